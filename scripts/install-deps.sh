@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the build needs, and only those that are missing.
+# Idempotent: when everything is installed it prints nothing and touches nothing.
+# Runs apt-get update at most once, and only if something must be installed.
+set -euo pipefail
+
+# Needed now.
+packages=(
+  build-essential     # g++ 12, make
+  cmake               # 3.25 (presets v6)
+  ninja-build
+  clang               # clang 14: asan and fuzz presets
+  libclang-rt-14-dev  # sanitizer and libFuzzer runtimes for clang 14
+  catch2              # Catch2 v2, tests
+  libbenchmark-dev    # Google Benchmark, tests/bench
+  pkg-config
+)
+
+# Added by later issues: move a line up into the list above when its component lands.
+#   libsqlite3-dev       storage: SQLite ledger (issue 3)
+#   libusb-1.0-0-dev     drivers: USB card readers and scanners (issue 4)
+#   libzxing-dev         drivers: camera barcode decoding (issue 4)
+#   libboost-dev         drivers, sync: Boost.Asio / Boost.Beast
+#   libssl-dev           sync: mutual TLS to HQ
+#   nlohmann-json3-dev   sync, firmware: JSON outside core (core has its own reader)
+# Optional, for developers only (not installed here): clang-format (make format).
+
+is_installed() {
+  local status
+  status=$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) || return 1
+  [[ "$status" == "install ok installed" ]]
+}
+
+missing=()
+for package in "${packages[@]}"; do
+  is_installed "$package" || missing+=("$package")
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+if ((EUID == 0)); then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+  sudo=(sudo)
+else
+  echo "install-deps: missing ${missing[*]}, and not root and no sudo: install them as root." >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "install-deps: done"
