@@ -1,0 +1,43 @@
+// Every fixed upper bound of the project lives here: queues, batches, buffers, loops, and the
+// sizes of untrusted input. A limit is named for what it bounds, with `_max` last.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace loyalty::limits {
+
+// --- JSON text (rule bundles, customer states, receipts) ---
+inline constexpr std::size_t json_bytes_max = 4 * 1024 * 1024;
+inline constexpr std::size_t json_depth_max = 32;
+inline constexpr std::size_t json_string_bytes_max = 4096;
+inline constexpr std::size_t json_array_items_max = 100000;
+inline constexpr std::size_t json_object_members_max = 1000;
+
+// --- Money and points: bounded so that every product below fits in int64 ---
+// 10^12 minor units is 10 billion in a two-decimal currency: beyond any single receipt.
+inline constexpr std::int64_t amount_minor_max = 1'000'000'000'000;
+inline constexpr std::int64_t points_max = 1'000'000'000'000;
+// Rates: basis points (1/100 of a percent) and percent multipliers.
+inline constexpr std::int64_t basis_points_max = 10'000;      // 100 %
+inline constexpr std::int64_t earn_points_per_unit_max = 1'000;
+inline constexpr std::int64_t multiplier_percent_max = 10'000;  // x100
+inline constexpr std::int64_t quantity_max = 100'000;
+
+// --- Rule bundles ---
+inline constexpr std::size_t program_rules_max = 5000;
+inline constexpr std::size_t program_tiers_max = 16;
+inline constexpr std::size_t rule_filter_items_max = 1000;
+inline constexpr std::size_t rule_thresholds_max = 32;
+inline constexpr std::size_t id_bytes_max = 64;
+
+// --- Receipts and customers ---
+inline constexpr std::size_t receipt_lines_max = 1000;
+inline constexpr std::size_t receipt_coupons_max = 32;
+inline constexpr std::size_t receipt_events_max = 32;
+inline constexpr std::size_t receipt_donations_max = 8;
+inline constexpr std::size_t customer_lots_max = 10000;
+inline constexpr std::size_t customer_segments_max = 64;
+inline constexpr std::size_t customer_counters_max = 1000;
+
+}  // namespace loyalty::limits
