@@ -3,7 +3,8 @@
 #
 # scenarios.tsv: tab-separated, '#' starts a comment line, columns
 #   name  program  customer  receipt  at
-# with paths relative to examples/ and `at` the evaluation time passed to --at.
+# with paths relative to examples/, `-` as the customer for an anonymous receipt, and `at` the
+# evaluation time passed to --at.
 # Exits non-zero if any quote fails (after trying all of them).
 set -euo pipefail
 
@@ -36,9 +37,11 @@ while IFS= read -r -u 3 line || [[ -n $line ]]; do
     continue
   fi
   echo "== $name =="
+  customer_args=()
+  [[ $customer != - ]] && customer_args=(--customer "$examples/$customer")
   if ! "$loyaltyctl" quote \
       --program "$examples/$program" \
-      --customer "$examples/$customer" \
+      "${customer_args[@]}" \
       --receipt "$examples/$receipt" \
       --at "$at" \
       --format table; then

@@ -51,6 +51,12 @@ std::int64_t multiply_divide(std::int64_t a, std::int64_t b, std::int64_t c, Rou
   return static_cast<std::int64_t>(result);
 }
 
+std::optional<std::int64_t> checked_multiply(std::int64_t a, std::int64_t b) {
+  std::int64_t product = 0;
+  if (__builtin_mul_overflow(a, b, &product)) return std::nullopt;
+  return product;
+}
+
 bool allocate_largest_remainder(std::int64_t total, std::span<const std::int64_t> weights,
                                 std::span<std::int64_t> shares, std::span<std::int64_t> scratch) {
   LOYALTY_ASSERT(total >= 0);

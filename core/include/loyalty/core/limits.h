@@ -18,10 +18,13 @@ inline constexpr std::size_t json_object_members_max = 1000;
 // 10^12 minor units is 10 billion in a two-decimal currency: beyond any single receipt.
 inline constexpr std::int64_t amount_minor_max = 1'000'000'000'000;
 inline constexpr std::int64_t points_max = 1'000'000'000'000;
-// Rates: basis points (1/100 of a percent) and percent multipliers.
-inline constexpr std::int64_t basis_points_max = 10'000;      // 100 %
-inline constexpr std::int64_t earn_points_per_unit_max = 1'000;
-inline constexpr std::int64_t multiplier_percent_max = 10'000;  // x100
+// Rates: basis points (1/100 of a percent) and percent multipliers. With these bounds a receipt
+// earns at most 10^14 base points, and a multiplier's share (base x 900) stays below 2^63.
+inline constexpr std::int64_t basis_points_max = 10'000;  // 100 %
+inline constexpr std::int64_t earn_points_per_unit_max = 100;
+inline constexpr std::int64_t multiplier_percent_max = 1'000;  // x10
+// Settlement between coalition partners: money per point.
+inline constexpr std::int64_t settlement_per_point_minor_max = 10'000;
 inline constexpr std::int64_t quantity_max = 100'000;
 
 // --- Rule bundles ---

@@ -28,6 +28,9 @@ std::int64_t divide_rounded(std::int64_t numerator, std::int64_t denominator, Ro
 // result must fit in int64.
 std::int64_t multiply_divide(std::int64_t a, std::int64_t b, std::int64_t c, Rounding rounding);
 
+// a * b, or nothing when the product does not fit in int64.
+std::optional<std::int64_t> checked_multiply(std::int64_t a, std::int64_t b);
+
 // Splits `total` (>= 0) across `weights` (each >= 0) in proportion, by the largest-remainder
 // method: each share is floor(total * w / W), and the units left over go one each to the largest
 // remainders, ties to the lower index. The shares sum to exactly `total`. If every weight is zero

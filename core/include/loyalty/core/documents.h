@@ -1,0 +1,23 @@
+// Loads the customer state and receipt documents that loyaltyctl, tests and (later) the terminal
+// API exchange as JSON (docs/rules.md, "Customer" and "Receipt"). Both are untrusted: errors name
+// the field path and the reason, e.g. `lines[2].quantity: must be between 1 and 100000, got 0`.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string_view>
+
+#include "loyalty/core/customer.h"
+#include "loyalty/core/json.h"
+#include "loyalty/core/receipt.h"
+#include "loyalty/core/result.h"
+
+namespace loyalty {
+
+Result<CustomerState> load_customer(std::string_view customer_json);
+Result<CustomerState> load_customer(const json::Value& customer);
+
+Result<Receipt> load_receipt(std::string_view receipt_json);
+Result<Receipt> load_receipt(const json::Value& receipt);
+
+}  // namespace loyalty

@@ -1,0 +1,71 @@
+// The rules engine: turns a program, a customer's state, a receipt and a time into a Quote.
+// Pure and deterministic: the same inputs give an identical Quote (and byte-identical JSON).
+// The pipeline, in order (docs/rules.md, "How a quote is computed"):
+//   0. the customer's tier, after any review that is due;
+//   1. lines: gross, voids, catalogue rewards (paid in points), exclusions;
+//   2. paid membership activation, then discounts in rule order with stacking groups: member
+//      prices, % and amount off, progressive, buy X get Y, stamp cards, coupons, instant-win
+//      draws (a won draw's prize points are credited here);
+//   3. points as tender (cap, minimum balance, exclusions, burn step), allocated to lines;
+//   4. donations;
+//   5. earning on the net (base or category/SKU rate, tier and time multipliers) per line, and
+//      B2B company points;
+//   6. receipt-level awards: welcome, birthday, referral, HQ-delivered events;
+//   7. activation and expiry of the earned points, coalition settlement, tier progress.
+//
+// Thread-safety: a Quoter holds reusable scratch space, so one Quoter serves one thread at a time;
+// use one per thread. Ownership: the Quoter keeps no reference to its inputs after quote()
+// returns; the Quote keeps a pointer to the Program.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "loyalty/core/customer.h"
+#include "loyalty/core/program.h"
+#include "loyalty/core/quote.h"
+#include "loyalty/core/receipt.h"
+#include "loyalty/core/result.h"
+#include "loyalty/core/time.h"
+
+namespace loyalty {
+
+namespace detail {
+// Scratch space reused across quotes so that a warm Quoter does not allocate.
+struct QuoteScratch {
+  std::vector<std::int64_t> weights;
+  std::vector<std::int64_t> shares;
+  std::vector<std::int64_t> remainders;
+  std::vector<std::int64_t> line_values;     // per line, stage-specific
+  std::vector<std::uint32_t> line_rate;      // per line: the earn_rate rule, or no_rule
+  std::vector<std::uint32_t> rule_lines;     // line indexes grouped per rule
+  std::vector<std::uint32_t> rule_lines_begin;  // per rule: offset into rule_lines (size + 1)
+  std::vector<std::uint64_t> candidates;     // (rule << 32 | line) before grouping
+  std::vector<std::uint8_t> rule_active;     // per rule: schedule and audience allow it
+  std::vector<std::uint8_t> group_state;     // per stacking group
+  std::vector<std::int32_t> coupon_outcome;  // per rule: index into Quote::coupons, or -1
+  std::vector<std::uint32_t> order;          // line order for buy-x-get-y
+  std::vector<Discount> trial;
+  std::vector<StampMovement> trial_stamps;
+};
+}  // namespace detail
+
+class Quoter {
+ public:
+  Quoter() = default;
+
+  // Fills `out` (cleared first). `customer` is null for an anonymous receipt. Fails, leaving `out`
+  // unspecified, when the receipt does not fit the program (currency, unknown reward, partner or
+  // charity, redemption without a customer, too few points for a reward or donation).
+  Status quote(const Program& program, const CustomerState* customer, const Receipt& receipt,
+               Timestamp at, Quote& out);
+
+ private:
+  detail::QuoteScratch scratch_;
+};
+
+// A convenience wrapper for callers that quote once.
+Result<Quote> quote_receipt(const Program& program, const CustomerState* customer,
+                            const Receipt& receipt, Timestamp at);
+
+}  // namespace loyalty

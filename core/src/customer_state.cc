@@ -1,0 +1,69 @@
+// CustomerState queries (customer.h): the available balance and the named counters.
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "loyalty/core/customer.h"
+#include "loyalty/core/result.h"
+
+namespace loyalty {
+
+namespace {
+
+// The count of `key` in a vector sorted by key (documents.h loads them sorted), 0 if absent.
+std::int64_t counter_for(const std::vector<Counter>& counters, std::string_view key) {
+  auto it =
+      std::lower_bound(counters.begin(), counters.end(), key,
+                       [](const Counter& counter, std::string_view k) { return counter.key < k; });
+  if (it == counters.end() || it->key != key) return 0;
+  LOYALTY_ASSERT(it->count >= 0);
+  return it->count;
+}
+
+// Coupon codes are stored upper-case; a query in any case finds them.
+std::int64_t coupon_counter_for(const std::vector<Counter>& counters, std::string_view code) {
+  std::string upper(code);
+  for (char& c : upper) {  // bounded by the code's length
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return counter_for(counters, upper);
+}
+
+}  // namespace
+
+Points CustomerState::available_points(Timestamp at) const {
+  Points total;
+  for (const PointsLot& lot : lots) {  // bounded by the lots' count
+    LOYALTY_ASSERT(lot.points.value() >= 0);
+    if (lot.active_from > at) continue;
+    if (lot.expires_at.has_value() && !(at < *lot.expires_at)) continue;
+    total += lot.points;
+  }
+  LOYALTY_ASSERT(total.value() >= 0);
+  return total;
+}
+
+std::int64_t CustomerState::stamps_for(std::string_view card_id) const {
+  return counter_for(stamps, card_id);
+}
+
+std::int64_t CustomerState::coupon_uses_for(std::string_view code) const {
+  return coupon_counter_for(coupon_uses, code);
+}
+
+std::int64_t CustomerState::coupon_uses_total_for(std::string_view code) const {
+  return coupon_counter_for(coupon_uses_total, code);
+}
+
+std::int64_t CustomerState::event_awards_for(std::string_view event_type) const {
+  return counter_for(event_awards, event_type);
+}
+
+bool CustomerState::in_segment(std::string_view segment) const {
+  return std::binary_search(segments.begin(), segments.end(), segment,
+                            [](std::string_view a, std::string_view b) { return a < b; });
+}
+
+}  // namespace loyalty

@@ -1,0 +1,162 @@
+#include "loyalty/core/reversal.h"
+
+#include <string>
+
+namespace loyalty {
+namespace {
+
+struct UnitRange {
+  std::int64_t units = 1;  // the line's quantity
+  std::int64_t from = 0;   // units returned before
+  std::int64_t to = 0;     // units returned after this refund
+  std::int64_t share(std::int64_t total) const {
+    return units_share(total, units, to) - units_share(total, units, from);
+  }
+};
+
+Status check_request(const Receipt& receipt, const ReturnRequest& request, std::size_t index,
+                     std::int64_t before, std::span<const ReturnRequest> returns) {
+  const std::string where = "returns[" + std::to_string(index) + "]";
+  if (request.line >= receipt.lines.size()) {
+    return make_error(ErrorCode::invalid_argument, where + ".line: receipt " +
+                                                       receipt.receipt_id + " has no line " +
+                                                       std::to_string(request.line));
+  }
+  const ReceiptLine& line = receipt.lines[request.line];
+  if (line.voided) {
+    return make_error(ErrorCode::invalid_argument,
+                      where + ".line: line " + std::to_string(request.line) + " was voided");
+  }
+  for (std::size_t j = 0; j < index; ++j) {
+    if (returns[j].line == request.line) {
+      return make_error(ErrorCode::invalid_argument,
+                        where + ".line: line " + std::to_string(request.line) + " is listed twice");
+    }
+  }
+  std::int64_t left = line.quantity - before;
+  if (request.quantity < 1 || request.quantity > left) {
+    return make_error(ErrorCode::invalid_argument,
+                      where + ".quantity: must be between 1 and " + std::to_string(left) +
+                          " (units not yet returned), got " + std::to_string(request.quantity));
+  }
+  return {};
+}
+
+bool is_purchase_award(const Quote& quote, const EarnEntry& entry) {
+  if (entry.line != no_line || entry.source.kind != SourceKind::rule) return false;
+  RuleKind kind = quote.program->rules[entry.source.index].kind;
+  return kind == RuleKind::bonus || kind == RuleKind::instant_win;
+}
+
+void add_adjustment(std::vector<CounterAdjustment>& adjustments, std::uint32_t rule,
+                    std::int64_t delta) {
+  if (delta == 0) return;
+  for (auto& adjustment : adjustments) {
+    if (adjustment.rule == rule) {
+      adjustment.delta += delta;
+      return;
+    }
+  }
+  adjustments.push_back(CounterAdjustment{rule, delta});
+}
+
+void reverse_earn(Reversal& out, std::uint32_t line, const EarnEntry& entry, Points points) {
+  if (points.value() == 0) return;
+  out.earns.push_back(ReversedEarn{line, entry.source, entry.account, points});
+  switch (entry.account) {
+    case EarnAccount::customer: out.earned_reversed += points; break;
+    case EarnAccount::company: out.company_points_reversed += points; break;
+    case EarnAccount::referrer: out.referrer_points_reversed += points; break;
+  }
+}
+
+void reverse_line(const Quote& quote, std::uint32_t line, const UnitRange& range, Reversal& out) {
+  const QuoteLine& quote_line = quote.lines[line];
+  out.lines.push_back(ReversalLine{line, range.to - range.from,
+                                   Minor(range.share(quote_line.due.value())),
+                                   Minor(range.share(quote_line.points_tender.value()))});
+  out.money_refund += out.lines.back().money_refund;
+  for (const EarnEntry& entry : quote.earns) {
+    if (entry.line == line) reverse_earn(out, line, entry, Points(range.share(entry.points.value())));
+  }
+  for (const BurnEntry& burn : quote.burns) {
+    if (burn.line != line) continue;
+    Points points(range.share(burn.points.value()));
+    if (points.value() == 0) continue;
+    out.burns.push_back(RestoredBurn{line, burn.source, points});
+    out.burned_restored += points;
+  }
+  for (const StampMovement& stamp : quote.stamps) {
+    if (stamp.line != line) continue;
+    add_adjustment(out.stamps, stamp.rule, range.share(stamp.redeemed) - range.share(stamp.earned));
+  }
+}
+
+// A coupon use is given back when the last unit of the last line its discount touched returns.
+void restore_coupons(const Receipt& receipt, const Quote& quote,
+                     std::span<const std::int64_t> before, std::span<const std::int64_t> after,
+                     Reversal& out) {
+  for (const CouponOutcome& coupon : quote.coupons) {
+    if (coupon.status != CouponStatus::applied || !coupon.rule) continue;
+    bool was_returned = true;
+    bool is_returned = true;
+    for (const Discount& discount : quote.discounts) {
+      if (discount.source != Source{SourceKind::rule, *coupon.rule}) continue;
+      std::int64_t quantity = receipt.lines[discount.line].quantity;
+      was_returned = was_returned && before[discount.line] == quantity;
+      is_returned = is_returned && after[discount.line] == quantity;
+    }
+    if (is_returned && !was_returned) add_adjustment(out.coupon_uses, *coupon.rule, -1);
+  }
+}
+
+}  // namespace
+
+Result<Reversal> compute_reversal(const Receipt& receipt, const Quote& quote,
+                                  std::span<const ReturnRequest> returns,
+                                  std::span<const std::int64_t> returned_before) {
+  LOYALTY_ASSERT(quote.program != nullptr);
+  LOYALTY_ASSERT(quote.lines.size() == receipt.lines.size());
+  const std::size_t line_count = receipt.lines.size();
+  if (!returned_before.empty() && returned_before.size() != line_count) {
+    return make_error(ErrorCode::invalid_argument,
+                      "returned_before: needs one count per receipt line (" +
+                          std::to_string(line_count) + ")");
+  }
+  std::vector<std::int64_t> before(line_count, 0);
+  for (std::size_t i = 0; i < returned_before.size(); ++i) before[i] = returned_before[i];
+  std::vector<std::int64_t> after = before;
+  for (std::size_t i = 0; i < returns.size(); ++i) {
+    TRY(check_request(receipt, returns[i], i, before[returns[i].line], returns));
+    after[returns[i].line] += returns[i].quantity;
+  }
+  Reversal out;
+  for (const ReturnRequest& request : returns) {
+    UnitRange range{receipt.lines[request.line].quantity, before[request.line],
+                    after[request.line]};
+    reverse_line(quote, request.line, range, out);
+  }
+  restore_coupons(receipt, quote, before, after, out);
+  out.completes_receipt = true;
+  for (std::size_t i = 0; i < line_count; ++i) {
+    if (!receipt.lines[i].voided && after[i] != receipt.lines[i].quantity) {
+      out.completes_receipt = false;
+    }
+  }
+  if (out.completes_receipt) {
+    for (const EarnEntry& entry : quote.earns) {
+      if (is_purchase_award(quote, entry)) reverse_earn(out, no_line, entry, entry.points);
+    }
+  }
+  if (quote.partner) {
+    const Partner& partner = quote.program->partners[*quote.partner];
+    // The quote's settlement fitted in int64, and a reversal takes back at most as many points.
+    out.settlement_partner_owes_reversed =
+        partner.settlement_per_point_earned * out.earned_reversed.value();
+    out.settlement_owed_to_partner_reversed =
+        partner.settlement_per_point_burned * out.burned_restored.value();
+  }
+  return out;
+}
+
+}  // namespace loyalty

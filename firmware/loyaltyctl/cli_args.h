@@ -1,0 +1,53 @@
+// A tiny command-line parser for loyaltyctl's commands: flags written `--name value` or
+// `--name=value`, and positional arguments. Unknown, repeated, value-less and missing required
+// flags are rejected with a one-line message, as are missing and surplus positional arguments.
+//
+// Thread-safety: pure functions; ParsedArgs is a plain value.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "loyalty/core/result.h"
+
+namespace loyalty::cli {
+
+// A flag a command accepts; `name` is written without the leading "--".
+struct FlagSpec {
+  std::string_view name;
+  bool required = false;
+};
+
+// The parsed arguments of one command. Owns copies of the values.
+class ParsedArgs {
+ public:
+  // The flag's value, or nullptr when the flag was not given.
+  const std::string* flag(std::string_view name) const;
+  // Positional arguments in order; parse_args() guarantees their number.
+  const std::vector<std::string>& positional() const { return positional_; }
+
+ private:
+  friend Result<ParsedArgs> parse_args(std::string_view command,
+                                       std::span<const std::string_view> args,
+                                       std::span<const FlagSpec> flags,
+                                       std::span<const std::string_view> positional_names);
+
+  std::vector<std::pair<std::string, std::string>> flags_;  // in command-line order
+  std::vector<std::string> positional_;
+};
+
+// Parses `args` (the words after the command) against the command's flags and its positional
+// arguments, named for messages (e.g. {"FILE"}): exactly that many positional arguments must be
+// given. A lone "--" ends the flags. Errors are usage_error()s naming `command`.
+Result<ParsedArgs> parse_args(std::string_view command, std::span<const std::string_view> args,
+                              std::span<const FlagSpec> flags,
+                              std::span<const std::string_view> positional_names);
+
+// An ErrorCode::invalid_argument error for a misused command line:
+// "<command>: <message> (see 'loyaltyctl --help')", or without "<command>: " when it is empty.
+Error usage_error(std::string_view command, std::string_view message);
+
+}  // namespace loyalty::cli

@@ -1,0 +1,37 @@
+// loyaltyctl's commands. Each takes the words after its name, writes its result to `out`, and
+// returns an Error whose message is ready to print after "loyaltyctl: " (main.cc maps the code to
+// the exit status: ErrorCode::internal → 1, anything else → 2).
+//
+// Thread-safety: commands are run once per process, from main().
+#pragma once
+
+#include <ostream>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "loyalty/core/customer.h"
+#include "loyalty/core/program.h"
+#include "loyalty/core/receipt.h"
+#include "loyalty/core/result.h"
+
+namespace loyalty::cli {
+
+// `quote --program FILE --receipt FILE [--customer FILE] [--at TIME] [--format json|table]`.
+// Without --format: a table when `out_is_terminal`, JSON otherwise. Without --at: now (UTC).
+Status run_quote(std::span<const std::string_view> args, std::ostream& out, bool out_is_terminal);
+
+// `program check FILE`: prints "ok: <program_id> version <n>, <r> rules, <t> tiers".
+Status run_program(std::span<const std::string_view> args, std::ostream& out);
+
+// Reads and loads one document file. Errors read "<path>: <reason>", the reason as the loader
+// (or read_file) gives it, e.g. "bundle.json: rules[3].percent_bp: must be between 1 and 10000,
+// got 12000".
+Result<Program> load_program_file(const std::string& path);
+Result<CustomerState> load_customer_file(const std::string& path);
+Result<Receipt> load_receipt_file(const std::string& path);
+
+// Writes `text` to `out` and flushes; a failed write is an ErrorCode::internal error.
+Status write_output(std::ostream& out, std::string_view text);
+
+}  // namespace loyalty::cli

@@ -1,0 +1,102 @@
+// loyaltyctl: the command-line front end over the rules core. Dispatches to the commands in
+// commands.h, prints errors as one line on stderr ("loyaltyctl: <message>") and maps them to the
+// exit status: 0 success, 2 bad input or usage, 1 unexpected internal failure.
+#include <unistd.h>
+
+#include <exception>
+#include <iostream>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "cli_args.h"
+#include "commands.h"
+#include "loyalty/core/json.h"
+#include "loyalty/core/program_loader.h"
+
+#ifndef LOYALTY_VERSION
+#define LOYALTY_VERSION "0.1.0"
+#endif
+
+namespace loyalty::cli {
+
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_internal = 1;
+constexpr int exit_usage = 2;
+
+constexpr std::string_view usage_text =
+    "Usage:\n"
+    "  loyaltyctl quote --program FILE --receipt FILE [--customer FILE] [--at TIME]\n"
+    "                   [--format json|table]\n"
+    "  loyaltyctl program check FILE\n"
+    "  loyaltyctl help | --help\n"
+    "  loyaltyctl --version\n"
+    "\n"
+    "Commands:\n"
+    "  quote          Quote a receipt under a rule bundle and print the discounts, points earned\n"
+    "                 and burned, and why. Without --customer the receipt is anonymous.\n"
+    "                 --at      evaluation time, e.g. 2026-03-10T09:30:00Z or\n"
+    "                           2026-03-10T12:30:00+03:00 (default: now)\n"
+    "                 --format  json or table (default: table on a terminal, json otherwise)\n"
+    "  program check  Load a rule bundle and report whether it is valid.\n"
+    "\n"
+    "Flags take their value as `--flag value` or `--flag=value`.\n"
+    "Exit status: 0 success, 2 bad input or usage, 1 internal error.\n";
+
+bool wants_help(std::span<const std::string_view> args) {
+  for (std::string_view arg : args) {
+    if (arg == "--") return false;
+    if (arg == "--help" || arg == "-h") return true;
+  }
+  return false;
+}
+
+Status run_command(std::string_view name, std::span<const std::string_view> rest) {
+  if (name == "quote") return run_quote(rest, std::cout, isatty(STDOUT_FILENO) == 1);
+  if (name == "program") return run_program(rest, std::cout);
+  if (name == "help" || name == "--help" || name == "-h") {
+    if (!rest.empty()) return usage_error(name, "takes no arguments");
+    return write_output(std::cout, usage_text);
+  }
+  if (name == "--version") {
+    if (!rest.empty()) return usage_error(name, "takes no arguments");
+    return write_output(std::cout, "loyaltyctl " LOYALTY_VERSION " (rule bundles: " +
+                                       std::string(program_format) + ")\n");
+  }
+  if (name.starts_with("-")) return usage_error("", "unknown option " + std::string(name));
+  return usage_error("", "unknown command " + json::quote(name));
+}
+
+int run(std::span<const std::string_view> args) {
+  if (args.empty()) {
+    std::cerr << usage_text;
+    return exit_usage;
+  }
+  const std::span<const std::string_view> rest = args.subspan(1);
+  if ((args.front() == "quote" || args.front() == "program") && wants_help(rest)) {
+    return write_output(std::cout, usage_text).ok() ? exit_ok : exit_internal;
+  }
+  const Status status = run_command(args.front(), rest);
+  if (status.ok()) return exit_ok;
+  std::cerr << "loyaltyctl: " << status.error().message << '\n';
+  return status.error().code == ErrorCode::internal ? exit_internal : exit_usage;
+}
+
+}  // namespace
+
+}  // namespace loyalty::cli
+
+int main(int argc, char** argv) {
+  try {
+    const std::vector<std::string_view> args(argv + 1, argv + argc);
+    return loyalty::cli::run(args);
+  } catch (const std::exception& e) {
+    std::cerr << "loyaltyctl: internal error: " << e.what() << '\n';
+    return 1;
+  } catch (...) {
+    std::cerr << "loyaltyctl: internal error: unknown exception\n";
+    return 1;
+  }
+}
