@@ -128,17 +128,17 @@ std::vector<Field> list_fields(Context& ctx, Program* program) {
   std::vector<Field> out;
   out.push_back(section_field(ctx, "partners", program, [](Context& c, auto& v, auto& p, auto* g) {
     return read_id_list(
-        c, v, p, limits::json_array_items_max, "partner id", &Partner::id,
+        c, v, p, limits::program_partners_max, "partner id", &Partner::id,
         [&c](auto& iv, auto& ip, Partner* o) { return read_partner(c, iv, ip, o); }, &g->partners);
   }));
   out.push_back(section_field(ctx, "rewards", program, [](Context& c, auto& v, auto& p, auto* g) {
     return read_id_list(
-        c, v, p, limits::json_array_items_max, "reward id", &RewardItem::reward_id,
+        c, v, p, limits::program_rewards_max, "reward id", &RewardItem::reward_id,
         [&c](auto& iv, auto& ip, RewardItem* o) { return read_reward(c, iv, ip, o); }, &g->rewards);
   }));
   out.push_back(section_field(ctx, "charities", program, [](Context& c, auto& v, auto& p, auto* g) {
     return read_id_list(
-        c, v, p, limits::json_array_items_max, "charity id", &Charity::id,
+        c, v, p, limits::program_charities_max, "charity id", &Charity::id,
         [&c](auto& iv, auto& ip, Charity* o) { return read_charity(c, iv, ip, o); }, &g->charities);
   }));
   out.push_back(section_field(ctx, "groups", program, [](Context& c, auto& v, auto& p, auto* g) {

@@ -171,9 +171,9 @@ Status read_company_band(const Context& ctx, const json::Value& value, const std
 Status read_company_bands(const Context& ctx, const json::Value& value, const std::string& path,
                           std::vector<CompanyBand>* out) {
   const std::vector<json::Value>* items =
-      TRY(ctx.reader.array(value, path, 1, limits::json_array_items_max));
+      TRY(ctx.reader.array(value, path, 1, limits::company_bands_max));
   out->clear();
-  for (std::size_t i = 0; i < items->size(); ++i) {  // bounded by json_array_items_max
+  for (std::size_t i = 0; i < items->size(); ++i) {  // bounded by company_bands_max
     std::optional<Minor> previous;
     if (!out->empty()) previous = out->back().up_to_spend;
     CompanyBand band;

@@ -765,7 +765,7 @@ TEST_CASE("load_program: company errors", "[program_loader]") {
   };
   check_bundle_cases({
       {company("{}"), "company.bands: is required"},
-      {company(R"({"bands": []})"), "company.bands: must have between 1 and 100000 items, got 0"},
+      {company(R"({"bands": []})"), "company.bands: must have between 1 and 16 items, got 0"},
       {company(R"({"bands": [{}]})"), "company.bands[0].rate_bp: is required"},
       {company(R"({"bands": [{"rate_bp": 10001}]})"),
        "company.bands[0].rate_bp: must be between 0 and 10000, got 10001"},
@@ -1226,3 +1226,35 @@ TEST_CASE("program model: names and kinds", "[program_model]") {
 
 }  // namespace
 }  // namespace loyalty
+
+TEST_CASE("load_program: lists of partners, rewards, charities and bands are bounded",
+          "[program_loader]") {
+  auto many = [](const char* item, std::size_t count) {
+    std::string text = "[";
+    for (std::size_t i = 0; i < count; ++i) {
+      if (i > 0) text += ",";
+      std::string one = item;
+      auto at = one.find("#");
+      if (at != std::string::npos) one.replace(at, 1, std::to_string(i));
+      text += one;
+    }
+    return text + "]";
+  };
+  auto error_of = [](const std::string& members) {
+    auto program = loyalty::load_program(
+        R"({"format": "loyalty-program/1", "program_id": "p", "version": 1, "currency": "EUR", )" +
+        members + "}");
+    REQUIRE_FALSE(program.ok());
+    return program.error().message;
+  };
+  CHECK(error_of(R"("partners": )" + many(R"({"id": "p#"})", 65)) ==
+        "partners: must have at most 64 items, got 65");
+  CHECK(error_of(R"("rewards": )" + many(R"({"id": "r#", "sku": "S", "points": 1})", 1001)) ==
+        "rewards: must have at most 1000 items, got 1001");
+  CHECK(error_of(R"("charities": )" + many(R"({"id": "c#"})", 65)) ==
+        "charities: must have at most 64 items, got 65");
+  CHECK(error_of(R"("company": {"bands": )" + many(R"({"up_to_minor": 1#, "rate_bp": 1})", 16) +
+                 R"(}, "x": 1)") == "company.bands[15].up_to_minor: must not be set on the last band");
+  CHECK(error_of(R"("company": {"bands": )" + many(R"({"rate_bp": 1})", 17) + "}") ==
+        "company.bands: must have between 1 and 16 items, got 17");
+}

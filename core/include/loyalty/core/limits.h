@@ -30,6 +30,10 @@ inline constexpr std::int64_t quantity_max = 100'000;
 // --- Rule bundles ---
 inline constexpr std::size_t program_rules_max = 5000;
 inline constexpr std::size_t program_tiers_max = 16;
+inline constexpr std::size_t program_partners_max = 64;
+inline constexpr std::size_t program_rewards_max = 1000;
+inline constexpr std::size_t program_charities_max = 64;
+inline constexpr std::size_t company_bands_max = 16;
 inline constexpr std::size_t rule_filter_items_max = 1000;
 inline constexpr std::size_t rule_thresholds_max = 32;
 inline constexpr std::size_t id_bytes_max = 64;
