@@ -13,19 +13,20 @@ namespace {
 
 const Source burn_source{SourceKind::burn, 0};
 
+// What this receipt lets points pay: the cap (a share of the net) or, if smaller, the net of the
+// lines points may pay for; in whole burn steps.
 struct TenderLimit {
-  std::int64_t steps = 0;          // what the receipt allows
-  std::int64_t cap_minor = 0;
-  bool capped_by_receipt = false;  // the cap or the eligible lines limited the request
+  std::int64_t tender_max_minor = 0;
+  std::int64_t steps = 0;
 };
 
 TenderLimit tender_limit(const QuoteContext& ctx, std::int64_t eligible_net) {
   const BurnPolicy& burn = ctx.program.burn;
+  std::int64_t cap = multiply_divide(ctx.out.net_total.value(), burn.cap.value, 10000,
+                                     Rounding::floor);
   TenderLimit limit;
-  limit.cap_minor = multiply_divide(ctx.out.net_total.value(), burn.cap.value, 10000,
-                                    Rounding::floor);
-  std::int64_t tender_max = std::min(limit.cap_minor, eligible_net);
-  limit.steps = tender_max / burn.rate_value.value();
+  limit.tender_max_minor = std::min(cap, eligible_net);
+  limit.steps = limit.tender_max_minor / burn.rate_value.value();
   return limit;
 }
 
@@ -79,7 +80,10 @@ Status apply_redemption(QuoteContext& ctx) {
     return make_error(ErrorCode::invalid_receipt,
                       "redeem: paying with points needs an identified customer");
   }
-  bool allowed = burn.enabled && ctx.available >= burn.min_balance;
+  // The minimum balance is the customer's usable balance when the receipt starts, as for
+  // catalogue rewards (engine_lines.cc): what one part of the receipt spends does not change
+  // whether another part may spend.
+  bool allowed = burn.enabled && ctx.out.available_before >= burn.min_balance;
   TenderLimit limit = tender_limit(ctx, eligible_net(ctx));
   std::int64_t balance_steps = ctx.available.value() / burn.rate_points;
   std::int64_t max_steps = allowed ? std::min(limit.steps, balance_steps) : 0;
@@ -101,7 +105,7 @@ Status apply_redemption(QuoteContext& ctx) {
     }
     std::int64_t requested_steps = requested / burn.rate_points;
     if (requested_steps > limit.steps) {
-      add_note(ctx, NoteCode::redemption_capped, burn_source, limit.cap_minor);
+      add_note(ctx, NoteCode::redemption_capped, burn_source, limit.tender_max_minor);
     } else if (requested_steps > balance_steps) {
       add_note(ctx, NoteCode::redemption_limited_by_balance, burn_source, ctx.available.value());
     }

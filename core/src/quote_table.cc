@@ -295,6 +295,7 @@ void write_totals(std::string& out, const Quote& quote) {
   total_row(out, "Donated", std::to_string(quote.donated_total.value()));
   total_row(out, "Company", std::to_string(quote.company_points_total.value()));
   total_row(out, "Referrer", std::to_string(quote.referrer_points_total.value()));
+  if (!quote.identified) return;  // nothing is earned on an anonymous receipt
   total_row(out, "Earned points active from", format_timestamp(quote.earned_active_from));
   total_row(out, "Earned points expire at", time_text(quote.earned_expires_at, "never"));
 }

@@ -66,6 +66,8 @@ Status run_quote(std::span<const std::string_view> args, std::ostream& out, bool
   Quote quote;
   const Status quoted = quoter.quote(program, customer ? &*customer : nullptr, receipt, at, quote);
   if (!quoted.ok()) {
+    // The engine names receipt fields ("lines[2].reward_id: ..."), except for the time (--at).
+    if (quoted.error().message.rfind("at: ", 0) == 0) return quoted.error();
     return make_error(quoted.error().code, receipt_path + ": " + quoted.error().message);
   }
   if (format == OutputFormat::json)

@@ -55,8 +55,11 @@ class Quoter {
   Quoter() = default;
 
   // Fills `out` (cleared first). `customer` is null for an anonymous receipt. Fails, leaving `out`
-  // unspecified, when the receipt does not fit the program (currency, unknown reward, partner or
-  // charity, redemption without a customer, too few points for a reward or donation).
+  // unspecified, when `at` is before the program's effective_from, or when the receipt does not
+  // fit the program: another currency; an unknown reward, partner, charity or event type;
+  // redemption, rewards or events without a customer; catalogue rewards while burning is off,
+  // below the minimum balance or beyond the balance; donations beyond the balance; a settlement
+  // too large for 64 bits.
   Status quote(const Program& program, const CustomerState* customer, const Receipt& receipt,
                Timestamp at, Quote& out);
 

@@ -121,7 +121,7 @@ struct DonationOutcome {
 // Why something did not apply, or was limited: shown in explanations.
 enum class NoteCode : std::uint8_t {
   below_min_basket_for_earn,
-  redemption_capped,        // value: the cap in minor units
+  redemption_capped,  // value: the most points could pay on this receipt, in minor units
   redemption_below_min_balance,
   redemption_limited_by_balance,
   redemption_not_allowed,   // anonymous receipt, or burning disabled
