@@ -52,7 +52,7 @@ void allocate(QuoteContext& ctx, std::int64_t total, std::span<const std::uint32
   LOYALTY_ASSERT(lines.size() == weights.size());
   auto& scratch = ctx.scratch;
   scratch.shares.resize(lines.size());
-  scratch.remainders.resize(lines.size());
+  scratch.remainders.resize(2 * lines.size());
   bool allocated = allocate_largest_remainder(total, weights, scratch.shares, scratch.remainders);
   LOYALTY_ASSERT(allocated);
 }

@@ -37,7 +37,34 @@ void earn_component(QuoteContext& ctx, Source source, EarnAccount account,
   }
 }
 
-// Base points of every earning line into scratch.line_values, one component per rate.
+// Earns one rate's component over the lines whose rate it is, and records their base points in
+// scratch.line_values for the multipliers.
+void earn_rate_component(QuoteContext& ctx, std::uint32_t rate,
+                         std::span<const std::uint32_t> candidates) {
+  auto& scratch = ctx.scratch;
+  const EarnRate& earn_rate =
+      rate == no_rule ? ctx.program.earn.base : std::get<EarnRateRule>(ctx.rule(rate).params).rate;
+  scratch.order.clear();
+  scratch.weights.clear();
+  for (std::uint32_t line : candidates) {
+    std::int64_t base = earn_base_of(ctx, ctx.out.lines[line]);
+    if (scratch.line_rate[line] != rate || base == 0) continue;
+    scratch.order.push_back(line);
+    scratch.weights.push_back(base * earn_rate.points);
+  }
+  if (scratch.order.empty()) return;
+  Source source = rate == no_rule ? base_source : rule_source(rate);
+  Rounding rounding = rate == no_rule ? ctx.program.earn.rounding : ctx.rule(rate).rounding;
+  std::size_t first_entry = ctx.out.earns.size();
+  earn_component(ctx, source, EarnAccount::customer, scratch.order, scratch.weights,
+                 earn_rate.per_minor, rounding);
+  for (std::size_t e = first_entry; e < ctx.out.earns.size(); ++e) {
+    scratch.line_values[ctx.out.earns[e].line] = ctx.out.earns[e].points.value();
+  }
+}
+
+// Base points of every earning line into scratch.line_values: each line takes the first
+// earn_rate rule that touches it, else the base rate; one component per rate, the base first.
 void earn_base_points(QuoteContext& ctx) {
   auto& scratch = ctx.scratch;
   const auto line_count = static_cast<std::uint32_t>(ctx.out.lines.size());
@@ -49,39 +76,10 @@ void earn_base_points(QuoteContext& ctx) {
     }
   }
   scratch.line_values.assign(line_count, 0);
-  // One pass per distinct rate; the base rate first, then rules in order. Bounded by the rules.
-  std::uint32_t rate = no_rule;
-  for (;;) {
-    const EarnRate& earn_rate =
-        rate == no_rule ? ctx.program.earn.base : std::get<EarnRateRule>(ctx.rule(rate).params).rate;
-    scratch.order.clear();
-    scratch.weights.clear();
-    for (std::uint32_t i = 0; i < line_count; ++i) {
-      std::int64_t base = earn_base_of(ctx, ctx.out.lines[i]);
-      if (scratch.line_rate[i] != rate || base == 0) continue;
-      scratch.order.push_back(i);
-      scratch.weights.push_back(base * earn_rate.points);
-    }
-    if (!scratch.order.empty()) {
-      Source source = rate == no_rule ? base_source : rule_source(rate);
-      Rounding rounding = rate == no_rule ? ctx.program.earn.rounding : ctx.rule(rate).rounding;
-      std::size_t first_entry = ctx.out.earns.size();
-      earn_component(ctx, source, EarnAccount::customer, scratch.order, scratch.weights,
-                     earn_rate.per_minor, rounding);
-      for (std::size_t e = first_entry; e < ctx.out.earns.size(); ++e) {
-        scratch.line_values[ctx.out.earns[e].line] = ctx.out.earns[e].points.value();
-      }
-    }
-    // The next rate: the lowest rule index above `rate` that some line uses.
-    std::uint32_t next = no_rule;
-    for (std::uint32_t i = 0; i < line_count; ++i) {
-      std::uint32_t candidate = scratch.line_rate[i];
-      if (candidate != no_rule && (rate == no_rule || candidate > rate)) {
-        next = std::min(next, candidate);
-      }
-    }
-    if (next == no_rule) break;
-    rate = next;
+  // A rule's lines include those whose rate it is, so no pass scans every line for every rate.
+  earn_rate_component(ctx, no_rule, ctx.regular_lines());
+  for (std::uint32_t r = 0; r < ctx.program.rules.size(); ++r) {
+    if (ctx.rule(r).kind == RuleKind::earn_rate) earn_rate_component(ctx, r, ctx.lines_of(r));
   }
 }
 
@@ -106,11 +104,7 @@ void earn_multipliers(QuoteContext& ctx) {
   if (ctx.tier) {
     const Tier& tier = ctx.program.tiers.tiers[*ctx.tier];
     if (tier.earn_multiplier_percent > 100) {
-      // line_rate is free once base points are known: reuse it as the list of every line.
-      std::vector<std::uint32_t>& lines = ctx.scratch.line_rate;
-      lines.resize(ctx.out.lines.size());
-      for (std::uint32_t i = 0; i < lines.size(); ++i) lines[i] = i;
-      earn_multiplier(ctx, Source{SourceKind::tier, *ctx.tier}, lines,
+      earn_multiplier(ctx, Source{SourceKind::tier, *ctx.tier}, ctx.regular_lines(),
                       tier.earn_multiplier_percent, ctx.program.earn.rounding);
     }
   }

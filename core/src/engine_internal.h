@@ -29,8 +29,12 @@ struct QuoteContext {
 
   // The lines rule `rule` can touch (active rule, not excluded, regular line), ascending.
   std::span<const std::uint32_t> lines_of(std::uint32_t rule) const {
-    const auto& begin = scratch.rule_lines_begin;
-    return {scratch.rule_lines.data() + begin[rule], begin[rule + 1] - begin[rule]};
+    return {scratch.rule_lines.data() + scratch.rule_lines_begin[rule],
+            scratch.rule_lines_count[rule]};
+  }
+  // Every regular line (not voided, not a reward), ascending: the head of scratch.rule_lines.
+  std::span<const std::uint32_t> regular_lines() const {
+    return {scratch.rule_lines.data(), scratch.regular_line_count};
   }
   bool rule_active(std::uint32_t rule) const { return scratch.rule_active[rule] != 0; }
   const Rule& rule(std::uint32_t index) const { return program.rules[index]; }

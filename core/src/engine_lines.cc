@@ -147,48 +147,72 @@ void activate_membership(QuoteContext& ctx) {
   }
 }
 
-// Appends to scratch.candidates the (rule, line) pairs of one line, merging the three sorted
-// rule lists without duplicates.
+// Appends to scratch.candidates the (rule, line) pairs of one line from the rules indexed by its
+// SKU and its category, merging the two sorted lists without duplicates.
 void collect_line_rules(QuoteContext& ctx, std::uint32_t line) {
   const ReceiptLine& receipt_line = ctx.receipt.lines[line];
-  static const std::vector<std::uint32_t> none;
   const auto* by_sku = find_index(ctx.program.rules_by_sku, receipt_line.sku);
   const auto* by_category = find_index(ctx.program.rules_by_category, receipt_line.category);
-  const std::vector<std::uint32_t>* lists[3] = {by_sku ? by_sku : &none,
-                                               by_category ? by_category : &none,
-                                               &ctx.program.rules_for_all_lines};
-  std::size_t at[3] = {0, 0, 0};
-  std::uint32_t last = no_rule;
-  for (;;) {  // bounded: each pass consumes at least one entry of the three lists
-    std::uint32_t next = no_rule;
-    for (int k = 0; k < 3; ++k) {
-      if (at[k] < lists[k]->size()) next = std::min(next, (*lists[k])[at[k]]);
+  std::span<const std::uint32_t> a = by_sku ? std::span<const std::uint32_t>(*by_sku)
+                                            : std::span<const std::uint32_t>();
+  std::span<const std::uint32_t> b = by_category ? std::span<const std::uint32_t>(*by_category)
+                                                 : std::span<const std::uint32_t>();
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < a.size() || j < b.size()) {  // bounded: each pass consumes an entry
+    std::uint32_t next = 0;
+    if (j == b.size() || (i < a.size() && a[i] <= b[j])) {
+      next = a[i++];
+      if (j < b.size() && b[j] == next) ++j;
+    } else {
+      next = b[j++];
     }
-    if (next == no_rule) break;
-    for (int k = 0; k < 3; ++k) {
-      if (at[k] < lists[k]->size() && (*lists[k])[at[k]] == next) ++at[k];
-    }
-    if (next == last) continue;
-    last = next;
     if (!ctx.rule_active(next)) continue;
     if (ctx.rule(next).filter.excludes(receipt_line.sku, receipt_line.category)) continue;
     ctx.scratch.candidates.push_back((static_cast<std::uint64_t>(next) << 32) | line);
   }
 }
 
-// Groups the candidate pairs per rule (a stable counting sort, so lines stay ascending).
+// Places the candidate pairs per rule after the regular lines (a stable counting sort, so each
+// rule's lines stay ascending).
 void group_candidates(QuoteContext& ctx, std::uint32_t rule_count) {
   auto& scratch = ctx.scratch;
-  scratch.rule_lines_begin.assign(rule_count + 1, 0);
-  for (std::uint64_t pair : scratch.candidates) ++scratch.rule_lines_begin[(pair >> 32) + 1];
+  scratch.rule_lines_count.assign(rule_count, 0);
+  for (std::uint64_t pair : scratch.candidates) ++scratch.rule_lines_count[pair >> 32];
+  scratch.rule_lines_begin.resize(rule_count);
+  auto offset = static_cast<std::uint32_t>(scratch.rule_lines.size());
   for (std::uint32_t r = 0; r < rule_count; ++r) {
-    scratch.rule_lines_begin[r + 1] += scratch.rule_lines_begin[r];
+    scratch.rule_lines_begin[r] = offset;
+    offset += scratch.rule_lines_count[r];
   }
-  scratch.order.assign(scratch.rule_lines_begin.begin(), scratch.rule_lines_begin.end() - 1);
-  scratch.rule_lines.resize(scratch.candidates.size());
+  scratch.rule_lines.resize(offset);
+  scratch.order.assign(scratch.rule_lines_begin.begin(), scratch.rule_lines_begin.end());
   for (std::uint64_t pair : scratch.candidates) {
     auto rule = static_cast<std::uint32_t>(pair >> 32);
     scratch.rule_lines[scratch.order[rule]++] = static_cast<std::uint32_t>(pair & 0xffffffffu);
+  }
+}
+
+// Rules whose items match every line share the list of regular lines (at offset 0), unless they
+// exclude some: those get a list of their own.
+void place_rules_for_all_lines(QuoteContext& ctx, std::uint32_t regular_count) {
+  auto& scratch = ctx.scratch;
+  for (std::uint32_t rule : ctx.program.rules_for_all_lines) {
+    if (!ctx.rule_active(rule)) continue;
+    const ItemFilter& filter = ctx.rule(rule).filter;
+    scratch.rule_lines_begin[rule] = 0;
+    scratch.rule_lines_count[rule] = regular_count;
+    if (!filter.has_exclusions()) continue;
+    auto begin = static_cast<std::uint32_t>(scratch.rule_lines.size());
+    for (std::uint32_t k = 0; k < regular_count; ++k) {
+      std::uint32_t line = scratch.rule_lines[k];
+      const ReceiptLine& receipt_line = ctx.receipt.lines[line];
+      if (!filter.excludes(receipt_line.sku, receipt_line.category)) {
+        scratch.rule_lines.push_back(line);
+      }
+    }
+    scratch.rule_lines_begin[rule] = begin;
+    scratch.rule_lines_count[rule] = static_cast<std::uint32_t>(scratch.rule_lines.size()) - begin;
   }
 }
 
@@ -206,11 +230,15 @@ void activate_rules(QuoteContext& ctx) {
     scratch.rule_active[r] = active ? 1 : 0;
   }
   scratch.candidates.clear();
+  scratch.rule_lines.clear();
   for (std::uint32_t line = 0; line < ctx.out.lines.size(); ++line) {
     if (ctx.out.lines[line].status != LineStatus::regular) continue;
+    scratch.rule_lines.push_back(line);
     collect_line_rules(ctx, line);
   }
+  scratch.regular_line_count = static_cast<std::uint32_t>(scratch.rule_lines.size());
   group_candidates(ctx, rule_count);
+  place_rules_for_all_lines(ctx, scratch.regular_line_count);
 }
 
 }  // namespace loyalty::engine

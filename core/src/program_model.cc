@@ -36,7 +36,7 @@ bool ItemFilter::matches(std::string_view sku, std::string_view category) const 
   return sorted_contains(skus, sku) || sorted_contains(categories, category);
 }
 
-bool ItemFilter::excludes(std::string_view sku, std::string_view category) const {
+bool ItemFilter::listed_in_exclusions(std::string_view sku, std::string_view category) const {
   return sorted_contains(exclude_skus, sku) || sorted_contains(exclude_categories, category);
 }
 

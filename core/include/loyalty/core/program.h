@@ -30,8 +30,14 @@ struct ItemFilter {
   std::vector<std::string> exclude_categories;
 
   bool matches_everything() const { return skus.empty() && categories.empty(); }
+  bool has_exclusions() const { return !exclude_skus.empty() || !exclude_categories.empty(); }
   bool matches(std::string_view sku, std::string_view category) const;
-  bool excludes(std::string_view sku, std::string_view category) const;
+  bool excludes(std::string_view sku, std::string_view category) const {
+    return has_exclusions() && listed_in_exclusions(sku, category);
+  }
+
+ private:
+  bool listed_in_exclusions(std::string_view sku, std::string_view category) const;
 };
 
 // Who and when a rule applies to. Every empty list means "no restriction".

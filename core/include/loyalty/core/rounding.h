@@ -35,7 +35,8 @@ std::optional<std::int64_t> checked_multiply(std::int64_t a, std::int64_t b);
 // method: each share is floor(total * w / W), and the units left over go one each to the largest
 // remainders, ties to the lower index. The shares sum to exactly `total`. If every weight is zero
 // the whole total goes nowhere and the function returns false. `shares` must have the size of
-// `weights`; `scratch` too (it holds remainders; no allocation happens here).
+// `weights` and `scratch` twice that (remainders and an order); no allocation happens here.
+// Runs in linear time.
 bool allocate_largest_remainder(std::int64_t total, std::span<const std::int64_t> weights,
                                 std::span<std::int64_t> shares, std::span<std::int64_t> scratch);
 
