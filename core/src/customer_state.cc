@@ -22,13 +22,30 @@ std::int64_t counter_for(const std::vector<Counter>& counters, std::string_view 
   return it->count;
 }
 
+char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+
+// Compares an upper-case stored key with a query in any case, as if the query were upper-cased,
+// without copying it (a quote must not allocate).
+int compare_upper(std::string_view stored, std::string_view query) {
+  const std::size_t common = std::min(stored.size(), query.size());
+  for (std::size_t i = 0; i < common; ++i) {  // bounded by the shorter length
+    const auto a = static_cast<unsigned char>(stored[i]);
+    const auto b = static_cast<unsigned char>(upper(query[i]));
+    if (a != b) return a < b ? -1 : 1;
+  }
+  if (stored.size() == query.size()) return 0;
+  return stored.size() < query.size() ? -1 : 1;
+}
+
 // Coupon codes are stored upper-case; a query in any case finds them.
 std::int64_t coupon_counter_for(const std::vector<Counter>& counters, std::string_view code) {
-  std::string upper(code);
-  for (char& c : upper) {  // bounded by the code's length
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return counter_for(counters, upper);
+  auto it = std::lower_bound(counters.begin(), counters.end(), code,
+                             [](const Counter& counter, std::string_view query) {
+                               return compare_upper(counter.key, query) < 0;
+                             });
+  if (it == counters.end() || compare_upper(it->key, code) != 0) return 0;
+  LOYALTY_ASSERT(it->count >= 0);
+  return it->count;
 }
 
 }  // namespace

@@ -135,7 +135,8 @@ Status Quoter::quote(const Program& program, const CustomerState* customer,
                           program.program_id + " counts in " + program.currency);
   }
   engine::QuoteContext ctx{program,  customer, receipt, at, to_local(at, program.utc_offset_minutes),
-                           out,      scratch_, {},      false, Points{}, Points{}};
+                           out,      scratch_, {},      false, Points{}, Points{},
+                           false,    0};
   engine::resolve_tier(ctx);
   TRY(engine::prepare_lines(ctx));
   engine::activate_rules(ctx);

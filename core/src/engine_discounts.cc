@@ -21,6 +21,10 @@ void push_trial(QuoteContext& ctx, std::uint32_t line, std::uint32_t rule, std::
 // Splits `total` over `lines` in proportion to their nets; every share stays within its net.
 void push_basket_share(QuoteContext& ctx, std::uint32_t rule, std::span<const std::uint32_t> lines,
                        std::int64_t total) {
+  if (ctx.totals_only) {
+    ctx.unsplit_total += total;
+    return;
+  }
   auto& weights = ctx.scratch.weights;
   weights.resize(lines.size());
   for (std::size_t k = 0; k < lines.size(); ++k) weights[k] = net_of(ctx, lines[k]).value();
@@ -186,6 +190,8 @@ void compute_instant_win(QuoteContext& ctx, std::uint32_t rule, const InstantWin
 // side effects (stamps, draws, coupon status). Returns the total discount.
 std::int64_t compute_rule(QuoteContext& ctx, std::uint32_t rule, bool commit) {
   ctx.scratch.trial.clear();
+  ctx.totals_only = !commit;
+  ctx.unsplit_total = 0;
   const Rule& r = ctx.rule(rule);
   switch (r.kind) {
     case RuleKind::member_price:
@@ -222,8 +228,9 @@ std::int64_t compute_rule(QuoteContext& ctx, std::uint32_t rule, bool commit) {
     default:
       LOYALTY_ASSERT(false);
   }
-  std::int64_t total = 0;
+  std::int64_t total = ctx.unsplit_total;
   for (const Discount& discount : ctx.scratch.trial) total += discount.amount.value();
+  ctx.totals_only = false;
   return total;
 }
 

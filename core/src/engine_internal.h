@@ -26,6 +26,10 @@ struct QuoteContext {
   bool paid_member = false;           // active paid membership, or activated by this receipt
   Points available;                   // usable points left for tender and donations
   Points reward_points;               // points taken by catalogue reward lines
+  // While a discount rule is only being compared (best_for_customer, or a skipped rule's note),
+  // its total is all that counts: basket shares are summed here instead of split over lines.
+  bool totals_only = false;
+  std::int64_t unsplit_total = 0;
 
   // The lines rule `rule` can touch (active rule, not excluded, regular line), ascending.
   std::span<const std::uint32_t> lines_of(std::uint32_t rule) const {
