@@ -115,8 +115,8 @@ std::uint64_t draw_seed(std::string_view receipt_id, std::string_view rule_id) {
 
 }  // namespace engine
 
-Status Quoter::quote(const Program& program, const CustomerState* customer,
-                     const Receipt& receipt, Timestamp at, Quote& out) {
+Status Quoter::quote(const Program& program, const CustomerState* customer, const Receipt& receipt,
+                     Timestamp at, Quote& out) {
   out.clear();
   out.program = &program;
   out.receipt_id = receipt.receipt_id;
@@ -134,9 +134,10 @@ Status Quoter::quote(const Program& program, const CustomerState* customer,
                       "currency: the receipt is in " + receipt.currency + " but program " +
                           program.program_id + " counts in " + program.currency);
   }
-  engine::QuoteContext ctx{program,  customer, receipt, at, to_local(at, program.utc_offset_minutes),
-                           out,      scratch_, {},      false, Points{}, Points{},
-                           false,    0};
+  engine::QuoteContext ctx{
+      program,  customer, receipt, at,    to_local(at, program.utc_offset_minutes),
+      out,      scratch_, {},      false, Points{},
+      Points{}, false,    0};
   engine::resolve_tier(ctx);
   TRY(engine::prepare_lines(ctx));
   engine::activate_rules(ctx);

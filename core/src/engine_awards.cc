@@ -20,7 +20,8 @@ int birthday_window_year(CivilDate birthday, CivilDate today, const BonusRule& p
   std::int64_t today_days = days_from_civil(today);
   for (int year = today.year - 1; year <= today.year + 1; ++year) {
     std::int64_t day = days_from_civil(birthday_in(birthday, year));
-    if (today_days >= day - params.window_days_before && today_days <= day + params.window_days_after) {
+    if (today_days >= day - params.window_days_before &&
+        today_days <= day + params.window_days_after) {
       return year;
     }
   }
@@ -66,16 +67,19 @@ Status award_event(QuoteContext& ctx, std::size_t index) {
     const auto& params = std::get<EventAwardRule>(rule.params);
     if (params.event_type != event.event_type) continue;
     std::int64_t before = ctx.customer->event_awards_for(event.event_type);
-    if (params.per_customer_max > 0 && before + awarded_on_receipt(ctx, r) >= params.per_customer_max) {
+    if (params.per_customer_max > 0 &&
+        before + awarded_on_receipt(ctx, r) >= params.per_customer_max) {
       add_note(ctx, NoteCode::event_limit_reached, rule_source(r), params.per_customer_max);
       return {};
     }
     add_earn(ctx, no_line, rule_source(r), EarnAccount::customer, params.points);
     return {};
   }
-  return make_error(ErrorCode::invalid_receipt,
-                    "events[" + std::to_string(index) + "].event_type: no active event_award rule "
-                    "for \"" + event.event_type + "\" in program " + ctx.program.program_id);
+  return make_error(ErrorCode::invalid_receipt, "events[" + std::to_string(index) +
+                                                    "].event_type: no active event_award rule "
+                                                    "for \"" +
+                                                    event.event_type + "\" in program " +
+                                                    ctx.program.program_id);
 }
 
 }  // namespace

@@ -22,8 +22,8 @@ struct TenderLimit {
 
 TenderLimit tender_limit(const QuoteContext& ctx, std::int64_t eligible_net) {
   const BurnPolicy& burn = ctx.program.burn;
-  std::int64_t cap = multiply_divide(ctx.out.net_total.value(), burn.cap.value, 10000,
-                                     Rounding::floor);
+  std::int64_t cap =
+      multiply_divide(ctx.out.net_total.value(), burn.cap.value, 10000, Rounding::floor);
   TenderLimit limit;
   limit.tender_max_minor = std::min(cap, eligible_net);
   limit.steps = limit.tender_max_minor / burn.rate_value.value();
@@ -127,8 +127,8 @@ Status apply_donations(QuoteContext& ctx) {
     }
     if (ctx.customer == nullptr || donation.points > ctx.available) {
       return make_error(ErrorCode::invalid_receipt,
-                        "donations[" + std::to_string(i) + "].points: " +
-                            std::to_string(donation.points.value()) +
+                        "donations[" + std::to_string(i) +
+                            "].points: " + std::to_string(donation.points.value()) +
                             " points asked, the customer has " +
                             std::to_string(ctx.available.value()) + " left to give");
     }

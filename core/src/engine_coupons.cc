@@ -55,7 +55,8 @@ void prepare_coupons(QuoteContext& ctx) {
     outcome.presented = i;
     outcome.status = CouponStatus::unknown_code;
     bool duplicate = false;
-    for (std::uint32_t j = 0; j < i; ++j) duplicate = duplicate || same_code(presented[j], presented[i]);
+    for (std::uint32_t j = 0; j < i; ++j)
+      duplicate = duplicate || same_code(presented[j], presented[i]);
     std::uint32_t rule = find_coupon_rule(ctx, presented[i]);
     if (duplicate) {
       outcome.status = CouponStatus::duplicate;

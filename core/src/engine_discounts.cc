@@ -29,7 +29,8 @@ void push_basket_share(QuoteContext& ctx, std::uint32_t rule, std::span<const st
   weights.resize(lines.size());
   for (std::size_t k = 0; k < lines.size(); ++k) weights[k] = net_of(ctx, lines[k]).value();
   allocate(ctx, total, lines, weights);
-  for (std::size_t k = 0; k < lines.size(); ++k) push_trial(ctx, lines[k], rule, ctx.scratch.shares[k]);
+  for (std::size_t k = 0; k < lines.size(); ++k)
+    push_trial(ctx, lines[k], rule, ctx.scratch.shares[k]);
 }
 
 std::int64_t nets_of(const QuoteContext& ctx, std::span<const std::uint32_t> lines) {
@@ -48,7 +49,8 @@ void compute_percent(QuoteContext& ctx, std::uint32_t rule, BasisPoints percent,
   }
   for (std::uint32_t line : lines) {
     std::int64_t net = net_of(ctx, line).value();
-    push_trial(ctx, line, rule, std::min(net, multiply_divide(net, percent.value, 10000, rounding)));
+    push_trial(ctx, line, rule,
+               std::min(net, multiply_divide(net, percent.value, 10000, rounding)));
   }
 }
 
@@ -68,10 +70,9 @@ void compute_member_price(QuoteContext& ctx, std::uint32_t rule, const MemberPri
   if (ctx.customer == nullptr) return;  // member prices need a scanned card
   for (std::uint32_t line : ctx.lines_of(rule)) {
     const ReceiptLine& receipt_line = ctx.receipt.lines[line];
-    auto it = std::lower_bound(params.prices.begin(), params.prices.end(), receipt_line.sku,
-                               [](const MemberPrice& price, const std::string& sku) {
-                                 return price.sku < sku;
-                               });
+    auto it = std::lower_bound(
+        params.prices.begin(), params.prices.end(), receipt_line.sku,
+        [](const MemberPrice& price, const std::string& sku) { return price.sku < sku; });
     if (it == params.prices.end() || it->sku != receipt_line.sku) continue;
     std::int64_t saving = (receipt_line.unit_price - it->price).value() * receipt_line.quantity;
     if (saving > 0) push_trial(ctx, line, rule, std::min(saving, net_of(ctx, line).value()));
@@ -125,7 +126,8 @@ void compute_stamps(QuoteContext& ctx, std::uint32_t rule, const StampCardRule& 
                     StampMode mode) {
   if (ctx.customer == nullptr) return;
   const std::int64_t required = params.stamps_required;
-  std::int64_t held = std::clamp<std::int64_t>(ctx.customer->stamps_for(params.card_id), 0, required);
+  std::int64_t held =
+      std::clamp<std::int64_t>(ctx.customer->stamps_for(params.card_id), 0, required);
   for (std::uint32_t line : ctx.lines_of(rule)) {
     std::int64_t quantity = ctx.receipt.lines[line].quantity;
     if (mode == StampMode::collect_only) {
@@ -143,8 +145,7 @@ void compute_stamps(QuoteContext& ctx, std::uint32_t rule, const StampCardRule& 
       push_trial(ctx, line, rule, std::min(net, off));
     }
     if (mode == StampMode::commit) {
-      ctx.out.stamps.push_back(
-          StampMovement{rule, line, quantity - rewarded, rewarded * required});
+      ctx.out.stamps.push_back(StampMovement{rule, line, quantity - rewarded, rewarded * required});
     }
   }
 }

@@ -3,10 +3,10 @@
 // Each line earns from one rate: the first active earn_rate rule that matches it, else the base
 // rate. Per rate, the receipt's exact points (sum of base × points / per_minor) are rounded once
 // with the named rounding, then split over the lines by largest remainder, so no point is lost to
-// per-line rounding and every point belongs to a line. Multipliers (the tier's, then earn_multiplier
-// rules) add their extra share of each line's base points the same way. Earning uses the net the
-// customer pays: after discounts and, by default, after points used as tender; reward, voided and
-// excluded lines earn nothing.
+// per-line rounding and every point belongs to a line. Multipliers (the tier's, then
+// earn_multiplier rules) add their extra share of each line's base points the same way. Earning
+// uses the net the customer pays: after discounts and, by default, after points used as tender;
+// reward, voided and excluded lines earn nothing.
 #include <algorithm>
 
 #include "engine_internal.h"

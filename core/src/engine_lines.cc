@@ -94,9 +94,8 @@ Status prepare_lines(QuoteContext& ctx) {
   if (ctx.reward_points > available) {
     return make_error(ErrorCode::invalid_receipt,
                       "lines: the catalogue rewards on this receipt need " +
-                          std::to_string(ctx.reward_points.value()) +
-                          " points, the customer has " + std::to_string(available.value()) +
-                          " available");
+                          std::to_string(ctx.reward_points.value()) + " points, the customer has " +
+                          std::to_string(available.value()) + " available");
   }
   ctx.available = available - ctx.reward_points;
   return {};
@@ -106,10 +105,9 @@ namespace {
 
 const std::vector<std::uint32_t>* find_index(const std::vector<RuleIndexEntry>& index,
                                              std::string_view key) {
-  auto it = std::lower_bound(index.begin(), index.end(), key,
-                             [](const RuleIndexEntry& entry, std::string_view wanted) {
-                               return entry.key < wanted;
-                             });
+  auto it = std::lower_bound(
+      index.begin(), index.end(), key,
+      [](const RuleIndexEntry& entry, std::string_view wanted) { return entry.key < wanted; });
   if (it == index.end() || it->key != key) return nullptr;
   return &it->rules;
 }
@@ -153,10 +151,10 @@ void collect_line_rules(QuoteContext& ctx, std::uint32_t line) {
   const ReceiptLine& receipt_line = ctx.receipt.lines[line];
   const auto* by_sku = find_index(ctx.program.rules_by_sku, receipt_line.sku);
   const auto* by_category = find_index(ctx.program.rules_by_category, receipt_line.category);
-  std::span<const std::uint32_t> a = by_sku ? std::span<const std::uint32_t>(*by_sku)
-                                            : std::span<const std::uint32_t>();
-  std::span<const std::uint32_t> b = by_category ? std::span<const std::uint32_t>(*by_category)
-                                                 : std::span<const std::uint32_t>();
+  std::span<const std::uint32_t> a =
+      by_sku ? std::span<const std::uint32_t>(*by_sku) : std::span<const std::uint32_t>();
+  std::span<const std::uint32_t> b =
+      by_category ? std::span<const std::uint32_t>(*by_category) : std::span<const std::uint32_t>();
   std::size_t i = 0;
   std::size_t j = 0;
   while (i < a.size() || j < b.size()) {  // bounded: each pass consumes an entry
@@ -225,8 +223,8 @@ void activate_rules(QuoteContext& ctx) {
   scratch.rule_active.assign(rule_count, 0);
   for (std::uint32_t r = 0; r < rule_count; ++r) {
     const Rule& rule = ctx.rule(r);
-    bool active = schedule_allows(rule.schedule, ctx.at, ctx.local) &&
-                  audience_allows(ctx, rule.audience);
+    bool active =
+        schedule_allows(rule.schedule, ctx.at, ctx.local) && audience_allows(ctx, rule.audience);
     scratch.rule_active[r] = active ? 1 : 0;
   }
   scratch.candidates.clear();

@@ -32,7 +32,7 @@ std::uint32_t held_tier(const QuoteContext& ctx) {
 std::int64_t period_value(const QuoteContext& ctx) {
   const CustomerState& customer = *ctx.customer;
   return ctx.program.tiers.basis == TierBasis::spend ? customer.period_spend
-                                                      : customer.period_points_earned;
+                                                     : customer.period_points_earned;
 }
 
 }  // namespace
@@ -46,7 +46,8 @@ void resolve_tier(QuoteContext& ctx) {
   if (review_due && !policy.tiers[tier].invitation_only) {
     std::uint32_t reviewed = tier_for_value(policy, period_value(ctx));
     if (policy.downgrade == DowngradeMode::never && reviewed < tier) reviewed = tier;
-    if (reviewed != tier) add_note(ctx, NoteCode::tier_reviewed, Source{SourceKind::tier, reviewed}, 0);
+    if (reviewed != tier)
+      add_note(ctx, NoteCode::tier_reviewed, Source{SourceKind::tier, reviewed}, 0);
     tier = reviewed;
   }
   ctx.tier = tier;
@@ -59,8 +60,8 @@ void finish_tier(QuoteContext& ctx) {
   const TierPolicy& policy = ctx.program.tiers;
   if (!ctx.tier) return;
   std::uint32_t tier = *ctx.tier;
-  std::int64_t contribution = policy.basis == TierBasis::spend ? ctx.out.net_total.value()
-                                                                : ctx.out.earned_total.value();
+  std::int64_t contribution =
+      policy.basis == TierBasis::spend ? ctx.out.net_total.value() : ctx.out.earned_total.value();
   std::uint32_t reached = tier_for_value(policy, period_value(ctx) + contribution);
   ctx.out.tier_after = tier;
   if (reached > tier && !policy.tiers[tier].invitation_only) {
@@ -82,10 +83,10 @@ void finish_tier(QuoteContext& ctx) {
 Status finish_settlement(QuoteContext& ctx) {
   if (!ctx.out.partner) return {};
   const Partner& partner = ctx.program.partners[*ctx.out.partner];
-  auto owes = checked_multiply(partner.settlement_per_point_earned.value(),
-                               ctx.out.earned_total.value());
-  auto owed = checked_multiply(partner.settlement_per_point_burned.value(),
-                               ctx.out.burned_total.value());
+  auto owes =
+      checked_multiply(partner.settlement_per_point_earned.value(), ctx.out.earned_total.value());
+  auto owed =
+      checked_multiply(partner.settlement_per_point_burned.value(), ctx.out.burned_total.value());
   if (!owes || !owed) {
     return make_error(ErrorCode::limit_exceeded,
                       "partner_id: the settlement with " + partner.id +

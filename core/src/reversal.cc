@@ -18,8 +18,8 @@ Status check_request(const Receipt& receipt, const ReturnRequest& request, std::
                      std::int64_t before, std::span<const ReturnRequest> returns) {
   const std::string where = "returns[" + std::to_string(index) + "]";
   if (request.line >= receipt.lines.size()) {
-    return make_error(ErrorCode::invalid_argument, where + ".line: receipt " +
-                                                       receipt.receipt_id + " has no line " +
+    return make_error(ErrorCode::invalid_argument, where + ".line: receipt " + receipt.receipt_id +
+                                                       " has no line " +
                                                        std::to_string(request.line));
   }
   const ReceiptLine& line = receipt.lines[request.line];
@@ -64,9 +64,15 @@ void reverse_earn(Reversal& out, std::uint32_t line, const EarnEntry& entry, Poi
   if (points.value() == 0) return;
   out.earns.push_back(ReversedEarn{line, entry.source, entry.account, points});
   switch (entry.account) {
-    case EarnAccount::customer: out.earned_reversed += points; break;
-    case EarnAccount::company: out.company_points_reversed += points; break;
-    case EarnAccount::referrer: out.referrer_points_reversed += points; break;
+    case EarnAccount::customer:
+      out.earned_reversed += points;
+      break;
+    case EarnAccount::company:
+      out.company_points_reversed += points;
+      break;
+    case EarnAccount::referrer:
+      out.referrer_points_reversed += points;
+      break;
   }
 }
 
@@ -77,7 +83,8 @@ void reverse_line(const Quote& quote, std::uint32_t line, const UnitRange& range
                                    Minor(range.share(quote_line.points_tender.value()))});
   out.money_refund += out.lines.back().money_refund;
   for (const EarnEntry& entry : quote.earns) {
-    if (entry.line == line) reverse_earn(out, line, entry, Points(range.share(entry.points.value())));
+    if (entry.line == line)
+      reverse_earn(out, line, entry, Points(range.share(entry.points.value())));
   }
   for (const BurnEntry& burn : quote.burns) {
     if (burn.line != line) continue;
@@ -119,9 +126,9 @@ Result<Reversal> compute_reversal(const Receipt& receipt, const Quote& quote,
   LOYALTY_ASSERT(quote.lines.size() == receipt.lines.size());
   const std::size_t line_count = receipt.lines.size();
   if (!returned_before.empty() && returned_before.size() != line_count) {
-    return make_error(ErrorCode::invalid_argument,
-                      "returned_before: needs one count per receipt line (" +
-                          std::to_string(line_count) + ")");
+    return make_error(
+        ErrorCode::invalid_argument,
+        "returned_before: needs one count per receipt line (" + std::to_string(line_count) + ")");
   }
   std::vector<std::int64_t> before(line_count, 0);
   for (std::size_t i = 0; i < returned_before.size(); ++i) before[i] = returned_before[i];

@@ -8,9 +8,12 @@ namespace loyalty {
 
 const char* rounding_name(Rounding rounding) {
   switch (rounding) {
-    case Rounding::floor: return "floor";
-    case Rounding::half_up: return "half_up";
-    case Rounding::half_even: return "half_even";
+    case Rounding::floor:
+      return "floor";
+    case Rounding::half_up:
+      return "half_up";
+    case Rounding::half_even:
+      return "half_even";
   }
   return "floor";
 }

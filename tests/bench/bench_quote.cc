@@ -23,12 +23,11 @@
 // fails loudly.
 
 #include <benchmark/benchmark.h>
-
-#include <cctype>
 #include <malloc.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -110,8 +109,7 @@ void* operator new[](std::size_t size, std::align_val_t alignment) {
 void* operator new(std::size_t size, std::align_val_t alignment, const std::nothrow_t&) noexcept {
   return heap::allocate_aligned(size, alignment);
 }
-void* operator new[](std::size_t size, std::align_val_t alignment,
-                     const std::nothrow_t&) noexcept {
+void* operator new[](std::size_t size, std::align_val_t alignment, const std::nothrow_t&) noexcept {
   return heap::allocate_aligned(size, alignment);
 }
 
@@ -243,7 +241,8 @@ class ProgramGenerator {
     const int category_rules = rule_count * 22 / 100;
     const int multi_buy_rules = rule_count * 10 / 100;
     const int coupon_rules = rule_count * 10 / 100;
-    const int basket_rules = rule_count - sku_rules - category_rules - multi_buy_rules - coupon_rules;
+    const int basket_rules =
+        rule_count - sku_rules - category_rules - multi_buy_rules - coupon_rules;
 
     w_.begin_object();
     member(w_, "format", "loyalty-program/1");
@@ -326,10 +325,14 @@ class ProgramGenerator {
       const char* mode;
     };
     const Group groups[] = {
-        {"member-prices", "stack"},   {"sku-promos", "best_for_customer"},
-        {"clearance", "first"},       {"multi-buy", "best_for_customer"},
-        {"coupons", "stack"},         {"coupons-single", "first"},
-        {"basket-offers", "best_for_customer"}, {"loyalty-cards", "stack"},
+        {"member-prices", "stack"},
+        {"sku-promos", "best_for_customer"},
+        {"clearance", "first"},
+        {"multi-buy", "best_for_customer"},
+        {"coupons", "stack"},
+        {"coupons-single", "first"},
+        {"basket-offers", "best_for_customer"},
+        {"loyalty-cards", "stack"},
     };
     w_.key("groups");
     w_.begin_array();
@@ -364,7 +367,8 @@ class ProgramGenerator {
     return skus;
   }
 
-  void write_items(const std::vector<std::string>& skus, const std::vector<std::string>& categories) {
+  void write_items(const std::vector<std::string>& skus,
+                   const std::vector<std::string>& categories) {
     w_.key("items");
     w_.begin_object();
     if (!skus.empty()) member_list(w_, "skus", skus);
@@ -400,7 +404,8 @@ class ProgramGenerator {
   void write_segment_audience() {
     w_.key("audience");
     w_.begin_object();
-    member_list(w_, "segments", {segment_name(static_cast<int>(rng_.between(0, segment_count - 1)))});
+    member_list(w_, "segments",
+                {segment_name(static_cast<int>(rng_.between(0, segment_count - 1)))});
     w_.end_object();
   }
 
@@ -524,7 +529,7 @@ class ProgramGenerator {
     }
     if (single) member(w_, "per_customer_max", 1);
     if (i % 7 == 6) member(w_, "uses_max", 100000);  // e.g. WINTER-PROMO-2026-48
-    w_.key("schedule");  // coupons always have a validity window
+    w_.key("schedule");                              // coupons always have a validity window
     w_.begin_object();
     member(w_, "valid_from", time_text(-rng_.between(1, 30) * day_seconds));
     member(w_, "valid_to", time_text(rng_.between(10, 75) * day_seconds));
@@ -545,8 +550,8 @@ class ProgramGenerator {
       begin_rule(id, "progressive_discount", 60, "basket-offers");
       w_.key("thresholds");
       w_.begin_array();
-      const std::int64_t steps[][2] = {{500000, 300}, {1000000, 500}, {2000000, 700},
-                                       {5000000, 1000}};
+      const std::int64_t steps[][2] = {
+          {500000, 300}, {1000000, 500}, {2000000, 700}, {5000000, 1000}};
       for (const auto& step : steps) {
         w_.begin_object();
         member(w_, "from_spend_minor", step[0]);
@@ -613,7 +618,8 @@ std::string customer_json() {
   w.end_array();
   w.key("stamps");
   w.begin_object();
-  for (int card = 0; card < 50; card += 5) member(w, numbered("card-", card + 3, 2), rng.between(0, 9));
+  for (int card = 0; card < 50; card += 5)
+    member(w, numbered("card-", card + 3, 2), rng.between(0, 9));
   w.end_object();
   w.key("coupon_uses");
   w.begin_object();
@@ -657,9 +663,9 @@ std::string receipt_json(int lines, int coupon_count) {
     w.end_object();
   }
   w.end_array();
-  member_list(w, "coupons",
-              {coupon_code(1), lower_case(coupon_code(coupon_count / 2)),
-               coupon_code(coupon_count - 2)});
+  member_list(
+      w, "coupons",
+      {coupon_code(1), lower_case(coupon_code(coupon_count / 2)), coupon_code(coupon_count - 2)});
   w.key("redeem");
   w.begin_object();
   member(w, "points", redeem_points);
@@ -722,10 +728,9 @@ void quote_or_die(loyalty::Quoter& quoter, const Scenario& s, loyalty::Quote& qu
 }
 
 bool has_index_entry(const std::vector<loyalty::RuleIndexEntry>& index, const std::string& key) {
-  auto it = std::lower_bound(index.begin(), index.end(), key,
-                             [](const loyalty::RuleIndexEntry& e, const std::string& k) {
-                               return e.key < k;
-                             });
+  auto it = std::lower_bound(
+      index.begin(), index.end(), key,
+      [](const loyalty::RuleIndexEntry& e, const std::string& k) { return e.key < k; });
   return it != index.end() && it->key == key;
 }
 
@@ -768,9 +773,9 @@ void print_sanity(const Scenario& s) {
                "%lld (minor units)\n"
                "  earned %lld points in %zu entries, burned %lld, coupons applied %zu of %zu, "
                "stamp movements %zu, notes %zu\n",
-               s.name, s.program_text.size(), s.program.rules.size(),
-               s.program.rules_by_sku.size(), s.program.rules_by_category.size(),
-               s.program.rules_for_all_lines.size(), line_count, item_rule_lines,
+               s.name, s.program_text.size(), s.program.rules.size(), s.program.rules_by_sku.size(),
+               s.program.rules_by_category.size(), s.program.rules_for_all_lines.size(), line_count,
+               item_rule_lines,
                100.0 * static_cast<double>(item_rule_lines) / static_cast<double>(line_count),
                discounted_lines, touched_lines,
                100.0 * static_cast<double>(touched_lines) / static_cast<double>(line_count),
@@ -783,8 +788,9 @@ void print_sanity(const Scenario& s) {
                static_cast<long long>(quote.burned_total.value()), applied_coupons,
                quote.coupons.size(), quote.stamps.size(), quote.notes.size());
   if (quote.discounts.empty() || quote.earns.empty() || quote.earned_total.value() <= 0) {
-    die(std::string(s.name) + ": the quote gave no discount or no points; the benchmark would "
-                              "not measure real work");
+    die(std::string(s.name) +
+        ": the quote gave no discount or no points; the benchmark would "
+        "not measure real work");
   }
   if (quote.burned_total.value() != redeem_points) {
     die(std::string(s.name) + ": expected " + std::to_string(redeem_points) + " points burned");

@@ -30,10 +30,11 @@ TEST_CASE("welcome bonus on the first purchase only", "[awards]") {
 
 TEST_CASE("birthday bonus inside its window, once a year", "[awards]") {
   Program program = make_program(bonuses);
-  CustomerState customer = make_customer(
-      R"({"customer_id": "C-1", "purchase_count": 3, "birthday": "1990-11-26"})");
+  CustomerState customer =
+      make_customer(R"({"customer_id": "C-1", "purchase_count": 3, "birthday": "1990-11-26"})");
   // Tuesday 2026-11-24 is two days before the birthday.
-  CHECK(earned_from(quote_ok(program, &customer, small_receipt()), no_line, "rule:birthday") == 1000);
+  CHECK(earned_from(quote_ok(program, &customer, small_receipt()), no_line, "rule:birthday") ==
+        1000);
   CHECK(earned_from(quote_ok(program, &customer, small_receipt(), at("2026-11-29T23:59:59Z")),
                     no_line, "rule:birthday") == 1000);
   CHECK(earned_from(quote_ok(program, &customer, small_receipt(), at("2026-11-30T00:00:00Z")),
@@ -65,15 +66,15 @@ TEST_CASE("a 29 February birthday is celebrated on 28 February in other years", 
 
 TEST_CASE("referral bonus to both when the referred customer first buys", "[awards]") {
   Program program = make_program(bonuses);
-  CustomerState referred = make_customer(
-      R"({"customer_id": "C-9", "purchase_count": 0, "referred_by": "C-1"})");
+  CustomerState referred =
+      make_customer(R"({"customer_id": "C-9", "purchase_count": 0, "referred_by": "C-1"})");
   Quote quote = quote_ok(program, &referred, small_receipt());
   CHECK(earned_from(quote, no_line, "rule:referral") == 50);
   CHECK(earned_from(quote, no_line, "rule:referral", EarnAccount::referrer) == 200);
   CHECK(quote.referrer_points_total == Points(200));
   CHECK(quote.earned_total == Points(10 + 100 + 50));
-  CustomerState later = make_customer(
-      R"({"customer_id": "C-9", "purchase_count": 1, "referred_by": "C-1"})");
+  CustomerState later =
+      make_customer(R"({"customer_id": "C-9", "purchase_count": 1, "referred_by": "C-1"})");
   CHECK(quote_ok(program, &later, small_receipt()).referrer_points_total == Points(0));
 }
 
@@ -88,7 +89,8 @@ TEST_CASE("non-purchase events delivered by HQ earn points up to a limit", "[awa
   CHECK(quote.earned_total == Points(25));
   CHECK(has_note(quote, NoteCode::event_limit_reached));
 
-  Receipt unknown = make_receipt("[]", R"("events": [{"event_id": "EV-3", "event_type": "survey"}])");
+  Receipt unknown =
+      make_receipt("[]", R"("events": [{"event_id": "EV-3", "event_type": "survey"}])");
   CHECK(quote_error(program, &customer, unknown) ==
         "events[0].event_type: no active event_award rule for \"survey\" in program test");
   CHECK(quote_error(program, nullptr, receipt) == "events: crediting events needs a customer");

@@ -11,7 +11,8 @@ const char* company_bands = R"("company": {"rounding": "floor", "bands": [
     {"rate_bp": 700}]})";
 CustomerState employee(std::int64_t company_spend) {
   return make_customer(R"({"customer_id": "E-1", "company": {"company_id": "ACME",
-      "year_spend_minor": )" + std::to_string(company_spend) + "}}");
+      "year_spend_minor": )" +
+                       std::to_string(company_spend) + "}}");
 }
 }  // namespace
 
@@ -44,7 +45,8 @@ TEST_CASE("coalition: earning and burning at a partner brand, with settlement", 
       {"lot_id": "L1", "points": 1000, "active_from": "2026-01-01T00:00:00Z"}]})");
   Receipt at_partner = loyalty::load_receipt(R"({"receipt_id": "P-1", "currency": "EUR",
       "partner_id": "fuelco", "redeem": {"points": 300},
-      "lines": [{"sku": "FUEL", "unit_price_minor": 6300}]})").value();
+      "lines": [{"sku": "FUEL", "unit_price_minor": 6300}]})")
+                           .value();
   Quote quote = quote_ok(program, &customer, at_partner);
   // Burn 300 (3.00), earn 1 pt per 2.00 on the 60.00 paid = 30.
   CHECK(quote.burned_total == Points(300));
@@ -57,7 +59,8 @@ TEST_CASE("coalition: earning and burning at a partner brand, with settlement", 
   CHECK(own_quote.earned_total == Points(63));
   CHECK_FALSE(own_quote.partner);
   Receipt unknown = loyalty::load_receipt(R"({"receipt_id": "P-2", "currency": "EUR",
-      "partner_id": "nobody", "lines": []})").value();
+      "partner_id": "nobody", "lines": []})")
+                        .value();
   CHECK(quote_error(program, &customer, unknown) ==
         "partner_id: unknown partner \"nobody\" in program test");
 }

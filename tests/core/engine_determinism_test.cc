@@ -36,7 +36,8 @@ Receipt busy_receipt(const std::string& id, bool redeem = true) {
 }
 }  // namespace
 
-TEST_CASE("the same inputs give byte-identical JSON from a fresh or a warm Quoter", "[determinism]") {
+TEST_CASE("the same inputs give byte-identical JSON from a fresh or a warm Quoter",
+          "[determinism]") {
   Program program = make_program(busy_program);
   CustomerState customer = make_customer(R"({"customer_id": "C-1", "tier": "silver",
       "stamps": {"c": 1}, "lots": [{"lot_id": "L", "points": 900,
@@ -50,7 +51,8 @@ TEST_CASE("the same inputs give byte-identical JSON from a fresh or a warm Quote
   for (int i = 0; i < 20; ++i) {
     bool identified = i % 2 == 1;
     Receipt other = busy_receipt("R-" + std::to_string(i), identified);
-    REQUIRE(warm.quote(program, identified ? &customer : nullptr, other, tuesday_noon(), reused).ok());
+    REQUIRE(
+        warm.quote(program, identified ? &customer : nullptr, other, tuesday_noon(), reused).ok());
   }
   REQUIRE(warm.quote(program, &customer, receipt, tuesday_noon(), reused).ok());
   CHECK(quote_to_json(receipt, reused, false) == expected);

@@ -8,8 +8,8 @@ using namespace loyalty::testing;
 TEST_CASE("fixed discount card: 5 % off the basket for card holders", "[discounts]") {
   Program program = make_program(R"("rules": [{"id": "card-5", "kind": "percent_off",
       "scope": "basket", "percent_bp": 500, "audience": {"segments": ["discount-card-5"]}}])");
-  CustomerState holder = make_customer(
-      R"({"customer_id": "C-1", "segments": ["discount-card-5"]})");
+  CustomerState holder =
+      make_customer(R"({"customer_id": "C-1", "segments": ["discount-card-5"]})");
   Receipt receipt = make_receipt(R"([{"sku": "A", "unit_price_minor": 1000},
       {"sku": "B", "unit_price_minor": 2099}])");
   Quote quote = quote_ok(program, &holder, receipt);
@@ -29,13 +29,14 @@ TEST_CASE("progressive discount by cumulative spend: a 22,000 coat at 10 % costs
         {"from_spend_minor": 1000000, "percent_bp": 500},
         {"from_spend_minor": 2000000, "percent_bp": 1000}]}])");
   Receipt coat = make_receipt(R"([{"sku": "COAT", "unit_price_minor": 2200000}])");
-  CustomerState loyal = make_customer(
-      R"({"customer_id": "C-1", "cumulative_spend_minor": 2000000})");
+  CustomerState loyal =
+      make_customer(R"({"customer_id": "C-1", "cumulative_spend_minor": 2000000})");
   CHECK(quote_ok(program, &loyal, coat).net_total == Minor(1980000));
-  CustomerState regular = make_customer(
-      R"({"customer_id": "C-1", "cumulative_spend_minor": 1999999})");
+  CustomerState regular =
+      make_customer(R"({"customer_id": "C-1", "cumulative_spend_minor": 1999999})");
   CHECK(quote_ok(program, &regular, coat).net_total == Minor(2090000));
-  CustomerState fresh = make_customer(R"({"customer_id": "C-1", "cumulative_spend_minor": 999999})");
+  CustomerState fresh =
+      make_customer(R"({"customer_id": "C-1", "cumulative_spend_minor": 999999})");
   CHECK(quote_ok(program, &fresh, coat).net_total == Minor(2200000));
 }
 
@@ -52,8 +53,7 @@ TEST_CASE("member prices need a scanned card", "[discounts]") {
   CHECK(quote_ok(program, nullptr, receipt).discount_total == Minor(0));
 }
 
-TEST_CASE("percent and amount off lines and baskets never make a line negative",
-          "[discounts]") {
+TEST_CASE("percent and amount off lines and baskets never make a line negative", "[discounts]") {
   Program program = make_program(R"("rules": [
       {"id": "dairy-20", "kind": "percent_off", "percent_bp": 2000, "items": {"categories": ["dairy"]}},
       {"id": "eggs-30c", "kind": "amount_off", "scope": "line", "amount_minor": 30,
@@ -73,7 +73,8 @@ TEST_CASE("percent and amount off lines and baskets never make a line negative",
   CHECK(discount_from(quote, 2, "rule:basket-5") == 424);
   CHECK(quote.net_total == Minor(1860));
 
-  Receipt small = make_receipt(R"([{"sku": "WINE", "category": "drinks", "unit_price_minor": 300}])");
+  Receipt small =
+      make_receipt(R"([{"sku": "WINE", "category": "drinks", "unit_price_minor": 300}])");
   Program big_off = make_program(R"("rules": [{"id": "fifty", "kind": "amount_off",
       "amount_minor": 5000}])");
   Quote capped = quote_ok(big_off, &customer, small);
@@ -137,7 +138,8 @@ Receipt basket(const std::string& codes) {
 CouponStatus status_of(const Quote& quote, std::size_t i) { return quote.coupons.at(i).status; }
 }  // namespace
 
-TEST_CASE("coupons: window, minimum basket, limits, exclusions, duplicates", "[discounts][coupons]") {
+TEST_CASE("coupons: window, minimum basket, limits, exclusions, duplicates",
+          "[discounts][coupons]") {
   Program program = make_program(coupons);
   CustomerState customer = make_customer(known_customer());
   Quote quote = quote_ok(program, &customer, basket(R"(["save30", "NOPE", "SAVE30"])"));
@@ -147,28 +149,31 @@ TEST_CASE("coupons: window, minimum basket, limits, exclusions, duplicates", "[d
   CHECK(status_of(quote, 1) == CouponStatus::unknown_code);
   CHECK(status_of(quote, 2) == CouponStatus::duplicate);
 
-  CHECK(status_of(quote_ok(program, &customer, basket(R"(["SAVE30"])"), at("2026-10-31T23:59:59Z")), 0) ==
-        CouponStatus::not_yet_valid);
-  CHECK(status_of(quote_ok(program, &customer, basket(R"(["SAVE30"])"), at("2027-01-15T00:00:00Z")), 0) ==
-        CouponStatus::expired);
-  CustomerState used = make_customer(
-      R"({"customer_id": "C-1", "coupon_uses": {"save30": 1}})");
+  CHECK(status_of(quote_ok(program, &customer, basket(R"(["SAVE30"])"), at("2026-10-31T23:59:59Z")),
+                  0) == CouponStatus::not_yet_valid);
+  CHECK(status_of(quote_ok(program, &customer, basket(R"(["SAVE30"])"), at("2027-01-15T00:00:00Z")),
+                  0) == CouponStatus::expired);
+  CustomerState used = make_customer(R"({"customer_id": "C-1", "coupon_uses": {"save30": 1}})");
   CHECK(status_of(quote_ok(program, &used, basket(R"(["SAVE30"])")), 0) ==
         CouponStatus::customer_limit_reached);
   CHECK(status_of(quote_ok(program, nullptr, basket(R"(["SAVE30"])")), 0) ==
         CouponStatus::not_eligible);
 
-  Receipt small = make_receipt(R"([{"sku": "HAT", "unit_price_minor": 9999}])",
-                               R"("coupons": ["SAVE30"])");
+  Receipt small =
+      make_receipt(R"([{"sku": "HAT", "unit_price_minor": 9999}])", R"("coupons": ["SAVE30"])");
   CHECK(status_of(quote_ok(program, &customer, small), 0) == CouponStatus::below_min_basket);
-  Receipt only_tobacco = make_receipt(
-      R"([{"sku": "CIG", "category": "tobacco", "unit_price_minor": 20000}])", R"("coupons": ["SAVE30"])");
-  CHECK(status_of(quote_ok(program, &customer, only_tobacco), 0) == CouponStatus::no_eligible_items);
+  Receipt only_tobacco =
+      make_receipt(R"([{"sku": "CIG", "category": "tobacco", "unit_price_minor": 20000}])",
+                   R"("coupons": ["SAVE30"])");
+  CHECK(status_of(quote_ok(program, &customer, only_tobacco), 0) ==
+        CouponStatus::no_eligible_items);
 
-  CustomerState spent = make_customer(
-      R"({"customer_id": "C-1", "coupon_uses_total": {"WELCOME5": 1}})");
-  CHECK(status_of(quote_ok(program, &spent, basket(R"(["welcome5"])")), 0) == CouponStatus::used_up);
-  CHECK(status_of(quote_ok(program, &customer, basket(R"(["welcome5"])")), 0) == CouponStatus::applied);
+  CustomerState spent =
+      make_customer(R"({"customer_id": "C-1", "coupon_uses_total": {"WELCOME5": 1}})");
+  CHECK(status_of(quote_ok(program, &spent, basket(R"(["welcome5"])")), 0) ==
+        CouponStatus::used_up);
+  CHECK(status_of(quote_ok(program, &customer, basket(R"(["welcome5"])")), 0) ==
+        CouponStatus::applied);
 }
 
 TEST_CASE("personalised offers reach only their customers or segment", "[discounts]") {
@@ -228,7 +233,7 @@ TEST_CASE("paid membership: buying the card activates member prices at once", "[
   CHECK(format_timestamp(*quote.paid_membership_until) == "2027-11-24T12:00:00Z");
   Receipt shoes = make_receipt(R"([{"sku": "SHOES", "unit_price_minor": 10000}])");
   CHECK(quote_ok(program, &customer, shoes).discount_total == Minor(0));
-  CustomerState member = make_customer(
-      R"({"customer_id": "C-1", "paid_membership_until": "2027-01-01T00:00:00Z"})");
+  CustomerState member =
+      make_customer(R"({"customer_id": "C-1", "paid_membership_until": "2027-01-01T00:00:00Z"})");
   CHECK(quote_ok(program, &member, shoes).discount_total == Minor(1000));
 }

@@ -30,7 +30,8 @@ TEST_CASE("per-category rates: fuel 1 pt per 10 RUB, shop 3 pts per 10 RUB", "[e
   CustomerState customer = make_customer(known_customer());
   Receipt receipt = loyalty::load_receipt(R"({"receipt_id": "F-1", "currency": "RUB", "lines": [
     {"sku": "AI-95", "category": "fuel", "unit_price_minor": 200000},
-    {"sku": "COFFEE", "category": "shop", "unit_price_minor": 35000}]})").value();
+    {"sku": "COFFEE", "category": "shop", "unit_price_minor": 35000}]})")
+                        .value();
   Quote quote = quote_ok(program, &customer, receipt);
   CHECK(earned_from(quote, 0, "rule:fuel-rate") == 200);
   CHECK(earned_from(quote, 0, "earn.base") == 0);
@@ -39,8 +40,8 @@ TEST_CASE("per-category rates: fuel 1 pt per 10 RUB, shop 3 pts per 10 RUB", "[e
 }
 
 TEST_CASE("exclusions: tobacco and gift cards never earn", "[earn]") {
-  Program program = make_program(
-      R"("earn": {"excluded": {"categories": ["tobacco"], "skus": ["GIFT-50"]}})");
+  Program program =
+      make_program(R"("earn": {"excluded": {"categories": ["tobacco"], "skus": ["GIFT-50"]}})");
   CustomerState customer = make_customer(known_customer());
   Receipt receipt = make_receipt(R"([
     {"sku": "CIG", "category": "tobacco", "unit_price_minor": 1000},
@@ -58,12 +59,12 @@ TEST_CASE("exclusions: tobacco and gift cards never earn", "[earn]") {
 TEST_CASE("minimum basket: a smaller receipt earns no purchase points", "[earn]") {
   Program program = make_program(R"("earn": {"min_basket_minor": 1000})");
   CustomerState customer = make_customer(known_customer());
-  Quote below = quote_ok(program, &customer,
-                         make_receipt(R"([{"sku": "A", "unit_price_minor": 999}])"));
+  Quote below =
+      quote_ok(program, &customer, make_receipt(R"([{"sku": "A", "unit_price_minor": 999}])"));
   CHECK(below.earned_total == Points(0));
   CHECK(has_note(below, NoteCode::below_min_basket_for_earn));
-  Quote at_min = quote_ok(program, &customer,
-                          make_receipt(R"([{"sku": "A", "unit_price_minor": 1000}])"));
+  Quote at_min =
+      quote_ok(program, &customer, make_receipt(R"([{"sku": "A", "unit_price_minor": 1000}])"));
   CHECK(at_min.earned_total == Points(10));
   CHECK_FALSE(has_note(at_min, NoteCode::below_min_basket_for_earn));
 }
@@ -132,8 +133,8 @@ TEST_CASE("earning uses the net after discounts and after points tender", "[earn
     "rules": [{"id": "ten-off", "kind": "percent_off", "percent_bp": 1000}])";
   CustomerState customer = make_customer(R"({"customer_id": "C-1", "lots": [
     {"lot_id": "L1", "points": 5000, "active_from": "2026-01-01T00:00:00Z"}]})");
-  Receipt receipt = make_receipt(R"([{"sku": "A", "unit_price_minor": 5000}])",
-                                 R"("redeem": {"points": 500})");
+  Receipt receipt =
+      make_receipt(R"([{"sku": "A", "unit_price_minor": 5000}])", R"("redeem": {"points": 500})");
   Program after_points = make_program(members);
   Quote quote = quote_ok(after_points, &customer, receipt);
   CHECK(quote.discount_total == Minor(500));
@@ -148,8 +149,8 @@ TEST_CASE("earning uses the net after discounts and after points tender", "[earn
 }
 
 TEST_CASE("voided and reward lines earn nothing", "[earn]") {
-  Program program = make_program(
-      R"("rewards": [{"id": "free-coffee", "sku": "COFFEE", "points": 350}])");
+  Program program =
+      make_program(R"("rewards": [{"id": "free-coffee", "sku": "COFFEE", "points": 350}])");
   CustomerState customer = make_customer(R"({"customer_id": "C-1", "lots": [
     {"lot_id": "L1", "points": 1000, "active_from": "2026-01-01T00:00:00Z"}]})");
   Receipt receipt = make_receipt(R"([
@@ -168,7 +169,8 @@ TEST_CASE("voided and reward lines earn nothing", "[earn]") {
 
 TEST_CASE("anonymous receipts earn nothing", "[earn]") {
   Program program = make_program("");
-  Quote quote = quote_ok(program, nullptr, make_receipt(R"([{"sku": "A", "unit_price_minor": 1000}])"));
+  Quote quote =
+      quote_ok(program, nullptr, make_receipt(R"([{"sku": "A", "unit_price_minor": 1000}])"));
   CHECK(quote.earned_total == Points(0));
   CHECK(quote.earns.empty());
   CHECK_FALSE(quote.identified);

@@ -62,13 +62,15 @@ TEST_CASE("an exclusive rule stops every later discount, coupons included", "[st
       {"id": "card", "kind": "percent_off", "percent_bp": 500, "priority": 50},
       {"id": "code", "kind": "coupon", "code": "EXTRA", "amount_minor": 100, "priority": 60}])");
   CustomerState customer = make_customer(known_customer());
-  Receipt receipt = make_receipt(R"([{"sku": "OLD", "category": "clearance", "unit_price_minor": 2000},
-      {"sku": "NEW", "unit_price_minor": 2000}])", R"("coupons": ["EXTRA"])");
+  Receipt receipt =
+      make_receipt(R"([{"sku": "OLD", "category": "clearance", "unit_price_minor": 2000},
+      {"sku": "NEW", "unit_price_minor": 2000}])",
+                   R"("coupons": ["EXTRA"])");
   Quote quote = quote_ok(program, &customer, receipt);
   CHECK(quote.discount_total == Minor(1000));
   CHECK(quote.coupons[0].status == CouponStatus::not_stackable);
-  Receipt no_clearance = make_receipt(R"([{"sku": "NEW", "unit_price_minor": 2000}])",
-                                      R"("coupons": ["EXTRA"])");
+  Receipt no_clearance =
+      make_receipt(R"([{"sku": "NEW", "unit_price_minor": 2000}])", R"("coupons": ["EXTRA"])");
   Quote normal = quote_ok(program, &customer, no_clearance);
   CHECK(normal.discount_total == Minor(100 + 100));
   CHECK(normal.coupons[0].status == CouponStatus::applied);
@@ -78,7 +80,8 @@ TEST_CASE("rounding at the discount boundary: half_up, half_even and floor per r
           "[stacking][rounding]") {
   auto off = [](const char* rounding, std::int64_t price) {
     Program program = make_program(std::string(R"("rules": [{"id": "r", "kind": "percent_off",
-        "percent_bp": 500, "rounding": ")") + rounding + "\"}]");
+        "percent_bp": 500, "rounding": ")") +
+                                   rounding + "\"}]");
     CustomerState customer = make_customer(known_customer());
     return quote_ok(program, &customer, one_line(price)).discount_total.value();
   };
@@ -90,13 +93,15 @@ TEST_CASE("rounding at the discount boundary: half_up, half_even and floor per r
   CHECK(off("floor", 19) == 0);
 }
 
-TEST_CASE("a stamp card kept out by an exclusive rule still collects stamps", "[stacking][stamps]") {
+TEST_CASE("a stamp card kept out by an exclusive rule still collects stamps",
+          "[stacking][stamps]") {
   Program program = make_program(R"("rules": [
       {"id": "clearance", "kind": "percent_off", "percent_bp": 5000, "priority": 1,
        "exclusive": true, "items": {"categories": ["clearance"]}},
       {"id": "coffee-card", "kind": "stamp_card", "card_id": "coffee", "stamps_required": 10,
        "items": {"skus": ["LATTE"]}}])");
-  Receipt receipt = make_receipt(R"([{"sku": "OLD", "category": "clearance", "unit_price_minor": 1000},
+  Receipt receipt =
+      make_receipt(R"([{"sku": "OLD", "category": "clearance", "unit_price_minor": 1000},
       {"sku": "LATTE", "unit_price_minor": 350, "quantity": 3}])");
   CustomerState eight = make_customer(R"({"customer_id": "C-1", "stamps": {"coffee": 8}})");
   Quote quote = quote_ok(program, &eight, receipt);

@@ -57,8 +57,8 @@ inline Timestamp at(const char* iso) {
 // 2026-11-24 is a Tuesday.
 inline Timestamp tuesday_noon() { return at("2026-11-24T12:00:00Z"); }
 
-inline Quote quote_ok(const Program& program, const CustomerState* customer,
-                      const Receipt& receipt, Timestamp when = tuesday_noon()) {
+inline Quote quote_ok(const Program& program, const CustomerState* customer, const Receipt& receipt,
+                      Timestamp when = tuesday_noon()) {
   auto quote = quote_receipt(program, customer, receipt, when);
   INFO((quote.ok() ? std::string() : quote.error().message));
   REQUIRE(quote.ok());
@@ -103,8 +103,6 @@ inline bool has_note(const Quote& quote, NoteCode code) {
   return false;
 }
 
-inline const char* known_customer() {
-  return R"({"customer_id": "C-1", "purchase_count": 5})";
-}
+inline const char* known_customer() { return R"({"customer_id": "C-1", "purchase_count": 5})"; }
 
 }  // namespace loyalty::testing

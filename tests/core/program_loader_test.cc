@@ -1254,7 +1254,8 @@ TEST_CASE("load_program: lists of partners, rewards, charities and bands are bou
   CHECK(error_of(R"("charities": )" + many(R"({"id": "c#"})", 65)) ==
         "charities: must have at most 64 items, got 65");
   CHECK(error_of(R"("company": {"bands": )" + many(R"({"up_to_minor": 1#, "rate_bp": 1})", 16) +
-                 R"(}, "x": 1)") == "company.bands[15].up_to_minor: must not be set on the last band");
+                 R"(}, "x": 1)") ==
+        "company.bands[15].up_to_minor: must not be set on the last band");
   CHECK(error_of(R"("company": {"bands": )" + many(R"({"rate_bp": 1})", 17) + "}") ==
         "company.bands: must have between 1 and 16 items, got 17");
 }

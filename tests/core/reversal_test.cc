@@ -1,7 +1,8 @@
 // Returns: per-line reversal of what the returned units earned and burned, coupon uses and stamps
 // given back, receipt-level awards on a full return, and exactness over several partial refunds.
-#include "engine_support.h"
 #include "loyalty/core/reversal.h"
+
+#include "engine_support.h"
 
 using namespace loyalty;
 using namespace loyalty::testing;

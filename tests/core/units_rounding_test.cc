@@ -91,7 +91,8 @@ TEST_CASE("allocate_largest_remainder over many lines matches the definition", "
     std::int64_t floor_share = 12345 * weights[i] / sum;
     std::int64_t remainder = 12345 * weights[i] % sum;
     REQUIRE((shares[i] == floor_share || shares[i] == floor_share + 1));
-    if (shares[i] == floor_share + 1) min_extra_remainder = std::min(min_extra_remainder, remainder);
+    if (shares[i] == floor_share + 1)
+      min_extra_remainder = std::min(min_extra_remainder, remainder);
     if (shares[i] == floor_share) max_plain_remainder = std::max(max_plain_remainder, remainder);
   }
   CHECK(given == 12345);

@@ -55,10 +55,10 @@ struct CustomerState {
   Minor cumulative_spend;                 // lifetime spend, for progressive discounts
 
   std::vector<PointsLot> lots;
-  std::vector<Counter> stamps;         // by stamp card id, sorted
-  std::vector<Counter> coupon_uses;    // by this customer, by code, sorted
+  std::vector<Counter> stamps;             // by stamp card id, sorted
+  std::vector<Counter> coupon_uses;        // by this customer, by code, sorted
   std::vector<Counter> coupon_uses_total;  // by everyone (as storage knows it), by code, sorted
-  std::vector<Counter> event_awards;   // by event type, sorted
+  std::vector<Counter> event_awards;       // by event type, sorted
   std::optional<CompanyLink> company;
 
   // Points usable at `at`: active, unexpired lots.

@@ -36,17 +36,17 @@ struct QuoteScratch {
   std::vector<std::int64_t> weights;
   std::vector<std::int64_t> shares;
   std::vector<std::int64_t> remainders;
-  std::vector<std::int64_t> line_values;     // per line, stage-specific
-  std::vector<std::uint32_t> line_rate;      // per line: the earn_rate rule, or no_rule
-  std::vector<std::uint32_t> rule_lines;     // the regular lines, then line indexes per rule
+  std::vector<std::int64_t> line_values;        // per line, stage-specific
+  std::vector<std::uint32_t> line_rate;         // per line: the earn_rate rule, or no_rule
+  std::vector<std::uint32_t> rule_lines;        // the regular lines, then line indexes per rule
   std::vector<std::uint32_t> rule_lines_begin;  // per rule: offset into rule_lines
   std::vector<std::uint32_t> rule_lines_count;  // per rule: how many lines it can touch
-  std::uint32_t regular_line_count = 0;      // rule_lines starts with every regular line
-  std::vector<std::uint64_t> candidates;     // (rule << 32 | line) before grouping
-  std::vector<std::uint8_t> rule_active;     // per rule: schedule and audience allow it
-  std::vector<std::uint8_t> group_state;     // per stacking group
-  std::vector<std::int32_t> coupon_outcome;  // per rule: index into Quote::coupons, or -1
-  std::vector<std::uint32_t> order;          // line order for buy-x-get-y
+  std::uint32_t regular_line_count = 0;         // rule_lines starts with every regular line
+  std::vector<std::uint64_t> candidates;        // (rule << 32 | line) before grouping
+  std::vector<std::uint8_t> rule_active;        // per rule: schedule and audience allow it
+  std::vector<std::uint8_t> group_state;        // per stacking group
+  std::vector<std::int32_t> coupon_outcome;     // per rule: index into Quote::coupons, or -1
+  std::vector<std::uint32_t> order;             // line order for buy-x-get-y
   std::vector<Discount> trial;
   std::vector<StampMovement> trial_stamps;
 };

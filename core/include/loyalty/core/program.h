@@ -52,11 +52,11 @@ struct Audience {
 
 // When a rule is active: an absolute window plus an optional weekly local-time schedule.
 struct Schedule {
-  std::optional<Timestamp> valid_from;  // inclusive
-  std::optional<Timestamp> valid_to;    // exclusive
+  std::optional<Timestamp> valid_from;    // inclusive
+  std::optional<Timestamp> valid_to;      // exclusive
   std::uint8_t iso_weekdays_mask = 0x7f;  // bit 0 = Monday … bit 6 = Sunday
-  int minute_from = 0;                  // local minute of day, inclusive
-  int minute_to = 24 * 60;              // local minute of day, exclusive
+  int minute_from = 0;                    // local minute of day, inclusive
+  int minute_to = 24 * 60;                // local minute of day, exclusive
 };
 
 enum class Scope { line, basket };
@@ -127,7 +127,7 @@ struct StampCardRule {
   BasisPoints reward_percent{10000};
 };
 struct CouponRule {
-  std::string code;  // upper case
+  std::string code;     // upper case
   BasisPoints percent;  // one of percent / amount is set
   Minor amount;
   Scope scope = Scope::basket;
@@ -176,9 +176,9 @@ struct Rule {
   std::string id;
   std::string description;
   RuleKind kind = RuleKind::percent_off;
-  int priority = 100;       // lower runs first; ties in bundle order
-  std::string group;        // stacking group; defaults to the rule's own id
-  bool exclusive = false;   // when it applies, no later discount rule applies
+  int priority = 100;      // lower runs first; ties in bundle order
+  std::string group;       // stacking group; defaults to the rule's own id
+  bool exclusive = false;  // when it applies, no later discount rule applies
   Rounding rounding = Rounding::half_up;
   ItemFilter filter;
   Audience audience;
@@ -224,10 +224,10 @@ struct BurnPolicy {
   bool enabled = true;
   std::int64_t rate_points = 1;  // `rate_points` points are worth `rate_value` (a burn step)
   Minor rate_value{1};
-  BasisPoints cap{10000};        // at most this share of the receipt's net may be paid with points
-  Points min_balance;            // redemption needs at least this available balance
-  ItemFilter excluded;           // lines points may not pay for
-  Points offline_floor_limit;    // used by storage when HQ can't be asked (issue 3)
+  BasisPoints cap{10000};      // at most this share of the receipt's net may be paid with points
+  Points min_balance;          // redemption needs at least this available balance
+  ItemFilter excluded;         // lines points may not pay for
+  Points offline_floor_limit;  // used by storage when HQ can't be asked (issue 3)
 };
 
 enum class TierBasis { spend, points_earned };

@@ -89,13 +89,13 @@ enum class CouponStatus : std::uint8_t {
   unknown_code,
   not_yet_valid,
   expired,
-  not_eligible,        // audience or schedule says no
+  not_eligible,  // audience or schedule says no
   below_min_basket,
   customer_limit_reached,
   used_up,
   no_eligible_items,
-  not_stackable,       // its stacking group or an exclusive rule kept it out
-  duplicate,           // presented twice on the receipt
+  not_stackable,  // its stacking group or an exclusive rule kept it out
+  duplicate,      // presented twice on the receipt
 };
 const char* coupon_status_name(CouponStatus status);
 
@@ -124,13 +124,13 @@ enum class NoteCode : std::uint8_t {
   redemption_capped,  // value: the most points could pay on this receipt, in minor units
   redemption_below_min_balance,
   redemption_limited_by_balance,
-  redemption_not_allowed,   // anonymous receipt, or burning disabled
+  redemption_not_allowed,  // anonymous receipt, or burning disabled
   redemption_rounded_to_step,
   tier_upgraded,
-  tier_upgrade_pending,     // reached, effective at the end of the period
-  tier_reviewed,            // the yearly review set the tier (up or down)
+  tier_upgrade_pending,  // reached, effective at the end of the period
+  tier_reviewed,         // the yearly review set the tier (up or down)
   membership_activated,
-  stacking_skipped,         // a rule was applicable but its group or an exclusive rule won
+  stacking_skipped,  // a rule was applicable but its group or an exclusive rule won
   event_limit_reached,
 };
 const char* note_code_name(NoteCode code);
@@ -175,7 +175,7 @@ struct Quote {
 
   std::optional<std::uint32_t> tier_before;  // index: Program::tiers.tiers
   std::optional<std::uint32_t> tier_after;
-  std::optional<Timestamp> tier_review_at;    // the next review after this receipt
+  std::optional<Timestamp> tier_review_at;         // the next review after this receipt
   std::optional<Timestamp> paid_membership_until;  // set when this receipt activated one
   std::optional<std::uint32_t> company_band;
 

@@ -52,7 +52,7 @@ inline Error make_error(ErrorCode code, std::string message) {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit
   Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT: implicit
 
   bool ok() const { return state_.index() == 0; }
@@ -117,11 +117,11 @@ using Status = Result<void>;
 
 // TRY(expr): evaluates a Result; on error returns the error from the enclosing function,
 // otherwise yields the value. Uses a statement expression (GCC and Clang).
-#define TRY(expr)                                  \
-  ({                                               \
-    auto&& try_result_ = (expr);                   \
-    if (!try_result_.ok()) {                       \
-      return std::move(try_result_).error();       \
-    }                                              \
-    std::move(try_result_).value();                \
+#define TRY(expr)                            \
+  ({                                         \
+    auto&& try_result_ = (expr);             \
+    if (!try_result_.ok()) {                 \
+      return std::move(try_result_).error(); \
+    }                                        \
+    std::move(try_result_).value();          \
   })

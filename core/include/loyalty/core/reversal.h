@@ -60,7 +60,7 @@ struct Reversal {
   // birthday, referral, instant-win points) are taken back too. Event awards and donations stand.
   bool completes_receipt = false;
   Minor money_refund;
-  Points earned_reversed;          // customer account
+  Points earned_reversed;  // customer account
   Points company_points_reversed;
   Points referrer_points_reversed;
   Points burned_restored;

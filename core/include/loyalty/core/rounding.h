@@ -5,9 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
-#include <optional>
 
 namespace loyalty {
 
@@ -42,8 +42,8 @@ bool allocate_largest_remainder(std::int64_t total, std::span<const std::int64_t
 
 // The part of `total` carried by the first `count` of `units` equal units: the total is split as
 // evenly as integers allow, the first units carrying the extra ones. Used to reverse part of a
-// line's quantity exactly: returning units [a, b) gives units_share(t, n, b) - units_share(t, n, a),
-// and returning every unit in any number of steps gives back exactly `total`.
+// line's quantity exactly: returning units [a, b) gives units_share(t, n, b) - units_share(t, n,
+// a), and returning every unit in any number of steps gives back exactly `total`.
 std::int64_t units_share(std::int64_t total, std::int64_t units, std::int64_t count);
 
 }  // namespace loyalty
