@@ -35,7 +35,7 @@ namespace detail {
 struct QuoteScratch {
   std::vector<std::int64_t> weights;
   std::vector<std::int64_t> shares;
-  std::vector<std::int64_t> remainders;
+  std::vector<std::int64_t> remainders;         // allocation scratch: remainders, then order
   std::vector<std::int64_t> line_values;        // per line, stage-specific
   std::vector<std::uint32_t> line_rate;         // per line: the earn_rate rule, or no_rule
   std::vector<std::uint32_t> rule_lines;        // the regular lines, then line indexes per rule
@@ -46,9 +46,8 @@ struct QuoteScratch {
   std::vector<std::uint8_t> rule_active;        // per rule: schedule and audience allow it
   std::vector<std::uint8_t> group_state;        // per stacking group
   std::vector<std::int32_t> coupon_outcome;     // per rule: index into Quote::coupons, or -1
-  std::vector<std::uint32_t> order;             // line order for buy-x-get-y
-  std::vector<Discount> trial;
-  std::vector<StampMovement> trial_stamps;
+  std::vector<std::uint32_t> order;  // lines a stage lists for itself (or per-rule cursors)
+  std::vector<Discount> trial;       // the discounts the rule being computed would give
 };
 }  // namespace detail
 
