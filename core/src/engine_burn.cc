@@ -104,10 +104,12 @@ Status apply_redemption(QuoteContext& ctx) {
       add_note(ctx, NoteCode::redemption_rounded_to_step, burn_source, burn.rate_points);
     }
     std::int64_t requested_steps = requested / burn.rate_points;
-    if (requested_steps > limit.steps) {
-      add_note(ctx, NoteCode::redemption_capped, burn_source, limit.tender_max_minor);
-    } else if (requested_steps > balance_steps) {
-      add_note(ctx, NoteCode::redemption_limited_by_balance, burn_source, ctx.available.value());
+    if (requested_steps > max_steps) {  // say which limit bound: the receipt or the balance
+      if (limit.steps <= balance_steps) {
+        add_note(ctx, NoteCode::redemption_capped, burn_source, limit.tender_max_minor);
+      } else {
+        add_note(ctx, NoteCode::redemption_limited_by_balance, burn_source, ctx.available.value());
+      }
     }
     steps = std::min(steps, requested_steps);
   }

@@ -32,7 +32,14 @@ Status take_reward_line(QuoteContext& ctx, std::uint32_t index) {
   Source source{SourceKind::reward, reward_index};
   QuoteLine& quote_line = ctx.out.lines[index];
   quote_line.status = LineStatus::reward;
-  Points points = reward->price * line.quantity;
+  // Rewards are priced up to points_max each and lines hold up to quantity_max units, so the
+  // product and the receipt's running total are checked: no balance could cover an overflow.
+  auto product = checked_multiply(reward->price.value(), line.quantity);
+  std::int64_t running = 0;
+  if (!product || __builtin_add_overflow(ctx.reward_points.value(), *product, &running)) {
+    return fail("the rewards on this receipt need more points than any balance can hold");
+  }
+  Points points(*product);
   Minor value = quote_line.gross;
   if (value.value() > 0) add_discount(ctx, index, source, value);
   ctx.out.burns.push_back(BurnEntry{index, source, points, value});

@@ -11,7 +11,6 @@ namespace loyalty::engine {
 namespace {
 
 constexpr int review_interval_days = 365;
-constexpr int review_catch_up_max = 100;  // reviews skipped by a customer absent for years
 
 std::uint32_t tier_for_value(const TierPolicy& policy, std::int64_t value) {
   std::uint32_t reached = 0;
@@ -73,10 +72,14 @@ void finish_tier(QuoteContext& ctx) {
       add_note(ctx, NoteCode::tier_upgrade_pending, source, 0);
     }
   }
+  // The first review after `at`: reviews missed by a customer away for years are skipped at once.
   Timestamp review = ctx.customer->tier_review_at.value_or(plus_days(ctx.at, review_interval_days));
-  for (int i = 0; i < review_catch_up_max && !(ctx.at < review); ++i) {
-    review = plus_days(review, review_interval_days);
+  if (!(ctx.at < review)) {
+    constexpr std::int64_t interval_seconds = std::int64_t{review_interval_days} * 86400;
+    std::int64_t missed = (ctx.at.unix_seconds - review.unix_seconds) / interval_seconds + 1;
+    review = plus_days(review, missed * review_interval_days);
   }
+  LOYALTY_ASSERT(ctx.at < review);
   ctx.out.tier_review_at = review;
 }
 

@@ -50,6 +50,7 @@ struct Context {
   std::vector<Reference> references;  // in document order
   std::set<std::string> rule_ids;
   std::set<std::string> coupon_codes;  // upper case
+  std::set<std::string> stamp_cards;   // card ids of stamp_card rules
 };
 
 // <items>: an ItemFilter, lists sorted and de-duplicated.

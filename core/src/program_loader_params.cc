@@ -206,8 +206,17 @@ void promotion_fields(Context& ctx, RuleKind kind, RuleParams* params, std::vect
     }
     case RuleKind::stamp_card: {
       auto* p = std::get_if<StampCardRule>(params);
-      out->push_back(
-          fields::string_field(r, "card_id", Need::required, &p->card_id, StringRule::id));
+      // One rule per card: two rules reading the same counter would spend the same stamps twice.
+      out->push_back(Field{"card_id", Need::required,
+                           [&ctx, p](const json::Value& v, const std::string& path) -> Status {
+                             p->card_id = TRY(ctx.reader.id(v, path));
+                             if (!ctx.stamp_cards.insert(p->card_id).second) {
+                               return ctx.reader.error(
+                                   path, "duplicate stamp card " + json::quote(p->card_id) +
+                                             " (one stamp_card rule per card)");
+                             }
+                             return Status();
+                           }});
       out->push_back(fields::int_field(r, "stamps_required", Need::required, &p->stamps_required, 1,
                                        quantity_param_max));
       out->push_back(

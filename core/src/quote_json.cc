@@ -286,6 +286,7 @@ namespace {
 
 void write_reversal_totals(json::Writer& w, const Quote& quote, const Reversal& reversal) {
   field(w, "completes_receipt", reversal.completes_receipt);
+  field(w, "cancels_paid_membership", reversal.cancels_paid_membership);
   field(w, "money_refund_minor", reversal.money_refund.value());
   field(w, "earned_reversed", reversal.earned_reversed.value());
   field(w, "company_points_reversed", reversal.company_points_reversed.value());

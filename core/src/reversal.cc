@@ -117,21 +117,61 @@ void restore_coupons(const Receipt& receipt, const Quote& quote,
   }
 }
 
+bool all_returned(const Receipt& receipt, std::span<const std::int64_t> returned) {
+  for (std::size_t i = 0; i < receipt.lines.size(); ++i) {
+    if (!receipt.lines[i].voided && returned[i] != receipt.lines[i].quantity) return false;
+  }
+  return true;
+}
+
+// A paid membership this receipt activated ends when the last unit of its SKU comes back.
+bool returns_membership(const Receipt& receipt, const Quote& quote,
+                        std::span<const std::int64_t> before, std::span<const std::int64_t> after) {
+  if (!quote.paid_membership_until) return false;
+  for (const Rule& rule : quote.program->rules) {
+    if (rule.kind != RuleKind::paid_membership) continue;
+    const std::string& sku = std::get<PaidMembershipRule>(rule.params).sku;
+    for (std::size_t i = 0; i < receipt.lines.size(); ++i) {
+      const ReceiptLine& line = receipt.lines[i];
+      if (line.sku == sku && !line.voided && line.reward_id.empty() &&
+          after[i] == line.quantity && before[i] < line.quantity) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<Reversal> compute_reversal(const Receipt& receipt, const Quote& quote,
                                   std::span<const ReturnRequest> returns,
                                   std::span<const std::int64_t> returned_before) {
   LOYALTY_ASSERT(quote.program != nullptr);
-  LOYALTY_ASSERT(quote.lines.size() == receipt.lines.size());
   const std::size_t line_count = receipt.lines.size();
+  if (quote.lines.size() != line_count || quote.receipt_id != receipt.receipt_id) {
+    return make_error(ErrorCode::invalid_argument,
+                      "quote: it is not the quote of receipt " + receipt.receipt_id);
+  }
   if (!returned_before.empty() && returned_before.size() != line_count) {
     return make_error(
         ErrorCode::invalid_argument,
         "returned_before: needs one count per receipt line (" + std::to_string(line_count) + ")");
   }
+  if (returns.empty()) {
+    return make_error(ErrorCode::invalid_argument, "returns: name at least one line to return");
+  }
   std::vector<std::int64_t> before(line_count, 0);
-  for (std::size_t i = 0; i < returned_before.size(); ++i) before[i] = returned_before[i];
+  for (std::size_t i = 0; i < returned_before.size(); ++i) {
+    const ReceiptLine& line = receipt.lines[i];
+    std::int64_t most = line.voided ? 0 : line.quantity;
+    if (returned_before[i] < 0 || returned_before[i] > most) {
+      return make_error(ErrorCode::invalid_argument,
+                        "returned_before[" + std::to_string(i) + "]: must be between 0 and " +
+                            std::to_string(most) + ", got " + std::to_string(returned_before[i]));
+    }
+    before[i] = returned_before[i];
+  }
   std::vector<std::int64_t> after = before;
   for (std::size_t i = 0; i < returns.size(); ++i) {
     TRY(check_request(receipt, returns[i], i, before[returns[i].line], returns));
@@ -144,12 +184,9 @@ Result<Reversal> compute_reversal(const Receipt& receipt, const Quote& quote,
     reverse_line(quote, request.line, range, out);
   }
   restore_coupons(receipt, quote, before, after, out);
-  out.completes_receipt = true;
-  for (std::size_t i = 0; i < line_count; ++i) {
-    if (!receipt.lines[i].voided && after[i] != receipt.lines[i].quantity) {
-      out.completes_receipt = false;
-    }
-  }
+  // Receipt-level awards go back once: with the refund that returns the last unit.
+  out.completes_receipt = all_returned(receipt, after) && !all_returned(receipt, before);
+  out.cancels_paid_membership = returns_membership(receipt, quote, before, after);
   if (out.completes_receipt) {
     for (const EarnEntry& entry : quote.earns) {
       if (is_purchase_award(quote, entry)) reverse_earn(out, no_line, entry, entry.points);

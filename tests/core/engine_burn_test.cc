@@ -199,3 +199,30 @@ TEST_CASE("catalogue rewards follow the burn policy's switch and minimum balance
   CHECK(quote_error(disabled, &customer, receipt) ==
         "lines: program test does not let customers pay with points (burn.enabled is false)");
 }
+
+TEST_CASE("reward totals too large for any balance are refused, not wrapped", "[burn]") {
+  Program program = make_program(
+      R"("rewards": [{"id": "yacht", "sku": "YACHT", "points": 1000000000000}])");
+  CustomerState customer = make_customer(customer_with(1));
+  std::string lines = "[";
+  for (int i = 0; i < 93; ++i) {
+    if (i > 0) lines += ",";
+    lines += R"({"sku": "YACHT", "unit_price_minor": 0, "quantity": 100000, "reward_id": "yacht"})";
+  }
+  lines += "]";
+  Receipt receipt = make_receipt(lines, R"("redeem": "max")");
+  CHECK(quote_error(program, &customer, receipt) ==
+        "lines[92].reward_id: the rewards on this receipt need more points than any balance can "
+        "hold");  // 92 lines of 10^17 points still fit in 63 bits, the 93rd does not
+}
+
+TEST_CASE("a redemption limited by the balance says so", "[burn]") {
+  Program program = make_program(capped);
+  CustomerState customer = make_customer(customer_with(600));
+  Receipt receipt = make_receipt(R"([{"sku": "A", "unit_price_minor": 10000}])",
+                                 R"("redeem": {"points": 3000})");
+  Quote quote = quote_ok(program, &customer, receipt);
+  CHECK(quote.burned_total == Points(600));
+  CHECK(has_note(quote, NoteCode::redemption_limited_by_balance));
+  CHECK_FALSE(has_note(quote, NoteCode::redemption_capped));
+}

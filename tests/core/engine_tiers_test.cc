@@ -88,3 +88,15 @@ TEST_CASE("invitation-only tiers are kept through reviews", "[tiers]") {
   CHECK(tier_id(quote, quote.tier_after) == "black");
   CHECK(quote.earned_total == Points(30));
 }
+
+TEST_CASE("a customer away for years gets the next review after the receipt", "[tiers]") {
+  Program program = make_program(tiers("spend", "immediate"));
+  CustomerState customer = make_customer(R"({"customer_id": "C-1", "tier": "silver",
+      "period_spend_minor": 60000, "tier_review_at": "2001-01-01T00:00:00Z"})");
+  Quote quote = quote_ok(program, &customer, spend(100));
+  REQUIRE(quote.tier_review_at);
+  CHECK(tuesday_noon() < *quote.tier_review_at);
+  CHECK(*quote.tier_review_at < plus_days(tuesday_noon(), 366));
+  // 26 reviews of 365 days after 2001-01-01; the six leap days since move it to 26 December.
+  CHECK(format_timestamp(*quote.tier_review_at) == "2026-12-26T00:00:00Z");
+}

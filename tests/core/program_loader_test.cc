@@ -1155,6 +1155,13 @@ TEST_CASE("load_program: coupon codes are unique case-insensitively", "[program_
         R"(rules[1].code: duplicate coupon code "SAVE30")");
 }
 
+TEST_CASE("load_program: one stamp_card rule per card", "[program_loader]") {
+  CHECK(program_error(bundle_with(R"(, "rules": [
+      {"id": "cups", "kind": "stamp_card", "card_id": "coffee", "stamps_required": 10},
+      {"id": "lattes", "kind": "stamp_card", "card_id": "coffee", "stamps_required": 10}])")) ==
+        R"(rules[1].card_id: duplicate stamp card "coffee" (one stamp_card rule per card))");
+}
+
 TEST_CASE("load_program: at most program_rules_max rules", "[program_loader]") {
   std::string rules = R"(, "rules": [)";
   for (std::size_t i = 0; i <= limits::program_rules_max; ++i) {

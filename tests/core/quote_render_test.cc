@@ -285,7 +285,7 @@ TEST_CASE("reversal_to_json writes every section in a fixed order", "[quote_rend
   reversal.earned_reversed = Points{103};
   reversal.burned_restored = Points{65};
   const std::string expected =
-      R"({"completes_receipt":false,"money_refund_minor":250,"earned_reversed":103,)"
+      R"({"completes_receipt":false,"cancels_paid_membership":false,"money_refund_minor":250,"earned_reversed":103,)"
       R"("company_points_reversed":0,"referrer_points_reversed":0,"burned_restored":65,)"
       R"("settlement":{"partner":null,"partner_owes_minor":0,"owed_to_partner_minor":0},)"
       R"("lines":[{"line":0,"quantity":1,"money_refund_minor":250,"tender_refund_minor":65}],)"

@@ -29,6 +29,14 @@ struct Fixture {
   Quote quote = quote_ok(program, &customer, receipt);
 };
 
+std::int64_t earned_from_reversal_total(const Reversal& reversal) {
+  std::int64_t sum = 0;
+  for (const auto& earn : reversal.earns) {
+    if (earn.account == EarnAccount::customer) sum += earn.points.value();
+  }
+  return sum;
+}
+
 Reversal reverse(const Fixture& f, std::vector<ReturnRequest> returns,
                  std::vector<std::int64_t> before = {}) {
   auto reversal = compute_reversal(f.receipt, f.quote, returns, before);
@@ -121,4 +129,47 @@ TEST_CASE("bad return requests are refused with a reason", "[returns]") {
         "returns[0].quantity: must be between 1 and 3 (units not yet returned), got 0");
   CHECK(error_of({{0, 1}, {0, 1}}) == "returns[1].line: line 0 is listed twice");
   CHECK(error_of({{0, 1}}, {0}) == "returned_before: needs one count per receipt line (3)");
+}
+
+TEST_CASE("receipt-level awards go back once, with the refund of the last unit", "[returns]") {
+  Fixture f;
+  Reversal most = reverse(f, {{0, 3}, {1, 2}});
+  CHECK_FALSE(most.completes_receipt);
+  CHECK(earned_from_reversal_total(most) == 72 + 3);
+  Reversal last = reverse(f, {{2, 1}}, {3, 2, 0});
+  CHECK(last.completes_receipt);
+  CHECK(last.earned_reversed == Points(4 + 100));  // the socks' points and the welcome bonus
+}
+
+TEST_CASE("impossible refund histories are refused, not asserted", "[returns]") {
+  Fixture f;
+  auto error_of = [&f](std::vector<ReturnRequest> returns, std::vector<std::int64_t> before) {
+    auto reversal = compute_reversal(f.receipt, f.quote, returns, before);
+    REQUIRE_FALSE(reversal.ok());
+    return reversal.error().message;
+  };
+  CHECK(error_of({}, {3, 2, 1}) == "returns: name at least one line to return");
+  CHECK(error_of({{0, 4}}, {-1, 0, 0}) == "returned_before[0]: must be between 0 and 3, got -1");
+  CHECK(error_of({{1, 1}}, {0, 3, 0}) == "returned_before[1]: must be between 0 and 2, got 3");
+  Receipt other = f.receipt;
+  other.receipt_id = "R-2";
+  auto mismatched = compute_reversal(other, f.quote, std::vector<ReturnRequest>{{0, 1}});
+  REQUIRE_FALSE(mismatched.ok());
+  CHECK(mismatched.error().message == "quote: it is not the quote of receipt R-2");
+}
+
+TEST_CASE("returning the membership card ends the membership it started", "[returns]") {
+  Program program = make_program(R"("rules": [
+      {"id": "club", "kind": "paid_membership", "sku": "CLUB", "period_days": 365}])");
+  CustomerState customer = make_customer(known_customer());
+  Receipt receipt = make_receipt(R"([{"sku": "CLUB", "unit_price_minor": 2000},
+      {"sku": "SHOES", "unit_price_minor": 5000}])");
+  Quote quote = quote_ok(program, &customer, receipt);
+  REQUIRE(quote.paid_membership_until);
+  auto shoes = compute_reversal(receipt, quote, std::vector<ReturnRequest>{{1, 1}});
+  REQUIRE(shoes.ok());
+  CHECK_FALSE(shoes->cancels_paid_membership);
+  auto card = compute_reversal(receipt, quote, std::vector<ReturnRequest>{{0, 1}});
+  REQUIRE(card.ok());
+  CHECK(card->cancels_paid_membership);
 }

@@ -59,6 +59,9 @@ struct Reversal {
   // After this refund every unit has been returned: receipt-level purchase awards (welcome,
   // birthday, referral, instant-win points) are taken back too. Event awards and donations stand.
   bool completes_receipt = false;
+  // This refund returned the last unit of a membership SKU that the receipt bought and that
+  // activated a paid membership (Quote::paid_membership_until): the membership it added ends.
+  bool cancels_paid_membership = false;
   Minor money_refund;
   Points earned_reversed;  // customer account
   Points company_points_reversed;
@@ -71,7 +74,9 @@ struct Reversal {
 // `receipt` and `quote` are the original receipt and its quote. `returned_before` holds, per line
 // of the receipt, the units that earlier refunds already returned (empty: none). Units are
 // returned in order, so a line's k-th unit always carries the same share. Fails when a request
-// names a line that does not exist, a voided line, a line twice, or more units than are left.
+// names a line that does not exist, a voided line, a line twice, or more units than are left;
+// when `returns` is empty; when `returned_before` holds an impossible count; and when `quote` is
+// not the quote of `receipt`.
 Result<Reversal> compute_reversal(const Receipt& receipt, const Quote& quote,
                                   std::span<const ReturnRequest> returns,
                                   std::span<const std::int64_t> returned_before = {});
