@@ -13,11 +13,11 @@ packages=(
   libclang-rt-14-dev  # sanitizer and libFuzzer runtimes for clang 14
   catch2              # Catch2 v2, tests
   libbenchmark-dev    # Google Benchmark, tests/bench
+  libsqlite3-dev      # storage: SQLite ledger
   pkg-config
 )
 
 # Added by later issues: move a line up into the list above when its component lands.
-#   libsqlite3-dev       storage: SQLite ledger (issue 3)
 #   libusb-1.0-0-dev     drivers: USB card readers and scanners (issue 4)
 #   libzxing-dev         drivers: camera barcode decoding (issue 4)
 #   libboost-dev         drivers, sync: Boost.Asio / Boost.Beast

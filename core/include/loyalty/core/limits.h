@@ -47,4 +47,15 @@ inline constexpr std::size_t customer_lots_max = 10000;
 inline constexpr std::size_t customer_segments_max = 64;
 inline constexpr std::size_t customer_counters_max = 1000;
 
+// --- Storage (the SQLite ledger) ---
+// SQLite waits at most this long for another connection's write lock before failing with
+// SQLITE_BUSY (PRAGMA busy_timeout).
+inline constexpr std::int64_t sqlite_busy_timeout_ms_max = 60'000;
+// Migrations in one build's ordered list.
+inline constexpr std::size_t schema_migrations_max = 1000;
+// Problems one Ledger::check() reports; it stops collecting after this many.
+inline constexpr std::size_t ledger_check_problems_max = 100;
+// Bytes of an account owner, a receipt id, a transfer source label or a meta value.
+inline constexpr std::size_t ledger_text_bytes_max = 256;
+
 }  // namespace loyalty::limits

@@ -1,0 +1,80 @@
+// Database: the one RAII owner of a SQLite connection (sqlite3*), opened with the ledger's
+// durability settings. Statements (statement.h) and transactions (transaction.h) borrow it.
+//
+// Ownership: a Database owns its sqlite3* and closes it in its destructor. It is move-only; a
+// moved-from Database is empty (handle() == nullptr) and may only be destroyed or assigned to.
+// Every Statement and Transaction made from it must be destroyed before it.
+//
+// Thread-safety: none. A Database, and everything borrowed from it, is used by one thread at a
+// time (the connection is opened with SQLITE_OPEN_NOMUTEX). Other processes or connections may use
+// the same file: SQLite's locks serialise writers, and busy_timeout_ms bounds the wait.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "loyalty/core/result.h"
+
+struct sqlite3;
+
+namespace loyalty::storage {
+
+// What a committed transaction survives. Both use the write-ahead log (journal_mode=WAL).
+enum class Durability {
+  // synchronous=FULL: the WAL is synced on every commit; a committed transaction survives a crash
+  // of the program and a power cut. The default: a point promised to a customer must not vanish.
+  full,
+  // synchronous=NORMAL: the WAL is synced only at checkpoints; a committed transaction survives a
+  // crash of the program, but the last ones may be lost on a power cut. Only when asked for.
+  normal,
+};
+
+struct DatabaseOptions {
+  Durability durability = Durability::full;
+  // How long to wait for another connection's lock; 0..limits::sqlite_busy_timeout_ms_max.
+  std::int64_t busy_timeout_ms = 5000;
+
+  DatabaseOptions& with_durability(Durability value) {
+    durability = value;
+    return *this;
+  }
+  DatabaseOptions& with_busy_timeout_ms(std::int64_t value) {
+    busy_timeout_ms = value;
+    return *this;
+  }
+};
+
+class Database {
+ public:
+  // Opens (creating if missing) the database file at `path` and sets journal_mode=WAL,
+  // synchronous (FULL or NORMAL), busy_timeout and foreign_keys=ON. Fails with io_error naming
+  // the path and SQLite's message, or invalid_argument for bad options.
+  static Result<Database> open(const std::string& path, const DatabaseOptions& options = {});
+
+  Database() = default;
+  ~Database();
+  Database(Database&& other) noexcept;
+  Database& operator=(Database&& other) noexcept;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs one or more SQL statements that return no rows of interest (DDL, PRAGMA, BEGIN...).
+  Status exec(std::string_view sql);
+
+  // The borrowed connection, for statements and tests; owned by this Database.
+  sqlite3* handle() const { return db_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+// An Error for a failed SQLite call on `db`: ErrorCode::conflict for constraint violations (and
+// RAISE(ABORT) in triggers), io_error otherwise. The message is "<operation>: <sqlite3_errmsg>".
+Error sqlite_error(sqlite3* db, int result_code, std::string_view operation);
+
+}  // namespace loyalty::storage

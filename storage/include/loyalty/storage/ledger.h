@@ -1,0 +1,115 @@
+// Ledger: the terminal's double-entry points ledger in one SQLite file.
+//
+// Every movement of points is an immutable transfer from a debit account to a credit account, so
+// the sum of all debits equals the sum of all credits by construction; corrections are new
+// transfers. Pending transfers hold points for an open receipt and are later posted (in full or
+// in part) or voided, exactly once. open() migrates the schema and refuses a ledger whose
+// invariants fail (check()).
+//
+// Writes happen inside a caller's write Transaction (begin()), so one receipt's transfers, lots,
+// counters and event commit together or not at all. Methods that write take the Transaction as
+// proof; it must come from this ledger's begin().
+//
+// Ownership: a Ledger owns its Database. Move-only; a Transaction must not outlive the Ledger
+// (nor a move of it). Thread-safety: none; one thread at a time, like its Database. Several
+// processes may open the same file: SQLite serialises their write transactions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "loyalty/core/result.h"
+#include "loyalty/core/time.h"
+#include "loyalty/storage/database.h"
+#include "loyalty/storage/ledger_types.h"
+#include "loyalty/storage/transaction.h"
+
+namespace loyalty::storage {
+
+struct LedgerOptions {
+  DatabaseOptions database;
+  // Required to create a ledger; when reopening, "" accepts the stored one and anything else must
+  // match it.
+  std::string terminal_id;
+  // The epoch of a new ledger (a random 64-bit id that tells a re-created database apart). When
+  // absent, open() draws one from std::random_device. Ignored when reopening.
+  std::optional<std::uint64_t> epoch;
+  // The current time, for the rows open() writes.
+  Timestamp now;
+};
+
+// What check() found. Counts describe the ledger; `problems` holds one line per broken invariant
+// naming the transfer, account, lot or event (at most limits::ledger_check_problems_max).
+struct LedgerReport {
+  std::int64_t schema_version = 0;
+  std::int64_t accounts = 0;
+  std::int64_t transfers = 0;
+  std::int64_t pending_open = 0;
+  std::int64_t lots = 0;
+  std::int64_t events = 0;
+  std::vector<std::string> problems;
+
+  bool ok() const { return problems.empty(); }
+};
+
+class Ledger {
+ public:
+  // Opens or creates the ledger at `path`: applies the migrations, records terminal_id and epoch
+  // in a new ledger, then runs check(). Fails with conflict for a schema newer than this build
+  // allows or another terminal's ledger, with io_error naming the first problems when the
+  // invariants fail, with invalid_argument for a new ledger without a terminal_id.
+  static Result<Ledger> open(const std::string& path, const LedgerOptions& options);
+
+  // Verifies every invariant in one read snapshot (docs/storage.md lists them). Problems go into
+  // the report; only SQLite failures are errors. Must not run inside a Transaction.
+  Result<LedgerReport> check();
+
+  // A write transaction (BEGIN IMMEDIATE) for the methods below.
+  Result<Transaction> begin();
+
+  // The account of `kind` and `owner`, created with the kind's unit and floor if missing.
+  Result<AccountId> find_or_create_account(const Transaction& transaction, AccountKind kind,
+                                           std::string_view owner, Timestamp at);
+  Result<Account> account(AccountId id) const;
+
+  // A posted transfer. Fails with invalid_argument for a bad amount or text, not_found for a
+  // missing account, invalid_argument for an account that does not count points, and conflict
+  // when the debit account would fall below its floor.
+  Result<TransferId> transfer(const Transaction& transaction, const TransferRequest& request);
+  // A pending transfer: checked like transfer(); its amount counts as a pending debit and credit.
+  Result<TransferId> create_pending(const Transaction& transaction, const TransferRequest& request);
+  // Posts `amount` (default: all) of a pending transfer; the rest is released. Fails with
+  // not_found, invalid_argument (not a pending transfer, amount outside 1..pending), or conflict
+  // (already posted or voided).
+  Result<TransferId> post_pending(const Transaction& transaction, TransferId pending,
+                                  std::optional<Points> amount, Timestamp at);
+  // Voids a pending transfer: all of it is released. Errors as for post_pending.
+  Result<TransferId> void_pending(const Transaction& transaction, TransferId pending, Timestamp at);
+
+  Result<Balance> balance(AccountId id) const;
+
+  const std::string& terminal_id() const { return terminal_id_; }
+  std::uint64_t epoch() const { return epoch_; }
+  std::int64_t schema_version() const { return schema_version_; }
+  // The borrowed connection, for later parts of storage and for tests.
+  Database& database() { return db_; }
+
+ private:
+  explicit Ledger(Database db) : db_(std::move(db)) {}
+  Status load_or_init_meta(const LedgerOptions& options);
+  Result<TransferId> insert_checked(const Transaction& transaction, const TransferRequest& request,
+                                    std::string_view flags);
+  Result<TransferId> resolve_pending(const Transaction& transaction, TransferId pending,
+                                     std::optional<Points> amount, Timestamp at, bool post);
+  void assert_ours(const Transaction& transaction) const;
+
+  Database db_;
+  std::string terminal_id_;
+  std::uint64_t epoch_ = 0;
+  std::int64_t schema_version_ = 0;
+};
+
+}  // namespace loyalty::storage

@@ -1,0 +1,60 @@
+// Statement: the one RAII owner of a prepared SQLite statement (sqlite3_stmt*).
+//
+// Ownership: owns its sqlite3_stmt* and finalizes it in the destructor; move-only, a moved-from
+// Statement is empty. It borrows the Database it was prepared on, which must outlive it.
+//
+// Thread-safety: none; the thread that uses its Database uses it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "loyalty/core/result.h"
+#include "loyalty/storage/database.h"
+
+struct sqlite3_stmt;
+
+namespace loyalty::storage {
+
+enum class Step { row, done };
+
+class Statement {
+ public:
+  // Compiles exactly one SQL statement. Fails with io_error naming the SQL and SQLite's message.
+  static Result<Statement> prepare(const Database& db, std::string_view sql);
+
+  Statement() = default;
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  // Parameters are numbered from 1, as in SQLite (?1, ?2...). The text is copied.
+  Status bind_int64(int index, std::int64_t value);
+  Status bind_text(int index, std::string_view value);
+  Status bind_null(int index);
+
+  // One step: Step::row while rows come, then Step::done. Errors name the SQL: a constraint
+  // violation or RAISE(ABORT) is ErrorCode::conflict, anything else io_error.
+  Result<Step> step();
+  // Steps to the end, for statements that return no rows.
+  Status run();
+
+  // Columns of the current row, numbered from 0. Valid only after step() returned Step::row.
+  std::int64_t column_int64(int index) const;
+  std::string column_text(int index) const;  // NULL reads as ""
+  bool column_is_null(int index) const;
+
+  // Makes the statement ready to run again and clears its bindings.
+  void reset();
+
+ private:
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  Status check_bind(int result_code, int index);
+
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace loyalty::storage

@@ -1,0 +1,211 @@
+// Ledger::check(): every invariant of docs/storage.md "Invariants", each one query over one read
+// snapshot. Debits equal credits per row by construction (one amount, two accounts), so the
+// queries look for what could still be wrong: rows the constraints would have refused (a file
+// written by other software, foreign_keys off, a bug), and invariants that span rows.
+
+#include <functional>
+#include <string>
+
+#include "loyalty/storage/ledger.h"
+#include "loyalty/storage/migrations.h"
+#include "loyalty/storage/statement.h"
+#include "loyalty/core/limits.h"
+
+namespace loyalty::storage {
+
+namespace {
+
+using Describe = std::function<std::string(const Statement&)>;
+
+std::string n(const Statement& row, int column) { return std::to_string(row.column_int64(column)); }
+
+// Runs `sql` (whose last parameter ?1 is the number of rows still wanted) and adds one problem
+// per row, described by `describe`.
+Status collect(const Database& db, std::string_view sql, const Describe& describe,
+               LedgerReport& report) {
+  const std::size_t room = limits::ledger_check_problems_max - report.problems.size();
+  if (room == 0) return {};
+  Statement statement = TRY(Statement::prepare(db, sql));
+  TRY(statement.bind_int64(1, static_cast<std::int64_t>(room)));
+  while (TRY(statement.step()) == Step::row) report.problems.push_back(describe(statement));
+  return {};
+}
+
+Result<std::int64_t> count(const Database& db, std::string_view sql) {
+  Statement statement = TRY(Statement::prepare(db, sql));
+  const Step step = TRY(statement.step());
+  LOYALTY_ASSERT(step == Step::row);  // an aggregate always yields a row
+  return statement.column_int64(0);
+}
+
+Status check_transfer_accounts(const Database& db, LedgerReport& report) {
+  TRY(collect(
+      db,
+      "SELECT t.id, 'debit', t.debit_account FROM transfers t WHERE NOT EXISTS "
+      "(SELECT 1 FROM accounts a WHERE a.id = t.debit_account) "
+      "UNION ALL SELECT t.id, 'credit', t.credit_account FROM transfers t WHERE NOT "
+      "EXISTS (SELECT 1 FROM accounts a WHERE a.id = t.credit_account) "
+      "ORDER BY 1, 2 DESC LIMIT ?1",
+      [](const Statement& row) {
+        return "transfer " + n(row, 0) + ": " + row.column_text(1) + " account " + n(row, 2) +
+               " does not exist";
+      },
+      report));
+  TRY(collect(
+      db, "SELECT t.id, t.amount FROM transfers t WHERE t.amount <= 0 ORDER BY 1 LIMIT ?1",
+      [](const Statement& row) {
+        return "transfer " + n(row, 0) + ": amount " + n(row, 1) + " is not positive";
+      },
+      report));
+  TRY(collect(
+      db,
+      "SELECT t.id, t.debit_account FROM transfers t "
+      "WHERE t.debit_account = t.credit_account ORDER BY 1 LIMIT ?1",
+      [](const Statement& row) {
+        return "transfer " + n(row, 0) + ": debits and credits the same account " + n(row, 1);
+      },
+      report));
+  return collect(
+      db,
+      "SELECT t.id, d.id, d.unit, c.id, c.unit FROM transfers t "
+      "JOIN accounts d ON d.id = t.debit_account "
+      "JOIN accounts c ON c.id = t.credit_account "
+      "WHERE d.unit <> c.unit ORDER BY 1 LIMIT ?1",
+      [](const Statement& row) {
+        return "transfer " + n(row, 0) + ": debit account " + n(row, 1) + " counts " +
+               row.column_text(2) + " but credit account " + n(row, 3) + " counts " +
+               row.column_text(4);
+      },
+      report);
+}
+
+std::string describe_resolution(const Statement& row) {
+  const std::string name = "transfer " + n(row, 0);
+  const std::string pending = "transfer " + n(row, 2);
+  if (row.column_is_null(3)) return name + ": resolves " + pending + ", which does not exist";
+  if (row.column_text(4) != "pending") {
+    return name + ": resolves " + pending + ", which is not pending";
+  }
+  if (row.column_int64(7) == 0) {
+    return name + ": resolves pending " + pending + " but moves between other accounts";
+  }
+  const bool is_void = row.column_text(1) == "void_pending";
+  return name + ": " + (is_void ? "voids " : "posts ") + n(row, 5) + " of pending " + pending +
+         ", which holds " + n(row, 6) + (is_void ? " (a void releases all of it)" : "");
+}
+
+Status check_pending(const Database& db, LedgerReport& report) {
+  TRY(collect(db,
+              "SELECT r.id, r.flags, r.pending_id, p.id, p.flags, r.amount, p.amount, "
+              "(r.debit_account = p.debit_account AND r.credit_account = p.credit_account) "
+              "FROM transfers r LEFT JOIN transfers p ON p.id = r.pending_id "
+              "WHERE r.pending_id IS NOT NULL AND (p.id IS NULL OR p.flags <> 'pending' "
+              "OR r.debit_account <> p.debit_account OR r.credit_account <> p.credit_account "
+              "OR r.amount > p.amount OR (r.flags = 'void_pending' AND r.amount <> p.amount)) "
+              "ORDER BY 1 LIMIT ?1",
+              describe_resolution, report));
+  return collect(
+      db,
+      "SELECT pending_id, COUNT(*), group_concat(id, ', ') FROM "
+      "(SELECT pending_id, id FROM transfers WHERE pending_id IS NOT NULL "
+      "ORDER BY id) GROUP BY pending_id HAVING COUNT(*) > 1 ORDER BY 1 LIMIT ?1",
+      [](const Statement& row) {
+        return "pending transfer " + n(row, 0) + " is resolved " + n(row, 1) +
+               " times (by transfers " + row.column_text(2) + "); it may be posted or voided once";
+      },
+      report);
+}
+
+Status check_floors_and_lots(const Database& db, LedgerReport& report) {
+  TRY(collect(
+      db,
+      "SELECT a.id, a.kind, a.owner, a.balance_floor, "
+      "b.credits_posted - b.debits_posted, b.debits_pending "
+      "FROM accounts a JOIN account_balances b ON b.account = a.id "
+      "WHERE a.balance_floor IS NOT NULL "
+      "AND b.credits_posted - b.debits_posted - b.debits_pending < a.balance_floor "
+      "ORDER BY 1 LIMIT ?1",
+      [](const Statement& row) {
+        return "account " + n(row, 0) + " (" + row.column_text(1) + ":" + row.column_text(2) +
+               "): balance " + n(row, 4) + " less pending debits " + n(row, 5) +
+               " is below its floor " + n(row, 3);
+      },
+      report));
+  TRY(collect(
+      db,
+      "SELECT l.lot_id, l.account FROM lots l WHERE NOT EXISTS "
+      "(SELECT 1 FROM accounts a WHERE a.id = l.account) ORDER BY 1 LIMIT ?1",
+      [](const Statement& row) {
+        return "lot " + n(row, 0) + ": account " + n(row, 1) + " does not exist";
+      },
+      report));
+  TRY(collect(
+      db,
+      "SELECT lot_id, account, remaining, points FROM lots "
+      "WHERE remaining < 0 OR remaining > points ORDER BY 1 LIMIT ?1",
+      [](const Statement& row) {
+        return "lot " + n(row, 0) + " of account " + n(row, 1) + ": remaining " + n(row, 2) +
+               " is outside [0, " + n(row, 3) + "]";
+      },
+      report));
+  return collect(
+      db,
+      "SELECT l.account, a.kind, a.owner, SUM(l.remaining), "
+      "b.credits_posted - b.debits_posted "
+      "FROM lots l JOIN accounts a ON a.id = l.account "
+      "JOIN account_balances b ON b.account = l.account GROUP BY l.account "
+      "HAVING SUM(l.remaining) > b.credits_posted - b.debits_posted "
+      "ORDER BY 1 LIMIT ?1",
+      [](const Statement& row) {
+        return "account " + n(row, 0) + " (" + row.column_text(1) + ":" + row.column_text(2) +
+               "): its lots hold " + n(row, 3) + " points but its balance is " + n(row, 4);
+      },
+      report);
+}
+
+Status check_events(const Database& db, LedgerReport& report) {
+  TRY(collect(
+      db,
+      "SELECT e.seq, e.seq - 1 FROM events e WHERE e.seq > 1 AND NOT EXISTS "
+      "(SELECT 1 FROM events p WHERE p.seq = e.seq - 1) ORDER BY 1 LIMIT ?1",
+      [](const Statement& row) {
+        return "event " + n(row, 0) + " follows a gap: event " + n(row, 1) + " is missing";
+      },
+      report));
+  return collect(
+      db,
+      "SELECT e.seq, p.seq FROM events e JOIN events p ON p.seq = e.seq - 1 "
+      "WHERE e.prev_hash <> p.payload_hash "
+      "UNION ALL SELECT seq, NULL FROM events WHERE seq = 1 AND prev_hash <> '' "
+      "ORDER BY 1 LIMIT ?1",
+      [](const Statement& row) {
+        if (row.column_is_null(1)) return std::string("event 1: prev_hash must be empty");
+        return "event " + n(row, 0) + ": prev_hash is not the payload_hash of event " + n(row, 1);
+      },
+      report);
+}
+
+}  // namespace
+
+Result<LedgerReport> Ledger::check() {
+  // One snapshot: a concurrent writer in another process cannot make two queries disagree.
+  Transaction snapshot = TRY(Transaction::begin(db_, TransactionKind::read));
+  LedgerReport report;
+  report.schema_version = TRY(storage::schema_version(db_));
+  report.accounts = TRY(count(db_, "SELECT COUNT(*) FROM accounts"));
+  report.transfers = TRY(count(db_, "SELECT COUNT(*) FROM transfers"));
+  report.pending_open = TRY(count(db_,
+                                  "SELECT COUNT(*) FROM transfers t WHERE t.flags = 'pending' "
+                                  "AND NOT EXISTS (SELECT 1 FROM transfers r "
+                                  "WHERE r.pending_id = t.id)"));
+  report.lots = TRY(count(db_, "SELECT COUNT(*) FROM lots"));
+  report.events = TRY(count(db_, "SELECT COUNT(*) FROM events"));
+  TRY(check_transfer_accounts(db_, report));
+  TRY(check_pending(db_, report));
+  TRY(check_floors_and_lots(db_, report));
+  TRY(check_events(db_, report));
+  TRY(snapshot.commit());
+  return report;
+}
+
+}  // namespace loyalty::storage

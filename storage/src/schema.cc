@@ -1,0 +1,186 @@
+// The ledger's schema, one migration per version. docs/storage.md explains every table.
+//
+// Enumerated text columns that later releases may extend (account kinds, transfer codes, counter
+// kinds, event kinds) are validated by the code, not by CHECK: SQLite cannot change a CHECK
+// without rebuilding the table, which would make adding a value a contract migration. Columns
+// whose values every reader must understand to compute a balance (transfer flags, units, receipt
+// states) are CHECKed.
+//
+// STRICT tables (SQLite >= 3.37) make a column hold only its declared type: an amount is always
+// an INTEGER, never the text "100".
+
+#include <array>
+
+#include "loyalty/storage/migrations.h"
+
+namespace loyalty::storage {
+
+namespace {
+
+constexpr std::string_view schema_v1 = R"sql(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY NOT NULL,
+  value TEXT NOT NULL
+) WITHOUT ROWID, STRICT;
+
+CREATE TABLE accounts (
+  id            INTEGER PRIMARY KEY,
+  kind          TEXT NOT NULL,
+  owner         TEXT NOT NULL,
+  unit          TEXT NOT NULL CHECK (unit IN ('points', 'minor')),
+  balance_floor INTEGER,  -- lowest allowed credits - debits (posted and pending); NULL: unbounded
+  created_at    INTEGER NOT NULL,
+  UNIQUE (kind, owner)
+) STRICT;
+
+CREATE TRIGGER accounts_identity_immutable BEFORE UPDATE OF id, kind, owner, unit ON accounts
+BEGIN
+  SELECT RAISE(ABORT, 'accounts are immutable: an account keeps its id, kind, owner and unit');
+END;
+CREATE TRIGGER accounts_no_delete BEFORE DELETE ON accounts
+BEGIN
+  SELECT RAISE(ABORT, 'accounts are immutable: an account keeps its id, kind, owner and unit');
+END;
+
+CREATE TABLE events (
+  seq          INTEGER PRIMARY KEY CHECK (seq > 0),  -- 1, 2, 3... without gaps
+  terminal_id  TEXT NOT NULL,
+  epoch        TEXT NOT NULL,
+  kind         TEXT NOT NULL,
+  receipt_id   TEXT,
+  payload      TEXT NOT NULL,
+  payload_hash TEXT NOT NULL,
+  prev_hash    TEXT NOT NULL,  -- payload_hash of seq - 1; '' for seq 1
+  created_at   INTEGER NOT NULL
+) STRICT;
+
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN
+  SELECT RAISE(ABORT, 'events are immutable: append a new event');
+END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN
+  SELECT RAISE(ABORT, 'events are immutable: append a new event');
+END;
+
+CREATE TABLE lots (
+  lot_id      INTEGER PRIMARY KEY,
+  account     INTEGER NOT NULL REFERENCES accounts (id),
+  points      INTEGER NOT NULL CHECK (points > 0),
+  remaining   INTEGER NOT NULL CHECK (remaining BETWEEN 0 AND points),
+  active_from INTEGER NOT NULL,
+  expires_at  INTEGER CHECK (expires_at IS NULL OR expires_at > active_from),
+  receipt_id  TEXT,
+  line        INTEGER,
+  created_at  INTEGER NOT NULL
+) STRICT;
+
+-- Burning takes the soonest-expiring available lots of an account first.
+CREATE INDEX lots_available ON lots (account, expires_at) WHERE remaining > 0;
+
+CREATE TRIGGER lots_only_remaining_changes
+BEFORE UPDATE OF lot_id, account, points, active_from, expires_at, receipt_id, line, created_at
+ON lots
+BEGIN
+  SELECT RAISE(ABORT, 'lots are immutable except remaining: write a correcting transfer');
+END;
+CREATE TRIGGER lots_no_delete BEFORE DELETE ON lots
+BEGIN
+  SELECT RAISE(ABORT, 'lots are immutable except remaining: write a correcting transfer');
+END;
+
+CREATE TABLE transfers (
+  id             INTEGER PRIMARY KEY,
+  debit_account  INTEGER NOT NULL REFERENCES accounts (id),
+  credit_account INTEGER NOT NULL REFERENCES accounts (id),
+  amount         INTEGER NOT NULL CHECK (amount > 0),
+  code           TEXT NOT NULL,
+  flags          TEXT NOT NULL DEFAULT 'none'
+                 CHECK (flags IN ('none', 'pending', 'post_pending', 'void_pending')),
+  pending_id     INTEGER REFERENCES transfers (id),
+  receipt_id     TEXT,
+  line           INTEGER,
+  source         TEXT NOT NULL DEFAULT '',
+  lot_id         INTEGER REFERENCES lots (lot_id) DEFERRABLE INITIALLY DEFERRED,
+  event_seq      INTEGER REFERENCES events (seq) DEFERRABLE INITIALLY DEFERRED,
+  created_at     INTEGER NOT NULL,
+  CHECK (debit_account <> credit_account),
+  CHECK ((flags IN ('post_pending', 'void_pending')) = (pending_id IS NOT NULL))
+) STRICT;
+
+CREATE INDEX transfers_by_debit ON transfers (debit_account);
+CREATE INDEX transfers_by_credit ON transfers (credit_account);
+-- A pending transfer is posted or voided at most once.
+CREATE UNIQUE INDEX transfers_resolving ON transfers (pending_id) WHERE pending_id IS NOT NULL;
+CREATE INDEX transfers_by_receipt ON transfers (receipt_id) WHERE receipt_id IS NOT NULL;
+CREATE INDEX transfers_by_lot ON transfers (lot_id) WHERE lot_id IS NOT NULL;
+
+CREATE TRIGGER transfers_no_update BEFORE UPDATE ON transfers
+BEGIN
+  SELECT RAISE(ABORT, 'transfers are immutable: write a correcting transfer');
+END;
+CREATE TRIGGER transfers_no_delete BEFORE DELETE ON transfers
+BEGIN
+  SELECT RAISE(ABORT, 'transfers are immutable: write a correcting transfer');
+END;
+
+-- Posted: plain transfers and posts of pending ones. Pending: pending transfers not yet posted or
+-- voided. A void moves nothing. The balance of an account is credits_posted - debits_posted; what
+-- it may still spend is that minus debits_pending.
+CREATE VIEW account_balances AS
+SELECT
+  a.id AS account,
+  COALESCE((SELECT SUM(t.amount) FROM transfers t
+            WHERE t.credit_account = a.id AND t.flags IN ('none', 'post_pending')), 0)
+    AS credits_posted,
+  COALESCE((SELECT SUM(t.amount) FROM transfers t
+            WHERE t.debit_account = a.id AND t.flags IN ('none', 'post_pending')), 0)
+    AS debits_posted,
+  COALESCE((SELECT SUM(t.amount) FROM transfers t
+            WHERE t.credit_account = a.id AND t.flags = 'pending'
+              AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.pending_id = t.id)), 0)
+    AS credits_pending,
+  COALESCE((SELECT SUM(t.amount) FROM transfers t
+            WHERE t.debit_account = a.id AND t.flags = 'pending'
+              AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.pending_id = t.id)), 0)
+    AS debits_pending
+FROM accounts a;
+
+CREATE TABLE receipts (
+  receipt_id   TEXT PRIMARY KEY NOT NULL,
+  request_hash TEXT NOT NULL,
+  state        TEXT NOT NULL CHECK (state IN ('open', 'committed', 'cancelled')),
+  result       TEXT,
+  event_seq    INTEGER REFERENCES events (seq) DEFERRABLE INITIALLY DEFERRED,
+  created_at   INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL
+) WITHOUT ROWID, STRICT;
+
+-- customer_id '' holds chain-wide counts (coupon_uses_total).
+CREATE TABLE counters (
+  customer_id TEXT NOT NULL,
+  kind        TEXT NOT NULL,  -- stamps | coupon_uses | coupon_uses_total | event_awards
+  key         TEXT NOT NULL,  -- the rule or coupon id
+  count       INTEGER NOT NULL CHECK (count >= 0),
+  PRIMARY KEY (customer_id, kind, key)
+) WITHOUT ROWID, STRICT;
+
+CREATE TABLE customers (
+  customer_id       TEXT PRIMARY KEY NOT NULL,
+  known             INTEGER NOT NULL DEFAULT 0 CHECK (known IN (0, 1)),
+  tier              TEXT,
+  consent_marketing INTEGER NOT NULL DEFAULT 0 CHECK (consent_marketing IN (0, 1)),
+  erased            INTEGER NOT NULL DEFAULT 0 CHECK (erased IN (0, 1)),
+  updated_at        INTEGER NOT NULL
+) WITHOUT ROWID, STRICT;
+)sql";
+
+constexpr std::array<Migration, 1> migrations = {
+    Migration{1, MigrationKind::contract, schema_v1},
+};
+
+}  // namespace
+
+std::span<const Migration> ledger_migrations() { return migrations; }
+
+}  // namespace loyalty::storage

@@ -1,0 +1,178 @@
+#include "loyalty/storage/migrations.h"
+
+#include <algorithm>
+#include <array>
+#include <catch2/catch.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "back_door.h"
+#include "loyalty/storage/ledger.h"
+#include "loyalty/storage/statement.h"
+#include "temp_dir.h"
+
+namespace loyalty::storage {
+namespace {
+
+using test::back_door;
+using test::TempDir;
+
+Database open_ok(const std::string& path) {
+  Result<Database> db = Database::open(path);
+  if (!db.ok()) FAIL("open failed: " << db.error().message);
+  return std::move(db).value();
+}
+
+SchemaState migrate_ok(Database& db, std::span<const Migration> migrations) {
+  Result<SchemaState> state = migrate(db, migrations);
+  if (!state.ok()) FAIL("migrate failed: " << state.error().message);
+  return state.value();
+}
+
+std::vector<std::string> table_names(const Database& db) {
+  Result<Statement> statement = Statement::prepare(
+      db, "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') ORDER BY name");
+  REQUIRE(statement.ok());
+  std::vector<std::string> names;
+  while (statement->step().value() == Step::row) names.push_back(statement->column_text(0));
+  return names;
+}
+
+// The ledger's v1 followed by a v2 that only adds a column with a default and an index.
+std::array<Migration, 2> with_expand_v2() {
+  return {ledger_migrations()[0],
+          Migration{2, MigrationKind::expand_only,
+                    "ALTER TABLE transfers ADD COLUMN terminal_note TEXT NOT NULL DEFAULT '';"
+                    "CREATE INDEX transfers_by_code ON transfers (code);"}};
+}
+
+TEST_CASE("migrate takes an empty database to v1, once", "[storage][migrations]") {
+  TempDir dir;
+  Database db = open_ok(dir.file("ledger.db"));
+  CHECK(schema_version(db).value() == 0);
+
+  const SchemaState first = migrate_ok(db, ledger_migrations());
+  CHECK(first.version == 1);
+  CHECK(first.build_version == 1);
+  CHECK(first.min_reader_version == 1);
+  CHECK(first.applied == 1);
+  CHECK(schema_version(db).value() == 1);
+  CHECK(table_names(db) == std::vector<std::string>{"account_balances", "accounts", "counters",
+                                                    "customers", "events", "lots", "meta",
+                                                    "receipts", "transfers"});
+
+  const SchemaState again = migrate_ok(db, ledger_migrations());
+  CHECK(again.version == 1);
+  CHECK(again.applied == 0);
+}
+
+TEST_CASE("An expand-only migration leaves min_reader_version, so the previous build opens it",
+          "[storage][migrations]") {
+  TempDir dir;
+  const std::string path = dir.file("ledger.db");
+  {
+    Database db = open_ok(path);
+    const SchemaState next_release = migrate_ok(db, with_expand_v2());
+    CHECK(next_release.version == 2);
+    CHECK(next_release.min_reader_version == 1);
+    CHECK(next_release.applied == 2);
+  }
+  // This build knows only v1: it opens the v2 ledger as it is, without migrating.
+  Database db = open_ok(path);
+  const SchemaState previous_release = migrate_ok(db, ledger_migrations());
+  CHECK(previous_release.version == 2);
+  CHECK(previous_release.build_version == 1);
+  CHECK(previous_release.min_reader_version == 1);
+  CHECK(previous_release.applied == 0);
+  CHECK(schema_version(db).value() == 2);
+
+  // ... and so does the whole ledger, which still writes and checks.
+  Result<Ledger> ledger = Ledger::open(path, LedgerOptions{{}, "till-1", 7, Timestamp{100}});
+  REQUIRE(ledger.ok());
+  CHECK(ledger->schema_version() == 2);
+  Result<Transaction> transaction = ledger->begin();
+  REQUIRE(transaction.ok());
+  const AccountId issuance =
+      ledger->find_or_create_account(*transaction, AccountKind::issuance, "", Timestamp{100})
+          .value();
+  const AccountId anna = ledger
+                             ->find_or_create_account(*transaction, AccountKind::customer_points,
+                                                      "anna", Timestamp{100})
+                             .value();
+  TransferRequest earn;
+  earn.debit = issuance;
+  earn.credit = anna;
+  earn.amount = Points(40);
+  REQUIRE(ledger->transfer(*transaction, earn).ok());
+  REQUIRE(transaction->commit().ok());
+  CHECK(ledger->balance(anna)->posted() == Points(40));
+  CHECK(ledger->check()->ok());
+}
+
+TEST_CASE("A contract migration raises min_reader_version and older builds refuse the ledger",
+          "[storage][migrations]") {
+  TempDir dir;
+  const std::string path = dir.file("ledger.db");
+  {
+    Database db = open_ok(path);
+    const std::array<Migration, 2> expand = with_expand_v2();
+    const std::array<Migration, 3> contracted = {
+        expand[0], expand[1],
+        Migration{3, MigrationKind::contract, "ALTER TABLE transfers DROP COLUMN terminal_note;"}};
+    const SchemaState state = migrate_ok(db, contracted);
+    CHECK(state.version == 3);
+    CHECK(state.min_reader_version == 3);
+  }
+  Database db = open_ok(path);
+  Result<SchemaState> refused = migrate(db, ledger_migrations());
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::conflict);
+  CHECK(refused.error().message ==
+        "ledger schema version 3 is newer than this build (1); install a newer release");
+
+  Result<Ledger> ledger = Ledger::open(path, LedgerOptions{{}, "till-1", 7, Timestamp{100}});
+  REQUIRE_FALSE(ledger.ok());
+  CHECK(ledger.error().message ==
+        "ledger schema version 3 is newer than this build (1); install a newer release");
+}
+
+TEST_CASE("A ledger five versions ahead with min_reader_version 5 is refused",
+          "[storage][migrations]") {
+  TempDir dir;
+  const std::string path = dir.file("ledger.db");
+  {
+    Database db = open_ok(path);
+    migrate_ok(db, ledger_migrations());
+  }
+  back_door(path,
+            "UPDATE meta SET value = '5' WHERE key = 'min_reader_version'; "
+            "PRAGMA user_version = 5;");
+  Database db = open_ok(path);
+  Result<SchemaState> refused = migrate(db, ledger_migrations());
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message ==
+        "ledger schema version 5 is newer than this build (1); install a newer release");
+}
+
+TEST_CASE("A failing migration rolls back and leaves the previous version",
+          "[storage][migrations]") {
+  TempDir dir;
+  Database db = open_ok(dir.file("ledger.db"));
+  const std::array<Migration, 2> broken = {
+      ledger_migrations()[0],
+      Migration{2, MigrationKind::expand_only,
+                "CREATE TABLE added (a INTEGER); ALTER TABLE nowhere ADD COLUMN b INTEGER;"}};
+  Result<SchemaState> failed = migrate(db, broken);
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error().code == ErrorCode::io_error);
+  CHECK(failed.error().message ==
+        "ledger migration to version 2 failed: exec \"CREATE TABLE added (a INTEGER); ALTER "
+        "TABLE nowhere ADD COLUMN b INTEGER;\": no such table: nowhere");
+  CHECK(schema_version(db).value() == 1);  // v1 committed on its own
+  const std::vector<std::string> names = table_names(db);
+  CHECK(std::find(names.begin(), names.end(), "added") == names.end());
+}
+
+}  // namespace
+}  // namespace loyalty::storage
