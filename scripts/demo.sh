@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
 # Quotes every scenario of examples/scenarios.tsv with the loyaltyctl built by `make build`.
 #
-# scenarios.tsv: tab-separated, '#' starts a comment line, columns
-#   name  program  customer  receipt  at
-# with paths relative to examples/, `-` as the customer for an anonymous receipt, and `at` the
-# evaluation time passed to --at.
+# The file's format is described in scripts/scenarios.sh.
 # Exits non-zero if any quote fails (after trying all of them).
 set -euo pipefail
 
@@ -22,33 +19,24 @@ if [[ ! -f $scenarios ]]; then
   exit 1
 fi
 
+source "$root/scripts/scenarios.sh"
+
 total=0
 failed=()
-line_no=0
-while IFS= read -r -u 3 line || [[ -n $line ]]; do
-  line_no=$((line_no + 1))
-  line=${line%$'\r'}
-  [[ -z ${line//[[:space:]]/} || $line == '#'* ]] && continue
-  IFS=$'\t' read -r name program customer receipt at extra <<<"$line"
+while IFS=$'\t' read -r name program customer receipt at; do
   total=$((total + 1))
-  if [[ -z ${at:-} || -n ${extra:-} ]]; then
-    echo "demo: $scenarios:$line_no: expected 5 tab-separated columns (name program customer receipt at)" >&2
-    failed+=("line $line_no")
+  if [[ $name == '!'* ]]; then
+    echo "demo: $scenarios:${name#!}: expected 5 tab-separated columns (name program customer receipt at)" >&2
+    failed+=("line ${name#!}")
     continue
   fi
   echo "== $name =="
-  customer_args=()
-  [[ $customer != - ]] && customer_args=(--customer "$examples/$customer")
-  if ! "$loyaltyctl" quote \
-      --program "$examples/$program" \
-      "${customer_args[@]}" \
-      --receipt "$examples/$receipt" \
-      --at "$at" \
-      --format table; then
+  scenario_quote_args "$examples" "$program" "$customer" "$receipt" "$at"
+  if ! "$loyaltyctl" "${quote_args[@]}" --format table; then
     failed+=("$name")
   fi
   echo
-done 3<"$scenarios"
+done < <(scenario_rows "$scenarios")
 
 if ((${#failed[@]} > 0)); then
   echo "demo: ${#failed[@]} of $total scenario(s) failed: ${failed[*]}" >&2

@@ -18,24 +18,20 @@ if [[ ! -x $loyaltyctl ]]; then
 fi
 mkdir -p "$examples/expected"
 
+source "$root/scripts/scenarios.sh"
+
 declare -A listed=()
 failed=0
-line_no=0
-while IFS= read -r -u 3 line || [[ -n $line ]]; do
-  line_no=$((line_no + 1))
-  line=${line%$'\r'}
-  [[ -z ${line//[[:space:]]/} || $line == '#'* ]] && continue
-  IFS=$'\t' read -r name program customer receipt at extra <<<"$line"
-  if [[ -z ${at:-} || -n ${extra:-} ]]; then
-    echo "regenerate.sh: scenarios.tsv:$line_no: expected 5 tab-separated columns" >&2
+while IFS=$'\t' read -r name program customer receipt at; do
+  if [[ $name == '!'* ]]; then
+    echo "regenerate.sh: scenarios.tsv:${name#!}: expected 5 tab-separated columns" >&2
     failed=1
     continue
   fi
   listed[$name]=1
-  args=(quote --program "$examples/$program" --receipt "$examples/$receipt" --at "$at" --format json)
-  [[ $customer != - ]] && args+=(--customer "$examples/$customer")
+  scenario_quote_args "$examples" "$program" "$customer" "$receipt" "$at"
   out=$examples/expected/$name.json
-  if "$loyaltyctl" "${args[@]}" >"$out.tmp"; then
+  if "$loyaltyctl" "${quote_args[@]}" --format json >"$out.tmp"; then
     mv "$out.tmp" "$out"
     echo "wrote expected/$name.json"
   else
@@ -43,7 +39,7 @@ while IFS= read -r -u 3 line || [[ -n $line ]]; do
     echo "regenerate.sh: $name failed (expected/$name.json left as it was)" >&2
     failed=1
   fi
-done 3<"$examples/scenarios.tsv"
+done < <(scenario_rows "$examples/scenarios.tsv")
 
 shopt -s nullglob
 for file in "$examples"/expected/*.json; do

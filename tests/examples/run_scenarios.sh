@@ -5,9 +5,7 @@
 #
 #   run_scenarios.sh LOYALTYCTL EXAMPLES_DIR [--check-programs]
 #
-# scenarios.tsv: tab-separated, '#' starts a comment line, blank lines are skipped; columns
-#   name  program  customer  receipt  at
-# with paths relative to EXAMPLES_DIR; customer '-' quotes an anonymous receipt (no --customer).
+# scenarios.tsv's format is described in scripts/scenarios.sh.
 # Every scenario is tried; the script then fails (exit 1) if any quote failed, differed from its
 # expected file (the diff is printed), or has no expected file. Exit 2: bad usage or input.
 set -euo pipefail
@@ -54,30 +52,27 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/scenarios.sh"
+
 total=0
 failures=()
 declare -A seen=()
-line_no=0
-while IFS= read -r -u 3 line || [[ -n $line ]]; do
-  line_no=$((line_no + 1))
-  line=${line%$'\r'}
-  [[ -z ${line//[[:space:]]/} || $line == '#'* ]] && continue
-  IFS=$'\t' read -r name program customer receipt at extra <<<"$line"
+while IFS=$'\t' read -r name program customer receipt at; do
   total=$((total + 1))
-  if [[ -z ${at:-} || -n ${extra:-} ]]; then
-    echo "FAILED: $scenarios:$line_no: expected 5 tab-separated columns (name program customer receipt at)"
-    failures+=("line $line_no")
+  if [[ $name == '!'* ]]; then
+    echo "FAILED: $scenarios:${name#!}: expected 5 tab-separated columns (name program customer receipt at)"
+    failures+=("line ${name#!}")
     continue
   fi
   if [[ -n ${seen[$name]:-} ]]; then
-    echo "FAILED: $scenarios:$line_no: scenario $name is listed twice"
+    echo "FAILED: scenario $name is listed twice in $scenarios"
     failures+=("$name")
     continue
   fi
   seen[$name]=1
   expected=$examples/expected/$name.json
-  args=(quote --program "$examples/$program" --receipt "$examples/$receipt" --at "$at" --format json)
-  [[ $customer != - ]] && args+=(--customer "$examples/$customer")
+  scenario_quote_args "$examples" "$program" "$customer" "$receipt" "$at"
+  args=("${quote_args[@]}" --format json)
   if ! "$loyaltyctl" "${args[@]}" >"$work/$name.json" 2>"$work/$name.err"; then
     echo "FAILED: $name: loyaltyctl ${args[*]}"
     cat "$work/$name.err"
@@ -96,7 +91,7 @@ while IFS= read -r -u 3 line || [[ -n $line ]]; do
     continue
   fi
   echo "ok: $name"
-done 3<"$scenarios"
+done < <(scenario_rows "$scenarios")
 
 if ((total == 0)); then
   echo "run_scenarios.sh: no scenarios in $scenarios"
