@@ -14,6 +14,7 @@ packages=(
   catch2              # Catch2 v2, tests
   libbenchmark-dev    # Google Benchmark, tests/bench
   libsqlite3-dev      # storage: SQLite ledger
+  libssl-dev          # storage: SHA-256 of the event chain (libcrypto); later sync's TLS
   pkg-config
 )
 
@@ -21,7 +22,6 @@ packages=(
 #   libusb-1.0-0-dev     drivers: USB card readers and scanners (issue 4)
 #   libzxing-dev         drivers: camera barcode decoding (issue 4)
 #   libboost-dev         drivers, sync: Boost.Asio / Boost.Beast
-#   libssl-dev           sync: mutual TLS to HQ
 #   nlohmann-json3-dev   sync, firmware: JSON outside core (core has its own reader)
 # Optional, for developers only (not installed here): clang-format (make format).
 

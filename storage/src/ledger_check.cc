@@ -6,10 +6,11 @@
 #include <functional>
 #include <string>
 
+#include "loyalty/core/limits.h"
+#include "loyalty/storage/events.h"
 #include "loyalty/storage/ledger.h"
 #include "loyalty/storage/migrations.h"
 #include "loyalty/storage/statement.h"
-#include "loyalty/core/limits.h"
 
 namespace loyalty::storage {
 
@@ -116,6 +117,42 @@ Status check_pending(const Database& db, LedgerReport& report) {
       report);
 }
 
+// A lot's history is the posted transfers that name it: its earn (points in), burns, expiries and
+// reversals (points out of its account) and restores (points back into it).
+Status check_lot_histories(const Database& db, LedgerReport& report) {
+  constexpr std::string_view history =
+      "WITH h AS (SELECT l.lot_id, l.account, l.points, l.remaining, "
+      "COALESCE((SELECT SUM(t.amount) FROM transfers t WHERE t.lot_id = l.lot_id "
+      "AND t.flags IN ('none', 'post_pending') AND t.credit_account = l.account "
+      "AND t.code = 'earn'), 0) AS earned, "
+      "COALESCE((SELECT SUM(t.amount) FROM transfers t WHERE t.lot_id = l.lot_id "
+      "AND t.flags IN ('none', 'post_pending') AND t.debit_account = l.account), 0) AS taken, "
+      "COALESCE((SELECT SUM(t.amount) FROM transfers t WHERE t.lot_id = l.lot_id "
+      "AND t.flags IN ('none', 'post_pending') AND t.credit_account = l.account "
+      "AND t.code <> 'earn'), 0) AS restored FROM lots l) ";
+  TRY(collect(
+      db,
+      std::string(history) + "SELECT lot_id, account, earned, points FROM h WHERE earned <> points "
+                             "ORDER BY 1 LIMIT ?1",
+      [](const Statement& row) {
+        return "lot " + n(row, 0) + " of account " + n(row, 1) + ": its earn transfers total " +
+               n(row, 2) + ", not its " + n(row, 3) + " points";
+      },
+      report));
+  return collect(
+      db,
+      std::string(history) +
+          "SELECT lot_id, account, points, remaining, points - remaining, taken - restored "
+          "FROM h WHERE points - remaining <> taken - restored ORDER BY 1 LIMIT ?1",
+      [](const Statement& row) {
+        return "lot " + n(row, 0) + " of account " + n(row, 1) + ": " + n(row, 2) +
+               " points less " + n(row, 3) + " remaining is " + n(row, 4) +
+               ", but its transfers took " + n(row, 5) +
+               " (burned, expired and reversed, less restored)";
+      },
+      report);
+}
+
 Status check_floors_and_lots(const Database& db, LedgerReport& report) {
   TRY(collect(
       db,
@@ -148,13 +185,14 @@ Status check_floors_and_lots(const Database& db, LedgerReport& report) {
                " is outside [0, " + n(row, 3) + "]";
       },
       report));
+  TRY(check_lot_histories(db, report));
   return collect(
       db,
       "SELECT l.account, a.kind, a.owner, SUM(l.remaining), "
       "b.credits_posted - b.debits_posted "
       "FROM lots l JOIN accounts a ON a.id = l.account "
       "JOIN account_balances b ON b.account = l.account GROUP BY l.account "
-      "HAVING SUM(l.remaining) > b.credits_posted - b.debits_posted "
+      "HAVING SUM(l.remaining) <> b.credits_posted - b.debits_posted "
       "ORDER BY 1 LIMIT ?1",
       [](const Statement& row) {
         return "account " + n(row, 0) + " (" + row.column_text(1) + ":" + row.column_text(2) +
@@ -163,7 +201,28 @@ Status check_floors_and_lots(const Database& db, LedgerReport& report) {
       report);
 }
 
+// Recomputes every event's hash from its stored fields; a changed field changes the hash.
+Status check_event_hashes(const Database& db, LedgerReport& report) {
+  Statement events = TRY(Statement::prepare(
+      db,
+      "SELECT seq, terminal_id, epoch, kind, receipt_id, payload, payload_hash FROM events "
+      "ORDER BY seq"));
+  while (report.problems.size() < limits::ledger_check_problems_max &&
+         TRY(events.step()) == Step::row) {
+    const std::string expected = sha256_hex(
+        event_hash_input(events.column_text(1), events.column_text(2), events.column_int64(0),
+                         events.column_text(3), events.column_text(4), events.column_text(5)));
+    if (expected != events.column_text(6)) {
+      report.problems.push_back("event " + n(events, 0) +
+                                ": payload_hash does not match its content (changed after it "
+                                "was written)");
+    }
+  }
+  return {};
+}
+
 Status check_events(const Database& db, LedgerReport& report) {
+  TRY(check_event_hashes(db, report));
   TRY(collect(
       db,
       "SELECT e.seq, e.seq - 1 FROM events e WHERE e.seq > 1 AND NOT EXISTS "

@@ -143,6 +143,9 @@ TEST_CASE("check finds lots outside their range and lots holding more than the b
   CHECK(f.problems() ==
         std::vector<std::string>{
             "lot 1 of account 3: remaining 120 is outside [0, 100]",
+            "lot 1 of account 3: its earn transfers total 0, not its 100 points",
+            "lot 1 of account 3: 100 points less 120 remaining is -20, but its transfers took 0 "
+            "(burned, expired and reversed, less restored)",
             "account 3 (customer_points:anna): its lots hold 120 points but its balance is 100",
         });
 }
@@ -156,44 +159,16 @@ TEST_CASE("check finds valid lots that together exceed the balance", "[storage][
   CHECK(f.problems() ==
         std::vector<std::string>{
             "lot 4: account 77 does not exist",
+            "lot 1 of account 3: its earn transfers total 0, not its 60 points",
+            "lot 2 of account 3: its earn transfers total 0, not its 60 points",
+            "lot 3 of account 4: its earn transfers total 0, not its 5 points",
+            "lot 4 of account 77: its earn transfers total 0, not its 1 points",
             "account 3 (customer_points:anna): its lots hold 120 points but its balance is 100",
             "account 4 (customer_points:ben): its lots hold 5 points but its balance is 0",
         });
 }
 
-std::string event_sql(std::int64_t seq, const std::string& hash, const std::string& prev) {
-  return "INSERT INTO events (seq, terminal_id, epoch, kind, payload, payload_hash, prev_hash, "
-         "created_at) VALUES (" +
-         std::to_string(seq) + ", 't', 'e', 'commit', '{}', '" + hash + "', '" + prev + "', 0);";
-}
-
-TEST_CASE("check accepts a gap-free event chain", "[storage][check]") {
-  CheckFixture f;
-  back_door(f.path, event_sql(1, "h1", "") + event_sql(2, "h2", "h1") + event_sql(3, "h3", "h2"));
-  CHECK(f.problems().empty());
-  CHECK(f.ledger.check()->events == 3);
-}
-
-TEST_CASE("check finds gaps in the event sequence", "[storage][check]") {
-  CheckFixture f;
-  back_door(f.path, event_sql(2, "h2", "h1") + event_sql(3, "h3", "h2") + event_sql(5, "h5", "h4"));
-  CHECK(f.problems() == std::vector<std::string>{"event 2 follows a gap: event 1 is missing",
-                                                 "event 5 follows a gap: event 4 is missing"});
-}
-
-TEST_CASE("check finds a broken hash chain", "[storage][check]") {
-  CheckFixture f;
-  back_door(f.path, event_sql(1, "h1", "genesis") + event_sql(2, "h2", "h1") +
-                        event_sql(3, "h3", "tampered"));
-  const std::vector<std::string> expected = {
-      "event 1: prev_hash must be empty",
-      "event 3: prev_hash is not the payload_hash of event 2",
-  };
-  CHECK(f.problems() == expected);
-  CHECK(f.open_error() ==
-        f.refusal("event 1: prev_hash must be empty; event 3: prev_hash is not the payload_hash "
-                  "of event 2"));
-}
+// The event chain's checks are in events_test.cc.
 
 TEST_CASE("check reports at most ledger_check_problems_max problems", "[storage][check]") {
   CheckFixture f;

@@ -57,5 +57,11 @@ inline constexpr std::size_t schema_migrations_max = 1000;
 inline constexpr std::size_t ledger_check_problems_max = 100;
 // Bytes of an account owner, a receipt id, a transfer source label or a meta value.
 inline constexpr std::size_t ledger_text_bytes_max = 256;
+// Lots one expire_lots() call turns into breakage; a later call takes the rest.
+inline constexpr std::size_t lot_expiry_batch_max = 10'000;
+// Bytes of one event's JSON payload in the event chain.
+inline constexpr std::size_t event_payload_bytes_max = 64 * 1024;
+// Events one events_since() call returns, whatever the caller asks for.
+inline constexpr std::size_t events_since_batch_max = 1000;
 
 }  // namespace loyalty::limits

@@ -1,0 +1,44 @@
+// Helpers shared by lots.cc, lots_returns.cc and lots_expiry.cc. Not part of the public API.
+// Thread-safety: that of the Ledger passed in.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "loyalty/core/result.h"
+#include "loyalty/storage/ledger.h"
+#include "loyalty/storage/lots.h"
+
+namespace loyalty::storage::lots_internal {
+
+// One posted transfer that names `lot` (or no lot), between two accounts.
+struct LotTransfer {
+  AccountId debit;
+  AccountId credit;
+  Points amount;
+  TransferCode code = TransferCode::burn;
+  std::string_view receipt_id;
+  std::optional<std::uint32_t> line;
+  std::string_view source;
+  std::optional<LotId> lot;
+  Timestamp at;
+};
+
+// Writes the transfer and moves the lot's remaining by `delta` (negative: points leave the lot).
+Result<TransferId> move(Ledger& ledger, const Transaction& transaction, const LotTransfer& request,
+                        std::int64_t delta);
+
+// The chain-wide account of `kind` (owner ""), created if missing.
+Result<AccountId> chain_account(Ledger& ledger, const Transaction& transaction, AccountKind kind,
+                                Timestamp at);
+
+// Fails with invalid_argument unless 1 <= points <= limits::points_max; `what` names the call.
+Status check_points(std::string_view what, Points points);
+
+// Fails unless the account exists and holds lots (customer_points or company_points).
+Result<Account> lot_account(Ledger& ledger, AccountId id);
+
+// "receipt r-1 line 2" or "receipt r-1" for messages.
+std::string receipt_line_name(std::string_view receipt_id, std::optional<std::uint32_t> line);
+
+}  // namespace loyalty::storage::lots_internal

@@ -1,0 +1,198 @@
+// Lots on a return: restore_burn() gives burned points back to the lots they came from, and
+// reverse_earn() takes earned points back from the lots a line created (docs/storage.md, "Returns
+// over lots").
+
+#include <string>
+
+#include "lots_internal.h"
+#include "loyalty/core/limits.h"
+#include "loyalty/storage/lots.h"
+#include "loyalty/storage/statement.h"
+
+namespace loyalty::storage {
+
+using namespace lots_internal;
+
+namespace {
+
+// Binds receipt_id (?2, NULL when "") and line (?3) for the `IS` comparisons below.
+Status bind_receipt_line(Statement& statement, std::string_view receipt_id,
+                         std::optional<std::uint32_t> line) {
+  TRY(receipt_id.empty() ? statement.bind_null(2) : statement.bind_text(2, receipt_id));
+  return line ? statement.bind_int64(3, *line) : statement.bind_null(3);
+}
+
+struct BurnedLot {
+  LotId lot;
+  Points open;  // burned from the lot by the line and not restored yet
+};
+
+struct Burned {
+  std::vector<BurnedLot> lots;  // with points still open, the one burned last first
+  Points points;                // all the line burned from the account's lots
+  Points restored;              // what restore_burn gave back already
+};
+
+Result<Burned> burned_lots(const Database& db, AccountId account, std::string_view receipt_id,
+                           std::optional<std::uint32_t> line) {
+  Statement select = TRY(Statement::prepare(
+      db,
+      "SELECT lot_id, "
+      "SUM(CASE WHEN code = 'burn' THEN amount ELSE 0 END), "
+      "SUM(CASE WHEN code = 'restore_burn' THEN amount ELSE 0 END) "
+      "FROM transfers WHERE lot_id IS NOT NULL AND receipt_id IS ?2 AND line IS ?3 "
+      "AND flags IN ('none', 'post_pending') "
+      "AND ((code = 'burn' AND debit_account = ?1) OR "
+      "(code = 'restore_burn' AND credit_account = ?1)) "
+      "GROUP BY lot_id ORDER BY MAX(CASE WHEN code = 'burn' THEN id END) DESC LIMIT ?4"));
+  TRY(select.bind_int64(1, account.value));
+  TRY(bind_receipt_line(select, receipt_id, line));
+  TRY(select.bind_int64(4, static_cast<std::int64_t>(limits::customer_lots_max)));
+  Burned burned;
+  while (TRY(select.step()) == Step::row) {
+    const Points from_lot(select.column_int64(1));
+    const Points back(select.column_int64(2));
+    LOYALTY_ASSERT(back <= from_lot);  // restore_burn never gives a lot more than it lost
+    burned.points += from_lot;
+    burned.restored += back;
+    if (from_lot > back)
+      burned.lots.push_back(BurnedLot{LotId{select.column_int64(0)}, from_lot - back});
+  }
+  return burned;
+}
+
+}  // namespace
+
+Result<std::vector<LotMove>> restore_burn(Ledger& ledger, const Transaction& transaction,
+                                          AccountId account, std::string_view receipt_id,
+                                          std::optional<std::uint32_t> line, Points points,
+                                          Timestamp at) {
+  TRY(check_points("restore_burn", points));
+  TRY(lot_account(ledger, account));
+  const Burned burned_by_line = TRY(burned_lots(ledger.database(), account, receipt_id, line));
+  const Points burned = burned_by_line.points;
+  const Points restored = burned_by_line.restored;
+  const std::string name = receipt_line_name(receipt_id, line);
+  if (burned == Points(0)) {
+    return make_error(ErrorCode::not_found, "restore_burn: " + name +
+                                                " burned no points from lots of account " +
+                                                std::to_string(account.value));
+  }
+  if (points > burned - restored) {
+    return make_error(ErrorCode::invalid_argument,
+                      "restore_burn: " + name + " burned " + std::to_string(burned.value()) +
+                          " points from account " + std::to_string(account.value) + " and " +
+                          std::to_string(restored.value()) + " are back already; cannot restore " +
+                          std::to_string(points.value()));
+  }
+  const AccountId redemption = TRY(chain_account(ledger, transaction, AccountKind::redemption, at));
+  std::vector<LotMove> moves;
+  Points left = points;
+  for (const BurnedLot& lot : burned_by_line.lots) {
+    if (left == Points(0)) break;
+    const Points give = min_of(left, lot.open);
+    const TransferId id =
+        TRY(move(ledger, transaction,
+                 LotTransfer{redemption, account, give, TransferCode::restore_burn, receipt_id,
+                             line, "return", lot.lot, at},
+                 give.value()));
+    moves.push_back(LotMove{lot.lot, give, id});
+    left -= give;
+  }
+  LOYALTY_ASSERT(left == Points(0));  // the lots' open amounts add up to burned - restored
+  return moves;
+}
+
+namespace {
+
+struct Earned {
+  std::vector<Lot> lots;  // newest first
+  Points points;          // what the line earned into the account
+  Points reversed;        // what reverse_earn took back already
+};
+
+Result<Earned> earned_lots(const Database& db, AccountId account, std::string_view receipt_id,
+                           std::optional<std::uint32_t> line) {
+  Statement select = TRY(Statement::prepare(
+      db,
+      "SELECT lot_id, points, remaining FROM lots WHERE account = ?1 AND receipt_id IS ?2 "
+      "AND line IS ?3 ORDER BY lot_id DESC LIMIT ?4"));
+  TRY(select.bind_int64(1, account.value));
+  TRY(bind_receipt_line(select, receipt_id, line));
+  TRY(select.bind_int64(4, static_cast<std::int64_t>(limits::customer_lots_max)));
+  Earned earned;
+  while (TRY(select.step()) == Step::row) {
+    Lot lot;
+    lot.id = LotId{select.column_int64(0)};
+    lot.account = account;
+    lot.points = Points(select.column_int64(1));
+    lot.remaining = Points(select.column_int64(2));
+    earned.points += lot.points;
+    earned.lots.push_back(lot);
+  }
+  Statement reversed = TRY(Statement::prepare(
+      db,
+      "SELECT COALESCE(SUM(amount), 0) FROM transfers WHERE code = 'reverse_earn' "
+      "AND debit_account = ?1 AND receipt_id IS ?2 AND line IS ?3 "
+      "AND flags IN ('none', 'post_pending')"));
+  TRY(reversed.bind_int64(1, account.value));
+  TRY(bind_receipt_line(reversed, receipt_id, line));
+  const Step step = TRY(reversed.step());
+  LOYALTY_ASSERT(step == Step::row);  // an aggregate always yields a row
+  earned.reversed = Points(reversed.column_int64(0));
+  return earned;
+}
+
+}  // namespace
+
+Result<std::vector<LotMove>> reverse_earn(Ledger& ledger, const Transaction& transaction,
+                                          AccountId account, std::string_view receipt_id,
+                                          std::optional<std::uint32_t> line, Points points,
+                                          Timestamp at) {
+  TRY(check_points("reverse_earn", points));
+  const Account owner = TRY(lot_account(ledger, account));
+  const Earned earned = TRY(earned_lots(ledger.database(), account, receipt_id, line));
+  const std::string name = receipt_line_name(receipt_id, line);
+  if (earned.lots.empty()) {
+    return make_error(
+        ErrorCode::not_found,
+        "reverse_earn: " + name + " created no lot in account " + std::to_string(account.value));
+  }
+  if (points > earned.points - earned.reversed) {
+    return make_error(ErrorCode::invalid_argument,
+                      "reverse_earn: " + name + " earned " + std::to_string(earned.points.value()) +
+                          " points into account " + std::to_string(account.value) + " and " +
+                          std::to_string(earned.reversed.value()) +
+                          " are reversed already; cannot reverse " +
+                          std::to_string(points.value()));
+  }
+  const AccountId issuance = TRY(chain_account(ledger, transaction, AccountKind::issuance, at));
+  std::vector<LotMove> moves;
+  Points left = points;
+  for (const Lot& lot : earned.lots) {
+    const Points take = min_of(left, lot.remaining);
+    if (take == Points(0)) continue;
+    const TransferId id = TRY(move(ledger, transaction,
+                                   LotTransfer{account, issuance, take, TransferCode::reverse_earn,
+                                               receipt_id, line, "return", lot.id, at},
+                                   -take.value()));
+    moves.push_back(LotMove{lot.id, take, id});
+    left -= take;
+  }
+  if (left > Points(0)) {
+    // Spent or expired already: the customer owes the shortfall on the receivable account.
+    const AccountId receivable = TRY(ledger.find_or_create_account(
+        transaction, AccountKind::overdraft_receivable, owner.owner, at));
+    TRY(move(ledger, transaction,
+             LotTransfer{receivable, account, left, TransferCode::overdraft, receipt_id, line,
+                         "return", std::nullopt, at},
+             0));
+    TRY(move(ledger, transaction,
+             LotTransfer{account, issuance, left, TransferCode::reverse_earn, receipt_id, line,
+                         "return", std::nullopt, at},
+             0));
+  }
+  return moves;
+}
+
+}  // namespace loyalty::storage
