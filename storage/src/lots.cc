@@ -148,46 +148,60 @@ Result<LotId> credit_lot(Ledger& ledger, const Transaction& transaction, const L
   return id;
 }
 
-Result<std::vector<LotMove>> burn_from_lots(Ledger& ledger, const Transaction& transaction,
-                                            AccountId account, Points points, Timestamp at,
-                                            std::string_view receipt_id,
-                                            std::optional<std::uint32_t> line) {
-  TRY(check_points("burn_from_lots", points));
-  const Account owner = TRY(lot_account(ledger, account));
+namespace lots_internal {
+
+Result<std::vector<LotMove>> take_from_lots(Ledger& ledger, const Transaction& transaction,
+                                            const LotTake& take) {
+  TRY(check_points("burn_from_lots", take.points));
+  const Account owner = TRY(lot_account(ledger, take.account));
   Statement available = TRY(
       Statement::prepare(ledger.database(),
                          "SELECT lot_id, remaining FROM lots WHERE account = ?1 AND remaining > 0 "
                          "AND active_from <= ?2 AND (expires_at IS NULL OR expires_at > ?2) "
                          "ORDER BY expires_at IS NULL, expires_at, lot_id LIMIT ?3"));
-  TRY(available.bind_int64(1, account.value));
-  TRY(available.bind_int64(2, at.unix_seconds));
+  TRY(available.bind_int64(1, take.account.value));
+  TRY(available.bind_int64(2, take.at.unix_seconds));
   TRY(available.bind_int64(3, static_cast<std::int64_t>(limits::customer_lots_max)));
   std::vector<LotMove> plan;
   Points planned(0);
-  while (planned < points && TRY(available.step()) == Step::row) {
-    const Points take = min_of(points - planned, Points(available.column_int64(1)));
-    plan.push_back(LotMove{LotId{available.column_int64(0)}, take, TransferId{}});
-    planned += take;
+  while (planned < take.points && TRY(available.step()) == Step::row) {
+    const Points part = min_of(take.points - planned, Points(available.column_int64(1)));
+    plan.push_back(LotMove{LotId{available.column_int64(0)}, part, TransferId{}});
+    planned += part;
   }
-  LOYALTY_ASSERT(planned <= points);
+  LOYALTY_ASSERT(planned <= take.points);
   available.reset();
-  if (planned < points) {
+  if (planned < take.points) {
     return make_error(ErrorCode::conflict,
-                      "account " + std::to_string(account.value) + " (" +
+                      "account " + std::to_string(take.account.value) + " (" +
                           account_kind_name(owner.kind) + ":" + owner.owner + ") has " +
                           std::to_string(planned.value()) + " points in lots available at " +
-                          std::to_string(at.unix_seconds) + "; burning " +
-                          std::to_string(points.value()) + " needs " +
-                          std::to_string((points - planned).value()) + " more");
+                          std::to_string(take.at.unix_seconds) + "; burning " +
+                          std::to_string(take.points.value()) + " needs " +
+                          std::to_string((take.points - planned).value()) + " more");
   }
-  const AccountId redemption = TRY(chain_account(ledger, transaction, AccountKind::redemption, at));
   for (LotMove& step : plan) {
-    step.transfer = TRY(move(ledger, transaction,
-                             LotTransfer{account, redemption, step.points, TransferCode::burn,
-                                         receipt_id, line, "burn", step.lot, at},
-                             -step.points.value()));
+    step.transfer =
+        TRY(move(ledger, transaction,
+                 LotTransfer{take.account, take.credit, step.points, take.code, take.receipt_id,
+                             take.line, take.source, step.lot, take.at},
+                 -step.points.value()));
   }
   return plan;
+}
+
+}  // namespace lots_internal
+
+Result<std::vector<LotMove>> burn_from_lots(Ledger& ledger, const Transaction& transaction,
+                                            AccountId account, Points points, Timestamp at,
+                                            std::string_view receipt_id,
+                                            std::optional<std::uint32_t> line) {
+  TRY(check_points("burn_from_lots", points));
+  TRY(lot_account(ledger, account));
+  const AccountId redemption = TRY(chain_account(ledger, transaction, AccountKind::redemption, at));
+  return take_from_lots(
+      ledger, transaction,
+      LotTake{account, redemption, points, TransferCode::burn, receipt_id, line, "burn", at});
 }
 
 Result<Lot> lot(Ledger& ledger, LotId id) {

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "loyalty/core/result.h"
 #include "loyalty/storage/ledger.h"
@@ -37,6 +38,24 @@ Status check_points(std::string_view what, Points points);
 
 // Fails unless the account exists and holds lots (customer_points or company_points).
 Result<Account> lot_account(Ledger& ledger, AccountId id);
+
+// Points leaving an account's available lots (soonest expiry first), each lot's part as one posted
+// transfer account → credit naming the lot. The views must stay valid during the call.
+struct LotTake {
+  AccountId account;  // a customer_points or company_points account
+  AccountId credit;   // redemption (burn), donation (donate)...
+  Points points;
+  TransferCode code = TransferCode::burn;
+  std::string_view receipt_id;
+  std::optional<std::uint32_t> line;
+  std::string_view source;
+  Timestamp at;
+};
+
+// burn_from_lots() with any credit account, code and source: writes nothing and fails with
+// conflict, naming what is available, when the available lots hold too little.
+Result<std::vector<LotMove>> take_from_lots(Ledger& ledger, const Transaction& transaction,
+                                            const LotTake& take);
 
 // "receipt r-1 line 2" or "receipt r-1" for messages.
 std::string receipt_line_name(std::string_view receipt_id, std::optional<std::uint32_t> line);

@@ -175,8 +175,45 @@ CREATE TABLE customers (
 ) WITHOUT ROWID, STRICT;
 )sql";
 
-constexpr std::array<Migration, 1> migrations = {
+// The checkout transaction (docs/storage.md, "Checkout"): what a refund needs to rebuild the
+// original quote (the program bundle, the customer state and receipt the quote saw), the units
+// each receipt line has returned, and idempotent refunds. Only adds: expand-only.
+constexpr std::string_view schema_v2 = R"sql(
+CREATE TABLE programs (
+  program_id TEXT NOT NULL,
+  version    INTEGER NOT NULL,
+  bundle     TEXT NOT NULL,  -- the rule bundle JSON as loaded
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (program_id, version)
+) WITHOUT ROWID, STRICT;
+
+ALTER TABLE receipts ADD COLUMN program_id TEXT;
+ALTER TABLE receipts ADD COLUMN program_version INTEGER;
+ALTER TABLE receipts ADD COLUMN customer_id TEXT;    -- NULL: anonymous
+ALTER TABLE receipts ADD COLUMN customer_json TEXT;  -- the state the quote saw (ledger lots)
+ALTER TABLE receipts ADD COLUMN receipt_json TEXT;
+ALTER TABLE receipts ADD COLUMN quoted_at INTEGER;
+
+CREATE TABLE returned_units (
+  receipt_id TEXT NOT NULL,
+  line       INTEGER NOT NULL,
+  quantity   INTEGER NOT NULL CHECK (quantity > 0),
+  PRIMARY KEY (receipt_id, line)
+) WITHOUT ROWID, STRICT;
+
+CREATE TABLE refunds (
+  refund_id    TEXT PRIMARY KEY NOT NULL,
+  receipt_id   TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  result       TEXT NOT NULL,
+  event_seq    INTEGER NOT NULL REFERENCES events (seq) DEFERRABLE INITIALLY DEFERRED,
+  created_at   INTEGER NOT NULL
+) WITHOUT ROWID, STRICT;
+)sql";
+
+constexpr std::array<Migration, 2> migrations = {
     Migration{1, MigrationKind::contract, schema_v1},
+    Migration{2, MigrationKind::expand_only, schema_v2},
 };
 
 }  // namespace

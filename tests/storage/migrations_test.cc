@@ -39,31 +39,34 @@ std::vector<std::string> table_names(const Database& db) {
   return names;
 }
 
-// The ledger's v1 followed by a v2 that only adds a column with a default and an index.
-std::array<Migration, 2> with_expand_v2() {
-  return {ledger_migrations()[0],
-          Migration{2, MigrationKind::expand_only,
+// This build's migrations (v1 contract, v2 expand-only: the checkout tables) followed by a v3 of
+// a next release that only adds a column with a default and an index.
+std::array<Migration, 3> with_expand_v3() {
+  REQUIRE(ledger_migrations().size() == 2);
+  return {ledger_migrations()[0], ledger_migrations()[1],
+          Migration{3, MigrationKind::expand_only,
                     "ALTER TABLE transfers ADD COLUMN terminal_note TEXT NOT NULL DEFAULT '';"
                     "CREATE INDEX transfers_by_code ON transfers (code);"}};
 }
 
-TEST_CASE("migrate takes an empty database to v1, once", "[storage][migrations]") {
+TEST_CASE("migrate takes an empty database to v2, once", "[storage][migrations]") {
   TempDir dir;
   Database db = open_ok(dir.file("ledger.db"));
   CHECK(schema_version(db).value() == 0);
 
   const SchemaState first = migrate_ok(db, ledger_migrations());
-  CHECK(first.version == 1);
-  CHECK(first.build_version == 1);
-  CHECK(first.min_reader_version == 1);
-  CHECK(first.applied == 1);
-  CHECK(schema_version(db).value() == 1);
+  CHECK(first.version == 2);
+  CHECK(first.build_version == 2);
+  CHECK(first.min_reader_version == 1);  // v2 only adds: a v1 build still reads it
+  CHECK(first.applied == 2);
+  CHECK(schema_version(db).value() == 2);
   CHECK(table_names(db) == std::vector<std::string>{"account_balances", "accounts", "counters",
                                                     "customers", "events", "lots", "meta",
-                                                    "receipts", "transfers"});
+                                                    "programs", "receipts", "refunds",
+                                                    "returned_units", "transfers"});
 
   const SchemaState again = migrate_ok(db, ledger_migrations());
-  CHECK(again.version == 1);
+  CHECK(again.version == 2);
   CHECK(again.applied == 0);
 }
 
@@ -73,24 +76,24 @@ TEST_CASE("An expand-only migration leaves min_reader_version, so the previous b
   const std::string path = dir.file("ledger.db");
   {
     Database db = open_ok(path);
-    const SchemaState next_release = migrate_ok(db, with_expand_v2());
-    CHECK(next_release.version == 2);
+    const SchemaState next_release = migrate_ok(db, with_expand_v3());
+    CHECK(next_release.version == 3);
     CHECK(next_release.min_reader_version == 1);
-    CHECK(next_release.applied == 2);
+    CHECK(next_release.applied == 3);
   }
-  // This build knows only v1: it opens the v2 ledger as it is, without migrating.
+  // This build knows only v1 and v2: it opens the v3 ledger as it is, without migrating.
   Database db = open_ok(path);
   const SchemaState previous_release = migrate_ok(db, ledger_migrations());
-  CHECK(previous_release.version == 2);
-  CHECK(previous_release.build_version == 1);
+  CHECK(previous_release.version == 3);
+  CHECK(previous_release.build_version == 2);
   CHECK(previous_release.min_reader_version == 1);
   CHECK(previous_release.applied == 0);
-  CHECK(schema_version(db).value() == 2);
+  CHECK(schema_version(db).value() == 3);
 
   // ... and so does the whole ledger, which still writes and checks.
   Result<Ledger> ledger = Ledger::open(path, LedgerOptions{{}, "till-1", 7, Timestamp{100}});
   REQUIRE(ledger.ok());
-  CHECK(ledger->schema_version() == 2);
+  CHECK(ledger->schema_version() == 3);
   Result<Transaction> transaction = ledger->begin();
   REQUIRE(transaction.ok());
   const AccountId issuance =
@@ -116,25 +119,25 @@ TEST_CASE("A contract migration raises min_reader_version and older builds refus
   const std::string path = dir.file("ledger.db");
   {
     Database db = open_ok(path);
-    const std::array<Migration, 2> expand = with_expand_v2();
-    const std::array<Migration, 3> contracted = {
-        expand[0], expand[1],
-        Migration{3, MigrationKind::contract, "ALTER TABLE transfers DROP COLUMN terminal_note;"}};
+    const std::array<Migration, 3> expand = with_expand_v3();
+    const std::array<Migration, 4> contracted = {
+        expand[0], expand[1], expand[2],
+        Migration{4, MigrationKind::contract, "ALTER TABLE transfers DROP COLUMN terminal_note;"}};
     const SchemaState state = migrate_ok(db, contracted);
-    CHECK(state.version == 3);
-    CHECK(state.min_reader_version == 3);
+    CHECK(state.version == 4);
+    CHECK(state.min_reader_version == 4);
   }
   Database db = open_ok(path);
   Result<SchemaState> refused = migrate(db, ledger_migrations());
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().code == ErrorCode::conflict);
   CHECK(refused.error().message ==
-        "ledger schema version 3 is newer than this build (1); install a newer release");
+        "ledger schema version 4 is newer than this build (2); install a newer release");
 
   Result<Ledger> ledger = Ledger::open(path, LedgerOptions{{}, "till-1", 7, Timestamp{100}});
   REQUIRE_FALSE(ledger.ok());
   CHECK(ledger.error().message ==
-        "ledger schema version 3 is newer than this build (1); install a newer release");
+        "ledger schema version 4 is newer than this build (2); install a newer release");
 }
 
 TEST_CASE("A ledger five versions ahead with min_reader_version 5 is refused",
@@ -152,7 +155,7 @@ TEST_CASE("A ledger five versions ahead with min_reader_version 5 is refused",
   Result<SchemaState> refused = migrate(db, ledger_migrations());
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().message ==
-        "ledger schema version 5 is newer than this build (1); install a newer release");
+        "ledger schema version 5 is newer than this build (2); install a newer release");
 }
 
 TEST_CASE("A failing migration rolls back and leaves the previous version",

@@ -63,5 +63,13 @@ inline constexpr std::size_t lot_expiry_batch_max = 10'000;
 inline constexpr std::size_t event_payload_bytes_max = 64 * 1024;
 // Events one events_since() call returns, whatever the caller asks for.
 inline constexpr std::size_t events_since_batch_max = 1000;
+// A held redemption (an open receipt) older than this is voided by Till::void_expired_holds()
+// unless the caller passes another timeout.
+inline constexpr std::int64_t receipt_hold_timeout_s_default = 15 * 60;
+inline constexpr std::int64_t receipt_hold_timeout_s_max = 7 * 24 * 3600;
+// Open receipts one void_expired_holds() call cancels; a later call takes the rest.
+inline constexpr std::size_t expired_holds_batch_max = 1000;
+// Pending transfers (holds) of one open receipt: one per burn entry of its quote.
+inline constexpr std::size_t receipt_holds_max = 2 * receipt_lines_max;
 
 }  // namespace loyalty::limits

@@ -1,0 +1,249 @@
+// Till: checkout, held redemption (open / commit / cancel / expiry) and stored programs.
+// docs/storage.md ("Checkout").
+
+#include "loyalty/storage/checkout.h"
+
+#include <string>
+#include <utility>
+
+#include "checkout_internal.h"
+#include "loyalty/core/documents.h"
+#include "loyalty/core/program_loader.h"
+#include "loyalty/core/quote_json.h"
+#include "loyalty/storage/statement.h"
+
+namespace loyalty::storage {
+
+using namespace checkout_internal;
+
+const char* receipt_state_name(ReceiptState state) {
+  switch (state) {
+    case ReceiptState::open:
+      return "open";
+    case ReceiptState::committed:
+      return "committed";
+    case ReceiptState::cancelled:
+      return "cancelled";
+  }
+  return "?";
+}
+
+namespace {
+
+CheckoutResult result_of(const ReceiptRow& row, bool replayed) {
+  return CheckoutResult{row.receipt_id, row.state, row.result, row.event_seq, replayed};
+}
+
+// What to do with a receipt id that is already in the ledger, for a request with `hash`.
+Result<CheckoutResult> replay(const ReceiptRow& row, std::string_view hash, bool hold) {
+  const std::string name = receipt_name(row.receipt_id);
+  if (row.request_hash != hash) {
+    const char* what = row.state == ReceiptState::open ? "opened" : receipt_state_name(row.state);
+    return make_error(ErrorCode::conflict, name + " was already " + what +
+                                               " with different content; use a new receipt id");
+  }
+  if (row.state == ReceiptState::cancelled) {
+    return make_error(ErrorCode::conflict,
+                      name + " was cancelled (its holds were voided); use a new receipt id");
+  }
+  if (row.state == ReceiptState::open && !hold) {
+    return make_error(ErrorCode::conflict,
+                      name + " is open (its points are held): commit or cancel it");
+  }
+  return result_of(row, true);
+}
+
+Status hold_burns(Ledger& ledger, const Transaction& transaction, const Quote& quote,
+                  AccountId account, Timestamp at) {
+  if (quote.burns.empty()) return Status();
+  const AccountId redemption =
+      TRY(ledger.find_or_create_account(transaction, AccountKind::redemption, "", at));
+  for (const BurnEntry& burn : quote.burns) {  // bounded by the receipt's lines
+    if (burn.points <= Points(0)) continue;
+    const std::string label = source_label(*quote.program, burn.source);
+    TransferRequest request;
+    request.debit = account;
+    request.credit = redemption;
+    request.amount = burn.points;
+    request.code = TransferCode::burn;
+    request.receipt_id = quote.receipt_id;
+    request.line = burn.line;
+    request.source = label;
+    request.at = at;
+    TRY(ledger.create_pending(transaction, request));
+  }
+  return Status();
+}
+
+Status void_holds(Ledger& ledger, const Transaction& transaction, std::string_view receipt_id,
+                  Timestamp at) {
+  const std::vector<TransferId> holds = TRY(open_holds(ledger, receipt_id));
+  for (TransferId hold : holds) TRY(ledger.void_pending(transaction, hold, at));
+  return Status();
+}
+
+Result<ReceiptRow> require_receipt(Ledger& ledger, std::string_view receipt_id) {
+  std::optional<ReceiptRow> row = TRY(find_receipt(ledger, receipt_id));
+  if (!row) {
+    return make_error(ErrorCode::not_found,
+                      receipt_name(receipt_id) + " is not in the ledger: check the receipt id");
+  }
+  return std::move(*row);
+}
+
+}  // namespace
+
+Status Till::store_program(std::string_view bundle_json, Timestamp at) {
+  const Program program = TRY(load_program(bundle_json));
+  Transaction transaction = TRY(ledger_->begin());
+  Result<std::string> stored = stored_program(*ledger_, program.program_id, program.version);
+  if (stored.ok()) {
+    if (stored.value() == bundle_json) return Status();
+    return make_error(ErrorCode::conflict,
+                      "program " + program.program_id + " version " +
+                          std::to_string(program.version) +
+                          " is already stored with a different bundle; publish a new version");
+  }
+  if (stored.error().code != ErrorCode::not_found) return std::move(stored).error();
+  Statement insert = TRY(Statement::prepare(
+      ledger_->database(),
+      "INSERT INTO programs (program_id, version, bundle, created_at) VALUES (?1, ?2, ?3, ?4)"));
+  TRY(insert.bind_text(1, program.program_id));
+  TRY(insert.bind_int64(2, program.version));
+  TRY(insert.bind_text(3, bundle_json));
+  TRY(insert.bind_int64(4, at.unix_seconds));
+  TRY(insert.run());
+  return transaction.commit();
+}
+
+Result<CheckoutResult> Till::checkout(const Program& program, const CustomerState* customer,
+                                      const Receipt& receipt, Timestamp at) {
+  return quote_and_write(program, customer, receipt, at, false);
+}
+
+Result<CheckoutResult> Till::open_receipt(const Program& program, const CustomerState* customer,
+                                          const Receipt& receipt, Timestamp at) {
+  return quote_and_write(program, customer, receipt, at, true);
+}
+
+Result<CheckoutResult> Till::quote_and_write(const Program& program, const CustomerState* customer,
+                                             const Receipt& receipt, Timestamp at, bool hold) {
+  const std::string hash = checkout_request_hash(program, customer, receipt, at);
+  // The write lock is taken first: the lookup, the ledger's view and the writes are one snapshot.
+  Transaction transaction = TRY(ledger_->begin());
+  const std::optional<ReceiptRow> existing = TRY(find_receipt(*ledger_, receipt.receipt_id));
+  if (existing) return replay(*existing, hash, hold);
+  TRY(stored_program(*ledger_, program.program_id, program.version));
+
+  std::optional<CustomerState> view;
+  AccountId account;
+  if (customer != nullptr) {
+    view = *customer;
+    account = TRY(ledger_->find_or_create_account(transaction, AccountKind::customer_points,
+                                                  customer->customer_id, at));
+    TRY(load_ledger_view(*ledger_, account, at, *view));
+  }
+  Quote quote;
+  TRY(quoter_.quote(program, view ? &*view : nullptr, receipt, at, quote));
+
+  ReceiptRow row;
+  row.receipt_id = receipt.receipt_id;
+  row.request_hash = hash;
+  row.result = quote_to_json(receipt, quote, false);
+  row.program_id = program.program_id;
+  row.program_version = program.version;
+  if (view) {
+    row.customer_id = view->customer_id;
+    row.customer_json = customer_to_json(*view);
+  }
+  row.receipt_json = receipt_to_json(receipt);
+  row.quoted_at = at;
+  if (hold) {
+    if (view) TRY(hold_burns(*ledger_, transaction, quote, account, at));
+    row.state = ReceiptState::open;
+  } else {
+    row.event_seq =
+        TRY(write_quote(*ledger_, transaction, quote, view ? &*view : nullptr, row.result, at));
+    row.state = ReceiptState::committed;
+  }
+  TRY(insert_receipt(*ledger_, row, at));
+  TRY(transaction.commit());
+  return result_of(row, false);
+}
+
+Result<CheckoutResult> Till::commit_receipt(std::string_view receipt_id, Timestamp at) {
+  Transaction transaction = TRY(ledger_->begin());
+  ReceiptRow row = TRY(require_receipt(*ledger_, receipt_id));
+  if (row.state == ReceiptState::committed) return result_of(row, true);
+  if (row.state == ReceiptState::cancelled) {
+    return make_error(ErrorCode::conflict, receipt_name(receipt_id) +
+                                               " was cancelled (its holds were voided); it "
+                                               "cannot be committed: check out again");
+  }
+  Rebuilt rebuilt;
+  TRY(rebuild(*ledger_, quoter_, row, rebuilt));
+  // The holds are released and the same points burned from lots in this one transaction.
+  TRY(void_holds(*ledger_, transaction, receipt_id, at));
+  const CustomerState* customer = rebuilt.customer ? &*rebuilt.customer : nullptr;
+  row.event_seq = TRY(write_quote(*ledger_, transaction, rebuilt.quote, customer, row.result, at));
+  row.state = ReceiptState::committed;
+  TRY(set_receipt_state(*ledger_, receipt_id, row.state, row.event_seq, at));
+  TRY(transaction.commit());
+  return result_of(row, false);
+}
+
+Status Till::cancel_receipt(std::string_view receipt_id, Timestamp at) {
+  Transaction transaction = TRY(ledger_->begin());
+  const ReceiptRow row = TRY(require_receipt(*ledger_, receipt_id));
+  if (row.state == ReceiptState::cancelled) return Status();
+  if (row.state == ReceiptState::committed) {
+    return make_error(ErrorCode::conflict,
+                      receipt_name(receipt_id) + " is committed; refund it instead of cancelling");
+  }
+  TRY(void_holds(*ledger_, transaction, receipt_id, at));
+  TRY(set_receipt_state(*ledger_, receipt_id, ReceiptState::cancelled, 0, at));
+  return transaction.commit();
+}
+
+Result<std::int64_t> Till::void_expired_holds(Timestamp at, std::int64_t timeout_s) {
+  if (timeout_s < 0 || timeout_s > limits::receipt_hold_timeout_s_max) {
+    return make_error(ErrorCode::invalid_argument,
+                      "void_expired_holds: timeout must be between 0 and " +
+                          std::to_string(limits::receipt_hold_timeout_s_max) + " seconds, got " +
+                          std::to_string(timeout_s));
+  }
+  std::vector<std::string> expired;
+  {
+    Statement select = TRY(Statement::prepare(
+        ledger_->database(),
+        "SELECT receipt_id FROM receipts WHERE state = 'open' AND created_at <= ?1 "
+        "ORDER BY created_at, receipt_id LIMIT ?2"));
+    TRY(select.bind_int64(1, at.unix_seconds - timeout_s));
+    TRY(select.bind_int64(2, static_cast<std::int64_t>(limits::expired_holds_batch_max)));
+    while (TRY(select.step()) == Step::row) expired.push_back(select.column_text(0));
+  }
+  for (const std::string& receipt_id : expired) TRY(cancel_receipt(receipt_id, at));
+  return static_cast<std::int64_t>(expired.size());
+}
+
+namespace checkout_internal {
+
+Status rebuild(Ledger& ledger, Quoter& quoter, const ReceiptRow& row, Rebuilt& out) {
+  const std::string bundle = TRY(stored_program(ledger, row.program_id, row.program_version));
+  out.program = TRY(load_program(bundle));
+  if (!row.customer_json.empty()) out.customer = TRY(load_customer(row.customer_json));
+  out.receipt = TRY(load_receipt(row.receipt_json));
+  const CustomerState* customer = out.customer ? &*out.customer : nullptr;
+  TRY(quoter.quote(out.program, customer, out.receipt, row.quoted_at, out.quote));
+  if (quote_to_json(out.receipt, out.quote, false) != row.result) {
+    return make_error(ErrorCode::io_error,
+                      receipt_name(row.receipt_id) +
+                          ": quoting it again from the stored program, customer and receipt "
+                          "does not give the stored quote; the ledger or the engine changed");
+  }
+  return Status();
+}
+
+}  // namespace checkout_internal
+
+}  // namespace loyalty::storage

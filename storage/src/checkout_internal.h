@@ -1,0 +1,102 @@
+// Helpers shared by the checkout sources (checkout*.cc). Not part of the public API.
+// Thread-safety: that of the Ledger passed in.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "loyalty/core/customer.h"
+#include "loyalty/core/engine.h"
+#include "loyalty/core/program.h"
+#include "loyalty/core/quote.h"
+#include "loyalty/core/receipt.h"
+#include "loyalty/core/result.h"
+#include "loyalty/storage/checkout.h"
+#include "loyalty/storage/ledger.h"
+
+namespace loyalty::storage::checkout_internal {
+
+// The customer state and receipt as the JSON documents load_customer() and load_receipt() read,
+// compact and deterministic (counters in key order, empty optional fields left out).
+std::string customer_to_json(const CustomerState& customer);
+std::string receipt_to_json(const Receipt& receipt);
+
+// Appends `field` as a netstring ("<decimal byte length>:<bytes>,"), as the event chain encodes.
+void netstring(std::string& out, std::string_view field);
+
+// SHA-256 (hex) of the netstrings of the program id, version, customer document ("" when
+// anonymous), receipt document and time: what makes two checkouts of one receipt id "the same".
+std::string checkout_request_hash(const Program& program, const CustomerState* customer,
+                                  const Receipt& receipt, Timestamp at);
+
+// A receipts row, as the checkout flow stores it.
+struct ReceiptRow {
+  std::string receipt_id;
+  std::string request_hash;
+  ReceiptState state = ReceiptState::open;
+  std::string result;  // the quote JSON
+  std::int64_t event_seq = 0;
+  std::string program_id;
+  std::int64_t program_version = 0;
+  std::optional<std::string> customer_id;
+  std::string customer_json;  // "" when anonymous
+  std::string receipt_json;
+  Timestamp quoted_at;
+  Timestamp created_at;
+};
+
+Result<std::optional<ReceiptRow>> find_receipt(Ledger& ledger, std::string_view receipt_id);
+Status insert_receipt(Ledger& ledger, const ReceiptRow& row, Timestamp at);
+Status set_receipt_state(Ledger& ledger, std::string_view receipt_id, ReceiptState state,
+                         std::int64_t event_seq, Timestamp at);
+Result<std::string> stored_program(Ledger& ledger, std::string_view program_id,
+                                   std::int64_t version);
+
+// Replaces `customer.lots` with the available lots of `account` less the points that pending
+// transfers hold (taken from the lots burning would use first), and its stamps, coupon uses and
+// event awards with the ledger's counters.
+Status load_ledger_view(Ledger& ledger, AccountId account, Timestamp at, CustomerState& customer);
+
+// Adds `delta` to one counter (created at 0). A count below 0 is a conflict.
+Status add_counter(Ledger& ledger, std::string_view customer_id, std::string_view kind,
+                   std::string_view key, std::int64_t delta);
+
+// Writes what `quote` decided (burns, earned lots, donations, counters) and the "checkout" event;
+// returns the event's seq. `customer` is the state the quote saw (null: anonymous).
+Result<std::int64_t> write_quote(Ledger& ledger, const Transaction& transaction, const Quote& quote,
+                                 const CustomerState* customer, std::string_view quote_json,
+                                 Timestamp at);
+
+// The pending transfers of `receipt_id` not yet posted or voided, in id order.
+Result<std::vector<TransferId>> open_holds(Ledger& ledger, std::string_view receipt_id);
+
+// The account an earn entry credits: the customer's, their company's or their referrer's.
+Result<AccountId> earn_account(Ledger& ledger, const Transaction& transaction,
+                               const CustomerState& customer, EarnAccount account, Timestamp at);
+
+// A quote's line index as the ledger stores it: nullopt for no_line (receipt level).
+std::optional<std::uint32_t> line_of(std::uint32_t line);
+
+// "receipt R-1"
+std::string receipt_name(std::string_view receipt_id);
+
+// A stored receipt's quote, rebuilt from its row. `quote` points into `program`, so a Rebuilt
+// stays where it was filled.
+struct Rebuilt {
+  Program program;
+  std::optional<CustomerState> customer;
+  Receipt receipt;
+  Quote quote;
+  Rebuilt() = default;
+  Rebuilt(const Rebuilt&) = delete;
+  Rebuilt& operator=(const Rebuilt&) = delete;
+};
+
+// Loads the row's program, customer state and receipt, quotes again (the engine is
+// deterministic) and checks that the quote's JSON is the stored one; io_error if not.
+Status rebuild(Ledger& ledger, Quoter& quoter, const ReceiptRow& row, Rebuilt& out);
+
+}  // namespace loyalty::storage::checkout_internal
