@@ -14,6 +14,7 @@ packages=(
   catch2              # Catch2 v2, tests
   libbenchmark-dev    # Google Benchmark, tests/bench
   libsqlite3-dev      # storage: SQLite ledger
+  sqlite3             # tests: the CLI ledger tests break a ledger with the sqlite3 shell
   libssl-dev          # storage: SHA-256 of the event chain (libcrypto); later sync's TLS
   pkg-config
 )

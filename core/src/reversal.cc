@@ -15,7 +15,8 @@ struct UnitRange {
 };
 
 Status check_request(const Receipt& receipt, const ReturnRequest& request, std::size_t index,
-                     std::int64_t before, std::span<const ReturnRequest> returns) {
+                     std::span<const std::int64_t> returned_before,
+                     std::span<const ReturnRequest> returns) {
   const std::string where = "returns[" + std::to_string(index) + "]";
   if (request.line >= receipt.lines.size()) {
     return make_error(ErrorCode::invalid_argument, where + ".line: receipt " + receipt.receipt_id +
@@ -33,7 +34,7 @@ Status check_request(const Receipt& receipt, const ReturnRequest& request, std::
                         where + ".line: line " + std::to_string(request.line) + " is listed twice");
     }
   }
-  std::int64_t left = line.quantity - before;
+  std::int64_t left = line.quantity - returned_before[request.line];  // the line exists: checked
   if (request.quantity < 1 || request.quantity > left) {
     return make_error(ErrorCode::invalid_argument,
                       where + ".quantity: must be between 1 and " + std::to_string(left) +
@@ -174,7 +175,7 @@ Result<Reversal> compute_reversal(const Receipt& receipt, const Quote& quote,
   }
   std::vector<std::int64_t> after = before;
   for (std::size_t i = 0; i < returns.size(); ++i) {
-    TRY(check_request(receipt, returns[i], i, before[returns[i].line], returns));
+    TRY(check_request(receipt, returns[i], i, before, returns));
     after[returns[i].line] += returns[i].quantity;
   }
   Reversal out;

@@ -24,6 +24,26 @@ Status run_quote(std::span<const std::string_view> args, std::ostream& out, bool
 // `program check FILE`: prints "ok: <program_id> version <n>, <r> rules, <t> tiers".
 Status run_program(std::span<const std::string_view> args, std::ostream& out);
 
+// `checkout --db FILE --terminal ID --program FILE --receipt FILE [--customer FILE] [--at TIME]`:
+// creates the ledger if missing, stores the bundle, checks the receipt out; prints
+// {"receipt_id","state","event_seq","replayed","quote"}.
+Status run_checkout(std::span<const std::string_view> args, std::ostream& out);
+
+// `cancel --db FILE --receipt-id ID [--at TIME]`: cancels an open receipt of an existing ledger.
+Status run_cancel(std::span<const std::string_view> args, std::ostream& out);
+
+// `refund --db FILE --receipt-id ID --refund-id ID --lines LINE:QTY[,LINE:QTY...] [--at TIME]`:
+// prints {"refund_id","event_seq","replayed","reversal"}.
+Status run_refund(std::span<const std::string_view> args, std::ostream& out);
+
+// `balance --db FILE --customer-id ID [--at TIME]`: prints
+// {"customer_id","posted","pending","available","lots":[...]}.
+Status run_balance(std::span<const std::string_view> args, std::ostream& out);
+
+// `ledger check --db FILE` (sets `problems_found` when the ledger fails its check) and
+// `ledger export --db FILE` (JSON lines). Neither creates a missing file.
+Status run_ledger(std::span<const std::string_view> args, std::ostream& out, bool& problems_found);
+
 // Reads and loads one document file. Errors read "<path>: <reason>", the reason as the loader
 // (or read_file) gives it, e.g. "bundle.json: rules[3].percent_bp: must be between 1 and 10000,
 // got 12000".

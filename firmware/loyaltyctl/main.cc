@@ -1,10 +1,13 @@
 // loyaltyctl: the command-line front end over the rules core. Dispatches to the commands in
 // commands.h, prints errors as one line on stderr ("loyaltyctl: <message>") and maps them to the
-// exit status: 0 success, 2 bad input or usage, 1 unexpected internal failure.
+// exit status: 0 success, 2 bad input or usage, 1 unexpected internal failure, 3 `ledger check`
+// found problems.
 #include <unistd.h>
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
+#include <iterator>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -25,12 +28,21 @@ namespace {
 constexpr int exit_ok = 0;
 constexpr int exit_internal = 1;
 constexpr int exit_usage = 2;
+constexpr int exit_ledger_problems = 3;
 
 constexpr std::string_view usage_text =
     "Usage:\n"
     "  loyaltyctl quote --program FILE --receipt FILE [--customer FILE] [--at TIME]\n"
     "                   [--format json|table]\n"
     "  loyaltyctl program check FILE\n"
+    "  loyaltyctl checkout --db FILE --terminal ID --program FILE --receipt FILE\n"
+    "                      [--customer FILE] [--at TIME]\n"
+    "  loyaltyctl cancel --db FILE --receipt-id ID [--at TIME]\n"
+    "  loyaltyctl refund --db FILE --receipt-id ID --refund-id ID\n"
+    "                    --lines LINE:QTY[,LINE:QTY...] [--at TIME]\n"
+    "  loyaltyctl balance --db FILE --customer-id ID [--at TIME]\n"
+    "  loyaltyctl ledger check --db FILE\n"
+    "  loyaltyctl ledger export --db FILE\n"
     "  loyaltyctl help | --help\n"
     "  loyaltyctl --version\n"
     "\n"
@@ -41,9 +53,21 @@ constexpr std::string_view usage_text =
     "                           2026-03-10T12:30:00+03:00 (default: now)\n"
     "                 --format  json or table (default: table on a terminal, json otherwise)\n"
     "  program check  Load a rule bundle and report whether it is valid.\n"
+    "  checkout       Check a receipt out into the ledger --db (created for terminal --terminal\n"
+    "                 if missing) and print the result with its quote as one JSON line. The same\n"
+    "                 receipt again writes nothing and prints \"replayed\": true.\n"
+    "  cancel         Cancel an open receipt (release the points it holds).\n"
+    "  refund         Return units of a committed receipt (line index:quantity) and print the\n"
+    "                 reversal. Idempotent by --refund-id.\n"
+    "  balance        Print a customer's posted, pending (held) and available points and the\n"
+    "                 lots not expired at --at.\n"
+    "  ledger check   Verify the ledger's invariants and print the report as JSON.\n"
+    "  ledger export  Print every account, transfer and event as JSON lines.\n"
+    "                 All commands but checkout refuse a missing --db file.\n"
     "\n"
     "Flags take their value as `--flag value` or `--flag=value`.\n"
-    "Exit status: 0 success, 2 bad input or usage, 1 internal error.\n";
+    "Exit status: 0 success, 2 bad input or usage, 1 internal error,\n"
+    "             3 ledger check found problems.\n";
 
 bool wants_help(std::span<const std::string_view> args) {
   for (std::string_view arg : args) {
@@ -53,7 +77,13 @@ bool wants_help(std::span<const std::string_view> args) {
   return false;
 }
 
-Status run_command(std::string_view name, std::span<const std::string_view> rest) {
+Status run_command(std::string_view name, std::span<const std::string_view> rest,
+                   bool& problems_found) {
+  if (name == "checkout") return run_checkout(rest, std::cout);
+  if (name == "cancel") return run_cancel(rest, std::cout);
+  if (name == "refund") return run_refund(rest, std::cout);
+  if (name == "balance") return run_balance(rest, std::cout);
+  if (name == "ledger") return run_ledger(rest, std::cout, problems_found);
   if (name == "quote") return run_quote(rest, std::cout, isatty(STDOUT_FILENO) == 1);
   if (name == "program") return run_program(rest, std::cout);
   if (name == "help" || name == "--help" || name == "-h") {
@@ -75,11 +105,16 @@ int run(std::span<const std::string_view> args) {
     return exit_usage;
   }
   const std::span<const std::string_view> rest = args.subspan(1);
-  if ((args.front() == "quote" || args.front() == "program") && wants_help(rest)) {
+  constexpr std::string_view commands_with_help[] = {"quote",  "program", "checkout", "cancel",
+                                                     "refund", "balance", "ledger"};
+  if (std::find(std::begin(commands_with_help), std::end(commands_with_help), args.front()) !=
+          std::end(commands_with_help) &&
+      wants_help(rest)) {
     return write_output(std::cout, usage_text).ok() ? exit_ok : exit_internal;
   }
-  const Status status = run_command(args.front(), rest);
-  if (status.ok()) return exit_ok;
+  bool problems_found = false;
+  const Status status = run_command(args.front(), rest, problems_found);
+  if (status.ok()) return problems_found ? exit_ledger_problems : exit_ok;
   std::cerr << "loyaltyctl: " << status.error().message << '\n';
   return status.error().code == ErrorCode::internal ? exit_internal : exit_usage;
 }

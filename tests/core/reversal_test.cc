@@ -173,3 +173,13 @@ TEST_CASE("returning the membership card ends the membership it started", "[retu
   REQUIRE(card.ok());
   CHECK(card->cancels_paid_membership);
 }
+
+TEST_CASE("a request for a line beyond the receipt is refused before anything is read",
+          "[returns]") {
+  Fixture f;
+  // With a refund history given, the line index is checked before the history is looked up.
+  auto reversal = compute_reversal(f.receipt, f.quote, std::vector<ReturnRequest>{{9, 1}},
+                                   std::vector<std::int64_t>{1, 0, 0});
+  REQUIRE_FALSE(reversal.ok());
+  CHECK(reversal.error().message == "returns[0].line: receipt R-1 has no line 9");
+}

@@ -1,0 +1,60 @@
+#include "ledger_access.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <string>
+
+#include "loyalty/core/json.h"
+
+namespace loyalty::cli {
+
+Status require_ledger_file(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT) {
+      return make_error(ErrorCode::invalid_argument, path + ": no such ledger file");
+    }
+    return make_error(ErrorCode::io_error,
+                      path + ": cannot open: " + std::string(std::strerror(errno)));
+  }
+  if (!S_ISREG(info.st_mode)) {
+    return make_error(ErrorCode::invalid_argument, path + ": not a regular file");
+  }
+  return Status();
+}
+
+Result<storage::Ledger> open_or_create_ledger(const std::string& path,
+                                              const std::string& terminal_id, Timestamp now) {
+  storage::LedgerOptions options;
+  options.terminal_id = terminal_id;
+  options.now = now;
+  return storage::Ledger::open(path, options);
+}
+
+Result<storage::Ledger> open_existing_ledger(const std::string& path, Timestamp now) {
+  TRY(require_ledger_file(path));
+  return open_or_create_ledger(path, "", now);
+}
+
+Result<Timestamp> time_flag(const ParsedArgs& parsed) {
+  const std::string* at = parsed.flag("at");
+  if (at == nullptr) {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    return Timestamp{std::chrono::duration_cast<std::chrono::seconds>(now).count()};
+  }
+  Result<Timestamp> parsed_at = parse_timestamp(*at);
+  if (!parsed_at.ok()) {
+    const Error& error = parsed_at.error();
+    return make_error(error.code, "--at: " + error.message);
+  }
+  return parsed_at;
+}
+
+std::string json_field(std::string_view key, std::string_view value) {
+  return json::quote(key) + ":" + json::quote(value);
+}
+
+}  // namespace loyalty::cli

@@ -1,0 +1,34 @@
+// Opening the ledger for loyaltyctl's ledger commands, and the helpers they share: --at parsing,
+// id lists and JSON fragments.
+//
+// Thread-safety: pure functions over values; a Ledger is used by one thread at a time.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "cli_args.h"
+#include "loyalty/core/result.h"
+#include "loyalty/core/time.h"
+#include "loyalty/storage/ledger.h"
+
+namespace loyalty::cli {
+
+// Opens the ledger at `path`, creating it with `terminal_id` when missing (checkout).
+Result<storage::Ledger> open_or_create_ledger(const std::string& path,
+                                              const std::string& terminal_id, Timestamp now);
+
+// Opens an existing ledger; a missing file is an invalid_argument error
+// "<path>: no such ledger file" (the file is not created).
+Result<storage::Ledger> open_existing_ledger(const std::string& path, Timestamp now);
+
+// Fails with "<path>: no such ledger file" unless `path` names an existing regular file.
+Status require_ledger_file(const std::string& path);
+
+// --at, or the current time (UTC) when the flag is absent. Errors read "--at: ...".
+Result<Timestamp> time_flag(const ParsedArgs& parsed);
+
+// `"key":` followed by the JSON-quoted `value`, for hand-built one-line objects.
+std::string json_field(std::string_view key, std::string_view value);
+
+}  // namespace loyalty::cli
