@@ -1,6 +1,7 @@
 #include "cli_args.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -118,6 +119,20 @@ Error usage_error(std::string_view command, std::string_view message) {
   text += message;
   text += " (see 'loyaltyctl --help')";
   return make_error(ErrorCode::invalid_argument, std::move(text));
+}
+
+Result<Timestamp> time_flag(const ParsedArgs& parsed) {
+  const std::string* at = parsed.flag("at");
+  if (at == nullptr) {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    return Timestamp{std::chrono::duration_cast<std::chrono::seconds>(now).count()};
+  }
+  Result<Timestamp> parsed_at = parse_timestamp(*at);
+  if (!parsed_at.ok()) {
+    const Error& error = parsed_at.error();
+    return make_error(error.code, "--at: " + error.message);
+  }
+  return parsed_at;
 }
 
 }  // namespace loyalty::cli

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "loyalty/core/result.h"
+#include "loyalty/core/time.h"
 
 namespace loyalty::cli {
 
@@ -49,5 +50,9 @@ Result<ParsedArgs> parse_args(std::string_view command, std::span<const std::str
 // An ErrorCode::invalid_argument error for a misused command line:
 // "<command>: <message> (see 'loyaltyctl --help')", or without "<command>: " when it is empty.
 Error usage_error(std::string_view command, std::string_view message);
+
+// --at, or the current time (UTC) when the flag is absent: this is the edge, where the clock may
+// be read. Errors read "--at: ...".
+Result<Timestamp> time_flag(const ParsedArgs& parsed);
 
 }  // namespace loyalty::cli

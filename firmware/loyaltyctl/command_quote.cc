@@ -1,6 +1,5 @@
 // `loyaltyctl quote`: loads a rule bundle, an optional customer state and a receipt, quotes the
 // receipt with the rules engine and prints the quote as JSON or as a table.
-#include <chrono>
 #include <optional>
 #include <ostream>
 #include <span>
@@ -34,27 +33,12 @@ Result<OutputFormat> choose_format(const ParsedArgs& parsed, bool out_is_termina
   return usage_error(command, "--format must be json or table, got " + json::quote(*format));
 }
 
-// --at, or the current time: this is the edge, where the clock may be read.
-Result<Timestamp> choose_time(const ParsedArgs& parsed) {
-  const std::string* at = parsed.flag("at");
-  if (at == nullptr) {
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
-    return Timestamp{std::chrono::duration_cast<std::chrono::seconds>(now).count()};
-  }
-  Result<Timestamp> parsed_at = parse_timestamp(*at);
-  if (!parsed_at.ok()) {
-    const Error& error = parsed_at.error();
-    return make_error(error.code, "--at: " + error.message);
-  }
-  return parsed_at;
-}
-
 }  // namespace
 
 Status run_quote(std::span<const std::string_view> args, std::ostream& out, bool out_is_terminal) {
   const ParsedArgs parsed = TRY(parse_args(command, args, quote_flags, {}));
   const OutputFormat format = TRY(choose_format(parsed, out_is_terminal));
-  const Timestamp at = TRY(choose_time(parsed));
+  const Timestamp at = TRY(time_flag(parsed));
 
   const Program program = TRY(load_program_file(*parsed.flag("program")));
   std::optional<CustomerState> customer;

@@ -3,7 +3,6 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <string>
 
@@ -37,20 +36,6 @@ Result<storage::Ledger> open_or_create_ledger(const std::string& path,
 Result<storage::Ledger> open_existing_ledger(const std::string& path, Timestamp now) {
   TRY(require_ledger_file(path));
   return open_or_create_ledger(path, "", now);
-}
-
-Result<Timestamp> time_flag(const ParsedArgs& parsed) {
-  const std::string* at = parsed.flag("at");
-  if (at == nullptr) {
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
-    return Timestamp{std::chrono::duration_cast<std::chrono::seconds>(now).count()};
-  }
-  Result<Timestamp> parsed_at = parse_timestamp(*at);
-  if (!parsed_at.ok()) {
-    const Error& error = parsed_at.error();
-    return make_error(error.code, "--at: " + error.message);
-  }
-  return parsed_at;
 }
 
 std::string json_field(std::string_view key, std::string_view value) {

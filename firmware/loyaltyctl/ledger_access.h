@@ -25,9 +25,6 @@ Result<storage::Ledger> open_existing_ledger(const std::string& path, Timestamp 
 // Fails with "<path>: no such ledger file" unless `path` names an existing regular file.
 Status require_ledger_file(const std::string& path);
 
-// --at, or the current time (UTC) when the flag is absent. Errors read "--at: ...".
-Result<Timestamp> time_flag(const ParsedArgs& parsed);
-
 // `"key":` followed by the JSON-quoted `value`, for hand-built one-line objects.
 std::string json_field(std::string_view key, std::string_view value);
 
