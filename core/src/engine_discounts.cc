@@ -293,8 +293,6 @@ std::uint32_t apply_best_of_group(QuoteContext& ctx, std::uint32_t first, std::u
 
 }  // namespace
 
-void prepare_coupons(QuoteContext& ctx);
-
 void apply_discounts(QuoteContext& ctx) {
   prepare_coupons(ctx);
   auto& group_state = ctx.scratch.group_state;

@@ -51,6 +51,8 @@ Status prepare_lines(QuoteContext& ctx);
 // Stage 1b (engine_lines.cc): paid membership activation, then which rules are active and which
 // lines each can touch.
 void activate_rules(QuoteContext& ctx);
+// Stage 2a (engine_coupons.cc): an outcome for every coupon presented, before discounts run.
+void prepare_coupons(QuoteContext& ctx);
 // Stage 2 (engine_discounts.cc): discount rules in order, with stacking groups and coupons.
 void apply_discounts(QuoteContext& ctx);
 // Stage 3 and 4 (engine_burn.cc): points as tender, then donations.
