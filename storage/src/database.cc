@@ -57,7 +57,8 @@ Result<Database> Database::open(const std::string& path, const DatabaseOptions& 
   }
   sqlite3* raw = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags,
+                                 options.vfs.empty() ? nullptr : options.vfs.c_str());
   // sqlite3_open_v2 hands out a handle even on failure (for the message); the Database owns it
   // from here on either way, so it is closed on every path.
   Database db(raw, path);

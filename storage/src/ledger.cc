@@ -74,8 +74,10 @@ Result<Ledger> Ledger::open(const std::string& path, const LedgerOptions& option
   const SchemaState schema = TRY(migrate(ledger.db_, ledger_migrations()));
   ledger.schema_version_ = schema.version;
   TRY(ledger.load_or_init_meta(options));
-  const LedgerReport report = TRY(ledger.check());
-  if (!report.ok()) return check_failed(path, report);
+  if (options.refuse_broken) {
+    const LedgerReport report = TRY(ledger.check());
+    if (!report.ok()) return check_failed(path, report);
+  }
   return ledger;
 }
 
@@ -180,7 +182,7 @@ Result<Balance> Ledger::balance(AccountId id) const {
   Statement statement = TRY(
       Statement::prepare(db_,
                          "SELECT credits_posted, debits_posted, credits_pending, debits_pending "
-                         "FROM account_balances WHERE account = ?1"));
+                         "FROM account_totals WHERE account = ?1"));
   TRY(statement.bind_int64(1, id.value));
   if (TRY(statement.step()) != Step::row) {
     return make_error(ErrorCode::not_found,

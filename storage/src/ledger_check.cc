@@ -153,6 +153,34 @@ Status check_lot_histories(const Database& db, LedgerReport& report) {
       report);
 }
 
+// The running totals the triggers keep must equal what the transfers add up to.
+Status check_totals(const Database& db, LedgerReport& report) {
+  TRY(collect(
+      db,
+      "SELECT a.id, a.kind, a.owner FROM accounts a WHERE NOT EXISTS "
+      "(SELECT 1 FROM account_totals t WHERE t.account = a.id) ORDER BY 1 LIMIT ?1",
+      [](const Statement& row) {
+        return "account " + n(row, 0) + " (" + row.column_text(1) + ":" + row.column_text(2) +
+               "): has no running totals row";
+      },
+      report));
+  return collect(
+      db,
+      "SELECT t.account, t.credits_posted, t.debits_posted, t.credits_pending, t.debits_pending, "
+      "b.credits_posted, b.debits_posted, b.credits_pending, b.debits_pending "
+      "FROM account_totals t JOIN account_balances b ON b.account = t.account "
+      "WHERE t.credits_posted <> b.credits_posted OR t.debits_posted <> b.debits_posted "
+      "OR t.credits_pending <> b.credits_pending OR t.debits_pending <> b.debits_pending "
+      "ORDER BY 1 LIMIT ?1",
+      [](const Statement& row) {
+        return "account " + n(row, 0) + ": running totals (credits " + n(row, 1) + ", debits " +
+               n(row, 2) + ", pending " + n(row, 3) + "/" + n(row, 4) +
+               ") differ from its transfers (credits " + n(row, 5) + ", debits " + n(row, 6) +
+               ", pending " + n(row, 7) + "/" + n(row, 8) + ")";
+      },
+      report);
+}
+
 Status check_floors_and_lots(const Database& db, LedgerReport& report) {
   TRY(collect(
       db,
@@ -261,6 +289,7 @@ Result<LedgerReport> Ledger::check() {
   report.events = TRY(count(db_, "SELECT COUNT(*) FROM events"));
   TRY(check_transfer_accounts(db_, report));
   TRY(check_pending(db_, report));
+  TRY(check_totals(db_, report));
   TRY(check_floors_and_lots(db_, report));
   TRY(check_events(db_, report));
   TRY(snapshot.commit());

@@ -211,9 +211,83 @@ CREATE TABLE refunds (
 ) WITHOUT ROWID, STRICT;
 )sql";
 
-constexpr std::array<Migration, 2> migrations = {
+// Running balances, the offline customer cache and the local blocklist (docs/storage.md,
+// "Balances" and "Customers"). Only adds: expand-only. The totals are kept by triggers, so a
+// release that predates them and still writes transfers keeps them right too.
+constexpr std::string_view schema_v3 = R"sql(
+CREATE TABLE account_totals (
+  account         INTEGER PRIMARY KEY REFERENCES accounts (id),
+  credits_posted  INTEGER NOT NULL DEFAULT 0,
+  debits_posted   INTEGER NOT NULL DEFAULT 0,
+  credits_pending INTEGER NOT NULL DEFAULT 0,
+  debits_pending  INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+INSERT INTO account_totals (account, credits_posted, debits_posted, credits_pending,
+                            debits_pending)
+SELECT account, credits_posted, debits_posted, credits_pending, debits_pending
+FROM account_balances;
+
+CREATE TRIGGER accounts_totals_row AFTER INSERT ON accounts
+BEGIN
+  INSERT INTO account_totals (account) VALUES (NEW.id);
+END;
+
+CREATE TRIGGER transfers_totals_posted AFTER INSERT ON transfers
+WHEN NEW.flags IN ('none', 'post_pending')
+BEGIN
+  UPDATE account_totals SET credits_posted = credits_posted + NEW.amount
+  WHERE account = NEW.credit_account;
+  UPDATE account_totals SET debits_posted = debits_posted + NEW.amount
+  WHERE account = NEW.debit_account;
+END;
+
+CREATE TRIGGER transfers_totals_pending AFTER INSERT ON transfers
+WHEN NEW.flags = 'pending'
+BEGIN
+  UPDATE account_totals SET credits_pending = credits_pending + NEW.amount
+  WHERE account = NEW.credit_account;
+  UPDATE account_totals SET debits_pending = debits_pending + NEW.amount
+  WHERE account = NEW.debit_account;
+END;
+
+-- A post or void releases the whole pending amount, whatever part of it was posted.
+CREATE TRIGGER transfers_totals_resolved AFTER INSERT ON transfers
+WHEN NEW.flags IN ('post_pending', 'void_pending')
+BEGIN
+  UPDATE account_totals SET credits_pending = credits_pending -
+    (SELECT p.amount FROM transfers p WHERE p.id = NEW.pending_id AND p.flags = 'pending')
+  WHERE account = (SELECT p.credit_account FROM transfers p
+                   WHERE p.id = NEW.pending_id AND p.flags = 'pending');
+  UPDATE account_totals SET debits_pending = debits_pending -
+    (SELECT p.amount FROM transfers p WHERE p.id = NEW.pending_id AND p.flags = 'pending')
+  WHERE account = (SELECT p.debit_account FROM transfers p
+                   WHERE p.id = NEW.pending_id AND p.flags = 'pending');
+END;
+
+-- The offline customer cache. state_json: the HQ-issued customer state (customer_to_json without
+-- lots and counters, which the ledger keeps), with personal fields only under consent_profile.
+-- offline_redeemed: points this terminal let the card redeem since HQ last refreshed it.
+ALTER TABLE customers ADD COLUMN consent_profile INTEGER NOT NULL DEFAULT 0
+  CHECK (consent_profile IN (0, 1));
+ALTER TABLE customers ADD COLUMN state_json TEXT;
+ALTER TABLE customers ADD COLUMN hq_refreshed_at INTEGER;
+ALTER TABLE customers ADD COLUMN offline_redeemed INTEGER NOT NULL DEFAULT 0
+  CHECK (offline_redeemed >= 0);
+ALTER TABLE customers ADD COLUMN erased_at INTEGER;
+
+-- Cards HQ (or the store) listed as lost, stolen or abused: they may not redeem offline.
+CREATE TABLE blocklist (
+  customer_id TEXT PRIMARY KEY NOT NULL,
+  reason      TEXT NOT NULL,
+  listed_at   INTEGER NOT NULL
+) WITHOUT ROWID, STRICT;
+)sql";
+
+constexpr std::array<Migration, 3> migrations = {
     Migration{1, MigrationKind::contract, schema_v1},
     Migration{2, MigrationKind::expand_only, schema_v2},
+    Migration{3, MigrationKind::expand_only, schema_v3},
 };
 
 }  // namespace

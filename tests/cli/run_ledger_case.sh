@@ -67,7 +67,7 @@ scenario_checkout_replayed() {
   stdout_matches '^\{"receipt_id":"T1-000043","state":"committed","event_seq":1,"replayed":true,"quote":\{"program":\{"id":"cafe-club","version":3\},"receipt_id":"T1-000043",'
   # The replay wrote nothing: still one event.
   run 0 ledger check --db "$db"
-  stdout_is '{"ok":true,"schema_version":2,"accounts":2,"transfers":2,"pending_open":0,"lots":2,"events":1,"problems":[]}'
+  stdout_is '{"ok":true,"schema_version":3,"accounts":2,"transfers":2,"pending_open":0,"lots":2,"events":1,"problems":[]}'
 }
 
 scenario_checkout_other_terminal() {
@@ -80,7 +80,7 @@ scenario_checkout_other_terminal() {
 scenario_check_ok() {
   checkout
   run 0 ledger check --db "$db"
-  stdout_is '{"ok":true,"schema_version":2,"accounts":2,"transfers":2,"pending_open":0,"lots":2,"events":1,"problems":[]}'
+  stdout_is '{"ok":true,"schema_version":3,"accounts":2,"transfers":2,"pending_open":0,"lots":2,"events":1,"problems":[]}'
   stderr_empty
 }
 

@@ -39,34 +39,35 @@ std::vector<std::string> table_names(const Database& db) {
   return names;
 }
 
-// This build's migrations (v1 contract, v2 expand-only: the checkout tables) followed by a v3 of
-// a next release that only adds a column with a default and an index.
-std::array<Migration, 3> with_expand_v3() {
-  REQUIRE(ledger_migrations().size() == 2);
-  return {ledger_migrations()[0], ledger_migrations()[1],
-          Migration{3, MigrationKind::expand_only,
+// This build's migrations (v1 contract; v2 expand-only: the checkout tables; v3 expand-only:
+// running totals and the customer cache) followed by a v4 of a next release that only adds a
+// column with a default and an index.
+std::array<Migration, 4> with_expand_v4() {
+  REQUIRE(ledger_migrations().size() == 3);
+  return {ledger_migrations()[0], ledger_migrations()[1], ledger_migrations()[2],
+          Migration{4, MigrationKind::expand_only,
                     "ALTER TABLE transfers ADD COLUMN terminal_note TEXT NOT NULL DEFAULT '';"
                     "CREATE INDEX transfers_by_code ON transfers (code);"}};
 }
 
-TEST_CASE("migrate takes an empty database to v2, once", "[storage][migrations]") {
+TEST_CASE("migrate takes an empty database to v3, once", "[storage][migrations]") {
   TempDir dir;
   Database db = open_ok(dir.file("ledger.db"));
   CHECK(schema_version(db).value() == 0);
 
   const SchemaState first = migrate_ok(db, ledger_migrations());
-  CHECK(first.version == 2);
-  CHECK(first.build_version == 2);
-  CHECK(first.min_reader_version == 1);  // v2 only adds: a v1 build still reads it
-  CHECK(first.applied == 2);
-  CHECK(schema_version(db).value() == 2);
-  CHECK(table_names(db) == std::vector<std::string>{"account_balances", "accounts", "counters",
-                                                    "customers", "events", "lots", "meta",
-                                                    "programs", "receipts", "refunds",
-                                                    "returned_units", "transfers"});
+  CHECK(first.version == 3);
+  CHECK(first.build_version == 3);
+  CHECK(first.min_reader_version == 1);  // v2 and v3 only add: a v1 build still reads it
+  CHECK(first.applied == 3);
+  CHECK(schema_version(db).value() == 3);
+  CHECK(table_names(db) ==
+        std::vector<std::string>{"account_balances", "account_totals", "accounts", "blocklist",
+                                 "counters", "customers", "events", "lots", "meta", "programs",
+                                 "receipts", "refunds", "returned_units", "transfers"});
 
   const SchemaState again = migrate_ok(db, ledger_migrations());
-  CHECK(again.version == 2);
+  CHECK(again.version == 3);
   CHECK(again.applied == 0);
 }
 
@@ -76,24 +77,24 @@ TEST_CASE("An expand-only migration leaves min_reader_version, so the previous b
   const std::string path = dir.file("ledger.db");
   {
     Database db = open_ok(path);
-    const SchemaState next_release = migrate_ok(db, with_expand_v3());
-    CHECK(next_release.version == 3);
+    const SchemaState next_release = migrate_ok(db, with_expand_v4());
+    CHECK(next_release.version == 4);
     CHECK(next_release.min_reader_version == 1);
-    CHECK(next_release.applied == 3);
+    CHECK(next_release.applied == 4);
   }
-  // This build knows only v1 and v2: it opens the v3 ledger as it is, without migrating.
+  // This build knows only v1 to v3: it opens the v4 ledger as it is, without migrating.
   Database db = open_ok(path);
   const SchemaState previous_release = migrate_ok(db, ledger_migrations());
-  CHECK(previous_release.version == 3);
-  CHECK(previous_release.build_version == 2);
+  CHECK(previous_release.version == 4);
+  CHECK(previous_release.build_version == 3);
   CHECK(previous_release.min_reader_version == 1);
   CHECK(previous_release.applied == 0);
-  CHECK(schema_version(db).value() == 3);
+  CHECK(schema_version(db).value() == 4);
 
   // ... and so does the whole ledger, which still writes and checks.
   Result<Ledger> ledger = Ledger::open(path, LedgerOptions{{}, "till-1", 7, Timestamp{100}});
   REQUIRE(ledger.ok());
-  CHECK(ledger->schema_version() == 3);
+  CHECK(ledger->schema_version() == 4);
   Result<Transaction> transaction = ledger->begin();
   REQUIRE(transaction.ok());
   const AccountId issuance =
@@ -119,25 +120,103 @@ TEST_CASE("A contract migration raises min_reader_version and older builds refus
   const std::string path = dir.file("ledger.db");
   {
     Database db = open_ok(path);
-    const std::array<Migration, 3> expand = with_expand_v3();
-    const std::array<Migration, 4> contracted = {
-        expand[0], expand[1], expand[2],
-        Migration{4, MigrationKind::contract, "ALTER TABLE transfers DROP COLUMN terminal_note;"}};
+    const std::array<Migration, 4> expand = with_expand_v4();
+    const std::array<Migration, 5> contracted = {
+        expand[0], expand[1], expand[2], expand[3],
+        Migration{5, MigrationKind::contract, "ALTER TABLE transfers DROP COLUMN terminal_note;"}};
     const SchemaState state = migrate_ok(db, contracted);
-    CHECK(state.version == 4);
-    CHECK(state.min_reader_version == 4);
+    CHECK(state.version == 5);
+    CHECK(state.min_reader_version == 5);
   }
   Database db = open_ok(path);
   Result<SchemaState> refused = migrate(db, ledger_migrations());
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().code == ErrorCode::conflict);
   CHECK(refused.error().message ==
-        "ledger schema version 4 is newer than this build (2); install a newer release");
+        "ledger schema version 5 is newer than this build (3); install a newer release");
 
   Result<Ledger> ledger = Ledger::open(path, LedgerOptions{{}, "till-1", 7, Timestamp{100}});
   REQUIRE_FALSE(ledger.ok());
   CHECK(ledger.error().message ==
-        "ledger schema version 4 is newer than this build (2); install a newer release");
+        "ledger schema version 5 is newer than this build (3); install a newer release");
+}
+
+TEST_CASE("Migrating a v2 ledger to v3 computes the running totals from its transfers",
+          "[storage][migrations]") {
+  TempDir dir;
+  const std::string path = dir.file("ledger.db");
+  {
+    Database db = open_ok(path);
+    migrate_ok(db, ledger_migrations().first(2));
+  }
+  // A v2 ledger as the previous release wrote it: an earn, a held burn, a posted burn.
+  back_door(path,
+            "INSERT INTO meta VALUES ('terminal_id', 'till-1'), ('epoch', '0000000000000007'), "
+            "('created_at', '100');"
+            "INSERT INTO accounts (id, kind, owner, unit, balance_floor, created_at) VALUES "
+            "(1, 'issuance', '', 'points', NULL, 100), "
+            "(2, 'redemption', '', 'points', NULL, 100), "
+            "(3, 'customer_points', 'anna', 'points', 0, 100);"
+            "INSERT INTO transfers (id, debit_account, credit_account, amount, code, flags, "
+            "pending_id, lot_id, created_at) VALUES "
+            "(1, 1, 3, 100, 'earn', 'none', NULL, 1, 100), "
+            "(2, 3, 2, 30, 'burn', 'pending', NULL, NULL, 100), "
+            "(3, 3, 2, 25, 'burn', 'pending', NULL, NULL, 100), "
+            "(4, 3, 2, 20, 'burn', 'post_pending', 3, 1, 100);"
+            "INSERT INTO lots (lot_id, account, points, remaining, active_from, expires_at, "
+            "created_at) VALUES (1, 3, 100, 80, 100, NULL, 100);");
+  Result<Ledger> ledger = Ledger::open(path, LedgerOptions{{}, "till-1", 7, Timestamp{100}});
+  if (!ledger.ok()) FAIL(ledger.error().message);
+  CHECK(ledger->schema_version() == 3);
+  CHECK(ledger->balance(AccountId{3}).value() ==
+        Balance{Points(100), Points(20), Points(0), Points(30)});
+  CHECK(ledger->balance(AccountId{2}).value() ==
+        Balance{Points(20), Points(0), Points(30), Points(0)});
+  CHECK(ledger->balance(AccountId{1}).value() ==
+        Balance{Points(0), Points(100), Points(0), Points(0)});
+
+  // Later transfers keep them, whichever release writes them: the triggers live in the file.
+  back_door(path,
+            "INSERT INTO transfers (debit_account, credit_account, amount, code, flags, "
+            "pending_id, created_at) VALUES (3, 2, 30, 'burn', 'void_pending', 2, 101);");
+  CHECK(ledger->balance(AccountId{3}).value() ==
+        Balance{Points(100), Points(20), Points(0), Points(0)});
+  CHECK(ledger->check()->problems == std::vector<std::string>{});
+}
+
+TEST_CASE("check finds running totals that differ from the transfers", "[storage][migrations]") {
+  TempDir dir;
+  const std::string path = dir.file("ledger.db");
+  {
+    Result<Ledger> ledger = Ledger::open(path, LedgerOptions{{}, "till-1", 7, Timestamp{100}});
+    REQUIRE(ledger.ok());
+    Result<Transaction> transaction = ledger->begin();
+    REQUIRE(transaction.ok());
+    const AccountId issuance =
+        ledger->find_or_create_account(*transaction, AccountKind::issuance, "", Timestamp{100})
+            .value();
+    const AccountId anna = ledger
+                               ->find_or_create_account(*transaction, AccountKind::customer_points,
+                                                        "anna", Timestamp{100})
+                               .value();
+    TransferRequest earn;
+    earn.debit = issuance;
+    earn.credit = anna;
+    earn.amount = Points(40);
+    REQUIRE(ledger->transfer(*transaction, earn).ok());
+    REQUIRE(transaction->commit().ok());
+  }
+  back_door(path, "UPDATE account_totals SET credits_posted = 45 WHERE account = 2;");
+  LedgerOptions options{{}, "till-1", 7, Timestamp{100}};
+  Result<Ledger> refused = Ledger::open(path, options);
+  REQUIRE_FALSE(refused.ok());
+  options.refuse_broken = false;
+  Result<Ledger> ledger = Ledger::open(path, options);
+  REQUIRE(ledger.ok());
+  CHECK(ledger->check()->problems ==
+        std::vector<std::string>{
+            "account 2: running totals (credits 45, debits 0, pending 0/0) differ from its "
+            "transfers (credits 40, debits 0, pending 0/0)"});
 }
 
 TEST_CASE("A ledger five versions ahead with min_reader_version 5 is refused",
@@ -155,7 +234,7 @@ TEST_CASE("A ledger five versions ahead with min_reader_version 5 is refused",
   Result<SchemaState> refused = migrate(db, ledger_migrations());
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().message ==
-        "ledger schema version 5 is newer than this build (2); install a newer release");
+        "ledger schema version 5 is newer than this build (3); install a newer release");
 }
 
 TEST_CASE("A failing migration rolls back and leaves the previous version",

@@ -34,6 +34,9 @@ struct DatabaseOptions {
   Durability durability = Durability::full;
   // How long to wait for another connection's lock; 0..limits::sqlite_busy_timeout_ms_max.
   std::int64_t busy_timeout_ms = 5000;
+  // The SQLite VFS to open the file with, by its registered name; "" is SQLite's default. Tests
+  // register fault-injecting VFSes (power cuts, I/O errors) and name them here.
+  std::string vfs;
 
   DatabaseOptions& with_durability(Durability value) {
     durability = value;

@@ -39,6 +39,9 @@ struct LedgerOptions {
   std::optional<std::uint64_t> epoch;
   // The current time, for the rows open() writes.
   Timestamp now;
+  // true: open() runs check() and refuses a ledger that fails it. false: opens it anyway, so a
+  // tool (`loyaltyctl ledger check`) can report every problem; nothing may write to it then.
+  bool refuse_broken = true;
 };
 
 // What check() found. Counts describe the ledger; `problems` holds one line per broken invariant
