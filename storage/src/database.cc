@@ -7,6 +7,7 @@
 
 #include "loyalty/storage/statement.h"
 #include "loyalty/core/limits.h"
+#include "statement_cache.h"
 
 namespace loyalty::storage {
 
@@ -68,20 +69,30 @@ Result<Database> Database::open(const std::string& path, const DatabaseOptions& 
   return db;
 }
 
-Database::~Database() {
+Database::Database(sqlite3* db, std::string path)
+    : db_(db), path_(std::move(path)), cache_(std::make_unique<StatementCache>()) {}
+
+void Database::close() {
+  cache_.reset();  // finalizes the cached statements first
   // sqlite3_close_v2 defers the close until the last statement is finalized instead of failing,
   // so a leaked Statement cannot leak the connection too.
   if (db_ != nullptr) sqlite3_close_v2(db_);
+  db_ = nullptr;
 }
 
+Database::~Database() { close(); }
+
 Database::Database(Database&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+    : db_(std::exchange(other.db_, nullptr)),
+      path_(std::move(other.path_)),
+      cache_(std::move(other.cache_)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
-    if (db_ != nullptr) sqlite3_close_v2(db_);
+    close();
     db_ = std::exchange(other.db_, nullptr);
     path_ = std::move(other.path_);
+    cache_ = std::move(other.cache_);
   }
   return *this;
 }

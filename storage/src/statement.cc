@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "statement_cache.h"
+
 namespace loyalty::storage {
 
 namespace {
@@ -22,28 +24,49 @@ std::string quoted(const char* sql) {
 
 Result<Statement> Statement::prepare(const Database& db, std::string_view sql) {
   LOYALTY_ASSERT(db.handle() != nullptr);
+  StatementCache* cache = db.statement_cache();
+  if (cache != nullptr) {
+    if (sqlite3_stmt* cached = cache->take(sql)) return Statement(cached, cache);
+  }
   sqlite3_stmt* raw = nullptr;
   const char* tail = nullptr;
   const int rc =
       sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &raw, &tail);
-  Statement statement(raw);  // owns raw (may be nullptr) on every path
-  const std::string text(sql);
-  if (rc != SQLITE_OK) return sqlite_error(db.handle(), rc, "prepare " + quoted(text.c_str()));
+  Statement statement(raw, nullptr);  // owns raw (may be nullptr) on every path
+  if (rc != SQLITE_OK) {
+    return sqlite_error(db.handle(), rc, "prepare " + quoted(std::string(sql).c_str()));
+  }
   // Empty SQL, or a second statement that would be silently ignored, is a bug of the caller.
   LOYALTY_ASSERT(raw != nullptr);
   const std::string_view rest(tail, static_cast<std::size_t>(sql.data() + sql.size() - tail));
   LOYALTY_ASSERT(rest.find_first_not_of(" \t\n;") == std::string_view::npos);
+  // The cache files a statement under its own text, so only SQL that is exactly one statement
+  // (nothing after it) is kept; anything else is finalized after use.
+  if (cache != nullptr && std::string_view(sqlite3_sql(raw)) == sql) statement.cache_ = cache;
   return statement;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }  // a no-op on nullptr
+void Statement::release() {
+  if (stmt_ == nullptr) return;
+  if (cache_ != nullptr) {
+    cache_->give_back(sqlite3_sql(stmt_), stmt_);
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+  stmt_ = nullptr;
+  cache_ = nullptr;
+}
 
-Statement::Statement(Statement&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)) {}
+Statement::~Statement() { release(); }
+
+Statement::Statement(Statement&& other) noexcept
+    : stmt_(std::exchange(other.stmt_, nullptr)), cache_(std::exchange(other.cache_, nullptr)) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    release();
     stmt_ = std::exchange(other.stmt_, nullptr);
+    cache_ = std::exchange(other.cache_, nullptr);
   }
   return *this;
 }

@@ -1,6 +1,7 @@
 #include "loyalty/storage/database.h"
 
 #include <catch2/catch.hpp>
+#include <sqlite3.h>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -124,6 +125,45 @@ TEST_CASE("Statement binds, steps and reads columns", "[storage][database]") {
   REQUIRE(insert->bind_int64(1, 8).ok());
   CHECK(insert->run().ok());
   CHECK(count_rows(db, "t") == 3);
+}
+
+TEST_CASE("Prepared statements are reused clean and the same SQL can run nested",
+          "[storage][database]") {
+  TempDir dir;
+  Database db = open_ok(dir.file("cache.db"));
+  REQUIRE(db.exec("CREATE TABLE t (k INTEGER, v TEXT); "
+                  "INSERT INTO t VALUES (1, 'one'), (2, 'two'), (3, 'three')")
+              .ok());
+  constexpr std::string_view by_key = "SELECT v FROM t WHERE k >= ?1 ORDER BY k";
+  {
+    Statement outer = Statement::prepare(db, by_key).value();
+    REQUIRE(outer.bind_int64(1, 2).ok());
+    REQUIRE(outer.step().value() == Step::row);
+    CHECK(outer.column_text(0) == "two");
+    // The same SQL while `outer` is mid-way: a second compiled statement, its own cursor.
+    Statement inner = Statement::prepare(db, by_key).value();
+    REQUIRE(inner.bind_int64(1, 3).ok());
+    REQUIRE(inner.step().value() == Step::row);
+    CHECK(inner.column_text(0) == "three");
+    CHECK(inner.step().value() == Step::done);
+    REQUIRE(outer.step().value() == Step::row);
+    CHECK(outer.column_text(0) == "three");
+  }
+  // Back from the cache: reset (the cursor starts over) and bindings cleared (?1 is NULL, so
+  // nothing matches) — nothing leaks from the last use.
+  Statement again = Statement::prepare(db, by_key).value();
+  CHECK(again.step().value() == Step::done);
+  again.reset();
+  REQUIRE(again.bind_int64(1, 1).ok());
+  REQUIRE(again.step().value() == Step::row);
+  CHECK(again.column_text(0) == "one");
+  // Two statements were compiled for the text and both are kept: no third was compiled.
+  int compiled = 0;
+  for (sqlite3_stmt* s = sqlite3_next_stmt(db.handle(), nullptr); s != nullptr;
+       s = sqlite3_next_stmt(db.handle(), s)) {
+    if (std::string_view(sqlite3_sql(s)) == by_key) ++compiled;
+  }
+  CHECK(compiled == 2);
 }
 
 TEST_CASE("Statement::prepare names the SQL it cannot compile", "[storage][database]") {

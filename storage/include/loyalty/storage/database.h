@@ -1,7 +1,8 @@
 // Database: the one RAII owner of a SQLite connection (sqlite3*), opened with the ledger's
 // durability settings. Statements (statement.h) and transactions (transaction.h) borrow it.
 //
-// Ownership: a Database owns its sqlite3* and closes it in its destructor. It is move-only; a
+// Ownership: a Database owns its sqlite3* and its cache of prepared statements, and closes both in
+// its destructor. It is move-only; a
 // moved-from Database is empty (handle() == nullptr) and may only be destroyed or assigned to.
 // Every Statement and Transaction made from it must be destroyed before it.
 //
@@ -11,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -19,6 +21,8 @@
 struct sqlite3;
 
 namespace loyalty::storage {
+
+class StatementCache;  // statement_cache.h (internal)
 
 // What a committed transaction survives. Both use the write-ahead log (journal_mode=WAL).
 enum class Durability {
@@ -68,12 +72,17 @@ class Database {
   // The borrowed connection, for statements and tests; owned by this Database.
   sqlite3* handle() const { return db_; }
   const std::string& path() const { return path_; }
+  // The prepared statements kept for reuse (Statement::prepare); nullptr when empty.
+  StatementCache* statement_cache() const { return cache_.get(); }
 
  private:
-  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Database(sqlite3* db, std::string path);
+  void close();
 
   sqlite3* db_ = nullptr;
   std::string path_;
+  // On the heap so its address survives moves of the Database; destroyed before db_ closes.
+  std::unique_ptr<StatementCache> cache_;
 };
 
 // An Error for a failed SQLite call on `db`: ErrorCode::conflict for constraint violations (and

@@ -1,7 +1,8 @@
 // Statement: the one RAII owner of a prepared SQLite statement (sqlite3_stmt*).
 //
-// Ownership: owns its sqlite3_stmt* and finalizes it in the destructor; move-only, a moved-from
-// Statement is empty. It borrows the Database it was prepared on, which must outlive it.
+// Ownership: owns its sqlite3_stmt* until it is destroyed, then hands it back to its Database's
+// statement cache (reset, bindings cleared) or finalizes it; move-only, a moved-from Statement is
+// empty. It borrows the Database it was prepared on, which must outlive it.
 //
 // Thread-safety: none; the thread that uses its Database uses it.
 #pragma once
@@ -21,7 +22,8 @@ enum class Step { row, done };
 
 class Statement {
  public:
-  // Compiles exactly one SQL statement. Fails with io_error naming the SQL and SQLite's message.
+  // Compiles exactly one SQL statement, or reuses one the Database compiled before for the same
+  // text. Fails with io_error naming the SQL and SQLite's message.
   static Result<Statement> prepare(const Database& db, std::string_view sql);
 
   Statement() = default;
@@ -51,10 +53,12 @@ class Statement {
   void reset();
 
  private:
-  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  Statement(sqlite3_stmt* stmt, StatementCache* cache) : stmt_(stmt), cache_(cache) {}
   Status check_bind(int result_code, int index);
+  void release();
 
   sqlite3_stmt* stmt_ = nullptr;
+  StatementCache* cache_ = nullptr;  // where stmt_ goes back to; nullptr: finalize it
 };
 
 }  // namespace loyalty::storage
