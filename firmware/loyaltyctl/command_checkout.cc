@@ -1,5 +1,9 @@
-// `loyaltyctl checkout`: opens (or creates) the ledger, stores the rule bundle and checks the
-// receipt out in one write transaction (storage::Till). Prints one JSON line.
+// `loyaltyctl checkout`, `loyaltyctl open` and `loyaltyctl commit`: receipts through storage::Till.
+//
+// checkout and open take the same flags and share one path: open (or create) the ledger, store
+// the rule bundle, then check the receipt out (committed at once) or open it (the points it burns
+// held as pending transfers). commit commits an open receipt of an existing ledger. Each prints
+// the CheckoutResult as one JSON line.
 #include <optional>
 #include <ostream>
 #include <span>
@@ -17,11 +21,14 @@ namespace loyalty::cli {
 
 namespace {
 
-constexpr std::string_view command = "checkout";
-constexpr FlagSpec checkout_flags[] = {
+// The flags of checkout and open.
+constexpr FlagSpec receipt_flags[] = {
     {"db", true},      {"terminal", true},  {"program", true},
     {"receipt", true}, {"customer", false}, {"at", false},
 };
+constexpr FlagSpec commit_flags[] = {{"db", true}, {"receipt-id", true}, {"at", false}};
+
+enum class Write { checkout, open };
 
 // Errors of the till name the receipt file (the quote names receipt fields).
 Error about_receipt(const std::string& receipt_path, const Error& error) {
@@ -29,10 +36,19 @@ Error about_receipt(const std::string& receipt_path, const Error& error) {
   return make_error(error.code, receipt_path + ": " + error.message);
 }
 
-}  // namespace
+// {"receipt_id","state","event_seq","replayed","quote"} and a newline.
+Status write_result(std::ostream& out, const storage::CheckoutResult& done) {
+  return write_output(out, "{" + json_field("receipt_id", done.receipt_id) + "," +
+                               json_field("state", storage::receipt_state_name(done.state)) +
+                               ",\"event_seq\":" + std::to_string(done.event_seq) +
+                               ",\"replayed\":" + (done.replayed ? "true" : "false") +
+                               ",\"quote\":" + done.quote_json + "}\n");
+}
 
-Status run_checkout(std::span<const std::string_view> args, std::ostream& out) {
-  const ParsedArgs parsed = TRY(parse_args(command, args, checkout_flags, {}));
+// checkout and open: the same flags, documents, ledger and bundle; only the Till call differs.
+Status run_receipt_write(std::string_view command, Write write,
+                         std::span<const std::string_view> args, std::ostream& out) {
+  const ParsedArgs parsed = TRY(parse_args(command, args, receipt_flags, {}));
   const Timestamp at = TRY(time_flag(parsed));
 
   const std::string& program_path = *parsed.flag("program");
@@ -50,15 +66,31 @@ Status run_checkout(std::span<const std::string_view> args, std::ostream& out) {
   if (!stored.ok()) {
     return make_error(stored.error().code, program_path + ": " + stored.error().message);
   }
-  Result<storage::CheckoutResult> result =
-      till.checkout(program, customer ? &*customer : nullptr, receipt, at);
+  const CustomerState* who = customer ? &*customer : nullptr;
+  Result<storage::CheckoutResult> result = write == Write::open
+                                               ? till.open_receipt(program, who, receipt, at)
+                                               : till.checkout(program, who, receipt, at);
   if (!result.ok()) return about_receipt(receipt_path, result.error());
-  const storage::CheckoutResult& done = result.value();
-  return write_output(out, "{" + json_field("receipt_id", done.receipt_id) + "," +
-                               json_field("state", storage::receipt_state_name(done.state)) +
-                               ",\"event_seq\":" + std::to_string(done.event_seq) +
-                               ",\"replayed\":" + (done.replayed ? "true" : "false") +
-                               ",\"quote\":" + done.quote_json + "}\n");
+  return write_result(out, result.value());
+}
+
+}  // namespace
+
+Status run_checkout(std::span<const std::string_view> args, std::ostream& out) {
+  return run_receipt_write("checkout", Write::checkout, args, out);
+}
+
+Status run_open(std::span<const std::string_view> args, std::ostream& out) {
+  return run_receipt_write("open", Write::open, args, out);
+}
+
+Status run_commit(std::span<const std::string_view> args, std::ostream& out) {
+  const ParsedArgs parsed = TRY(parse_args("commit", args, commit_flags, {}));
+  const Timestamp at = TRY(time_flag(parsed));
+  storage::Ledger ledger = TRY(open_existing_ledger(*parsed.flag("db"), at));
+  storage::Till till(ledger);
+  const storage::CheckoutResult done = TRY(till.commit_receipt(*parsed.flag("receipt-id"), at));
+  return write_result(out, done);
 }
 
 }  // namespace loyalty::cli

@@ -126,18 +126,11 @@ std::string report_json(const storage::LedgerReport& report) {
 Status run_check(std::span<const std::string_view> args, std::ostream& out, bool& problems_found) {
   constexpr FlagSpec flags[] = {{"db", true}};
   const ParsedArgs parsed = TRY(parse_args("ledger check", args, flags, {}));
-  const std::string& path = *parsed.flag("db");
-  TRY(require_ledger_file(path));
-  Result<storage::Ledger> ledger = open_or_create_ledger(path, "", TRY(time_flag(parsed)));
-  if (!ledger.ok()) {
-    // Ledger::open() runs check() itself and refuses a broken ledger; report that refusal (which
-    // names the first problems) as the problem list.
-    const Error& error = ledger.error();
-    if (error.message.rfind("ledger " + path + " fails its check", 0) != 0) return error;
-    problems_found = true;
-    return write_output(out, "{\"ok\":false,\"problems\":[" + json::quote(error.message) + "]}\n");
-  }
-  const storage::LedgerReport report = TRY(ledger.value().check());
+  // Opened without refusing a broken ledger (which every other command refuses), so that the
+  // report lists all its problems.
+  storage::Ledger ledger =
+      TRY(open_existing_ledger_unchecked(*parsed.flag("db"), TRY(time_flag(parsed))));
+  const storage::LedgerReport report = TRY(ledger.check());
   problems_found = !report.ok();
   return write_output(out, report_json(report));
 }

@@ -29,6 +29,16 @@ Status run_program(std::span<const std::string_view> args, std::ostream& out);
 // {"receipt_id","state","event_seq","replayed","quote"}.
 Status run_checkout(std::span<const std::string_view> args, std::ostream& out);
 
+// `open --db FILE --terminal ID --program FILE --receipt FILE [--customer FILE] [--at TIME]`: as
+// checkout, but the receipt stays open: the points it burns are held (pending) until `commit` or
+// `cancel`. Prints the same JSON with "state":"open" and "event_seq":0.
+Status run_open(std::span<const std::string_view> args, std::ostream& out);
+
+// `commit --db FILE --receipt-id ID [--at TIME]`: commits an open receipt of an existing ledger as
+// it was quoted when opened; prints the same JSON ("state":"committed"). A committed receipt
+// prints its result again with "replayed":true.
+Status run_commit(std::span<const std::string_view> args, std::ostream& out);
+
 // `cancel --db FILE --receipt-id ID [--at TIME]`: cancels an open receipt of an existing ledger.
 Status run_cancel(std::span<const std::string_view> args, std::ostream& out);
 
@@ -40,7 +50,8 @@ Status run_refund(std::span<const std::string_view> args, std::ostream& out);
 // {"customer_id","posted","pending","available","lots":[...]}.
 Status run_balance(std::span<const std::string_view> args, std::ostream& out);
 
-// `ledger check --db FILE` (sets `problems_found` when the ledger fails its check) and
+// `ledger check --db FILE` (opens even a broken ledger, prints the whole LedgerReport and sets
+// `problems_found` when the ledger fails its check) and
 // `ledger export --db FILE` (JSON lines). Neither creates a missing file.
 Status run_ledger(std::span<const std::string_view> args, std::ostream& out, bool& problems_found);
 

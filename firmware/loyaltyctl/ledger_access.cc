@@ -38,6 +38,14 @@ Result<storage::Ledger> open_existing_ledger(const std::string& path, Timestamp 
   return open_or_create_ledger(path, "", now);
 }
 
+Result<storage::Ledger> open_existing_ledger_unchecked(const std::string& path, Timestamp now) {
+  TRY(require_ledger_file(path));
+  storage::LedgerOptions options;
+  options.now = now;
+  options.refuse_broken = false;
+  return storage::Ledger::open(path, options);
+}
+
 std::string json_field(std::string_view key, std::string_view value) {
   return json::quote(key) + ":" + json::quote(value);
 }

@@ -22,6 +22,10 @@ Result<storage::Ledger> open_or_create_ledger(const std::string& path,
 // "<path>: no such ledger file" (the file is not created).
 Result<storage::Ledger> open_existing_ledger(const std::string& path, Timestamp now);
 
+// Opens an existing ledger without refusing one that fails its check (LedgerOptions::
+// refuse_broken = false), for `ledger check` to report the problems. Nothing may write to it.
+Result<storage::Ledger> open_existing_ledger_unchecked(const std::string& path, Timestamp now);
+
 // Fails with "<path>: no such ledger file" unless `path` names an existing regular file.
 Status require_ledger_file(const std::string& path);
 

@@ -37,6 +37,9 @@ constexpr std::string_view usage_text =
     "  loyaltyctl program check FILE\n"
     "  loyaltyctl checkout --db FILE --terminal ID --program FILE --receipt FILE\n"
     "                      [--customer FILE] [--at TIME]\n"
+    "  loyaltyctl open --db FILE --terminal ID --program FILE --receipt FILE\n"
+    "                  [--customer FILE] [--at TIME]\n"
+    "  loyaltyctl commit --db FILE --receipt-id ID [--at TIME]\n"
     "  loyaltyctl cancel --db FILE --receipt-id ID [--at TIME]\n"
     "  loyaltyctl refund --db FILE --receipt-id ID --refund-id ID\n"
     "                    --lines LINE:QTY[,LINE:QTY...] [--at TIME]\n"
@@ -56,14 +59,21 @@ constexpr std::string_view usage_text =
     "  checkout       Check a receipt out into the ledger --db (created for terminal --terminal\n"
     "                 if missing) and print the result with its quote as one JSON line. The same\n"
     "                 receipt again writes nothing and prints \"replayed\": true.\n"
-    "  cancel         Cancel an open receipt (release the points it holds).\n"
+    "  open           Like checkout, but leave the receipt open: the points it burns are held\n"
+    "                 (pending, unavailable to other receipts) until commit or cancel. Prints\n"
+    "                 the result with \"state\": \"open\".\n"
+    "  commit         Commit an open receipt as quoted when it was opened and print the result.\n"
+    "                 Committing it again prints \"replayed\": true.\n"
+    "  cancel         Cancel an open receipt (release the points it holds). Cancelling it again\n"
+    "                 does nothing.\n"
     "  refund         Return units of a committed receipt (line index:quantity) and print the\n"
     "                 reversal. Idempotent by --refund-id.\n"
     "  balance        Print a customer's posted, pending (held) and available points and the\n"
     "                 lots not expired at --at.\n"
-    "  ledger check   Verify the ledger's invariants and print the report as JSON.\n"
+    "  ledger check   Verify the ledger's invariants and print the report as JSON, with every\n"
+    "                 problem of a broken ledger (which the other commands refuse to open).\n"
     "  ledger export  Print every account, transfer and event as JSON lines.\n"
-    "                 All commands but checkout refuse a missing --db file.\n"
+    "                 All commands but checkout and open refuse a missing --db file.\n"
     "\n"
     "Flags take their value as `--flag value` or `--flag=value`.\n"
     "Exit status: 0 success, 2 bad input or usage, 1 internal error,\n"
@@ -80,6 +90,8 @@ bool wants_help(std::span<const std::string_view> args) {
 Status run_command(std::string_view name, std::span<const std::string_view> rest,
                    bool& problems_found) {
   if (name == "checkout") return run_checkout(rest, std::cout);
+  if (name == "open") return run_open(rest, std::cout);
+  if (name == "commit") return run_commit(rest, std::cout);
   if (name == "cancel") return run_cancel(rest, std::cout);
   if (name == "refund") return run_refund(rest, std::cout);
   if (name == "balance") return run_balance(rest, std::cout);
@@ -105,8 +117,8 @@ int run(std::span<const std::string_view> args) {
     return exit_usage;
   }
   const std::span<const std::string_view> rest = args.subspan(1);
-  constexpr std::string_view commands_with_help[] = {"quote",  "program", "checkout", "cancel",
-                                                     "refund", "balance", "ledger"};
+  constexpr std::string_view commands_with_help[] = {
+      "quote", "program", "checkout", "open", "commit", "cancel", "refund", "balance", "ledger"};
   if (std::find(std::begin(commands_with_help), std::end(commands_with_help), args.front()) !=
           std::end(commands_with_help) &&
       wants_help(rest)) {

@@ -84,13 +84,194 @@ scenario_check_ok() {
   stderr_empty
 }
 
-scenario_check_problems() {
+need_sqlite3() {
   command -v sqlite3 >/dev/null || { echo "sqlite3 not installed: skipped"; exit 77; }
+}
+
+# refused PROBLEMS: the message of every command but `ledger check` on a broken ledger.
+refused() {
+  printf '%s' "loyaltyctl: ledger $db fails its check, refusing to open it: $1. Keep the file for investigation and restore the ledger from HQ."
+}
+
+# A broken ledger: `ledger check` opens it anyway and reports every problem (exit 3); the other
+# commands refuse it, naming the problems (exit 2).
+scenario_check_problems() {
+  need_sqlite3
   checkout
   sqlite3 "$db" "UPDATE lots SET remaining = 1 WHERE lot_id = 1"
   run 3 ledger check --db "$db"
-  stdout_matches '^\{"ok":false,"problems":\[".*fails its check.*lot 1 of account 1: 6 points less 1 remaining is 5'
+  stdout_is '{"ok":false,"schema_version":3,"accounts":2,"transfers":2,"pending_open":0,"lots":2,"events":1,"problems":["lot 1 of account 1: 6 points less 1 remaining is 5, but its transfers took 0 (burned, expired and reversed, less restored)","account 1 (customer_points:c-1001): its lots hold 3 points but its balance is 8"]}'
   stderr_empty
+}
+
+# The running totals the triggers keep, changed behind the ledger's back.
+scenario_check_totals_tampered() {
+  need_sqlite3
+  checkout
+  sqlite3 "$db" "UPDATE account_totals SET credits_posted = credits_posted + 100 WHERE account = 1"
+  local problem='account 1: running totals (credits 108, debits 0, pending 0/0) differ from its transfers (credits 8, debits 0, pending 0/0)'
+  run 3 ledger check --db "$db"
+  stdout_is '{"ok":false,"schema_version":3,"accounts":2,"transfers":2,"pending_open":0,"lots":2,"events":1,"problems":["'"$problem"'"]}'
+  stderr_empty
+  run 2 balance --db "$db" --customer-id c-1001 --at "$at"
+  stdout_is ''
+  stderr_is "$(refused "$problem")"
+  run 2 ledger export --db "$db"
+  stdout_is ''
+  stderr_is "$(refused "$problem")"
+  # Checking again writes nothing: the same report.
+  run 3 ledger check --db "$db"
+  stdout_is '{"ok":false,"schema_version":3,"accounts":2,"transfers":2,"pending_open":0,"lots":2,"events":1,"problems":["'"$problem"'"]}'
+}
+
+# A transfer inserted by hand that takes the customer 12 points below the floor of 0 (the triggers
+# keep the totals right, so only the floor and the lots disagree).
+scenario_check_below_floor() {
+  need_sqlite3
+  checkout
+  sqlite3 "$db" "INSERT INTO transfers (debit_account, credit_account, amount, code, flags, created_at) VALUES (1, 2, 20, 'burn', 'none', 1773135000)"
+  local floor='account 1 (customer_points:c-1001): balance -12 less pending debits 0 is below its floor 0'
+  local lots='account 1 (customer_points:c-1001): its lots hold 8 points but its balance is -12'
+  run 3 ledger check --db "$db"
+  stdout_is '{"ok":false,"schema_version":3,"accounts":2,"transfers":3,"pending_open":0,"lots":2,"events":1,"problems":["'"$floor"'","'"$lots"'"]}'
+  stderr_empty
+  run 2 balance --db "$db" --customer-id c-1001 --at "$at"
+  stdout_is ''
+  stderr_is "$(refused "$floor; $lots")"
+  run 2 checkout --db "$db" --terminal T1 --program fixtures/program.json \
+    --customer fixtures/customer.json --receipt fixtures/receipt_redeem.json --at "$at"
+  stderr_is "$(refused "$floor; $lots")"
+  run 2 commit --db "$db" --receipt-id T1-000043 --at "$at"
+  stderr_is "$(refused "$floor; $lots")"
+}
+
+# --- Held receipts: open, then commit or cancel --------------------------------------------------
+
+open_redeem() {  # opens fixtures/receipt_redeem.json (T1-000050: 2 lattes, 5 points as tender)
+  run 0 open --db "$db" --terminal T1 --program fixtures/program.json \
+    --customer fixtures/customer.json --receipt fixtures/receipt_redeem.json --at "$at"
+}
+
+# reward EXIT COMMAND RECEIPT: opens or checks out a receipt whose catalogue reward costs 6 points.
+reward() {
+  run "$1" "$2" --db "$db" --terminal T1 --program fixtures/program_rewards.json \
+    --customer fixtures/customer.json --receipt "$3" --at "$at"
+}
+
+lot1='{"lot_id":1,"remaining":6,"active_from":"2026-03-10T09:30:00Z","expires_at":"2027-03-10T09:30:00Z"}'
+lot2='{"lot_id":2,"remaining":2,"active_from":"2026-03-10T09:30:00Z","expires_at":"2027-03-10T09:30:00Z"}'
+
+scenario_open_commit() {
+  checkout  # 8 points: lots 1 (6) and 2 (2)
+  open_redeem
+  stdout_is_file fixtures/open_redeem.expected.json
+  stderr_empty
+  # The 5 points are held: posted, but not available; the lots are untouched until the commit.
+  run 0 balance --db "$db" --customer-id c-1001 --at "$at"
+  stdout_is '{"customer_id":"c-1001","posted":8,"pending":5,"available":3,"lots":['"$lot1,$lot2"']}'
+  run 0 ledger check --db "$db"
+  stdout_is '{"ok":true,"schema_version":3,"accounts":3,"transfers":3,"pending_open":1,"lots":2,"events":1,"problems":[]}'
+  # Opening the same receipt again is a replay.
+  open_redeem
+  stdout_matches '^\{"receipt_id":"T1-000050","state":"open","event_seq":0,"replayed":true,'
+
+  run 0 commit --db "$db" --receipt-id T1-000050 --at "$later"
+  stdout_is_file fixtures/commit_redeem.expected.json
+  stderr_empty
+  # 8 - 5 burned (soonest expiry first: lot 1) + 6 earned (lot 3, as quoted when opened).
+  run 0 balance --db "$db" --customer-id c-1001 --at "$later"
+  stdout_is '{"customer_id":"c-1001","posted":9,"pending":0,"available":9,"lots":[{"lot_id":1,"remaining":1,"active_from":"2026-03-10T09:30:00Z","expires_at":"2027-03-10T09:30:00Z"},'"$lot2"',{"lot_id":3,"remaining":6,"active_from":"2026-03-10T09:30:00Z","expires_at":"2027-03-10T09:30:00Z"}]}'
+  run 0 ledger check --db "$db"
+  stdout_is '{"ok":true,"schema_version":3,"accounts":3,"transfers":6,"pending_open":0,"lots":3,"events":2,"problems":[]}'
+
+  # Committing again prints the stored result and writes nothing.
+  run 0 commit --db "$db" --receipt-id T1-000050 --at "$later"
+  stdout_is "$(sed 's/"replayed":false/"replayed":true/' fixtures/commit_redeem.expected.json)"
+  stderr_empty
+  run 0 ledger check --db "$db"
+  stdout_matches '"transfers":6,"pending_open":0,"lots":3,"events":2,"problems":\[\]\}$'
+  # A committed receipt cannot be cancelled any more.
+  run 2 cancel --db "$db" --receipt-id T1-000050 --at "$later"
+  stderr_is 'loyaltyctl: receipt T1-000050 is committed; refund it instead of cancelling'
+}
+
+scenario_open_cancel() {
+  checkout  # 8 points: lots 1 (6) and 2 (2)
+  reward 0 open fixtures/receipt_reward.json
+  stdout_matches '^\{"receipt_id":"T1-000060","state":"open","event_seq":0,"replayed":false,"quote":\{"program":\{"id":"cafe-rewards","version":1\},.*"points":\{"available_before":8,"redeem_max":0,"earned":0,"burned":6,'
+  stderr_empty
+  run 0 balance --db "$db" --customer-id c-1001 --at "$at"
+  stdout_is '{"customer_id":"c-1001","posted":8,"pending":6,"available":2,"lots":['"$lot1,$lot2"']}'
+
+  # While T1-000060 holds them, the same 6 points cannot pay for a second reward: neither an open
+  # nor a checkout gets them, and neither writes anything.
+  local short='fixtures/receipt_reward_again.json: lines: the catalogue rewards on this receipt need 6 points, the customer has 2 available'
+  reward 2 open fixtures/receipt_reward_again.json
+  stdout_is ''
+  stderr_is "loyaltyctl: $short"
+  reward 2 checkout fixtures/receipt_reward_again.json
+  stdout_is ''
+  stderr_is "loyaltyctl: $short"
+  # Points as tender see only the 2 points left.
+  open_redeem
+  stdout_matches '"points":\{"available_before":2,"redeem_max":2,"earned":6,"burned":2,.*"notes":\[\{"code":"redemption_limited_by_balance","source":"burn","value":2\}\]\}\}$'
+  run 0 cancel --db "$db" --receipt-id T1-000050 --at "$at"
+  run 0 ledger check --db "$db"
+  stdout_is '{"ok":true,"schema_version":3,"accounts":3,"transfers":5,"pending_open":1,"lots":2,"events":1,"problems":[]}'
+
+  run 0 cancel --db "$db" --receipt-id T1-000060 --at "$later"
+  stdout_is '{"receipt_id":"T1-000060","state":"cancelled"}'
+  stderr_empty
+  # The balance is exactly what it was before the receipt was opened.
+  run 0 balance --db "$db" --customer-id c-1001 --at "$later"
+  stdout_is '{"customer_id":"c-1001","posted":8,"pending":0,"available":8,"lots":['"$lot1,$lot2"']}'
+  run 0 ledger check --db "$db"
+  stdout_is '{"ok":true,"schema_version":3,"accounts":3,"transfers":6,"pending_open":0,"lots":2,"events":1,"problems":[]}'
+
+  # Cancelling again does nothing; committing a cancelled receipt is refused.
+  run 0 cancel --db "$db" --receipt-id T1-000060 --at "$later"
+  stdout_is '{"receipt_id":"T1-000060","state":"cancelled"}'
+  stderr_empty
+  run 2 commit --db "$db" --receipt-id T1-000060 --at "$later"
+  stdout_is ''
+  stderr_is 'loyaltyctl: receipt T1-000060 was cancelled (its holds were voided); it cannot be committed: check out again'
+  run 0 ledger check --db "$db"
+  stdout_is '{"ok":true,"schema_version":3,"accounts":3,"transfers":6,"pending_open":0,"lots":2,"events":1,"problems":[]}'
+
+  # The released points pay for the second reward now.
+  reward 0 checkout fixtures/receipt_reward_again.json
+  stdout_matches '^\{"receipt_id":"T1-000061","state":"committed","event_seq":2,"replayed":false,.*"points":\{"available_before":8,"redeem_max":0,"earned":0,"burned":6,'
+  run 0 balance --db "$db" --customer-id c-1001 --at "$later"
+  stdout_is '{"customer_id":"c-1001","posted":2,"pending":0,"available":2,"lots":['"$lot2"']}'
+}
+
+scenario_commit_errors() {
+  checkout
+  run 2 commit --db "$db" --receipt-id T1-999999 --at "$later"
+  stdout_is ''
+  stderr_is 'loyaltyctl: receipt T1-999999 is not in the ledger: check the receipt id'
+  # A receipt checked out at once is committed already: commit replays it.
+  run 0 commit --db "$db" --receipt-id T1-000043 --at "$later"
+  stdout_is "$(sed 's/"replayed":false/"replayed":true/' fixtures/checkout_earn.expected.json)"
+  # An open receipt id cannot be checked out (nor an open one replaced by other content).
+  open_redeem
+  run 2 checkout --db "$db" --terminal T1 --program fixtures/program.json \
+    --customer fixtures/customer.json --receipt fixtures/receipt_redeem.json --at "$at"
+  stderr_is 'loyaltyctl: fixtures/receipt_redeem.json: receipt T1-000050 is open (its points are held): commit or cancel it'
+  local missing=$work/missing.db
+  run 2 commit --db "$missing" --receipt-id T1-000050
+  stderr_is "loyaltyctl: $missing: no such ledger file"
+  no_file "$missing"
+  run 2 commit --db "$db"
+  stderr_is "loyaltyctl: commit: missing --receipt-id (see 'loyaltyctl --help')"
+  run 2 open --db "$db" --program fixtures/program.json --receipt fixtures/receipt_redeem.json
+  stderr_is "loyaltyctl: open: missing --terminal (see 'loyaltyctl --help')"
+  run 2 commit --db "$db" --receipt-id T1-000050 --at yesterday
+  [[ -z $step_out && $step_err == "loyaltyctl: --at: "* ]] || fail "expected an --at error"
+  run 0 commit --help
+  stdout_matches 'loyaltyctl commit --db FILE --receipt-id ID \[--at TIME\]'
+  run 0 ledger check --db "$db"
+  stdout_is '{"ok":true,"schema_version":3,"accounts":3,"transfers":3,"pending_open":1,"lots":2,"events":1,"problems":[]}'
 }
 
 scenario_balance_after_checkout() {
