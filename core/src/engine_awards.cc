@@ -40,6 +40,7 @@ void award_bonus(QuoteContext& ctx, std::uint32_t rule, const BonusRule& params)
       if (!customer.birthday) return;
       int year = birthday_window_year(*customer.birthday, ctx.local.date, params);
       if (year == 0 || customer.last_birthday_bonus_year >= year) return;
+      ctx.out.birthday_bonus_year = year;
       break;
     }
     case BonusTrigger::referral:

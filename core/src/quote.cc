@@ -44,6 +44,7 @@ void Quote::clear() {
   tier_after.reset();
   tier_review_at.reset();
   paid_membership_until.reset();
+  birthday_bonus_year = 0;
   company_band.reset();
 
   partner.reset();

@@ -82,6 +82,13 @@ Status void_holds(Ledger& ledger, const Transaction& transaction, std::string_vi
   return Status();
 }
 
+Status require_card(std::string_view customer_id) {
+  if (!customer_id.empty()) return Status();
+  return make_error(ErrorCode::invalid_argument,
+                    "an offline checkout needs the card's customer id; use checkout() for an "
+                    "anonymous receipt");
+}
+
 Result<ReceiptRow> require_receipt(Ledger& ledger, std::string_view receipt_id) {
   std::optional<ReceiptRow> row = TRY(find_receipt(ledger, receipt_id));
   if (!row) {
@@ -118,17 +125,35 @@ Status Till::store_program(std::string_view bundle_json, Timestamp at) {
 
 Result<CheckoutResult> Till::checkout(const Program& program, const CustomerState* customer,
                                       const Receipt& receipt, Timestamp at) {
-  return quote_and_write(program, customer, receipt, at, false);
+  return quote_and_write(program, Shopper{customer, {}}, receipt, at, false);
 }
 
 Result<CheckoutResult> Till::open_receipt(const Program& program, const CustomerState* customer,
                                           const Receipt& receipt, Timestamp at) {
-  return quote_and_write(program, customer, receipt, at, true);
+  return quote_and_write(program, Shopper{customer, {}}, receipt, at, true);
 }
 
-Result<CheckoutResult> Till::quote_and_write(const Program& program, const CustomerState* customer,
+Result<CheckoutResult> Till::checkout_offline(const Program& program,
+                                              std::string_view customer_id,
+                                              const Receipt& receipt, Timestamp at) {
+  TRY(require_card(customer_id));
+  return quote_and_write(program, Shopper{nullptr, customer_id}, receipt, at, false);
+}
+
+Result<CheckoutResult> Till::open_receipt_offline(const Program& program,
+                                                  std::string_view customer_id,
+                                                  const Receipt& receipt, Timestamp at) {
+  TRY(require_card(customer_id));
+  return quote_and_write(program, Shopper{nullptr, customer_id}, receipt, at, true);
+}
+
+Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper shopper,
                                              const Receipt& receipt, Timestamp at, bool hold) {
-  const std::string hash = checkout_request_hash(program, customer, receipt, at);
+  const CustomerState* customer = shopper.online;
+  const bool offline = !shopper.offline_id.empty();
+  const std::string hash =
+      offline ? offline_request_hash(program, shopper.offline_id, receipt, at)
+              : checkout_request_hash(program, customer, receipt, at);
   // The write lock is taken first: the lookup, the ledger's view and the writes are one snapshot.
   Transaction transaction = TRY(ledger_->begin());
   const std::optional<ReceiptRow> existing = TRY(find_receipt(*ledger_, receipt.receipt_id));
@@ -137,14 +162,17 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, const Custo
 
   std::optional<CustomerState> view;
   AccountId account;
-  if (customer != nullptr) {
-    view = *customer;
+  std::int64_t offline_redeemed = 0;
+  if (offline) view = TRY(offline_state(*ledger_, shopper.offline_id, offline_redeemed));
+  if (customer != nullptr) view = *customer;
+  if (view) {
     account = TRY(ledger_->find_or_create_account(transaction, AccountKind::customer_points,
-                                                  customer->customer_id, at));
+                                                  view->customer_id, at));
     TRY(load_ledger_view(*ledger_, account, at, *view));
   }
   Quote quote;
   TRY(quoter_.quote(program, view ? &*view : nullptr, receipt, at, quote));
+  if (view) TRY(check_redemption(*ledger_, quote, *view, account, offline, offline_redeemed));
 
   ReceiptRow row;
   row.receipt_id = receipt.receipt_id;
@@ -158,12 +186,14 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, const Custo
   }
   row.receipt_json = receipt_to_json(receipt);
   row.quoted_at = at;
+  row.offline = offline;
   if (hold) {
     if (view) TRY(hold_burns(*ledger_, transaction, quote, account, at));
     row.state = ReceiptState::open;
   } else {
     row.event_seq =
         TRY(write_quote(*ledger_, transaction, quote, view ? &*view : nullptr, row.result, at));
+    if (view) TRY(write_back(*ledger_, quote, *view, offline, at));
     row.state = ReceiptState::committed;
   }
   TRY(insert_receipt(*ledger_, row, at));
@@ -186,6 +216,7 @@ Result<CheckoutResult> Till::commit_receipt(std::string_view receipt_id, Timesta
   TRY(void_holds(*ledger_, transaction, receipt_id, at));
   const CustomerState* customer = rebuilt.customer ? &*rebuilt.customer : nullptr;
   row.event_seq = TRY(write_quote(*ledger_, transaction, rebuilt.quote, customer, row.result, at));
+  if (customer != nullptr) TRY(write_back(*ledger_, rebuilt.quote, *customer, row.offline, at));
   row.state = ReceiptState::committed;
   TRY(set_receipt_state(*ledger_, receipt_id, row.state, row.event_seq, at));
   TRY(transaction.commit());
@@ -236,6 +267,13 @@ Status rebuild(Ledger& ledger, Quoter& quoter, const ReceiptRow& row, Rebuilt& o
   const CustomerState* customer = out.customer ? &*out.customer : nullptr;
   TRY(quoter.quote(out.program, customer, out.receipt, row.quoted_at, out.quote));
   if (quote_to_json(out.receipt, out.quote, false) != row.result) {
+    if (row.customer_id && row.customer_id->starts_with("erased-")) {
+      return make_error(ErrorCode::conflict,
+                        receipt_name(row.receipt_id) +
+                            " belongs to an erased customer and its quote used personal data "
+                            "that was erased (a birthday or a segment): its points cannot be "
+                            "reversed; return the goods without the loyalty reversal");
+    }
     return make_error(ErrorCode::io_error,
                       receipt_name(row.receipt_id) +
                           ": quoting it again from the stored program, customer and receipt "

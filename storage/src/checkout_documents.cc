@@ -189,6 +189,17 @@ std::string checkout_request_hash(const Program& program, const CustomerState* c
   return sha256_hex(input);
 }
 
+std::string offline_request_hash(const Program& program, std::string_view customer_id,
+                                 const Receipt& receipt, Timestamp at) {
+  std::string input;
+  netstring(input, program.program_id);
+  netstring(input, std::to_string(program.version));
+  netstring(input, "offline:" + std::string(customer_id));
+  netstring(input, receipt_to_json(receipt));
+  netstring(input, std::to_string(at.unix_seconds));
+  return sha256_hex(input);
+}
+
 std::string receipt_name(std::string_view receipt_id) {
   return "receipt " + std::string(receipt_id);
 }

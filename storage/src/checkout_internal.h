@@ -31,6 +31,10 @@ void netstring(std::string& out, std::string_view field);
 // anonymous), receipt document and time: what makes two checkouts of one receipt id "the same".
 std::string checkout_request_hash(const Program& program, const CustomerState* customer,
                                   const Receipt& receipt, Timestamp at);
+// The same for an offline checkout, where the request names only the card: the cached state it
+// reads changes with every receipt, the request does not.
+std::string offline_request_hash(const Program& program, std::string_view customer_id,
+                                 const Receipt& receipt, Timestamp at);
 
 // A receipts row, as the checkout flow stores it.
 struct ReceiptRow {
@@ -46,6 +50,7 @@ struct ReceiptRow {
   std::string receipt_json;
   Timestamp quoted_at;
   Timestamp created_at;
+  bool offline = false;  // checked out from the customer cache (checkout_offline)
 };
 
 Result<std::optional<ReceiptRow>> find_receipt(Ledger& ledger, std::string_view receipt_id);
@@ -69,6 +74,30 @@ Status add_counter(Ledger& ledger, std::string_view customer_id, std::string_vie
 Result<std::int64_t> write_quote(Ledger& ledger, const Transaction& transaction, const Quote& quote,
                                  const CustomerState* customer, std::string_view quote_json,
                                  Timestamp at);
+
+// The state an offline checkout quotes with: the cached customer, or an unknown one (known false)
+// for a card the terminal has never seen. `offline_redeemed` receives the cache's count.
+Result<CustomerState> offline_state(Ledger& ledger, std::string_view customer_id,
+                                    std::int64_t& offline_redeemed);
+
+// Refuses a quote that redeems points (burns, rewards, donations) for a card on the blocklist
+// or, offline, beyond the program's floor limit: what the card redeemed offline since HQ's last
+// refresh, plus what its open receipts hold, plus this receipt, may not exceed
+// burn.offline_floor_limit. Errors are conflicts that say what the cashier can do.
+Status check_redemption(Ledger& ledger, const Quote& quote, const CustomerState& customer,
+                        AccountId account, bool offline, std::int64_t offline_redeemed);
+
+// After a committed receipt: writes the customer's new state to the cache (purchase count, tier
+// and review, period and lifetime spend, birthday bonus year, paid membership), counting the
+// redemption towards the offline floor limit when `offline`. `seen` is the state the quote saw.
+Status write_back(Ledger& ledger, const Quote& quote, const CustomerState& seen, bool offline,
+                  Timestamp at);
+
+// Partner settlement money for a receipt at a coalition partner, and its reversal on a return.
+Status write_settlement(Ledger& ledger, const Transaction& transaction, const Quote& quote,
+                        Timestamp at);
+Status reverse_settlement(Ledger& ledger, const Transaction& transaction, const Quote& quote,
+                          const Reversal& reversal, Timestamp at);
 
 // The pending transfers of `receipt_id` not yet posted or voided, in id order.
 Result<std::vector<TransferId>> open_holds(Ledger& ledger, std::string_view receipt_id);

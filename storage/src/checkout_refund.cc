@@ -100,6 +100,7 @@ Status apply_counters(Ledger& ledger, const Program& program, const Reversal& re
 Status apply_reversal(Ledger& ledger, const Transaction& transaction, const Rebuilt& rebuilt,
                       const Reversal& reversal, Timestamp at) {
   const std::string& receipt_id = rebuilt.receipt.receipt_id;
+  TRY(reverse_settlement(ledger, transaction, rebuilt.quote, reversal, at));
   if (!rebuilt.customer) {
     LOYALTY_ASSERT(reversal.earns.empty() && reversal.burns.empty());
     return Status();

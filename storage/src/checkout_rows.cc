@@ -50,7 +50,8 @@ Result<std::optional<ReceiptRow>> find_receipt(Ledger& ledger, std::string_view 
   Statement select = TRY(Statement::prepare(
       ledger.database(),
       "SELECT request_hash, state, result, event_seq, program_id, program_version, customer_id, "
-      "customer_json, receipt_json, quoted_at, created_at FROM receipts WHERE receipt_id = ?1"));
+      "customer_json, receipt_json, quoted_at, created_at, offline FROM receipts "
+      "WHERE receipt_id = ?1"));
   TRY(select.bind_text(1, receipt_id));
   if (TRY(select.step()) != Step::row) return std::optional<ReceiptRow>();
   ReceiptRow row;
@@ -68,6 +69,7 @@ Result<std::optional<ReceiptRow>> find_receipt(Ledger& ledger, std::string_view 
   row.receipt_json = select.column_text(8);
   row.quoted_at = Timestamp{select.column_int64(9)};
   row.created_at = Timestamp{select.column_int64(10)};
+  row.offline = select.column_int64(11) != 0;
   if (row.receipt_json.empty()) {
     return make_error(ErrorCode::conflict, receipt_name(receipt_id) +
                                                " was written without the checkout flow; it "
@@ -81,7 +83,7 @@ Status insert_receipt(Ledger& ledger, const ReceiptRow& row, Timestamp at) {
       ledger.database(),
       "INSERT INTO receipts (receipt_id, request_hash, state, result, event_seq, created_at, "
       "updated_at, program_id, program_version, customer_id, customer_json, receipt_json, "
-      "quoted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
+      "quoted_at, offline) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
   TRY(insert.bind_text(1, row.receipt_id));
   TRY(insert.bind_text(2, row.request_hash));
   TRY(insert.bind_text(3, receipt_state_name(row.state)));
@@ -102,6 +104,7 @@ Status insert_receipt(Ledger& ledger, const ReceiptRow& row, Timestamp at) {
   TRY(insert.bind_text(10, row.customer_json));
   TRY(insert.bind_text(11, row.receipt_json));
   TRY(insert.bind_int64(12, row.quoted_at.unix_seconds));
+  TRY(insert.bind_int64(13, row.offline ? 1 : 0));
   return insert.run();
 }
 

@@ -138,6 +138,7 @@ Result<std::int64_t> write_quote(Ledger& ledger, const Transaction& transaction,
   } else {
     LOYALTY_ASSERT(quote.burns.empty() && quote.earns.empty());
   }
+  TRY(write_settlement(ledger, transaction, quote, at));
   const EventRow event =
       TRY(append_event(ledger, transaction, "checkout", quote.receipt_id, quote_json, at));
   return event.seq;

@@ -5,7 +5,6 @@
 #include "loyalty/core/limits.h"
 #include "loyalty/storage/ledger.h"
 #include "loyalty/storage/statement.h"
-#include "loyalty/core/limits.h"
 
 namespace loyalty::storage {
 
@@ -149,6 +148,43 @@ Result<TransferId> Ledger::insert_checked(const Transaction& transaction,
 Result<TransferId> Ledger::transfer(const Transaction& transaction,
                                     const TransferRequest& request) {
   return insert_checked(transaction, request, "none");
+}
+
+Result<TransferId> Ledger::transfer_money(const Transaction& transaction,
+                                          const MoneyTransferRequest& request) {
+  assert_ours(transaction);
+  if (request.amount <= Minor(0) || request.amount > Minor(limits::amount_minor_max)) {
+    return make_error(ErrorCode::invalid_argument,
+                      "money transfer amount " + std::to_string(request.amount.value()) +
+                          " is outside 1.." + std::to_string(limits::amount_minor_max));
+  }
+  if (request.debit == request.credit) {
+    return make_error(ErrorCode::invalid_argument, "transfer debits and credits the same account " +
+                                                       std::to_string(request.debit.value));
+  }
+  if (request.receipt_id.size() > limits::ledger_text_bytes_max ||
+      request.source.size() > limits::ledger_text_bytes_max) {
+    return make_error(ErrorCode::invalid_argument,
+                      "transfer receipt_id or source is longer than " +
+                          std::to_string(limits::ledger_text_bytes_max) + " bytes");
+  }
+  for (const AccountId id : {request.debit, request.credit}) {
+    const Account account = TRY(this->account(id));
+    if (account.unit != Unit::minor) {
+      return make_error(ErrorCode::invalid_argument,
+                        name_of(account) + " counts points, not money in minor units");
+    }
+    // Settlement accounts have no floor; a floor on a money account is not supported.
+    LOYALTY_ASSERT(!account.balance_floor);
+  }
+  PendingRow row;
+  row.debit = request.debit;
+  row.credit = request.credit;
+  row.amount = Points(request.amount.value());  // the amount column holds either unit
+  row.code = transfer_code_name(request.code);
+  row.receipt_id = std::string(request.receipt_id);
+  row.source = std::string(request.source);
+  return insert_row(db_, row, "none", TransferId{0}, request.at);
 }
 
 Result<TransferId> Ledger::create_pending(const Transaction& transaction,

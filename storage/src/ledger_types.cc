@@ -11,13 +11,15 @@ namespace {
 constexpr std::array<const char*, account_kind_count> account_kind_names = {
     "customer_points", "company_points", "partner_settlement",   "issuance",
     "redemption",      "breakage",       "overdraft_receivable", "donation",
+    "operator_settlement",
 };
 
 constexpr std::array<const char*, transfer_code_count> transfer_code_names = {
     "earn",         "burn",      "reward",
     "donate",       "expire",    "reverse_earn",
     "restore_burn", "overdraft", "overdraft_recovery",
-    "correction",
+    "correction",   "settle_issued", "settle_redeemed",
+    "settle_reversal",
 };
 
 }  // namespace
@@ -38,7 +40,9 @@ std::optional<AccountKind> parse_account_kind(std::string_view name) {
 const char* unit_name(Unit unit) { return unit == Unit::points ? "points" : "minor"; }
 
 Unit unit_of(AccountKind kind) {
-  return kind == AccountKind::partner_settlement ? Unit::minor : Unit::points;
+  return kind == AccountKind::partner_settlement || kind == AccountKind::operator_settlement
+             ? Unit::minor
+             : Unit::points;
 }
 
 std::optional<std::int64_t> default_balance_floor(AccountKind kind) {
@@ -47,6 +51,7 @@ std::optional<std::int64_t> default_balance_floor(AccountKind kind) {
     case AccountKind::company_points:
       return 0;
     case AccountKind::partner_settlement:
+    case AccountKind::operator_settlement:
     case AccountKind::issuance:
     case AccountKind::redemption:
     case AccountKind::breakage:

@@ -276,7 +276,22 @@ ALTER TABLE customers ADD COLUMN offline_redeemed INTEGER NOT NULL DEFAULT 0
   CHECK (offline_redeemed >= 0);
 ALTER TABLE customers ADD COLUMN erased_at INTEGER;
 
--- Cards HQ (or the store) listed as lost, stolen or abused: they may not redeem offline.
+-- A receipt checked out from the cache (HQ not asked): its redemption counts towards the card's
+-- offline floor limit when it commits.
+ALTER TABLE receipts ADD COLUMN offline INTEGER NOT NULL DEFAULT 0 CHECK (offline IN (0, 1));
+
+-- An erasure order may replace a customer's card number by a pseudonym ("erased-" and random
+-- hex), once; nothing else about an account ever changes.
+DROP TRIGGER accounts_identity_immutable;
+CREATE TRIGGER accounts_identity_immutable BEFORE UPDATE OF id, kind, owner, unit ON accounts
+WHEN NOT (NEW.id = OLD.id AND NEW.kind = OLD.kind AND NEW.unit = OLD.unit
+          AND OLD.kind IN ('customer_points', 'overdraft_receivable')
+          AND substr(NEW.owner, 1, 7) = 'erased-' AND substr(OLD.owner, 1, 7) <> 'erased-')
+BEGIN
+  SELECT RAISE(ABORT, 'accounts are immutable: an account keeps its id, kind, owner and unit');
+END;
+
+-- Cards HQ (or the store) listed as lost, stolen or abused: they may not redeem.
 CREATE TABLE blocklist (
   customer_id TEXT PRIMARY KEY NOT NULL,
   reason      TEXT NOT NULL,

@@ -177,6 +177,9 @@ struct Quote {
   std::optional<std::uint32_t> tier_after;
   std::optional<Timestamp> tier_review_at;         // the next review after this receipt
   std::optional<Timestamp> paid_membership_until;  // set when this receipt activated one
+  // The year whose birthday bonus this receipt awarded (storage records it so the bonus is paid
+  // once per year); 0 when none. Not in the quote JSON: the earn entry explains the points.
+  std::int64_t birthday_bonus_year = 0;
   std::optional<std::uint32_t> company_band;
 
   std::optional<std::uint32_t> partner;  // index: Program::partners

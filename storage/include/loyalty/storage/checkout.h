@@ -6,7 +6,12 @@
 // The quote sees the ledger's truth: the customer's lots are the available lots of their
 // customer_points account (less the points other open receipts hold), and stamps, coupon uses and
 // event awards come from the ledger's counters, whatever the caller's CustomerState says. The
-// rest of the CustomerState (tier, segments, history) is the caller's for now.
+// rest of the CustomerState (tier, segments, history) is the caller's (HQ's, online) or the
+// customer cache's (checkout_offline). Every committed receipt writes the customer's new tier,
+// counts and spend back to the cache, and a receipt at a coalition partner moves the settlement
+// money between the partner's and the operator's settlement accounts.
+//
+// A redemption (tender, rewards, donations) is refused for a card on the local blocklist.
 //
 // Idempotency: a receipt id is committed once. The same request again returns the first result
 // and writes nothing; the same id with other content is refused with ErrorCode::conflict. A
@@ -75,6 +80,17 @@ class Till {
   // Quotes the receipt and holds the points it burns (pending transfers); state open.
   Result<CheckoutResult> open_receipt(const Program& program, const CustomerState* customer,
                                       const Receipt& receipt, Timestamp at);
+
+  // The same for a card identified at the till while HQ cannot be asked: the customer's state
+  // comes from this terminal's cache (customers.h), or is an unknown customer who earns for a card
+  // never seen. Redemption is refused for a blocklisted card and limited by the program's
+  // burn.offline_floor_limit (check_redemption in docs/storage.md, "Customers"). Idempotent by
+  // receipt id for the same card, program, receipt and time.
+  Result<CheckoutResult> checkout_offline(const Program& program, std::string_view customer_id,
+                                          const Receipt& receipt, Timestamp at);
+  Result<CheckoutResult> open_receipt_offline(const Program& program,
+                                              std::string_view customer_id,
+                                              const Receipt& receipt, Timestamp at);
   // Commits an open receipt as quoted at open time: releases its holds and writes everything in
   // one transaction. A committed receipt returns its result again (replayed).
   Result<CheckoutResult> commit_receipt(std::string_view receipt_id, Timestamp at);
@@ -93,7 +109,13 @@ class Till {
                               std::span<const ReturnRequest> returns, Timestamp at);
 
  private:
-  Result<CheckoutResult> quote_and_write(const Program& program, const CustomerState* customer,
+  // Who the receipt is for: a state the caller got from HQ (`online`), a card to look up in the
+  // cache (`offline_id`), or neither (anonymous).
+  struct Shopper {
+    const CustomerState* online = nullptr;
+    std::string_view offline_id;
+  };
+  Result<CheckoutResult> quote_and_write(const Program& program, Shopper shopper,
                                          const Receipt& receipt, Timestamp at, bool hold);
 
   Ledger* ledger_;  // borrowed

@@ -82,6 +82,10 @@ class Ledger {
   // missing account, invalid_argument for an account that does not count points, and conflict
   // when the debit account would fall below its floor.
   Result<TransferId> transfer(const Transaction& transaction, const TransferRequest& request);
+  // A posted transfer of money between two accounts that count minor units (partner settlement).
+  // Fails like transfer(), with invalid_argument when either account counts points.
+  Result<TransferId> transfer_money(const Transaction& transaction,
+                                    const MoneyTransferRequest& request);
   // A pending transfer: checked like transfer(); its amount counts as a pending debit and credit.
   Result<TransferId> create_pending(const Transaction& transaction, const TransferRequest& request);
   // Posts `amount` (default: all) of a pending transfer; the rest is released. Fails with

@@ -24,8 +24,10 @@ enum class AccountKind : std::uint8_t {
   breakage,              // owner: ""; receives points that expired
   overdraft_receivable,  // owner: customer id; what a customer owes after an offline overdraft
   donation,              // owner: charity id; receives donated points
+  operator_settlement,   // owner: "" (chain); money in minor units: the other side of every
+                         // partner_settlement transfer
 };
-inline constexpr int account_kind_count = 8;
+inline constexpr int account_kind_count = 9;
 
 // "customer_points", "issuance"... as stored in accounts.kind.
 const char* account_kind_name(AccountKind kind);
@@ -52,8 +54,13 @@ enum class TransferCode : std::uint8_t {
   overdraft,           // overdraft_receivable → customer: covers a burn the balance lacked
   overdraft_recovery,  // customer → overdraft_receivable: later earning repays it
   correction,          // any → any: corrects an earlier transfer, which stays
+  // Money (minor units) between a coalition partner and the operator; the balance of
+  // partner_settlement is what the operator owes the partner (negative: what the partner owes).
+  settle_issued,    // partner_settlement → operator_settlement: the partner pays for points it issued
+  settle_redeemed,  // operator_settlement → partner_settlement: the operator pays for points burned
+  settle_reversal,  // either way: a return takes back part of an earlier settlement
 };
-inline constexpr int transfer_code_count = 10;
+inline constexpr int transfer_code_count = 13;
 const char* transfer_code_name(TransferCode code);
 std::optional<TransferCode> parse_transfer_code(std::string_view name);
 
@@ -90,6 +97,17 @@ struct Balance {
   Points posted() const { return credits_posted - debits_posted; }
   Points available() const { return posted() - debits_pending; }
   bool operator==(const Balance&) const = default;
+};
+
+// One movement of money (minor units) between two accounts that count money.
+struct MoneyTransferRequest {
+  AccountId debit;
+  AccountId credit;
+  Minor amount;  // 1..limits::amount_minor_max
+  TransferCode code = TransferCode::settle_issued;
+  std::string_view receipt_id;
+  std::string_view source;  // e.g. "partner:fuel-co"
+  Timestamp at;
 };
 
 // One movement of points from `debit` to `credit`. The views must stay valid during the call.

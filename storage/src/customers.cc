@@ -1,0 +1,288 @@
+// CustomerCache: HQ refreshes, the blocklist and erasure orders. docs/storage.md ("Customers").
+
+#include "loyalty/storage/customers.h"
+
+#include <openssl/rand.h>
+#include <sqlite3.h>
+
+#include <array>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "checkout_internal.h"
+#include "customers_internal.h"
+#include "loyalty/core/documents.h"
+#include "loyalty/core/limits.h"
+#include "loyalty/storage/statement.h"
+
+namespace loyalty::storage {
+
+namespace customers_internal {
+
+void keep_only_consented(CustomerState& state, Consent consent) {
+  if (!consent.profile) {
+    state.birthday.reset();
+    state.segments.clear();
+  }
+  state.lots.clear();
+  state.stamps.clear();
+  state.coupon_uses.clear();
+  state.coupon_uses_total.clear();
+  state.event_awards.clear();
+}
+
+Result<std::optional<CachedCustomer>> load(Ledger& ledger, std::string_view customer_id) {
+  Statement select = TRY(Statement::prepare(
+      ledger.database(),
+      "SELECT known, consent_marketing, consent_profile, erased, state_json, hq_refreshed_at, "
+      "offline_redeemed FROM customers WHERE customer_id = ?1"));
+  TRY(select.bind_text(1, customer_id));
+  if (TRY(select.step()) != Step::row) return std::optional<CachedCustomer>();
+  CachedCustomer out;
+  out.consent.marketing = select.column_int64(1) != 0;
+  out.consent.profile = select.column_int64(2) != 0;
+  out.erased = select.column_int64(3) != 0;
+  if (!select.column_is_null(4)) {
+    Result<CustomerState> state = load_customer(select.column_text(4));
+    if (!state.ok()) {
+      return make_error(ErrorCode::io_error, "customer " + std::string(customer_id) +
+                                                 ": the cached state does not load: " +
+                                                 state.error().message);
+    }
+    out.state = std::move(state).value();
+  }
+  out.state.customer_id = std::string(customer_id);
+  out.state.known = select.column_int64(0) != 0;
+  if (!select.column_is_null(5)) out.hq_refreshed_at = Timestamp{select.column_int64(5)};
+  out.offline_redeemed = select.column_int64(6);
+  return std::optional<CachedCustomer>(std::move(out));
+}
+
+Status store(Ledger& ledger, CachedCustomer customer, Timestamp at) {
+  keep_only_consented(customer.state, customer.consent);
+  Statement upsert = TRY(Statement::prepare(
+      ledger.database(),
+      "INSERT INTO customers (customer_id, known, tier, consent_marketing, consent_profile, "
+      "erased, state_json, hq_refreshed_at, offline_redeemed, updated_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8, ?9) "
+      "ON CONFLICT (customer_id) DO UPDATE SET known = excluded.known, tier = excluded.tier, "
+      "consent_marketing = excluded.consent_marketing, "
+      "consent_profile = excluded.consent_profile, state_json = excluded.state_json, "
+      "hq_refreshed_at = excluded.hq_refreshed_at, "
+      "offline_redeemed = excluded.offline_redeemed, updated_at = excluded.updated_at"));
+  TRY(upsert.bind_text(1, customer.state.customer_id));
+  TRY(upsert.bind_int64(2, customer.state.known ? 1 : 0));
+  TRY(customer.state.tier.empty() ? upsert.bind_null(3) : upsert.bind_text(3, customer.state.tier));
+  TRY(upsert.bind_int64(4, customer.consent.marketing ? 1 : 0));
+  TRY(upsert.bind_int64(5, customer.consent.profile ? 1 : 0));
+  TRY(upsert.bind_text(6, checkout_internal::customer_to_json(customer.state)));
+  TRY(customer.hq_refreshed_at ? upsert.bind_int64(7, customer.hq_refreshed_at->unix_seconds)
+                               : upsert.bind_null(7));
+  TRY(upsert.bind_int64(8, customer.offline_redeemed));
+  TRY(upsert.bind_int64(9, at.unix_seconds));
+  return upsert.run();
+}
+
+Result<std::optional<std::string>> blocked_reason(Ledger& ledger, std::string_view customer_id) {
+  Statement select = TRY(Statement::prepare(
+      ledger.database(), "SELECT reason FROM blocklist WHERE customer_id = ?1"));
+  TRY(select.bind_text(1, customer_id));
+  if (TRY(select.step()) != Step::row) return std::optional<std::string>();
+  return std::optional<std::string>(select.column_text(0));
+}
+
+}  // namespace customers_internal
+
+namespace {
+
+using namespace customers_internal;
+
+Status validate_id(std::string_view customer_id) {
+  if (customer_id.empty() || customer_id.size() > limits::id_bytes_max) {
+    return make_error(ErrorCode::invalid_argument,
+                      "customer id must be 1.." + std::to_string(limits::id_bytes_max) +
+                          " bytes, got " + std::to_string(customer_id.size()));
+  }
+  if (customer_id.starts_with(pseudonym_prefix)) {
+    return make_error(ErrorCode::invalid_argument,
+                      "customer id \"" + std::string(customer_id) +
+                          "\" is the pseudonym of an erased customer, not a card number");
+  }
+  return {};
+}
+
+Result<std::string> random_pseudonym() {
+  std::array<unsigned char, 16> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+    return make_error(ErrorCode::io_error, "erase: no random bytes for a pseudonym (OpenSSL)");
+  }
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out(pseudonym_prefix);
+  for (unsigned char byte : bytes) {
+    out += digits[byte >> 4];
+    out += digits[byte & 0x0f];
+  }
+  return out;
+}
+
+Result<std::int64_t> run_counted(Ledger& ledger, std::string_view sql, std::string_view from,
+                                 std::string_view to) {
+  Statement update = TRY(Statement::prepare(ledger.database(), sql));
+  TRY(update.bind_text(1, to));
+  TRY(update.bind_text(2, from));
+  TRY(update.run());
+  return static_cast<std::int64_t>(sqlite3_changes(ledger.database().handle()));
+}
+
+// Rewrites the customer documents stored with the receipts of `pseudonym` (already renamed):
+// the card number becomes the pseudonym and every personal field goes.
+Result<std::int64_t> depersonalise_receipts(Ledger& ledger, std::string_view pseudonym) {
+  std::vector<std::pair<std::string, std::string>> rewritten;  // receipt id, new document
+  {
+    Statement select = TRY(Statement::prepare(
+        ledger.database(),
+        "SELECT receipt_id, customer_json FROM receipts WHERE customer_id = ?1 "
+        "AND customer_json IS NOT NULL"));
+    TRY(select.bind_text(1, pseudonym));
+    while (TRY(select.step()) == Step::row) {
+      Result<CustomerState> state = load_customer(select.column_text(1));
+      if (!state.ok()) {
+        return make_error(ErrorCode::io_error, "erase: receipt " + select.column_text(0) +
+                                                   ": its customer document does not load: " +
+                                                   state.error().message);
+      }
+      CustomerState kept = std::move(state).value();
+      kept.customer_id = std::string(pseudonym);
+      kept.birthday.reset();
+      kept.segments.clear();
+      kept.referred_by.clear();
+      rewritten.emplace_back(select.column_text(0), checkout_internal::customer_to_json(kept));
+    }
+  }
+  Statement update = TRY(Statement::prepare(
+      ledger.database(), "UPDATE receipts SET customer_json = ?1 WHERE receipt_id = ?2"));
+  for (const auto& [receipt_id, document] : rewritten) {
+    TRY(update.bind_text(1, document));
+    TRY(update.bind_text(2, receipt_id));
+    TRY(update.run());
+    update.reset();
+  }
+  return static_cast<std::int64_t>(rewritten.size());
+}
+
+}  // namespace
+
+Status CustomerCache::refresh_from_hq(const CustomerState& state, Consent consent, Timestamp at) {
+  TRY(validate_id(state.customer_id));
+  Transaction transaction = TRY(ledger_->begin());
+  const std::optional<CachedCustomer> existing = TRY(load(*ledger_, state.customer_id));
+  if (existing && existing->erased) {
+    return make_error(ErrorCode::conflict, "customer " + state.customer_id +
+                                               " was erased on this terminal; HQ must issue a "
+                                               "new card number");
+  }
+  CachedCustomer customer;
+  customer.state = state;
+  customer.state.known = true;
+  customer.consent = consent;
+  customer.hq_refreshed_at = at;
+  customer.offline_redeemed = 0;  // HQ's state includes what was redeemed before
+  TRY(store(*ledger_, std::move(customer), at));
+  return transaction.commit();
+}
+
+Result<std::optional<CachedCustomer>> CustomerCache::find(std::string_view customer_id) {
+  Transaction snapshot = TRY(Transaction::begin(ledger_->database(), TransactionKind::read));
+  std::optional<CachedCustomer> found = TRY(load(*ledger_, customer_id));
+  TRY(snapshot.commit());
+  return found;
+}
+
+Status CustomerCache::block(std::string_view customer_id, std::string_view reason, Timestamp at) {
+  TRY(validate_id(customer_id));
+  if (reason.empty() || reason.size() > limits::ledger_text_bytes_max) {
+    return make_error(ErrorCode::invalid_argument,
+                      "blocklist reason must be 1.." +
+                          std::to_string(limits::ledger_text_bytes_max) + " bytes");
+  }
+  Transaction transaction = TRY(ledger_->begin());
+  Statement upsert = TRY(Statement::prepare(
+      ledger_->database(),
+      "INSERT INTO blocklist (customer_id, reason, listed_at) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (customer_id) DO UPDATE SET reason = excluded.reason, "
+      "listed_at = excluded.listed_at"));
+  TRY(upsert.bind_text(1, customer_id));
+  TRY(upsert.bind_text(2, reason));
+  TRY(upsert.bind_int64(3, at.unix_seconds));
+  TRY(upsert.run());
+  return transaction.commit();
+}
+
+Status CustomerCache::unblock(std::string_view customer_id) {
+  Transaction transaction = TRY(ledger_->begin());
+  Statement remove = TRY(
+      Statement::prepare(ledger_->database(), "DELETE FROM blocklist WHERE customer_id = ?1"));
+  TRY(remove.bind_text(1, customer_id));
+  TRY(remove.run());
+  return transaction.commit();
+}
+
+Result<std::optional<std::string>> CustomerCache::blocked(std::string_view customer_id) {
+  return blocked_reason(*ledger_, customer_id);
+}
+
+Result<ErasureReport> CustomerCache::erase(std::string_view customer_id, Timestamp at) {
+  TRY(validate_id(customer_id));
+  Transaction transaction = TRY(ledger_->begin());
+  ErasureReport report;
+  report.pseudonym = TRY(random_pseudonym());
+  report.accounts = TRY(run_counted(
+      *ledger_,
+      "UPDATE accounts SET owner = ?1 WHERE owner = ?2 "
+      "AND kind IN ('customer_points', 'overdraft_receivable')",
+      customer_id, report.pseudonym));
+  report.counters = TRY(run_counted(
+      *ledger_, "UPDATE counters SET customer_id = ?1 WHERE customer_id = ?2", customer_id,
+      report.pseudonym));
+  const std::int64_t receipts = TRY(run_counted(
+      *ledger_, "UPDATE receipts SET customer_id = ?1 WHERE customer_id = ?2", customer_id,
+      report.pseudonym));
+  report.receipts = TRY(depersonalise_receipts(*ledger_, report.pseudonym));
+  LOYALTY_ASSERT(report.receipts <= receipts);
+  const std::optional<CachedCustomer> cached = TRY(load(*ledger_, customer_id));
+  Statement unlist = TRY(
+      Statement::prepare(ledger_->database(), "DELETE FROM blocklist WHERE customer_id = ?1"));
+  TRY(unlist.bind_text(1, customer_id));
+  TRY(unlist.run());
+  if (!cached && report.accounts == 0 && report.counters == 0 && receipts == 0) {
+    return make_error(ErrorCode::not_found,
+                      "customer " + std::string(customer_id) + " is not known to this ledger");
+  }
+  // The cache row moves to the pseudonym with nothing personal left: the tier and counts stay
+  // (they explain later quotes), the consent flags and the HQ link go.
+  Statement remove = TRY(
+      Statement::prepare(ledger_->database(), "DELETE FROM customers WHERE customer_id = ?1"));
+  TRY(remove.bind_text(1, customer_id));
+  TRY(remove.run());
+  if (cached) {
+    CachedCustomer kept = *cached;
+    kept.state.customer_id = report.pseudonym;
+    kept.state.birthday.reset();
+    kept.state.segments.clear();
+    kept.state.referred_by.clear();
+    kept.consent = Consent{};
+    kept.hq_refreshed_at.reset();
+    TRY(store(*ledger_, std::move(kept), at));
+    Statement mark = TRY(Statement::prepare(
+        ledger_->database(),
+        "UPDATE customers SET erased = 1, erased_at = ?1 WHERE customer_id = ?2"));
+    TRY(mark.bind_int64(1, at.unix_seconds));
+    TRY(mark.bind_text(2, report.pseudonym));
+    TRY(mark.run());
+  }
+  TRY(transaction.commit());
+  return report;
+}
+
+}  // namespace loyalty::storage

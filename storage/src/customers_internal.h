@@ -1,0 +1,32 @@
+// The customer cache's rows, for CustomerCache and for the checkout (which reads the cache, checks
+// the blocklist and writes the state back inside its own transaction). Not part of the public API.
+// Thread-safety: that of the Ledger passed in.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "loyalty/core/customer.h"
+#include "loyalty/core/result.h"
+#include "loyalty/core/time.h"
+#include "loyalty/storage/customers.h"
+#include "loyalty/storage/ledger.h"
+
+namespace loyalty::storage::customers_internal {
+
+// Pseudonyms that replace erased card numbers start with this.
+inline constexpr std::string_view pseudonym_prefix = "erased-";
+
+// Drops what the customer did not consent to keep: without consent.profile, the birthday and
+// the segments. Also empties lots and counters, which the ledger keeps.
+void keep_only_consented(CustomerState& state, Consent consent);
+
+Result<std::optional<CachedCustomer>> load(Ledger& ledger, std::string_view customer_id);
+
+// Inserts or replaces the row of `customer.state.customer_id`, after keep_only_consented().
+Status store(Ledger& ledger, CachedCustomer customer, Timestamp at);
+
+Result<std::optional<std::string>> blocked_reason(Ledger& ledger, std::string_view customer_id);
+
+}  // namespace loyalty::storage::customers_internal

@@ -1,0 +1,128 @@
+// Erasure orders on real SQLite files: the card number and every personal field leave the ledger,
+// balances and invariants stay, and refunds keep working where the quote did not need the erased
+// data.
+
+#include <catch2/catch.hpp>
+
+#include "customers_support.h"
+
+namespace loyalty::storage::test {
+namespace {
+
+// Rows anywhere in the ledger that still mention `text`.
+std::int64_t mentions(Ledger& ledger, const std::string& text) {
+  const std::string like = "'%" + text + "%'";
+  return scalar(ledger, "SELECT (SELECT COUNT(*) FROM accounts WHERE owner LIKE " + like +
+                            ") + (SELECT COUNT(*) FROM customers WHERE customer_id LIKE " + like +
+                            " OR state_json LIKE " + like +
+                            ") + (SELECT COUNT(*) FROM receipts WHERE customer_id LIKE " + like +
+                            " OR customer_json LIKE " + like +
+                            ") + (SELECT COUNT(*) FROM counters WHERE customer_id LIKE " + like +
+                            ") + (SELECT COUNT(*) FROM blocklist WHERE customer_id LIKE " + like +
+                            ")");
+}
+
+TEST_CASE("An erasure order depersonalises a customer and keeps the ledger consistent",
+          "[storage][customers]") {
+  CacheFixture f;
+  CustomerState from_hq = customer("card-3");
+  from_hq.birthday = CivilDate{1990, 6, 1};  // no bonus in November
+  from_hq.segments = {"families"};
+  from_hq.referred_by = "card-0";
+  f.refresh(from_hq, Consent{true, true});
+  f.offline_ok("card-3", receipt("R-1", {line("WINE", 10000), line("CHEESE", 2000)}));
+  f.offline_ok("card-3", redeeming(receipt("R-2", {line("WINE", 1000)}), 20));
+  REQUIRE(f.cache.block("card-3", "card replaced", test_now).ok());
+  const Balance before = points_of(f.ledger, "card-3");
+  CHECK(before == make_balance(129, 20, 0, 0));
+  REQUIRE(mentions(f.ledger, "card-3") > 0);
+  REQUIRE(mentions(f.ledger, "1990-06-01") > 0);
+
+  Result<ErasureReport> erased = f.cache.erase("card-3", test_now);
+  if (!erased.ok()) FAIL(erased.error().message);
+  const std::string pseudonym = erased->pseudonym;
+  CHECK(pseudonym.size() == 7 + 32);
+  CHECK(pseudonym.starts_with("erased-"));
+  CHECK(erased->accounts == 1);
+  CHECK(erased->receipts == 2);
+
+  CHECK(mentions(f.ledger, "card-3") == 0);
+  CHECK(mentions(f.ledger, "1990-06-01") == 0);
+  CHECK(mentions(f.ledger, "families") == 0);
+  CHECK(mentions(f.ledger, "card-0") == 0);  // the referrer link is personal too
+  CHECK(points_of(f.ledger, "card-3") == Balance{});
+  CHECK(points_of(f.ledger, pseudonym) == before);
+  require_check_ok(f.ledger);
+
+  CHECK_FALSE(f.cache.find("card-3").value().has_value());
+  CHECK_FALSE(f.cache.blocked("card-3").value().has_value());
+  const CachedCustomer kept = f.cached(pseudonym);
+  CHECK(kept.erased);
+  CHECK(kept.consent == Consent{});
+  CHECK_FALSE(kept.state.birthday.has_value());
+  CHECK(kept.state.segments.empty());
+  CHECK(kept.state.purchase_count == 2);
+
+  // A refund of a receipt whose quote did not use the erased data still reverses its points,
+  // from the pseudonym's account: the wine's lot (80 left after R-2 burned 20) and an overdraft
+  // of 20 that the pseudonym now owes.
+  const std::vector<ReturnRequest> wine{ReturnRequest{0, 1}};
+  Result<RefundResult> refunded = f.till.refund("F-1", "R-1", wine, test_now);
+  if (!refunded.ok()) FAIL(refunded.error().message);
+  CHECK(points_of(f.ledger, pseudonym) == make_balance(149, 120, 0, 0));
+  CHECK(balance_by_owner(f.ledger, AccountKind::overdraft_receivable, pseudonym) ==
+        make_balance(0, 20, 0, 0));
+  require_check_ok(f.ledger);
+
+  // The card number starts afresh as an unknown card; a second order finds nothing.
+  f.offline_ok("card-3", receipt("R-3", {line("WINE", 1000)}));
+  CHECK(points_of(f.ledger, "card-3") == make_balance(10, 0, 0, 0));
+  CHECK_FALSE(f.cached("card-3").state.known);
+  Result<ErasureReport> unknown = f.cache.erase("card-never-seen", test_now);
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().code == ErrorCode::not_found);
+  CHECK(unknown.error().message == "customer card-never-seen is not known to this ledger");
+}
+
+TEST_CASE("A refund that needs erased personal data is refused with the reason",
+          "[storage][customers]") {
+  CacheFixture f;
+  CustomerState from_hq = customer("card-5");
+  from_hq.birthday = CivilDate{1990, 11, 19};  // the birthday bonus applies at test_now
+  f.refresh(from_hq, Consent{false, true});
+  f.offline_ok("card-5", receipt("R-1", {line("WINE", 10000)}));
+  CHECK(points_of(f.ledger, "card-5") == make_balance(600, 0, 0, 0));
+  REQUIRE(f.cache.erase("card-5", test_now).ok());
+
+  const std::vector<ReturnRequest> wine{ReturnRequest{0, 1}};
+  Result<RefundResult> refused = f.till.refund("F-1", "R-1", wine, test_now);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::conflict);
+  CHECK(refused.error().message ==
+        "receipt R-1 belongs to an erased customer and its quote used personal data that was "
+        "erased (a birthday or a segment): its points cannot be reversed; return the goods "
+        "without the loyalty reversal");
+  require_check_ok(f.ledger);
+}
+
+TEST_CASE("Only an erasure may rename an account, and only once", "[storage][customers]") {
+  CacheFixture f;
+  f.offline_ok("card-6", receipt("R-1", {line("WINE", 1000)}));
+  Database& db = f.ledger.database();
+  const Status renamed =
+      db.exec("UPDATE accounts SET owner = 'someone-else' WHERE owner = 'card-6'");
+  REQUIRE_FALSE(renamed.ok());
+  CHECK(renamed.error().code == ErrorCode::conflict);
+  const Status chain = db.exec("UPDATE accounts SET owner = 'erased-x' WHERE kind = 'issuance'");
+  REQUIRE_FALSE(chain.ok());
+  CHECK(chain.error().code == ErrorCode::conflict);
+  const std::string pseudonym = f.cache.erase("card-6", test_now).value().pseudonym;
+  const Status twice = db.exec("UPDATE accounts SET owner = 'erased-y' WHERE owner = '" +
+                               pseudonym + "'");
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.error().code == ErrorCode::conflict);
+  require_check_ok(f.ledger);
+}
+
+}  // namespace
+}  // namespace loyalty::storage::test
