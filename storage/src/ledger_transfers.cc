@@ -15,23 +15,31 @@ std::string name_of(const Account& account) {
          ":" + account.owner + ")";
 }
 
-Status validate_request(const TransferRequest& request) {
-  if (request.amount <= Points(0) || request.amount > Points(limits::points_max)) {
+// What every transfer, points or money, must satisfy before its accounts are read.
+Status validate_common(std::int64_t amount, std::int64_t amount_max, AccountId debit,
+                       AccountId credit, std::string_view receipt_id, std::string_view source) {
+  if (amount <= 0 || amount > amount_max) {
+    return make_error(ErrorCode::invalid_argument, "transfer amount " + std::to_string(amount) +
+                                                       " is outside 1.." +
+                                                       std::to_string(amount_max));
+  }
+  if (debit == credit) {
     return make_error(ErrorCode::invalid_argument,
-                      "transfer amount " + std::to_string(request.amount.value()) +
-                          " is outside 1.." + std::to_string(limits::points_max));
+                      "transfer debits and credits the same account " +
+                          std::to_string(debit.value));
   }
-  if (request.debit == request.credit) {
-    return make_error(ErrorCode::invalid_argument, "transfer debits and credits the same account " +
-                                                       std::to_string(request.debit.value));
-  }
-  if (request.receipt_id.size() > limits::ledger_text_bytes_max ||
-      request.source.size() > limits::ledger_text_bytes_max) {
+  if (receipt_id.size() > limits::ledger_text_bytes_max ||
+      source.size() > limits::ledger_text_bytes_max) {
     return make_error(ErrorCode::invalid_argument,
                       "transfer receipt_id or source is longer than " +
                           std::to_string(limits::ledger_text_bytes_max) + " bytes");
   }
   return {};
+}
+
+Status validate_request(const TransferRequest& request) {
+  return validate_common(request.amount.value(), limits::points_max, request.debit, request.credit,
+                         request.receipt_id, request.source);
 }
 
 Status require_points(const Account& account) {
@@ -153,21 +161,8 @@ Result<TransferId> Ledger::transfer(const Transaction& transaction,
 Result<TransferId> Ledger::transfer_money(const Transaction& transaction,
                                           const MoneyTransferRequest& request) {
   assert_ours(transaction);
-  if (request.amount <= Minor(0) || request.amount > Minor(limits::amount_minor_max)) {
-    return make_error(ErrorCode::invalid_argument,
-                      "money transfer amount " + std::to_string(request.amount.value()) +
-                          " is outside 1.." + std::to_string(limits::amount_minor_max));
-  }
-  if (request.debit == request.credit) {
-    return make_error(ErrorCode::invalid_argument, "transfer debits and credits the same account " +
-                                                       std::to_string(request.debit.value));
-  }
-  if (request.receipt_id.size() > limits::ledger_text_bytes_max ||
-      request.source.size() > limits::ledger_text_bytes_max) {
-    return make_error(ErrorCode::invalid_argument,
-                      "transfer receipt_id or source is longer than " +
-                          std::to_string(limits::ledger_text_bytes_max) + " bytes");
-  }
+  TRY(validate_common(request.amount.value(), limits::amount_minor_max, request.debit,
+                      request.credit, request.receipt_id, request.source));
   for (const AccountId id : {request.debit, request.credit}) {
     const Account account = TRY(this->account(id));
     if (account.unit != Unit::minor) {

@@ -249,7 +249,14 @@ TEST_CASE("A receipt at a coalition partner moves the settlement money", "[stora
   wrong.at = test_now;
   Result<TransferId> refused = f.ledger.transfer_money(transaction, wrong);
   REQUIRE_FALSE(refused.ok());
-  CHECK(refused.error().code == ErrorCode::invalid_argument);
+  CHECK(refused.error().message == "account 2 (issuance:) counts points, not money in minor units");
+  wrong.debit = f.ledger
+                    .find_or_create_account(transaction, AccountKind::partner_settlement, "cafe",
+                                            test_now)
+                    .value();
+  wrong.amount = Minor(0);
+  CHECK(f.ledger.transfer_money(transaction, wrong).error().message ==
+        "transfer amount 0 is outside 1..1000000000000");
 }
 
 }  // namespace
