@@ -56,7 +56,9 @@ Status read_flag(std::string_view command, std::span<const std::string_view> arg
   } else if (i + 1 < args.size() && !is_option(args[i + 1])) {
     value = args[++i];
   }
-  if (!value || value->empty()) return usage_error(command, display + " needs a value");
+  if (!value || (value->empty() && !spec->allow_empty)) {
+    return usage_error(command, display + " needs a value");
+  }
   out.emplace_back(std::string(name), std::string(*value));
   return Status();
 }

@@ -1,6 +1,7 @@
 // A tiny command-line parser for loyaltyctl's commands: flags written `--name value` or
-// `--name=value`, and positional arguments. Unknown, repeated, value-less and missing required
-// flags are rejected with a one-line message, as are missing and surplus positional arguments.
+// `--name=value`, and positional arguments. Unknown, repeated, value-less (an empty value only
+// where the flag allows it) and missing required flags are rejected with a one-line message, as
+// are missing and surplus positional arguments.
 //
 // Thread-safety: pure functions; ParsedArgs is a plain value.
 #pragma once
@@ -16,10 +17,12 @@
 
 namespace loyalty::cli {
 
-// A flag a command accepts; `name` is written without the leading "--".
+// A flag a command accepts; `name` is written without the leading "--". An empty value
+// (`--name=` or `--name ""`) is refused unless `allow_empty`.
 struct FlagSpec {
   std::string_view name;
   bool required = false;
+  bool allow_empty = false;
 };
 
 // The parsed arguments of one command. Owns copies of the values.

@@ -2,8 +2,10 @@
 //
 // checkout and open take the same flags and share one path: open (or create) the ledger, store
 // the rule bundle, then check the receipt out (committed at once) or open it (the points it burns
-// held as pending transfers). commit commits an open receipt of an existing ledger. Each prints
-// the CheckoutResult as one JSON line.
+// held as pending transfers). With --card instead of --customer the receipt is for a card
+// identified at the till while HQ cannot be asked: the customer state comes from the ledger's
+// customer cache (Till::checkout_offline / open_receipt_offline). commit commits an open receipt
+// of an existing ledger. Each prints the CheckoutResult as one JSON line.
 #include <optional>
 #include <ostream>
 #include <span>
@@ -23,8 +25,8 @@ namespace {
 
 // The flags of checkout and open.
 constexpr FlagSpec receipt_flags[] = {
-    {"db", true},      {"terminal", true},  {"program", true},
-    {"receipt", true}, {"customer", false}, {"at", false},
+    {"db", true},        {"terminal", true}, {"program", true}, {"receipt", true},
+    {"customer", false}, {"card", false},    {"at", false},
 };
 constexpr FlagSpec commit_flags[] = {{"db", true}, {"receipt-id", true}, {"at", false}};
 
@@ -45,10 +47,32 @@ Status write_result(std::ostream& out, const storage::CheckoutResult& done) {
                                ",\"quote\":" + done.quote_json + "}\n");
 }
 
+// The Till call for a customer state from a file (or none: anonymous)...
+Result<storage::CheckoutResult> write_online(storage::Till& till, Write write,
+                                             const Program& program, const CustomerState* who,
+                                             const Receipt& receipt, Timestamp at) {
+  return write == Write::open ? till.open_receipt(program, who, receipt, at)
+                              : till.checkout(program, who, receipt, at);
+}
+
+// ...and for a card whose state the ledger's customer cache holds (--card).
+Result<storage::CheckoutResult> write_offline(storage::Till& till, Write write,
+                                              const Program& program, std::string_view card,
+                                              const Receipt& receipt, Timestamp at) {
+  return write == Write::open ? till.open_receipt_offline(program, card, receipt, at)
+                              : till.checkout_offline(program, card, receipt, at);
+}
+
 // checkout and open: the same flags, documents, ledger and bundle; only the Till call differs.
 Status run_receipt_write(std::string_view command, Write write,
                          std::span<const std::string_view> args, std::ostream& out) {
   const ParsedArgs parsed = TRY(parse_args(command, args, receipt_flags, {}));
+  const std::string* card = parsed.flag("card");
+  if (card != nullptr && parsed.flag("customer") != nullptr) {
+    return usage_error(command,
+                       "--card and --customer exclude each other (--card takes the customer from "
+                       "the ledger's customer cache, --customer from a file)");
+  }
   const Timestamp at = TRY(time_flag(parsed));
 
   const std::string& program_path = *parsed.flag("program");
@@ -66,10 +90,10 @@ Status run_receipt_write(std::string_view command, Write write,
   if (!stored.ok()) {
     return make_error(stored.error().code, program_path + ": " + stored.error().message);
   }
-  const CustomerState* who = customer ? &*customer : nullptr;
-  Result<storage::CheckoutResult> result = write == Write::open
-                                               ? till.open_receipt(program, who, receipt, at)
-                                               : till.checkout(program, who, receipt, at);
+  Result<storage::CheckoutResult> result =
+      card != nullptr
+          ? write_offline(till, write, program, *card, receipt, at)
+          : write_online(till, write, program, customer ? &*customer : nullptr, receipt, at);
   if (!result.ok()) return about_receipt(receipt_path, result.error());
   return write_result(out, result.value());
 }

@@ -24,14 +24,15 @@ Status run_quote(std::span<const std::string_view> args, std::ostream& out, bool
 // `program check FILE`: prints "ok: <program_id> version <n>, <r> rules, <t> tiers".
 Status run_program(std::span<const std::string_view> args, std::ostream& out);
 
-// `checkout --db FILE --terminal ID --program FILE --receipt FILE [--customer FILE] [--at TIME]`:
-// creates the ledger if missing, stores the bundle, checks the receipt out; prints
-// {"receipt_id","state","event_seq","replayed","quote"}.
+// `checkout --db FILE --terminal ID --program FILE --receipt FILE [--customer FILE | --card ID]
+// [--at TIME]`: creates the ledger if missing, stores the bundle, checks the receipt out; prints
+// {"receipt_id","state","event_seq","replayed","quote"}. --card: offline, for a card identified at
+// the till, its state from the ledger's customer cache (an unknown card earns as a new customer).
 Status run_checkout(std::span<const std::string_view> args, std::ostream& out);
 
-// `open --db FILE --terminal ID --program FILE --receipt FILE [--customer FILE] [--at TIME]`: as
-// checkout, but the receipt stays open: the points it burns are held (pending) until `commit` or
-// `cancel`. Prints the same JSON with "state":"open" and "event_seq":0.
+// `open --db FILE --terminal ID --program FILE --receipt FILE [--customer FILE | --card ID]
+// [--at TIME]`: as checkout, but the receipt stays open: the points it burns are held (pending)
+// until `commit` or `cancel`. Prints the same JSON with "state":"open" and "event_seq":0.
 Status run_open(std::span<const std::string_view> args, std::ostream& out);
 
 // `commit --db FILE --receipt-id ID [--at TIME]`: commits an open receipt of an existing ledger as
@@ -49,6 +50,14 @@ Status run_refund(std::span<const std::string_view> args, std::ostream& out);
 // `balance --db FILE --customer-id ID [--at TIME]`: prints
 // {"customer_id","posted","pending","available","lots":[...]}.
 Status run_balance(std::span<const std::string_view> args, std::ostream& out);
+
+// `customer refresh --db FILE --customer FILE [--consent marketing,profile] [--at TIME]`,
+// `customer show --db FILE --card ID`, `customer block --db FILE --card ID --reason TEXT
+// [--at TIME]`, `customer unblock --db FILE --card ID` and `customer erase --db FILE --card ID
+// [--at TIME]`: the ledger's offline customer cache (none creates a missing file). refresh and
+// show print the cached customer (cached_customer_json.h); block and unblock
+// {"customer_id","blocked"}; erase {"pseudonym","accounts","receipts","counters"}.
+Status run_customer(std::span<const std::string_view> args, std::ostream& out);
 
 // `ledger check --db FILE` (opens even a broken ledger, prints the whole LedgerReport and sets
 // `problems_found` when the ledger fails its check) and

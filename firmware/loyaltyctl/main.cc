@@ -36,14 +36,20 @@ constexpr std::string_view usage_text =
     "                   [--format json|table]\n"
     "  loyaltyctl program check FILE\n"
     "  loyaltyctl checkout --db FILE --terminal ID --program FILE --receipt FILE\n"
-    "                      [--customer FILE] [--at TIME]\n"
+    "                      [--customer FILE | --card ID] [--at TIME]\n"
     "  loyaltyctl open --db FILE --terminal ID --program FILE --receipt FILE\n"
-    "                  [--customer FILE] [--at TIME]\n"
+    "                  [--customer FILE | --card ID] [--at TIME]\n"
     "  loyaltyctl commit --db FILE --receipt-id ID [--at TIME]\n"
     "  loyaltyctl cancel --db FILE --receipt-id ID [--at TIME]\n"
     "  loyaltyctl refund --db FILE --receipt-id ID --refund-id ID\n"
     "                    --lines LINE:QTY[,LINE:QTY...] [--at TIME]\n"
     "  loyaltyctl balance --db FILE --customer-id ID [--at TIME]\n"
+    "  loyaltyctl customer refresh --db FILE --customer FILE [--consent marketing,profile]\n"
+    "                              [--at TIME]\n"
+    "  loyaltyctl customer show --db FILE --card ID\n"
+    "  loyaltyctl customer block --db FILE --card ID --reason TEXT [--at TIME]\n"
+    "  loyaltyctl customer unblock --db FILE --card ID\n"
+    "  loyaltyctl customer erase --db FILE --card ID [--at TIME]\n"
     "  loyaltyctl ledger check --db FILE\n"
     "  loyaltyctl ledger export --db FILE\n"
     "  loyaltyctl help | --help\n"
@@ -58,7 +64,10 @@ constexpr std::string_view usage_text =
     "  program check  Load a rule bundle and report whether it is valid.\n"
     "  checkout       Check a receipt out into the ledger --db (created for terminal --terminal\n"
     "                 if missing) and print the result with its quote as one JSON line. The same\n"
-    "                 receipt again writes nothing and prints \"replayed\": true.\n"
+    "                 receipt again writes nothing and prints \"replayed\": true. With --card\n"
+    "                 (instead of --customer) it is offline: the customer is the card's state in\n"
+    "                 the ledger's customer cache (a new customer for an unknown card); the\n"
+    "                 blocklist and the program's burn.offline_floor_limit restrict redeeming.\n"
     "  open           Like checkout, but leave the receipt open: the points it burns are held\n"
     "                 (pending, unavailable to other receipts) until commit or cancel. Prints\n"
     "                 the result with \"state\": \"open\".\n"
@@ -70,6 +79,16 @@ constexpr std::string_view usage_text =
     "                 reversal. Idempotent by --refund-id.\n"
     "  balance        Print a customer's posted, pending (held) and available points and the\n"
     "                 lots not expired at --at.\n"
+    "  customer refresh\n"
+    "                 Store the state HQ issued for a customer (--customer) in the ledger's\n"
+    "                 customer cache with their consent (comma list; without profile the\n"
+    "                 birthday and segments are dropped) and print the cached customer.\n"
+    "  customer show  Print what the customer cache holds for a card.\n"
+    "  customer block, customer unblock\n"
+    "                 Add a card to (or remove it from) the local blocklist: a blocked card\n"
+    "                 cannot redeem.\n"
+    "  customer erase Carry out an erasure order: the card number is replaced by a random\n"
+    "                 pseudonym everywhere and personal data removed; balances stay.\n"
     "  ledger check   Verify the ledger's invariants and print the report as JSON, with every\n"
     "                 problem of a broken ledger (which the other commands refuse to open).\n"
     "  ledger export  Print every account, transfer and event as JSON lines.\n"
@@ -95,6 +114,7 @@ Status run_command(std::string_view name, std::span<const std::string_view> rest
   if (name == "cancel") return run_cancel(rest, std::cout);
   if (name == "refund") return run_refund(rest, std::cout);
   if (name == "balance") return run_balance(rest, std::cout);
+  if (name == "customer") return run_customer(rest, std::cout);
   if (name == "ledger") return run_ledger(rest, std::cout, problems_found);
   if (name == "quote") return run_quote(rest, std::cout, isatty(STDOUT_FILENO) == 1);
   if (name == "program") return run_program(rest, std::cout);
@@ -117,8 +137,9 @@ int run(std::span<const std::string_view> args) {
     return exit_usage;
   }
   const std::span<const std::string_view> rest = args.subspan(1);
-  constexpr std::string_view commands_with_help[] = {
-      "quote", "program", "checkout", "open", "commit", "cancel", "refund", "balance", "ledger"};
+  constexpr std::string_view commands_with_help[] = {"quote",    "program", "checkout", "open",
+                                                     "commit",   "cancel",  "refund",   "balance",
+                                                     "customer", "ledger"};
   if (std::find(std::begin(commands_with_help), std::end(commands_with_help), args.front()) !=
           std::end(commands_with_help) &&
       wants_help(rest)) {

@@ -377,5 +377,209 @@ scenario_usage_errors() {
   stdout_matches '^Usage:.*loyaltyctl ledger check --db FILE'
 }
 
+# --- The offline customer cache: checkout/open --card, customer refresh/show/block/erase -----------
+# fixtures/program_offline.json is program.json as cafe-offline version 1 with
+# burn.offline_floor_limit 6: offline, a card may redeem at most 6 points until HQ refreshes it.
+
+# offline EXIT COMMAND RECEIPT [CARD]: checks out or opens RECEIPT offline for CARD (default c-77).
+offline() {
+  run "$1" "$2" --db "$db" --terminal T1 --program fixtures/program_offline.json \
+    --card "${4:-c-77}" --receipt "$3" --at "$at"
+}
+
+# cached CARD KNOWN OFFLINE_REDEEMED BLOCKED STATE: the `customer show` line of a card never
+# refreshed from HQ.
+cached() {
+  printf '%s' '{"customer_id":"'"$1"'","known":'"$2"',"erased":false,"consent":{"marketing":false,"profile":false},"hq_refreshed_at":null,"offline_redeemed":'"$3"',"blocked":'"$4"',"state":'"$5"'}'
+}
+# The state c-77 has after earning offline with fixtures/receipt_earn.json (a first purchase: the
+# welcome bonus) and, for state2, redeeming with fixtures/receipt_redeem.json too.
+state1='{"customer_id":"c-77","known":false,"segments":[],"purchase_count":1,"last_birthday_bonus_year":0,"tier":"base","tier_review_at":"2027-03-10T09:30:00Z","period_spend_minor":898,"period_points_earned":58,"cumulative_spend_minor":898,"lots":[],"stamps":{},"coupon_uses":{},"coupon_uses_total":{},"event_awards":{}}'
+state2='{"customer_id":"c-77","known":false,"segments":[],"purchase_count":2,"last_birthday_bonus_year":0,"tier":"base","tier_review_at":"2027-03-10T09:30:00Z","period_spend_minor":1598,"period_points_earned":64,"cumulative_spend_minor":1598,"lots":[],"stamps":{},"coupon_uses":{},"coupon_uses_total":{},"event_awards":{}}'
+
+# An unknown card earns offline as a new customer and stays unknown until HQ refreshes it.
+scenario_customer_offline_earn() {
+  offline 0 checkout fixtures/receipt_earn.json
+  stdout_matches '^\{"receipt_id":"T1-000043","state":"committed","event_seq":1,"replayed":false,"quote":\{"program":\{"id":"cafe-offline","version":1\},.*"points":\{"available_before":0,"redeem_max":0,"earned":58,"burned":0,'
+  stderr_empty
+  run 0 customer show --db "$db" --card c-77
+  stdout_is "$(cached c-77 false 0 null "$state1")"
+  stderr_empty
+  # The same offline receipt again is a replay and changes nothing.
+  offline 0 checkout fixtures/receipt_earn.json
+  stdout_matches '^\{"receipt_id":"T1-000043","state":"committed","event_seq":1,"replayed":true,'
+  run 0 customer show --db "$db" --card c-77
+  stdout_is "$(cached c-77 false 0 null "$state1")"
+  # open --card holds the points; the cache counts them as redeemed offline once committed.
+  offline 0 open fixtures/receipt_redeem.json
+  stdout_matches '^\{"receipt_id":"T1-000050","state":"open","event_seq":0,"replayed":false,.*"points":\{"available_before":58,"redeem_max":58,"earned":6,"burned":5,'
+  run 0 balance --db "$db" --customer-id c-77 --at "$at"
+  stdout_matches '^\{"customer_id":"c-77","posted":58,"pending":5,"available":53,'
+  run 0 customer show --db "$db" --card c-77
+  stdout_is "$(cached c-77 false 0 null "$state1")"
+  run 0 commit --db "$db" --receipt-id T1-000050 --at "$at"
+  stdout_matches '^\{"receipt_id":"T1-000050","state":"committed","event_seq":2,"replayed":false,'
+  run 0 customer show --db "$db" --card c-77
+  stdout_is "$(cached c-77 false 5 null "$state2")"
+  run 0 ledger check --db "$db"
+  stdout_matches '^\{"ok":true,.*"pending_open":0,.*"events":2,"problems":\[\]\}$'
+  # A card the cache has never seen.
+  run 2 customer show --db "$db" --card c-9
+  stdout_is ''
+  stderr_is "loyaltyctl: card c-9 is not in the ledger's customer cache (refresh it from HQ or check a receipt out with --card first)"
+}
+
+# Offline, a card may redeem at most burn.offline_floor_limit (6) points since HQ's last refresh.
+scenario_customer_floor_limit() {
+  offline 0 checkout fixtures/receipt_earn.json
+  offline 0 checkout fixtures/receipt_redeem.json
+  stdout_matches '"points":\{"available_before":58,"redeem_max":58,"earned":6,"burned":5,'
+  offline 2 checkout fixtures/receipt_redeem_again.json
+  stdout_is ''
+  stderr_is 'loyaltyctl: fixtures/receipt_redeem_again.json: card c-77: offline, a card may redeem at most 6 points until HQ confirms its balance; it has used 5 (redeemed or held) and this receipt asks 5. Redeem less, or wait for the terminal to reach HQ'
+  offline 2 open fixtures/receipt_redeem_again.json
+  stderr_is 'loyaltyctl: fixtures/receipt_redeem_again.json: card c-77: offline, a card may redeem at most 6 points until HQ confirms its balance; it has used 5 (redeemed or held) and this receipt asks 5. Redeem less, or wait for the terminal to reach HQ'
+  run 0 ledger check --db "$db"
+  stdout_matches '^\{"ok":true,.*"pending_open":0,.*"events":2,"problems":\[\]\}$'
+  # HQ's refresh restarts the count: the same receipt redeems now.
+  run 0 customer refresh --db "$db" --customer fixtures/customer_c77.json --at "$later"
+  stdout_matches '^\{"customer_id":"c-77","known":true,"erased":false,"consent":\{"marketing":false,"profile":false\},"hq_refreshed_at":"2026-03-11T10:00:00Z","offline_redeemed":0,"blocked":null,'
+  offline 0 checkout fixtures/receipt_redeem_again.json
+  stdout_matches '^\{"receipt_id":"T1-000051","state":"committed","event_seq":3,.*"burned":5,'
+}
+
+# HQ's state is kept with the customer's consent only: without profile, no birthday nor segments.
+scenario_customer_refresh_consent() {
+  checkout  # the ledger file exists
+  local hq='"hq_refreshed_at":"2026-03-10T09:30:00Z","offline_redeemed":0,"blocked":null'
+  local bare='"purchase_count":7,"last_birthday_bonus_year":0,"tier":"base","period_spend_minor":4200,"period_points_earned":0,"cumulative_spend_minor":0,"lots":[],"stamps":{},"coupon_uses":{},"coupon_uses_total":{},"event_awards":{}}}'
+  run 0 customer refresh --db "$db" --customer fixtures/customer_hq.json --at "$at"
+  stdout_is '{"customer_id":"c-2002","known":true,"erased":false,"consent":{"marketing":false,"profile":false},'"$hq"',"state":{"customer_id":"c-2002","known":true,"segments":[],'"$bare"
+  stderr_empty
+  run 0 customer refresh --db "$db" --customer fixtures/customer_hq.json --consent marketing \
+    --at "$at"
+  stdout_is '{"customer_id":"c-2002","known":true,"erased":false,"consent":{"marketing":true,"profile":false},'"$hq"',"state":{"customer_id":"c-2002","known":true,"segments":[],'"$bare"
+  run 0 customer refresh --db "$db" --customer fixtures/customer_hq.json \
+    --consent=profile,marketing --at "$at"
+  stdout_is '{"customer_id":"c-2002","known":true,"erased":false,"consent":{"marketing":true,"profile":true},'"$hq"',"state":{"customer_id":"c-2002","known":true,"segments":["students"],"birthday":"1990-05-17",'"$bare"
+  run 0 customer show --db "$db" --card c-2002
+  stdout_is '{"customer_id":"c-2002","known":true,"erased":false,"consent":{"marketing":true,"profile":true},'"$hq"',"state":{"customer_id":"c-2002","known":true,"segments":["students"],"birthday":"1990-05-17",'"$bare"
+  # An empty list withdraws every consent: the birthday and segments go.
+  run 0 customer refresh --db "$db" --customer fixtures/customer_hq.json --consent= --at "$at"
+  stdout_is '{"customer_id":"c-2002","known":true,"erased":false,"consent":{"marketing":false,"profile":false},'"$hq"',"state":{"customer_id":"c-2002","known":true,"segments":[],'"$bare"
+  # An offline checkout of the card quotes from HQ's state (purchase 8, no welcome bonus).
+  offline 0 checkout fixtures/receipt_redeem.json c-2002
+  stdout_matches '"points":\{"available_before":0,"redeem_max":0,"earned":7,"burned":0,.*"receipt_earns":\[\],'
+  run 0 customer show --db "$db" --card c-2002
+  stdout_matches '^\{"customer_id":"c-2002","known":true,.*"state":\{"customer_id":"c-2002","known":true,"segments":\[\],"purchase_count":8,'
+}
+
+# A blocklisted card cannot redeem (it may still earn); unblocked, it redeems again.
+scenario_customer_blocklist() {
+  offline 0 checkout fixtures/receipt_earn.json
+  run 0 customer block --db "$db" --card c-77 --reason "reported stolen" --at "$at"
+  stdout_is '{"customer_id":"c-77","blocked":"reported stolen"}'
+  stderr_empty
+  run 0 customer show --db "$db" --card c-77
+  stdout_is "$(cached c-77 false 0 '"reported stolen"' "$state1")"
+  offline 2 checkout fixtures/receipt_redeem.json
+  stdout_is ''
+  stderr_is 'loyaltyctl: fixtures/receipt_redeem.json: card c-77 is on the blocklist (reported stolen): it cannot redeem 5 points; check the receipt out without redeeming'
+  offline 2 open fixtures/receipt_redeem.json
+  stderr_is 'loyaltyctl: fixtures/receipt_redeem.json: card c-77 is on the blocklist (reported stolen): it cannot redeem 5 points; check the receipt out without redeeming'
+  run 0 customer unblock --db "$db" --card c-77
+  stdout_is '{"customer_id":"c-77","blocked":null}'
+  stderr_empty
+  offline 0 checkout fixtures/receipt_redeem.json
+  stdout_matches '^\{"receipt_id":"T1-000050","state":"committed","event_seq":2,"replayed":false,.*"burned":5,'
+  run 0 customer show --db "$db" --card c-77
+  stdout_is "$(cached c-77 false 5 null "$state2")"
+  # Unblocking a card that is not blocked does nothing.
+  run 0 customer unblock --db "$db" --card c-77
+  stdout_is '{"customer_id":"c-77","blocked":null}'
+}
+
+# An erasure order: the card number leaves the ledger; its points stay with a random pseudonym.
+scenario_customer_erase() {
+  offline 0 checkout fixtures/receipt_earn.json
+  offline 0 checkout fixtures/receipt_redeem.json
+  local lots
+  run 0 balance --db "$db" --customer-id c-77 --at "$later"
+  stdout_matches '^\{"customer_id":"c-77","posted":59,"pending":0,"available":59,"lots":\[.*\]\}$'
+  lots=${step_out#*\"lots\":}
+  run 0 customer erase --db "$db" --card c-77 --at "$later"
+  stdout_matches '^\{"pseudonym":"erased-[0-9a-f]{32}","accounts":1,"receipts":2,"counters":1\}$'
+  stderr_empty
+  local pseudonym=${step_out#*\"pseudonym\":\"}
+  pseudonym=${pseudonym%%\"*}
+  # Nothing is left under the card number...
+  run 0 balance --db "$db" --customer-id c-77 --at "$later"
+  stdout_is '{"customer_id":"c-77","posted":0,"pending":0,"available":0,"lots":[]}'
+  run 2 customer show --db "$db" --card c-77
+  stderr_is "loyaltyctl: card c-77 is not in the ledger's customer cache (refresh it from HQ or check a receipt out with --card first)"
+  # ...the points and lots are the pseudonym's, and the cache row has nothing personal.
+  run 0 balance --db "$db" --customer-id "$pseudonym" --at "$later"
+  stdout_is '{"customer_id":"'"$pseudonym"'","posted":59,"pending":0,"available":59,"lots":'"$lots"
+  run 0 customer show --db "$db" --card "$pseudonym"
+  stdout_is '{"customer_id":"'"$pseudonym"'","known":false,"erased":true,"consent":{"marketing":false,"profile":false},"hq_refreshed_at":null,"offline_redeemed":5,"blocked":null,"state":'"${state2/c-77/$pseudonym}"'}'
+  run 0 ledger check --db "$db"
+  stdout_matches '^\{"ok":true,.*"events":2,"problems":\[\]\}$'
+  stderr_empty
+  # Erasing again finds nothing.
+  run 2 customer erase --db "$db" --card c-77 --at "$later"
+  stdout_is ''
+  stderr_is 'loyaltyctl: customer c-77 is not known to this ledger'
+}
+
+scenario_customer_usage_errors() {
+  run 2 checkout --db "$db" --terminal T1 --program fixtures/program.json \
+    --customer fixtures/customer.json --card c-77 --receipt fixtures/receipt_earn.json --at "$at"
+  stdout_is ''
+  stderr_is "loyaltyctl: checkout: --card and --customer exclude each other (--card takes the customer from the ledger's customer cache, --customer from a file) (see 'loyaltyctl --help')"
+  no_file "$db"
+  run 2 open --db "$db" --terminal T1 --program fixtures/program.json \
+    --card c-77 --customer fixtures/customer.json --receipt fixtures/receipt_earn.json
+  stderr_is "loyaltyctl: open: --card and --customer exclude each other (--card takes the customer from the ledger's customer cache, --customer from a file) (see 'loyaltyctl --help')"
+  no_file "$db"
+  # The customer commands refuse a missing ledger file instead of creating one.
+  run 2 customer show --db "$db" --card c-77
+  stderr_is "loyaltyctl: $db: no such ledger file"
+  run 2 customer refresh --db "$db" --customer fixtures/customer_hq.json
+  stderr_is "loyaltyctl: $db: no such ledger file"
+  run 2 customer block --db "$db" --card c-77 --reason lost
+  stderr_is "loyaltyctl: $db: no such ledger file"
+  run 2 customer unblock --db "$db" --card c-77
+  stderr_is "loyaltyctl: $db: no such ledger file"
+  run 2 customer erase --db "$db" --card c-77
+  stderr_is "loyaltyctl: $db: no such ledger file"
+  no_file "$db"
+  checkout
+  run 2 customer refresh --db "$db" --customer fixtures/customer_hq.json --consent marketing,news
+  stdout_is ''
+  stderr_is "loyaltyctl: customer refresh: --consent: unknown consent flag \"news\" (expected a comma list of marketing, profile) (see 'loyaltyctl --help')"
+  run 2 customer refresh --db "$db" --customer fixtures/customer_hq.json --consent profile,
+  stderr_is "loyaltyctl: customer refresh: --consent: unknown consent flag \"\" (expected a comma list of marketing, profile) (see 'loyaltyctl --help')"
+  run 2 customer refresh --db "$db" --customer fixtures/bad_customer.json
+  stderr_is 'loyaltyctl: fixtures/bad_customer.json: stamps["coffee"]: must be between 0 and 1000000, got -1'
+  run 2 customer block --db "$db" --card c-77 --at "$at"
+  stdout_is ''
+  stderr_is "loyaltyctl: customer block: missing --reason (see 'loyaltyctl --help')"
+  run 2 customer block --db "$db" --card c-77 --reason
+  stderr_is "loyaltyctl: customer block: --reason needs a value (see 'loyaltyctl --help')"
+  run 2 customer show --db "$db"
+  stderr_is "loyaltyctl: customer show: missing --card (see 'loyaltyctl --help')"
+  run 2 customer block --db "$db" --card erased-00 --reason lost
+  stderr_is 'loyaltyctl: customer id "erased-00" is the pseudonym of an erased customer, not a card number'
+  run 2 customer
+  stderr_is "loyaltyctl: customer: missing subcommand (expected: refresh, show, block, unblock, erase) (see 'loyaltyctl --help')"
+  run 2 customer forget --db "$db" --card c-77
+  stderr_is "loyaltyctl: customer: unknown subcommand \"forget\" (expected: refresh, show, block, unblock, erase) (see 'loyaltyctl --help')"
+  run 0 customer show --help
+  stdout_matches '^Usage:.*loyaltyctl customer show --db FILE --card ID'
+  # None of these wrote anything.
+  run 0 ledger check --db "$db"
+  stdout_is '{"ok":true,"schema_version":3,"accounts":2,"transfers":2,"pending_open":0,"lots":2,"events":1,"problems":[]}'
+}
+
 declare -F "scenario_$scenario" >/dev/null || { echo "unknown scenario $scenario" >&2; exit 1; }
 "scenario_$scenario"
