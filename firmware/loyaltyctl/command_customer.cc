@@ -57,7 +57,7 @@ Status write_cached(storage::Ledger& ledger, std::string_view card, std::ostream
                           "a receipt out with --card first)");
   }
   const std::optional<std::string> blocked = TRY(cache.blocked(card));
-  return write_output(out, TRY(cached_customer_json(ledger, *found, blocked)));
+  return write_output(out, cached_customer_json(*found, blocked));
 }
 
 Status run_refresh(std::span<const std::string_view> args, std::ostream& out) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "loyalty/core/customer.h"
+#include "loyalty/core/documents.h"
 #include "loyalty/core/engine.h"
 #include "loyalty/core/program.h"
 #include "loyalty/core/quote.h"
@@ -18,11 +19,6 @@
 #include "loyalty/storage/ledger.h"
 
 namespace loyalty::storage::checkout_internal {
-
-// The customer state and receipt as the JSON documents load_customer() and load_receipt() read,
-// compact and deterministic (counters in key order, empty optional fields left out).
-std::string customer_to_json(const CustomerState& customer);
-std::string receipt_to_json(const Receipt& receipt);
 
 // Appends `field` as a netstring ("<decimal byte length>:<bytes>,"), as the event chain encodes.
 void netstring(std::string& out, std::string_view field);

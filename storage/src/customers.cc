@@ -76,7 +76,7 @@ Status store(Ledger& ledger, CachedCustomer customer, Timestamp at) {
   TRY(customer.state.tier.empty() ? upsert.bind_null(3) : upsert.bind_text(3, customer.state.tier));
   TRY(upsert.bind_int64(4, customer.consent.marketing ? 1 : 0));
   TRY(upsert.bind_int64(5, customer.consent.profile ? 1 : 0));
-  TRY(upsert.bind_text(6, checkout_internal::customer_to_json(customer.state)));
+  TRY(upsert.bind_text(6, customer_to_json(customer.state)));
   TRY(customer.hq_refreshed_at ? upsert.bind_int64(7, customer.hq_refreshed_at->unix_seconds)
                                : upsert.bind_null(7));
   TRY(upsert.bind_int64(8, customer.offline_redeemed));
@@ -157,7 +157,7 @@ Result<std::int64_t> depersonalise_receipts(Ledger& ledger, std::string_view pse
       kept.birthday.reset();
       kept.segments.clear();
       kept.referred_by.clear();
-      rewritten.emplace_back(select.column_text(0), checkout_internal::customer_to_json(kept));
+      rewritten.emplace_back(select.column_text(0), customer_to_json(kept));
     }
   }
   Statement update = TRY(Statement::prepare(

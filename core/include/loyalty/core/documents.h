@@ -1,10 +1,11 @@
-// Loads the customer state and receipt documents that loyaltyctl, tests and (later) the terminal
+// Loads and writes the customer state and receipt documents that loyaltyctl, tests and (later) the terminal
 // API exchange as JSON (docs/rules.md, "Customer" and "Receipt"). Both are untrusted: errors name
 // the field path and the reason, e.g. `lines[2].quantity: must be between 1 and 100000, got 0`.
 //
 // Thread-safety: pure functions.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "loyalty/core/customer.h"
@@ -19,5 +20,11 @@ Result<CustomerState> load_customer(const json::Value& customer);
 
 Result<Receipt> load_receipt(std::string_view receipt_json);
 Result<Receipt> load_receipt(const json::Value& receipt);
+
+// The same documents written back: compact and deterministic (counters in key order, empty
+// optional fields left out), so a round trip through the loader gives the same value. Storage
+// keeps them with each receipt (refunds quote it again from them) and hashes them.
+std::string customer_to_json(const CustomerState& customer);
+std::string receipt_to_json(const Receipt& receipt);
 
 }  // namespace loyalty
