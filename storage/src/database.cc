@@ -97,6 +97,11 @@ Database& Database::operator=(Database&& other) noexcept {
   return *this;
 }
 
+std::int64_t Database::last_insert_rowid() const {
+  LOYALTY_ASSERT(db_ != nullptr);
+  return sqlite3_last_insert_rowid(db_);
+}
+
 Status Database::exec(std::string_view sql) {
   LOYALTY_ASSERT(db_ != nullptr);
   const std::string text(sql);

@@ -140,17 +140,15 @@ Result<AccountId> Ledger::find_or_create_account(const Transaction& transaction,
   Statement insert =
       TRY(Statement::prepare(db_,
                              "INSERT INTO accounts (kind, owner, unit, balance_floor, created_at) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id"));
+                             "VALUES (?1, ?2, ?3, ?4, ?5)"));
   TRY(insert.bind_text(1, account_kind_name(kind)));
   TRY(insert.bind_text(2, owner));
   TRY(insert.bind_text(3, unit_name(unit_of(kind))));
   const std::optional<std::int64_t> floor = default_balance_floor(kind);
   TRY(floor ? insert.bind_int64(4, *floor) : insert.bind_null(4));
   TRY(insert.bind_int64(5, at.unix_seconds));
-  const Step step = TRY(insert.step());
-  LOYALTY_ASSERT(step == Step::row);  // RETURNING yields the new row
-  const AccountId id{insert.column_int64(0)};
   TRY(insert.run());
+  const AccountId id{db_.last_insert_rowid()};
   return id;
 }
 

@@ -101,7 +101,7 @@ Result<TransferId> insert_row(const Database& db, const PendingRow& row, std::st
       db,
       "INSERT INTO transfers (debit_account, credit_account, amount, code, flags, pending_id, "
       "receipt_id, line, source, lot_id, created_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id"));
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
   TRY(statement.bind_int64(1, row.debit.value));
   TRY(statement.bind_int64(2, row.credit.value));
   TRY(statement.bind_int64(3, row.amount.value()));
@@ -113,10 +113,8 @@ Result<TransferId> insert_row(const Database& db, const PendingRow& row, std::st
   TRY(statement.bind_text(9, row.source));
   TRY(row.lot ? statement.bind_int64(10, *row.lot) : statement.bind_null(10));
   TRY(statement.bind_int64(11, at.unix_seconds));
-  const Step step = TRY(statement.step());
-  LOYALTY_ASSERT(step == Step::row);  // RETURNING yields the new row
-  const TransferId id{statement.column_int64(0)};
   TRY(statement.run());
+  const TransferId id{db.last_insert_rowid()};
   return id;
 }
 

@@ -79,7 +79,7 @@ Result<LotId> insert_lot(const Database& db, const LotCredit& credit) {
   Statement insert = TRY(Statement::prepare(
       db,
       "INSERT INTO lots (account, points, remaining, active_from, expires_at, receipt_id, line, "
-      "created_at) VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING lot_id"));
+      "created_at) VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7)"));
   TRY(insert.bind_int64(1, credit.account.value));
   TRY(insert.bind_int64(2, credit.points.value()));
   TRY(insert.bind_int64(3, credit.active_from.unix_seconds));
@@ -88,10 +88,8 @@ Result<LotId> insert_lot(const Database& db, const LotCredit& credit) {
   TRY(credit.receipt_id.empty() ? insert.bind_null(5) : insert.bind_text(5, credit.receipt_id));
   TRY(credit.line ? insert.bind_int64(6, *credit.line) : insert.bind_null(6));
   TRY(insert.bind_int64(7, credit.at.unix_seconds));
-  const Step step = TRY(insert.step());
-  LOYALTY_ASSERT(step == Step::row);  // RETURNING yields the new row
-  const LotId id{insert.column_int64(0)};
   TRY(insert.run());
+  const LotId id{db.last_insert_rowid()};
   return id;
 }
 

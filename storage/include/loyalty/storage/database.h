@@ -69,6 +69,11 @@ class Database {
   // Runs one or more SQL statements that return no rows of interest (DDL, PRAGMA, BEGIN...).
   Status exec(std::string_view sql);
 
+  // The rowid of the last row an INSERT statement (not a trigger) added on this connection. Read
+  // right after the insert's step: cheaper than INSERT ... RETURNING, which materialises a
+  // result set.
+  std::int64_t last_insert_rowid() const;
+
   // The borrowed connection, for statements and tests; owned by this Database.
   sqlite3* handle() const { return db_; }
   const std::string& path() const { return path_; }
