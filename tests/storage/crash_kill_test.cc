@@ -7,7 +7,8 @@
 // points from the set of committed receipts without reading the transfers. The child acknowledges
 // a receipt (its number, 8 bytes, on a pipe) only after checkout() returned OK; the in-flight
 // receipt of a killed child is retried by the next child (an idempotent replay when it had been
-// committed). docs/storage.md ("Crash test: SIGKILL") describes the knobs.
+// committed). The receipts and the proof are shared with crash_power_test.cc (crash_support.h).
+// docs/storage.md ("Crash test: SIGKILL") describes the knobs.
 
 #include <poll.h>
 #include <signal.h>
@@ -21,47 +22,20 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <random>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "checkout_support.h"
+#include "crash_support.h"
 
 namespace loyalty::storage::test {
 namespace {
 
 constexpr std::uint64_t crash_seed = 0x5eed'c0de'0003'0003ULL;  // fixed: the run is repeatable
 constexpr int crash_cycles_default = 30;
-constexpr int crash_customers = 3;
-constexpr std::int64_t crash_burn_points = 10;
-
-std::string crash_receipt_id(std::int64_t n) {
-  std::string digits = std::to_string(n);
-  return "K-" + std::string(digits.size() < 7 ? 7 - digits.size() : 0, '0') + digits;
-}
-
-std::string crash_customer_id(std::int64_t n) { return "c" + std::to_string(n % crash_customers); }
-
-std::int64_t crash_price_minor(std::int64_t n) { return 2000 + 100 * (n % 5); }
-
-// Receipts 1, 2 and 3 are each customer's first; after them every other one burns 10 points, and
-// the customer holds at least 19 by then (a burn the lots cannot cover would be clamped).
-bool crash_burns(std::int64_t n) { return n > crash_customers && (n / crash_customers) % 2 == 1; }
-
-// 1 point per 1.00 paid in money, rounded down; a burn of 10 points pays 0.10.
-std::int64_t crash_earned(std::int64_t n) {
-  const std::int64_t paid = crash_price_minor(n) - (crash_burns(n) ? crash_burn_points : 0);
-  return paid / 100;
-}
-
-Receipt crash_receipt(std::int64_t n) {
-  Receipt r = receipt(crash_receipt_id(n), {line("WINE", crash_price_minor(n))});
-  if (crash_burns(n)) r = redeeming(std::move(r), crash_burn_points);
-  return r;
-}
+const CrashReceipts crash_receipts{"K-", /*coupons=*/false};
 
 // The child: checkouts from `first` on until killed. Never returns into Catch2.
 [[noreturn]] void crash_child(const std::string& path, std::int64_t first, int ack_fd) {
@@ -71,8 +45,9 @@ Receipt crash_receipt(std::int64_t n) {
   if (!program.ok()) _exit(11);
   Till till(ledger.value());
   for (std::int64_t n = first; n < first + 1'000'000; ++n) {
-    const CustomerState c = customer(crash_customer_id(n));
-    Result<CheckoutResult> result = till.checkout(program.value(), &c, crash_receipt(n), test_now);
+    const CustomerState c = customer(crash_receipts.customer_id(n));
+    Result<CheckoutResult> result =
+        till.checkout(program.value(), &c, crash_receipts.receipt(n), test_now);
     if (!result.ok()) _exit(12);
     const std::int64_t ack = n;
     if (write(ack_fd, &ack, sizeof ack) != static_cast<ssize_t>(sizeof ack)) _exit(13);
@@ -108,21 +83,12 @@ bool read_acks(int fd, std::vector<std::int64_t>& acks, std::string& partial, st
   }
 }
 
-// receipt id -> count, from a query returning (receipt_id, COUNT(*)).
-void count_by_receipt(Ledger& ledger, const std::string& sql,
-                      std::map<std::string, std::int64_t>& out) {
-  Statement select = Statement::prepare(ledger.database(), sql).value();
-  while (select.step().value() == Step::row) out[select.column_text(0)] = select.column_int64(1);
-}
-
-TEST_CASE("SIGKILL at random points during checkouts loses no acknowledged receipt and leaves "
-          "no half-written one",
-          "[storage][crash]") {
-  int cycles = crash_cycles_default;
-  if (const char* env = std::getenv("LOYALTY_CRASH_CYCLES"); env != nullptr && *env != '\0') {
-    cycles = std::atoi(env);
-    REQUIRE(cycles > 0);
-  }
+TEST_CASE(
+    "SIGKILL at random points during checkouts loses no acknowledged receipt and leaves "
+    "no half-written one",
+    "[storage][crash]") {
+  const std::int64_t cycles = env_int("LOYALTY_CRASH_CYCLES", crash_cycles_default);
+  REQUIRE(cycles > 0);
   std::mt19937_64 random(crash_seed);
 
   TempDir dir;
@@ -135,10 +101,10 @@ TEST_CASE("SIGKILL at random points during checkouts loses no acknowledged recei
 
   std::set<std::int64_t> acknowledged;
   std::int64_t committed_unacknowledged = 0;  // found committed after a kill, retried (replayed)
-  std::int64_t next = 1;       // the first receipt the next child checks out
+  std::int64_t next = 1;                      // the first receipt the next child checks out
   std::int64_t attempted = 0;  // the highest receipt number any child may have started
 
-  for (int cycle = 0; cycle < cycles; ++cycle) {
+  for (std::int64_t cycle = 0; cycle < cycles; ++cycle) {
     INFO("cycle " << cycle << ", first receipt " << next);
     int fds[2];
     REQUIRE(pipe(fds) == 0);
@@ -191,81 +157,12 @@ TEST_CASE("SIGKILL at random points during checkouts loses no acknowledged recei
     attempted = std::max(attempted, next + static_cast<std::int64_t>(acks.size()));
     next += static_cast<std::int64_t>(acks.size());
 
-    // Reopen: open() runs check() and refuses a broken ledger.
+    // Reopen: open() runs check() and refuses a broken ledger; then the proof (crash_support.h).
     Ledger ledger = open_ledger(path);
-    REQUIRE(problems_of(ledger) == std::vector<std::string>{});
-
-    std::map<std::string, std::int64_t> committed, other_rows, events, transfers, lots;
-    count_by_receipt(ledger,
-                     "SELECT receipt_id, COUNT(*) FROM receipts WHERE state = 'committed' "
-                     "GROUP BY receipt_id",
-                     committed);
-    count_by_receipt(ledger,
-                     "SELECT receipt_id, COUNT(*) FROM receipts WHERE state <> 'committed' "
-                     "GROUP BY receipt_id",
-                     other_rows);
-    count_by_receipt(ledger,
-                     "SELECT receipt_id, COUNT(*) FROM events WHERE kind = 'checkout' "
-                     "GROUP BY receipt_id",
-                     events);
-    count_by_receipt(ledger,
-                     "SELECT receipt_id, COUNT(*) FROM transfers WHERE receipt_id IS NOT NULL "
-                     "GROUP BY receipt_id",
-                     transfers);
-    count_by_receipt(ledger,
-                     "SELECT receipt_id, COUNT(*) FROM lots WHERE receipt_id IS NOT NULL "
-                     "GROUP BY receipt_id",
-                     lots);
-    CHECK(other_rows.empty());
-    CHECK(scalar(ledger, "SELECT COUNT(*) FROM events") ==
-          static_cast<std::int64_t>(committed.size()));
-    // Nothing names a receipt no child could have started.
-    for (const auto* table : {&committed, &events, &transfers, &lots}) {
-      for (const auto& [id, count] : *table) {
-        INFO("row names " << id);
-        CHECK(id.rfind("K-", 0) == 0);
-        CHECK(std::stoll(id.substr(2)) >= 1);
-        CHECK(std::stoll(id.substr(2)) <= attempted);
-      }
-    }
-
-    auto count = [](const std::map<std::string, std::int64_t>& table, const std::string& id) {
-      auto it = table.find(id);
-      return it == table.end() ? std::int64_t{0} : it->second;
-    };
-    std::vector<std::int64_t> credits(crash_customers, 0), debits(crash_customers, 0);
-    for (std::int64_t n = 1; n <= attempted; ++n) {
-      const std::string id = crash_receipt_id(n);
-      INFO("receipt " << id << (acknowledged.count(n) ? " (acknowledged)" : " (not acknowledged)"));
-      const std::int64_t c = count(committed, id), e = count(events, id), t = count(transfers, id),
-                         l = count(lots, id);
-      INFO("rows: " << c << " committed, " << e << " events, " << t << " transfers, " << l
-                    << " lots");
-      // Whole: one committed row, one event, its transfers (earn, plus burns) and its one lot.
-      const bool whole = c == 1 && e == 1 && l == 1 && t >= 1 + (crash_burns(n) ? 1 : 0);
-      const bool absent = c == 0 && e == 0 && t == 0 && l == 0;
-      if (acknowledged.count(n)) {
-        CHECK(whole);
-      } else {
-        CHECK((whole || absent));
-        // Only the in-flight receipt of a killed child can be committed without an ack, and the
-        // next child retries it, so at most the newest one is.
-        if (whole) CHECK(n == attempted);
-        if (whole) ++committed_unacknowledged;
-      }
-      if (whole) {
-        credits[n % crash_customers] += crash_earned(n);
-        debits[n % crash_customers] += crash_burns(n) ? crash_burn_points : 0;
-      }
-    }
-    // Each customer's points are what the committed receipts earned less what they burned.
-    for (std::int64_t k = 0; k < crash_customers; ++k) {
-      INFO("customer " << crash_customer_id(k));
-      CHECK(points_of(ledger, crash_customer_id(k)) == make_balance(credits[k], debits[k], 0, 0));
-    }
+    committed_unacknowledged += verify_after_crash(ledger, crash_receipts, attempted, acknowledged);
   }
   INFO("receipts acknowledged: " << acknowledged.size() << ", committed but not acknowledged "
-                                  << "when killed: " << committed_unacknowledged);
+                                 << "when killed: " << committed_unacknowledged);
   if (std::getenv("LOYALTY_CRASH_VERBOSE") != nullptr) {
     WARN("receipts acknowledged: " << acknowledged.size() << ", committed but not acknowledged "
                                    << "when killed: " << committed_unacknowledged);

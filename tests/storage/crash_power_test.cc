@@ -10,7 +10,8 @@
 //
 // The receipts are a pure function of their number, as in crash_kill_test.cc, so the test
 // recomputes each customer's points and coupon counters from the set of committed receipts
-// without reading the transfers. docs/storage.md ("Crash test: I/O errors and power cuts").
+// without reading the transfers; the receipts and that proof are shared with the SIGKILL test
+// (crash_support.h). docs/storage.md ("Crash test: I/O errors and power cuts").
 
 #include <sqlite3.h>
 
@@ -22,11 +23,10 @@
 #include <cstdlib>
 #include <map>
 #include <random>
-#include <set>
 #include <string>
 #include <vector>
 
-#include "checkout_support.h"
+#include "crash_support.h"
 #include "fault_vfs.h"
 #include "loyalty/storage/database.h"
 
@@ -35,52 +35,7 @@ namespace {
 
 constexpr std::uint64_t power_seed_default = 0x5eed'c0de'0003'0004ULL;
 constexpr int power_cycles_default = 120;
-constexpr int power_customers = 3;
-constexpr std::int64_t power_burn_points = 10;
-constexpr std::int64_t power_coupon_minor = 100;  // SAVE1 in till_program_json
-
-std::string power_receipt_id(std::int64_t n) {
-  std::string digits = std::to_string(n);
-  return "P-" + std::string(digits.size() < 7 ? 7 - digits.size() : 0, '0') + digits;
-}
-
-std::string power_customer_id(std::int64_t n) { return "c" + std::to_string(n % power_customers); }
-
-std::int64_t power_price_minor(std::int64_t n) { return 2000 + 100 * (n % 5); }
-
-// As in the SIGKILL test: after each customer's first receipt, every other one burns 10 points
-// (the customer holds at least 19 by then).
-bool power_burns(std::int64_t n) { return n > power_customers && (n / power_customers) % 2 == 1; }
-
-// Every fourth receipt uses the coupon SAVE1 (1.00 off; a counter per customer and in total).
-bool power_coupon(std::int64_t n) { return n % 4 == 2; }
-
-// 1 point per 1.00 paid in money, rounded down.
-std::int64_t power_earned(std::int64_t n) {
-  const std::int64_t paid = power_price_minor(n) - (power_coupon(n) ? power_coupon_minor : 0) -
-                            (power_burns(n) ? power_burn_points : 0);
-  return paid / 100;
-}
-
-Receipt power_receipt(std::int64_t n) {
-  Receipt r = receipt(power_receipt_id(n), {line("WINE", power_price_minor(n))});
-  if (power_burns(n)) r = redeeming(std::move(r), power_burn_points);
-  if (power_coupon(n)) r.coupons.push_back("SAVE1");
-  return r;
-}
-
-// receipt id -> count, from a query returning (receipt_id, COUNT(*)).
-void count_by_receipt(Ledger& ledger, const std::string& sql,
-                      std::map<std::string, std::int64_t>& out) {
-  Statement select = Statement::prepare(ledger.database(), sql).value();
-  while (select.step().value() == Step::row) out[select.column_text(0)] = select.column_int64(1);
-}
-
-std::int64_t env_int(const char* name, std::int64_t fallback) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') return fallback;
-  return std::strtoll(value, nullptr, 0);
-}
+const CrashReceipts power_receipts{"P-", /*coupons=*/true};
 
 // --- The shim itself --------------------------------------------------------------------------
 
@@ -254,10 +209,22 @@ TEST_CASE("through the fault VFS a power cut drops commits that were not synced"
 
 // --- The crash test ---------------------------------------------------------------------------
 
+// What checkout() returned when it acknowledged a receipt.
 struct Acked {
   std::string quote_json;
   std::int64_t event_seq = 0;
 };
+
+// Receipt n, checked out again, replays with the result it was acknowledged with.
+void check_replays(Till& till, const Program& program, std::int64_t n, const Acked& first) {
+  INFO("replaying " << power_receipts.id(n));
+  const CustomerState c = customer(power_receipts.customer_id(n));
+  Result<CheckoutResult> again = till.checkout(program, &c, power_receipts.receipt(n), test_now);
+  REQUIRE(again.ok());
+  CHECK(again->replayed);
+  CHECK(again->quote_json == first.quote_json);
+  CHECK(again->event_seq == first.event_seq);
+}
 
 TEST_CASE(
     "I/O errors and power cuts at random points during checkouts lose no acknowledged "
@@ -329,13 +296,14 @@ TEST_CASE(
         for (std::int64_t n = next;; ++n) {
           if (stop_after >= 0 && static_cast<std::int64_t>(acks.size()) >= stop_after) break;
           REQUIRE(n < next + 100'000);  // a fault must come
-          const CustomerState c = customer(power_customer_id(n));
-          Result<CheckoutResult> result = till.checkout(program, &c, power_receipt(n), test_now);
+          const CustomerState c = customer(power_receipts.customer_id(n));
+          Result<CheckoutResult> result =
+              till.checkout(program, &c, power_receipts.receipt(n), test_now);
           if (!result.ok()) {
-            failure = "checkout " + power_receipt_id(n) + ": " + result.error().message;
+            failure = "checkout " + power_receipts.id(n) + ": " + result.error().message;
             break;
           }
-          INFO("acknowledged " << power_receipt_id(n));
+          INFO("acknowledged " << power_receipts.id(n));
           // Only the in-flight receipt of the last fault can be replayed.
           CHECK((!result->replayed || n == attempted));
           CHECK(result->state == ReceiptState::committed);
@@ -361,100 +329,15 @@ TEST_CASE(
                          next + static_cast<std::int64_t>(acks.size()) - (failure.empty() ? 1 : 0));
     next += static_cast<std::int64_t>(acks.size());
 
-    // Reopen without the shim: open() runs check() and refuses a broken ledger.
+    // Reopen without the shim: open() runs check() and refuses a broken ledger; then the proof
+    // (crash_support.h).
     Ledger ledger = open_ledger(path);
-    REQUIRE(problems_of(ledger) == std::vector<std::string>{});
-
-    std::map<std::string, std::int64_t> committed, other_rows, events, transfers, lots;
-    count_by_receipt(ledger,
-                     "SELECT receipt_id, COUNT(*) FROM receipts WHERE state = 'committed' "
-                     "GROUP BY receipt_id",
-                     committed);
-    count_by_receipt(ledger,
-                     "SELECT receipt_id, COUNT(*) FROM receipts WHERE state <> 'committed' "
-                     "GROUP BY receipt_id",
-                     other_rows);
-    count_by_receipt(ledger,
-                     "SELECT receipt_id, COUNT(*) FROM events WHERE kind = 'checkout' "
-                     "GROUP BY receipt_id",
-                     events);
-    count_by_receipt(ledger,
-                     "SELECT receipt_id, COUNT(*) FROM transfers WHERE receipt_id IS NOT NULL "
-                     "GROUP BY receipt_id",
-                     transfers);
-    count_by_receipt(ledger,
-                     "SELECT receipt_id, COUNT(*) FROM lots WHERE receipt_id IS NOT NULL "
-                     "GROUP BY receipt_id",
-                     lots);
-    CHECK(other_rows.empty());
-    CHECK(scalar(ledger, "SELECT COUNT(*) FROM events") ==
-          static_cast<std::int64_t>(committed.size()));
-    for (const auto* table : {&committed, &events, &transfers, &lots}) {
-      for (const auto& [id, count] : *table) {
-        INFO("row names " << id);
-        CHECK(id.rfind("P-", 0) == 0);
-        CHECK(std::stoll(id.substr(2)) >= 1);
-        CHECK(std::stoll(id.substr(2)) <= attempted);
-      }
-    }
-
-    auto count = [](const std::map<std::string, std::int64_t>& table, const std::string& id) {
-      auto it = table.find(id);
-      return it == table.end() ? std::int64_t{0} : it->second;
-    };
-    std::vector<std::int64_t> credits(power_customers, 0), debits(power_customers, 0),
-        coupons(power_customers, 0);
-    for (std::int64_t n = 1; n <= attempted; ++n) {
-      const std::string id = power_receipt_id(n);
-      const bool acked = acknowledged.count(n) > 0;
-      INFO("receipt " << id << (acked ? " (acknowledged)" : " (not acknowledged)"));
-      const std::int64_t c = count(committed, id), e = count(events, id), t = count(transfers, id),
-                         l = count(lots, id);
-      INFO("rows: " << c << " committed, " << e << " events, " << t << " transfers, " << l
-                    << " lots");
-      const bool whole = c == 1 && e == 1 && l == 1 && t >= 1 + (power_burns(n) ? 1 : 0);
-      const bool absent = c == 0 && e == 0 && t == 0 && l == 0;
-      if (acked) {
-        CHECK(whole);
-      } else {
-        CHECK((whole || absent));
-        // Only the in-flight receipt can be there without an ack; the next cycle retries it.
-        if (whole) CHECK(n == attempted);
-        if (whole) ++committed_unacknowledged;
-      }
-      if (whole) {
-        credits[n % power_customers] += power_earned(n);
-        debits[n % power_customers] += power_burns(n) ? power_burn_points : 0;
-        coupons[n % power_customers] += power_coupon(n) ? 1 : 0;
-      }
-    }
-    std::int64_t coupons_total = 0;
-    for (std::int64_t k = 0; k < power_customers; ++k) {
-      const std::string owner = power_customer_id(k);
-      INFO("customer " << owner);
-      CHECK(points_of(ledger, owner) == make_balance(credits[k], debits[k], 0, 0));
-      CHECK(scalar(ledger,
-                   "SELECT COALESCE(SUM(l.remaining), 0) FROM lots l JOIN accounts a ON "
-                   "a.id = l.account WHERE a.kind = 'customer_points' AND a.owner = '" +
-                       owner + "'") == credits[k] - debits[k]);
-      CHECK(counter(ledger, owner, "coupon_uses", "SAVE1") == (coupons[k] > 0 ? coupons[k] : -1));
-      coupons_total += coupons[k];
-    }
-    CHECK(counter(ledger, "", "coupon_uses_total", "SAVE1") ==
-          (coupons_total > 0 ? coupons_total : -1));
+    committed_unacknowledged += verify_after_crash(ledger, power_receipts, attempted, acknowledged);
 
     // The receipts acknowledged in this cycle replay with the result they were acknowledged with.
     const std::int64_t events_before = scalar(ledger, "SELECT COUNT(*) FROM events");
     Till till(ledger);
-    for (const std::int64_t n : acks) {
-      INFO("replaying " << power_receipt_id(n));
-      const CustomerState c = customer(power_customer_id(n));
-      Result<CheckoutResult> again = till.checkout(program, &c, power_receipt(n), test_now);
-      REQUIRE(again.ok());
-      CHECK(again->replayed);
-      CHECK(again->quote_json == acknowledged[n].quote_json);
-      CHECK(again->event_seq == acknowledged[n].event_seq);
-    }
+    for (const std::int64_t n : acks) check_replays(till, program, n, acknowledged[n]);
     CHECK(scalar(ledger, "SELECT COUNT(*) FROM events") == events_before);
     if (verbose) {
       WARN("cycle " << cycle << ": " << acks.size() << " acknowledged, "
@@ -466,15 +349,7 @@ TEST_CASE(
   {
     Ledger ledger = open_ledger(path);
     Till till(ledger);
-    for (const auto& [n, first] : acknowledged) {
-      INFO("replaying " << power_receipt_id(n));
-      const CustomerState c = customer(power_customer_id(n));
-      Result<CheckoutResult> again = till.checkout(program, &c, power_receipt(n), test_now);
-      REQUIRE(again.ok());
-      CHECK(again->replayed);
-      CHECK(again->quote_json == first.quote_json);
-      CHECK(again->event_seq == first.event_seq);
-    }
+    for (const auto& [n, first] : acknowledged) check_replays(till, program, n, first);
   }
   if (verbose) {
     WARN("receipts acknowledged: "
