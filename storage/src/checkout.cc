@@ -53,25 +53,22 @@ Result<CheckoutResult> replay(const ReceiptRow& row, std::string_view hash, bool
   return result_of(row, true);
 }
 
+// Holds what the receipt burns as one pending transfer; commit burns it from the lots.
 Status hold_burns(Ledger& ledger, const Transaction& transaction, const Quote& quote,
                   AccountId account, Timestamp at) {
-  if (quote.burns.empty()) return Status();
+  const Points total = burned_points(quote);
+  if (total <= Points(0)) return Status();
   const AccountId redemption =
       TRY(ledger.find_or_create_account(transaction, AccountKind::redemption, "", at));
-  for (const BurnEntry& burn : quote.burns) {  // bounded by the receipt's lines
-    if (burn.points <= Points(0)) continue;
-    const std::string label = source_label(*quote.program, burn.source);
-    TransferRequest request;
-    request.debit = account;
-    request.credit = redemption;
-    request.amount = burn.points;
-    request.code = TransferCode::burn;
-    request.receipt_id = quote.receipt_id;
-    request.line = burn.line;
-    request.source = label;
-    request.at = at;
-    TRY(ledger.create_pending(transaction, request));
-  }
+  TransferRequest request;
+  request.debit = account;
+  request.credit = redemption;
+  request.amount = total;
+  request.code = TransferCode::burn;
+  request.receipt_id = quote.receipt_id;
+  request.source = "burn";
+  request.at = at;
+  TRY(ledger.create_pending(transaction, request));
   return Status();
 }
 

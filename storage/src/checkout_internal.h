@@ -102,6 +102,9 @@ Result<std::vector<TransferId>> open_holds(Ledger& ledger, std::string_view rece
 Result<AccountId> earn_account(Ledger& ledger, const Transaction& transaction,
                                const CustomerState& customer, EarnAccount account, Timestamp at);
 
+// All the points the quote burns (tender and rewards, every line).
+Points burned_points(const Quote& quote);
+
 // A quote's line index as the ledger stores it: nullopt for no_line (receipt level).
 std::optional<std::uint32_t> line_of(std::uint32_t line);
 

@@ -97,10 +97,69 @@ Status apply_counters(Ledger& ledger, const Program& program, const Reversal& re
   return Status();
 }
 
+// The receipt's burn transfers from `account` (one per lot, line NULL), in the order they took
+// the lots.
+Result<std::vector<LotPart>> receipt_burns(Ledger& ledger, AccountId account,
+                                           std::string_view receipt_id) {
+  Statement select = TRY(Statement::prepare(
+      ledger.database(),
+      "SELECT lot_id, amount FROM transfers WHERE receipt_id = ?1 AND code = 'burn' "
+      "AND debit_account = ?2 AND line IS NULL AND lot_id IS NOT NULL "
+      "AND flags IN ('none', 'post_pending') ORDER BY id"));
+  TRY(select.bind_text(1, receipt_id));
+  TRY(select.bind_int64(2, account.value));
+  std::vector<LotPart> parts;
+  while (TRY(select.step()) == Step::row) {  // bounded by customer_lots_max
+    parts.push_back(LotPart{LotId{select.column_int64(0)}, Points(select.column_int64(1))});
+  }
+  return parts;
+}
+
+// The parts of `burns` (the receipt's lots in burning order) that `line` took: the checkout took
+// the quote's burn entries one after the other from the lots, so each entry's share is the next
+// stretch of the sequence.
+std::vector<LotPart> burn_parts_of_line(const Quote& quote, const std::vector<LotPart>& burns,
+                                        std::uint32_t line) {
+  std::vector<LotPart> parts;
+  std::size_t lot = 0;
+  Points used_of_lot;
+  for (const BurnEntry& burn : quote.burns) {  // bounded by the receipt's lines
+    Points left = burn.points;
+    while (left > Points(0) && lot < burns.size()) {
+      const Points take = min_of(left, burns[lot].points - used_of_lot);
+      if (burn.line == line) {
+        if (!parts.empty() && parts.back().lot == burns[lot].lot) {
+          parts.back().points += take;
+        } else {
+          parts.push_back(LotPart{burns[lot].lot, take});
+        }
+      }
+      left -= take;
+      used_of_lot += take;
+      if (used_of_lot == burns[lot].points) {
+        ++lot;
+        used_of_lot = Points(0);
+      }
+    }
+  }
+  return parts;
+}
+
+Points earned_by_line(const Quote& quote, std::uint32_t line, EarnAccount account) {
+  Points total;
+  for (const EarnEntry& earn : quote.earns) {
+    if (earn.line == line && earn.account == account && earn.points > Points(0)) {
+      total += earn.points;
+    }
+  }
+  return total;
+}
+
 Status apply_reversal(Ledger& ledger, const Transaction& transaction, const Rebuilt& rebuilt,
                       const Reversal& reversal, Timestamp at) {
   const std::string& receipt_id = rebuilt.receipt.receipt_id;
-  TRY(reverse_settlement(ledger, transaction, rebuilt.quote, reversal, at));
+  const Quote& quote = rebuilt.quote;
+  TRY(reverse_settlement(ledger, transaction, quote, reversal, at));
   if (!rebuilt.customer) {
     LOYALTY_ASSERT(reversal.earns.empty() && reversal.burns.empty());
     return Status();
@@ -109,14 +168,19 @@ Status apply_reversal(Ledger& ledger, const Transaction& transaction, const Rebu
   for (const ReversedEarn& earn : reversal.earns) {
     if (earn.points <= Points(0)) continue;
     const AccountId account = TRY(earn_account(ledger, transaction, customer, earn.account, at));
-    TRY(reverse_earn(ledger, transaction, account, receipt_id, line_of(earn.line), earn.points,
-                     at));
+    TRY(reverse_receipt_earn(ledger, transaction, account, receipt_id, line_of(earn.line),
+                             earned_by_line(quote, earn.line, earn.account), earn.points, at));
   }
   const AccountId account = TRY(ledger.find_or_create_account(
       transaction, AccountKind::customer_points, customer.customer_id, at));
-  for (const RestoredBurn& burn : reversal.burns) {
-    if (burn.points <= Points(0)) continue;
-    TRY(restore_burn(ledger, transaction, account, receipt_id, burn.line, burn.points, at));
+  if (!reversal.burns.empty()) {
+    const std::vector<LotPart> burns = TRY(receipt_burns(ledger, account, receipt_id));
+    for (const RestoredBurn& burn : reversal.burns) {
+      if (burn.points <= Points(0)) continue;
+      const std::vector<LotPart> parts = burn_parts_of_line(quote, burns, burn.line);
+      TRY(restore_burn_parts(ledger, transaction, account, receipt_id, burn.line, parts,
+                             burn.points, at));
+    }
   }
   return apply_counters(ledger, rebuilt.program, reversal, customer);
 }
@@ -173,7 +237,8 @@ Result<RefundResult> Till::refund(std::string_view refund_id, std::string_view r
   RefundResult result{std::string(refund_id), reversal_to_json(rebuilt.quote, *reversal, false), 0,
                       false};
   const EventRow event =
-      TRY(append_event(*ledger_, transaction, "refund", receipt_id, result.reversal_json, at));
+      TRY(append_event(*ledger_, transaction, "refund", receipt_id, result.reversal_json, at,
+                       PayloadCheck::written_by_core));
   result.event_seq = event.seq;
   TRY(insert_refund(*ledger_, result, receipt_id, hash, at));
   TRY(transaction.commit());

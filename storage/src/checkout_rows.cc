@@ -23,9 +23,10 @@ std::optional<ReceiptState> parse_state(std::string_view name) {
 Status load_counters(Ledger& ledger, std::string_view customer_id, CustomerState& customer) {
   Statement select = TRY(Statement::prepare(
       ledger.database(),
-      "SELECT kind, key, count FROM counters WHERE (customer_id = ?1 AND kind IN ('stamps', "
-      "'coupon_uses', 'event_awards')) OR (customer_id = '' AND kind = 'coupon_uses_total') "
-      "ORDER BY kind, key LIMIT ?2"));
+      // Two primary-key range lookups; an OR of them would scan the table.
+      "SELECT kind, key, count FROM counters WHERE customer_id = ?1 AND kind IN ('stamps', "
+      "'coupon_uses', 'event_awards') UNION ALL SELECT kind, key, count FROM counters "
+      "WHERE customer_id = '' AND kind = 'coupon_uses_total' ORDER BY 1, 2 LIMIT ?2"));
   TRY(select.bind_text(1, customer_id));
   TRY(select.bind_int64(2, static_cast<std::int64_t>(4 * limits::customer_counters_max)));
   customer.stamps.clear();

@@ -13,20 +13,19 @@ namespace loyalty::storage::checkout_internal {
 
 namespace {
 
+// Every burn of the receipt (tender and rewards, all lines) leaves the lots in one take: one
+// transfer per lot touched. The quote says which line burned what; a refund maps a line's share
+// back onto these transfers (burn_parts_of_line in checkout_refund.cc).
 Status write_burns(Ledger& ledger, const Transaction& transaction, const Quote& quote,
                    AccountId account, Timestamp at) {
-  if (quote.burns.empty()) return Status();
+  const Points total = burned_points(quote);
+  if (total <= Points(0)) return Status();
   const AccountId redemption =
       TRY(lots_internal::chain_account(ledger, transaction, AccountKind::redemption, at));
-  for (const BurnEntry& burn : quote.burns) {  // bounded by the receipt's lines
-    if (burn.points <= Points(0)) continue;
-    const std::string label = source_label(*quote.program, burn.source);
-    // Rewards keep code burn: restore_burn() gives back what a line's burns took.
-    TRY(lots_internal::take_from_lots(
-        ledger, transaction,
-        lots_internal::LotTake{account, redemption, burn.points, TransferCode::burn,
-                               quote.receipt_id, burn.line, label, at}));
-  }
+  TRY(lots_internal::take_from_lots(
+      ledger, transaction,
+      lots_internal::LotTake{account, redemption, total, TransferCode::burn, quote.receipt_id,
+                             std::nullopt, "burn", at}));
   return Status();
 }
 
@@ -47,20 +46,25 @@ Status write_donations(Ledger& ledger, const Transaction& transaction, const Quo
   return Status();
 }
 
+// What the receipt earned goes into one lot per account (customer, company, referrer) with one
+// earn transfer; the quote says which line and source earned what.
 Status write_earns(Ledger& ledger, const Transaction& transaction, const Quote& quote,
                    const CustomerState& customer, Timestamp at) {
-  for (const EarnEntry& earn : quote.earns) {  // bounded by lines × sources
-    if (earn.points <= Points(0)) continue;
-    const AccountId account = TRY(earn_account(ledger, transaction, customer, earn.account, at));
-    const std::string label = source_label(*quote.program, earn.source);
+  constexpr EarnAccount accounts[] = {EarnAccount::customer, EarnAccount::company,
+                                      EarnAccount::referrer};
+  for (const EarnAccount kind : accounts) {
+    Points total;
+    for (const EarnEntry& earn : quote.earns) {  // bounded by lines × sources
+      if (earn.account == kind && earn.points > Points(0)) total += earn.points;
+    }
+    if (total <= Points(0)) continue;
     LotCredit credit;
-    credit.account = account;
-    credit.points = earn.points;
+    credit.account = TRY(earn_account(ledger, transaction, customer, kind, at));
+    credit.points = total;
     credit.active_from = quote.earned_active_from;
     credit.expires_at = quote.earned_expires_at;
     credit.receipt_id = quote.receipt_id;
-    credit.line = line_of(earn.line);
-    credit.source = label;
+    credit.source = "earn";
     credit.at = at;
     TRY(credit_lot(ledger, transaction, credit));
   }
@@ -93,6 +97,14 @@ Status write_counters(Ledger& ledger, const Quote& quote, const CustomerState& c
 }
 
 }  // namespace
+
+Points burned_points(const Quote& quote) {
+  Points total;
+  for (const BurnEntry& burn : quote.burns) {  // bounded by the receipt's lines
+    if (burn.points > Points(0)) total += burn.points;
+  }
+  return total;
+}
 
 std::optional<std::uint32_t> line_of(std::uint32_t line) {
   if (line == no_line) return std::nullopt;
@@ -140,7 +152,8 @@ Result<std::int64_t> write_quote(Ledger& ledger, const Transaction& transaction,
   }
   TRY(write_settlement(ledger, transaction, quote, at));
   const EventRow event =
-      TRY(append_event(ledger, transaction, "checkout", quote.receipt_id, quote_json, at));
+      TRY(append_event(ledger, transaction, "checkout", quote.receipt_id, quote_json, at,
+                       PayloadCheck::written_by_core));
   return event.seq;
 }
 

@@ -97,6 +97,15 @@ Database& Database::operator=(Database&& other) noexcept {
   return *this;
 }
 
+Result<Database::Checkpoint> Database::checkpoint() {
+  LOYALTY_ASSERT(db_ != nullptr);
+  Checkpoint out;
+  const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                           &out.wal_frames, &out.checkpointed);
+  if (rc != SQLITE_OK) return sqlite_error(db_, rc, "checkpoint " + path_);
+  return out;
+}
+
 std::int64_t Database::last_insert_rowid() const {
   LOYALTY_ASSERT(db_ != nullptr);
   return sqlite3_last_insert_rowid(db_);

@@ -26,9 +26,7 @@ TEST_CASE("refunding one line, then the rest, restores balances and counters exa
   const Balance bought = points_of(f.ledger, "anna");
   // 200 + 99 + 99 + 6 earned (R-1 paid 205.50 in money) - 50 burned from R-0's first lot.
   CHECK(bought == make_balance(404, 50, 0, 0));
-  CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"100/50 line 0", "100/100 line 1",
-                                                              "99/99 line 0", "99/99 line 1",
-                                                              "6/6 line 2"});
+  CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"200/150 line -", "204/204 line -"});
   CHECK(counter(f.ledger, "anna", "stamps", "tea") == 2);
   CHECK(counter(f.ledger, "anna", "coupon_uses", "SAVE1") == 1);
   require_check_ok(f.ledger);
@@ -40,9 +38,7 @@ TEST_CASE("refunding one line, then the rest, restores balances and counters exa
   // One cheese of two: its 50 points earned are taken back from R-1's line 1 lot, and its 12
   // points of tender go back to R-0's lot they were burned from.
   CHECK(after_first == make_balance(416, 100, 0, 0));
-  CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"100/62 line 0", "100/100 line 1",
-                                                              "99/99 line 0", "99/49 line 1",
-                                                              "6/6 line 2"});
+  CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"200/162 line -", "204/154 line -"});
   CHECK(scalar(f.ledger,
                "SELECT quantity FROM returned_units WHERE receipt_id = 'R-1' AND "
                "line = 1") == 1);
@@ -54,9 +50,7 @@ TEST_CASE("refunding one line, then the rest, restores balances and counters exa
   // Everything R-1 earned is taken back and everything it burned is given back: anna holds the
   // 200 points of R-0 again.
   CHECK(points_of(f.ledger, "anna").posted() == Points(200));
-  CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"100/100 line 0", "100/100 line 1",
-                                                              "99/0 line 0", "99/0 line 1",
-                                                              "6/0 line 2"});
+  CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"200/200 line -", "204/0 line -"});
   CHECK(points_of(f.ledger, "anna").debits_pending == Points(0));
   CHECK(balance_by_owner(f.ledger, AccountKind::redemption, "") == make_balance(50, 50, 0, 0));
   CHECK(counter(f.ledger, "anna", "stamps", "tea") == 0);
@@ -148,7 +142,7 @@ TEST_CASE("a referral credits the referrer's account, and a full refund takes it
   // ben: 100 + 50 on the lines, 30 on the receipt; anna: 20 as the referrer.
   CHECK(points_of(f.ledger, "ben") == make_balance(180, 0, 0, 0));
   CHECK(lots_of(f.ledger, "ben") ==
-        std::vector<std::string>{"100/100 line 0", "50/50 line 1", "30/30 line -"});
+        std::vector<std::string>{"180/180 line -"});
   CHECK(points_of(f.ledger, "anna") == make_balance(20, 0, 0, 0));
   CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"20/20 line -"});
   require_check_ok(f.ledger);
@@ -177,6 +171,44 @@ TEST_CASE("a refund refuses a receipt whose stored quote no longer matches", "[s
   CHECK(refund.error().message ==
         "receipt R-1: quoting it again from the stored program, customer and receipt does not "
         "give the stored quote; the ledger or the engine changed");
+}
+
+TEST_CASE("a refunded line gives its burn back to the very lots its share of the burn took",
+          "[storage][refund]") {
+  TillFixture f;
+  const CustomerState anna = customer("anna");
+  // Lot A (30 points) expires before lot B (100 points): burning takes A first.
+  checkout_ok(f, &anna, receipt("R-1", {line("WINE", 3000)}));
+  checkout_ok(f, &anna, receipt("R-2", {line("WINE", 10000)}),
+              Timestamp{test_now.unix_seconds + 100});
+  const Timestamp later{test_now.unix_seconds + 200};
+  // 90 points over three equal lines: 30 each; line 0 takes all of A, lines 1 and 2 take B.
+  checkout_ok(
+      f, &anna,
+      redeeming(receipt("R-3", {line("WINE", 3000), line("CHEESE", 3000), line("BREAD", 3000)}),
+                90),
+      later);
+  CHECK(scalar(f.ledger,
+               "SELECT COUNT(*) FROM transfers WHERE receipt_id = 'R-3' AND code = 'burn'") == 2);
+  CHECK(lots_of(f.ledger, "anna") ==
+        std::vector<std::string>{"30/0 line -", "100/40 line -", "89/89 line -"});
+
+  refund_ok(f, "F-1", "R-3", {ReturnRequest{1, 1}}, later);
+  CHECK(lots_of(f.ledger, "anna")[0] == "30/0 line -");
+  CHECK(lots_of(f.ledger, "anna")[1] == "100/70 line -");
+  refund_ok(f, "F-2", "R-3", {ReturnRequest{0, 1}}, later);
+  CHECK(lots_of(f.ledger, "anna")[0] == "30/30 line -");
+  CHECK(lots_of(f.ledger, "anna")[1] == "100/70 line -");
+  refund_ok(f, "F-3", "R-3", {ReturnRequest{2, 1}}, later);
+  CHECK(lots_of(f.ledger, "anna") ==
+        std::vector<std::string>{"30/30 line -", "100/100 line -", "89/0 line -"});
+  // Each restore names its line; the three lines' restores add up to the burn.
+  CHECK(scalar(f.ledger,
+               "SELECT COUNT(DISTINCT line) FROM transfers WHERE receipt_id = 'R-3' AND "
+               "code = 'restore_burn'") == 3);
+  // Credits: 219 earned + 90 restored; debits: 90 burned + 89 reversed; 130 = lots A and B.
+  CHECK(points_of(f.ledger, "anna") == make_balance(309, 179, 0, 0));
+  require_check_ok(f.ledger);
 }
 
 }  // namespace

@@ -102,6 +102,10 @@ class Till {
   Result<std::int64_t> void_expired_holds(
       Timestamp at, std::int64_t timeout_s = limits::receipt_hold_timeout_s_default);
 
+  // Idle-time work for the till between customers: a WAL checkpoint (Database::checkpoint), so
+  // that commits do not pay for it. Call it when no receipt is in progress.
+  Result<Database::Checkpoint> idle() { return ledger_->database().checkpoint(); }
+
   // Returns units of a committed receipt: rebuilds its quote from what the receipt row stores,
   // computes the reversal with the units returned before, and writes it in one transaction.
   // Idempotent by `refund_id`.

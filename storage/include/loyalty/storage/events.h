@@ -35,13 +35,18 @@ struct EventRow {
   bool operator==(const EventRow&) const = default;
 };
 
+// Whether append_event parses the payload to prove it is one JSON document. `written_by_core`:
+// the payload comes straight from core's JSON writer (quote_to_json, reversal_to_json), which
+// writes nothing else, so parsing it again would only cost time on the checkout path.
+enum class PayloadCheck { parse, written_by_core };
+
 // Appends one event. `kind` is 1..limits::id_bytes_max bytes of [a-z0-9_.]; `receipt_id` at most
 // limits::ledger_text_bytes_max bytes; `payload_json` one JSON document of at most
 // limits::event_payload_bytes_max bytes. Fails with invalid_argument (naming what is wrong) or
 // limit_exceeded (payload size).
 Result<EventRow> append_event(Ledger& ledger, const Transaction& transaction, std::string_view kind,
                               std::string_view receipt_id, std::string_view payload_json,
-                              Timestamp at);
+                              Timestamp at, PayloadCheck check = PayloadCheck::parse);
 
 // Up to min(count_max, limits::events_since_batch_max) events with seq > after_seq, in order.
 // Reads the committed state (or the caller's open transaction, on the same connection).

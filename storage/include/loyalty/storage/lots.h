@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -90,6 +91,37 @@ Result<std::vector<LotMove>> reverse_earn(Ledger& ledger, const Transaction& tra
                                           AccountId account, std::string_view receipt_id,
                                           std::optional<std::uint32_t> line, Points points,
                                           Timestamp at);
+
+// The checkout writes a whole receipt at once: one burn transfer per lot touched (line NULL) and
+// one lot per account for what the receipt earned (line NULL); the quote says how much each line
+// burned and earned. These two return one line of such a receipt.
+
+// A part of a lot that a receipt line's burn took, in burning order.
+struct LotPart {
+  LotId lot;
+  Points points;
+  bool operator==(const LotPart&) const = default;
+};
+
+// Gives back `points` of what `line` burned: to its `parts`, the part burned last first, less what
+// earlier restores of the line gave back. Fails with invalid_argument when `points` is more than
+// the parts hold and have not had back yet.
+Result<std::vector<LotMove>> restore_burn_parts(Ledger& ledger, const Transaction& transaction,
+                                                AccountId account, std::string_view receipt_id,
+                                                std::uint32_t line,
+                                                std::span<const LotPart> parts, Points points,
+                                                Timestamp at);
+
+// Takes back `points` of the `line_earned` points `line` (nullopt: the receipt-level awards)
+// earned into the receipt's lot of `account`, like reverse_earn(): from what the lot still holds,
+// the shortfall as an overdraft; the transfers name the line. Fails with not_found when the
+// receipt created no lot in the account, invalid_argument when `points` is more than the line
+// earned and has not been reversed yet.
+Result<std::vector<LotMove>> reverse_receipt_earn(Ledger& ledger, const Transaction& transaction,
+                                                  AccountId account, std::string_view receipt_id,
+                                                  std::optional<std::uint32_t> line,
+                                                  Points line_earned, Points points,
+                                                  Timestamp at);
 
 // Turns every lot with expires_at <= at and points remaining into breakage: one transfer
 // account → breakage (code expire, naming the lot) per lot, ordered by expires_at, then lot id;
