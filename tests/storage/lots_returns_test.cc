@@ -195,5 +195,55 @@ TEST_CASE("A later earn repays an overdraft before the customer can spend it", "
   CHECK(problems_of(f.ledger).empty());
 }
 
+TEST_CASE("restore_burn_parts and reverse_receipt_earn refuse more than the line had",
+          "[storage][lots]") {
+  ReturnFixture f;
+  LotCredit earned = lot_credit(f.a.anna, 100, day(0), day(30));
+  earned.receipt_id = "r-1";
+  earned.line = std::nullopt;  // the checkout's one lot for the whole receipt
+  const LotId lot = credit(f.ledger, earned);
+  {
+    Transaction transaction = begin(f.ledger);
+    REQUIRE(burn_from_lots(f.ledger, transaction, f.a.anna, Points(40), day(1), "r-2",
+                           std::nullopt)
+                .ok());
+    commit(transaction);
+  }
+  const std::vector<LotPart> parts{LotPart{lot, Points(25)}};
+  Transaction transaction = begin(f.ledger);
+  Result<std::vector<LotMove>> too_much = restore_burn_parts(
+      f.ledger, transaction, f.a.anna, "r-2", 3, parts, Points(26), day(2));
+  REQUIRE_FALSE(too_much.ok());
+  CHECK(too_much.error().message ==
+        "restore_burn_parts: receipt \"r-2\" line 3 burned 25 points from account " +
+            std::to_string(f.a.anna.value) + " and 0 are back already; cannot restore 26");
+  REQUIRE(restore_burn_parts(f.ledger, transaction, f.a.anna, "r-2", 3, parts, Points(25),
+                             day(2))
+              .ok());
+  Result<std::vector<LotMove>> again = restore_burn_parts(
+      f.ledger, transaction, f.a.anna, "r-2", 3, parts, Points(1), day(2));
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().code == ErrorCode::invalid_argument);
+
+  Result<std::vector<LotMove>> over = reverse_receipt_earn(
+      f.ledger, transaction, f.a.anna, "r-1", 0, Points(30), Points(31), day(2));
+  REQUIRE_FALSE(over.ok());
+  CHECK(over.error().message == "reverse_receipt_earn: receipt \"r-1\" line 0 earned 30 points into "
+                                "account " +
+                                    std::to_string(f.a.anna.value) +
+                                    " and 0 are reversed already; cannot reverse 31");
+  Result<std::vector<LotMove>> none = reverse_receipt_earn(
+      f.ledger, transaction, f.a.anna, "r-9", 0, Points(30), Points(1), day(2));
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.error().code == ErrorCode::not_found);
+  // 30 back from the lot (85 left after the burn and the restore): 55 remain.
+  REQUIRE(reverse_receipt_earn(f.ledger, transaction, f.a.anna, "r-1", 0, Points(30), Points(30),
+                               day(2))
+              .ok());
+  commit(transaction);
+  CHECK(remaining_of(f.ledger, lot) == 55);
+  CHECK(problems_of(f.ledger) == std::vector<std::string>{});
+}
+
 }  // namespace
 }  // namespace loyalty::storage
