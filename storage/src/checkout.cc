@@ -190,7 +190,9 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper sho
   } else {
     row.event_seq =
         TRY(write_quote(*ledger_, transaction, quote, view ? &*view : nullptr, row.result, at));
-    if (view) TRY(write_back(*ledger_, quote, *view, offline, at));
+    if (view) {
+      TRY(write_back(*ledger_, quote, *view, offline ? WriteBack::offline : WriteBack::online, at));
+    }
     row.state = ReceiptState::committed;
   }
   TRY(insert_receipt(*ledger_, row, at));
@@ -209,11 +211,25 @@ Result<CheckoutResult> Till::commit_receipt(std::string_view receipt_id, Timesta
   }
   Rebuilt rebuilt;
   TRY(rebuild(*ledger_, quoter_, row, rebuilt));
+  const CustomerState* customer = rebuilt.customer ? &*rebuilt.customer : nullptr;
+  if (customer != nullptr) {
+    // A card blocklisted while the receipt was open may not redeem now either.
+    const AccountId account = TRY(ledger_->find_or_create_account(
+        transaction, AccountKind::customer_points, customer->customer_id, at));
+    Status allowed = check_redemption(*ledger_, rebuilt.quote, *customer, account, false, 0);
+    if (!allowed.ok()) {
+      return make_error(allowed.error().code,
+                        allowed.error().message + " (" + receipt_name(receipt_id) +
+                            " was opened before: cancel it)");
+    }
+  }
   // The holds are released and the same points burned from lots in this one transaction.
   TRY(void_holds(*ledger_, transaction, receipt_id, at));
-  const CustomerState* customer = rebuilt.customer ? &*rebuilt.customer : nullptr;
   row.event_seq = TRY(write_quote(*ledger_, transaction, rebuilt.quote, customer, row.result, at));
-  if (customer != nullptr) TRY(write_back(*ledger_, rebuilt.quote, *customer, row.offline, at));
+  if (customer != nullptr) {
+    TRY(write_back(*ledger_, rebuilt.quote, *customer,
+                   row.offline ? WriteBack::commit_offline : WriteBack::commit_online, at));
+  }
   row.state = ReceiptState::committed;
   TRY(set_receipt_state(*ledger_, receipt_id, row.state, row.event_seq, at));
   TRY(transaction.commit());

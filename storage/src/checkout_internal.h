@@ -83,10 +83,17 @@ Result<CustomerState> offline_state(Ledger& ledger, std::string_view customer_id
 Status check_redemption(Ledger& ledger, const Quote& quote, const CustomerState& customer,
                         AccountId account, bool offline, std::int64_t offline_redeemed);
 
+// How a committed receipt updates the cache. online: `checkout` with HQ's state (the cache takes
+// it, and the offline count restarts); offline: `checkout_offline` (the redemption counts towards
+// the floor limit); commit_*: a held receipt committed later, applied on top of the current cache
+// row (other receipts may have come in between), the offline count growing only for an offline
+// one.
+enum class WriteBack { online, offline, commit_online, commit_offline };
+
 // After a committed receipt: writes the customer's new state to the cache (purchase count, tier
-// and review, period and lifetime spend, birthday bonus year, paid membership), counting the
-// redemption towards the offline floor limit when `offline`. `seen` is the state the quote saw.
-Status write_back(Ledger& ledger, const Quote& quote, const CustomerState& seen, bool offline,
+// and review, period and lifetime spend, birthday bonus year, paid membership). `seen` is the
+// state the quote saw.
+Status write_back(Ledger& ledger, const Quote& quote, const CustomerState& seen, WriteBack mode,
                   Timestamp at);
 
 // Partner settlement money for a receipt at a coalition partner, and its reversal on a return.

@@ -60,6 +60,7 @@ Result<std::optional<CachedCustomer>> load(Ledger& ledger, std::string_view cust
 }
 
 Status store(Ledger& ledger, CachedCustomer customer, Timestamp at) {
+  LOYALTY_ASSERT(!customer.state.customer_id.empty());
   keep_only_consented(customer.state, customer.consent);
   Statement upsert = TRY(Statement::prepare(
       ledger.database(),
@@ -92,12 +93,6 @@ Result<std::optional<std::string>> blocked_reason(Ledger& ledger, std::string_vi
   return std::optional<std::string>(select.column_text(0));
 }
 
-}  // namespace customers_internal
-
-namespace {
-
-using namespace customers_internal;
-
 Status validate_id(std::string_view customer_id) {
   if (customer_id.empty() || customer_id.size() > limits::id_bytes_max) {
     return make_error(ErrorCode::invalid_argument,
@@ -111,6 +106,12 @@ Status validate_id(std::string_view customer_id) {
   }
   return {};
 }
+
+}  // namespace customers_internal
+
+namespace {
+
+using namespace customers_internal;
 
 Result<std::string> random_pseudonym() {
   std::array<unsigned char, 16> bytes{};
@@ -235,24 +236,32 @@ Result<std::optional<std::string>> CustomerCache::blocked(std::string_view custo
 Result<ErasureReport> CustomerCache::erase(std::string_view customer_id, Timestamp at) {
   TRY(validate_id(customer_id));
   Transaction transaction = TRY(ledger_->begin());
+  ErasureReport report = TRY(customers_internal::erase(*ledger_, customer_id, at));
+  TRY(transaction.commit());
+  return report;
+}
+
+namespace customers_internal {
+
+Result<ErasureReport> erase(Ledger& ledger, std::string_view customer_id, Timestamp at) {
   ErasureReport report;
   report.pseudonym = TRY(random_pseudonym());
   report.accounts = TRY(run_counted(
-      *ledger_,
+      ledger,
       "UPDATE accounts SET owner = ?1 WHERE owner = ?2 "
       "AND kind IN ('customer_points', 'overdraft_receivable')",
       customer_id, report.pseudonym));
   report.counters = TRY(run_counted(
-      *ledger_, "UPDATE counters SET customer_id = ?1 WHERE customer_id = ?2", customer_id,
+      ledger, "UPDATE counters SET customer_id = ?1 WHERE customer_id = ?2", customer_id,
       report.pseudonym));
   const std::int64_t receipts = TRY(run_counted(
-      *ledger_, "UPDATE receipts SET customer_id = ?1 WHERE customer_id = ?2", customer_id,
+      ledger, "UPDATE receipts SET customer_id = ?1 WHERE customer_id = ?2", customer_id,
       report.pseudonym));
-  report.receipts = TRY(depersonalise_receipts(*ledger_, report.pseudonym));
+  report.receipts = TRY(depersonalise_receipts(ledger, report.pseudonym));
   LOYALTY_ASSERT(report.receipts <= receipts);
-  const std::optional<CachedCustomer> cached = TRY(load(*ledger_, customer_id));
+  const std::optional<CachedCustomer> cached = TRY(load(ledger, customer_id));
   Statement unlist = TRY(
-      Statement::prepare(ledger_->database(), "DELETE FROM blocklist WHERE customer_id = ?1"));
+      Statement::prepare(ledger.database(), "DELETE FROM blocklist WHERE customer_id = ?1"));
   TRY(unlist.bind_text(1, customer_id));
   TRY(unlist.run());
   if (!cached && report.accounts == 0 && report.counters == 0 && receipts == 0) {
@@ -262,7 +271,7 @@ Result<ErasureReport> CustomerCache::erase(std::string_view customer_id, Timesta
   // The cache row moves to the pseudonym with nothing personal left: the tier and counts stay
   // (they explain later quotes), the consent flags and the HQ link go.
   Statement remove = TRY(
-      Statement::prepare(ledger_->database(), "DELETE FROM customers WHERE customer_id = ?1"));
+      Statement::prepare(ledger.database(), "DELETE FROM customers WHERE customer_id = ?1"));
   TRY(remove.bind_text(1, customer_id));
   TRY(remove.run());
   if (cached) {
@@ -273,16 +282,17 @@ Result<ErasureReport> CustomerCache::erase(std::string_view customer_id, Timesta
     kept.state.referred_by.clear();
     kept.consent = Consent{};
     kept.hq_refreshed_at.reset();
-    TRY(store(*ledger_, std::move(kept), at));
+    TRY(store(ledger, std::move(kept), at));
     Statement mark = TRY(Statement::prepare(
-        ledger_->database(),
+        ledger.database(),
         "UPDATE customers SET erased = 1, erased_at = ?1 WHERE customer_id = ?2"));
     TRY(mark.bind_int64(1, at.unix_seconds));
     TRY(mark.bind_text(2, report.pseudonym));
     TRY(mark.run());
   }
-  TRY(transaction.commit());
   return report;
 }
+
+}  // namespace customers_internal
 
 }  // namespace loyalty::storage

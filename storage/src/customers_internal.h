@@ -29,4 +29,10 @@ Status store(Ledger& ledger, CachedCustomer customer, Timestamp at);
 
 Result<std::optional<std::string>> blocked_reason(Ledger& ledger, std::string_view customer_id);
 
+// CustomerCache::erase inside the caller's write transaction (not_found for an unknown card).
+Result<ErasureReport> erase(Ledger& ledger, std::string_view customer_id, Timestamp at);
+
+// Fails with invalid_argument for an empty, too long or pseudonym-looking card number.
+Status validate_id(std::string_view customer_id);
+
 }  // namespace loyalty::storage::customers_internal

@@ -277,6 +277,17 @@ Status check_events(const Database& db, LedgerReport& report) {
 Result<LedgerReport> Ledger::check() {
   // One snapshot: a concurrent writer in another process cannot make two queries disagree.
   Transaction snapshot = TRY(Transaction::begin(db_, TransactionKind::read));
+  LedgerReport report = TRY(check_uncommitted());
+  TRY(snapshot.commit());
+  return report;
+}
+
+Result<LedgerReport> Ledger::check_within(const Transaction& transaction) {
+  assert_ours(transaction);
+  return check_uncommitted();
+}
+
+Result<LedgerReport> Ledger::check_uncommitted() {
   LedgerReport report;
   report.schema_version = TRY(storage::schema_version(db_));
   report.accounts = TRY(count(db_, "SELECT COUNT(*) FROM accounts"));
@@ -292,7 +303,6 @@ Result<LedgerReport> Ledger::check() {
   TRY(check_totals(db_, report));
   TRY(check_floors_and_lots(db_, report));
   TRY(check_events(db_, report));
-  TRY(snapshot.commit());
   return report;
 }
 

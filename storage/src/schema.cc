@@ -291,6 +291,15 @@ BEGIN
   SELECT RAISE(ABORT, 'accounts are immutable: an account keeps its id, kind, owner and unit');
 END;
 
+-- HQ updates applied (apply_hq_update), idempotent by update id.
+CREATE TABLE hq_updates (
+  update_id    TEXT PRIMARY KEY NOT NULL,
+  request_hash TEXT NOT NULL,
+  summary      TEXT NOT NULL,
+  event_seq    INTEGER NOT NULL REFERENCES events (seq) DEFERRABLE INITIALLY DEFERRED,
+  applied_at   INTEGER NOT NULL
+) WITHOUT ROWID, STRICT;
+
 -- Cards HQ (or the store) listed as lost, stolen or abused: they may not redeem.
 CREATE TABLE blocklist (
   customer_id TEXT PRIMARY KEY NOT NULL,

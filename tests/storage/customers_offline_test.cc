@@ -259,5 +259,50 @@ TEST_CASE("A receipt at a coalition partner moves the settlement money", "[stora
         "transfer amount 0 is outside 1..1000000000000");
 }
 
+TEST_CASE("A held receipt commits on top of what the card did meanwhile", "[storage][customers]") {
+  CacheFixture f;
+  f.offline_ok("card-1", receipt("R-1", {line("WINE", 30000)}));  // 300 points, 300.00 spent
+  // Opened online (HQ answered then), redeeming 10.
+  CustomerState online = customer("card-1");
+  online.purchase_count = 1;
+  online.period_spend = 30000;
+  REQUIRE(f.till.open_receipt(f.program, &online, redeeming(receipt("R-2", {line("WINE", 1000)}), 10),
+                              test_now)
+              .ok());
+  // Offline meanwhile: 60 redeemed, and 300.00 more makes the card silver.
+  f.offline_ok("card-1", redeeming(receipt("R-3", {line("WINE", 30000)}), 60));
+  CachedCustomer cached = f.cached("card-1");
+  CHECK(cached.state.tier == "silver");
+  CHECK(cached.offline_redeemed == 60);
+  CHECK(cached.state.purchase_count == 2);
+
+  REQUIRE(f.till.commit_receipt("R-2", test_now).ok());
+  cached = f.cached("card-1");
+  CHECK(cached.state.tier == "silver");          // the held quote saw base: it does not demote
+  CHECK(cached.state.purchase_count == 3);       // R-1, R-3 and R-2
+  CHECK(cached.state.period_spend == 61000);
+  CHECK(cached.offline_redeemed == 60);          // HQ authorised R-2 when it was opened, not now
+  CHECK_FALSE(cached.hq_refreshed_at.has_value());
+  require_check_ok(f.ledger);
+}
+
+TEST_CASE("A held redemption cannot commit once the card is blocklisted", "[storage][customers]") {
+  CacheFixture f;
+  f.offline_ok("card-1", receipt("R-1", {line("WINE", 10000)}));
+  REQUIRE(f.till.open_receipt_offline(f.program, "card-1",
+                                      redeeming(receipt("R-2", {line("WINE", 1000)}), 50), test_now)
+              .ok());
+  REQUIRE(f.cache.block("card-1", "reported stolen", test_now).ok());
+  Result<CheckoutResult> commit = f.till.commit_receipt("R-2", test_now);
+  REQUIRE_FALSE(commit.ok());
+  CHECK(commit.error().code == ErrorCode::conflict);
+  CHECK(commit.error().message ==
+        "card card-1 is on the blocklist (reported stolen): it cannot redeem 50 points; check the "
+        "receipt out without redeeming (receipt R-2 was opened before: cancel it)");
+  REQUIRE(f.till.cancel_receipt("R-2", test_now).ok());
+  CHECK(points_of(f.ledger, "card-1") == make_balance(100, 0, 0, 0));
+  require_check_ok(f.ledger);
+}
+
 }  // namespace
 }  // namespace loyalty::storage::test

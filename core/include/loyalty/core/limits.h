@@ -69,6 +69,9 @@ inline constexpr std::int64_t receipt_hold_timeout_s_default = 15 * 60;
 inline constexpr std::int64_t receipt_hold_timeout_s_max = 7 * 24 * 3600;
 // Open receipts one void_expired_holds() call cancels; a later call takes the rest.
 inline constexpr std::size_t expired_holds_batch_max = 1000;
+// Items (customers, blocklist changes, erasures, corrections) in one HQ update: a nightly batch
+// for one store's customers fits; a bigger one is split by sync.
+inline constexpr std::size_t hq_update_items_max = 100'000;
 // Pending transfers (holds) of one open receipt: one per burn entry of its quote.
 inline constexpr std::size_t receipt_holds_max = 2 * receipt_lines_max;
 

@@ -69,6 +69,9 @@ class Ledger {
   // Verifies every invariant in one read snapshot (docs/storage.md lists them). Problems go into
   // the report; only SQLite failures are errors. Must not run inside a Transaction.
   Result<LedgerReport> check();
+  // The same checks inside a write transaction, over what it has written so far: a batch that
+  // must leave the ledger sound (an applied HQ update) checks before it commits.
+  Result<LedgerReport> check_within(const Transaction& transaction);
 
   // A write transaction (BEGIN IMMEDIATE) for the methods below.
   Result<Transaction> begin();
@@ -112,6 +115,7 @@ class Ledger {
   Result<TransferId> resolve_pending(const Transaction& transaction, TransferId pending,
                                      std::optional<Points> amount, Timestamp at, bool post);
   void assert_ours(const Transaction& transaction) const;
+  Result<LedgerReport> check_uncommitted();
 
   Database db_;
   std::string terminal_id_;
