@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "checkout_internal.h"
+#include "customers_internal.h"
 #include "loyalty/core/documents.h"
 #include "loyalty/core/program_loader.h"
 #include "loyalty/core/quote_json.h"
@@ -161,7 +162,14 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper sho
   AccountId account;
   std::int64_t offline_redeemed = 0;
   if (offline) view = TRY(offline_state(*ledger_, shopper.offline_id, offline_redeemed));
-  if (customer != nullptr) view = *customer;
+  if (customer != nullptr) {
+    view = *customer;
+    // A customer who refused profiling in this terminal's records is not profiled here either:
+    // the quote does not use, and the receipt row does not keep, their birthday and segments.
+    const std::optional<CachedCustomer> cached =
+        TRY(customers_internal::load(*ledger_, customer->customer_id));
+    if (cached) customers_internal::drop_unconsented_profile(*view, cached->consent);
+  }
   if (view) {
     account = TRY(ledger_->find_or_create_account(transaction, AccountKind::customer_points,
                                                   view->customer_id, at));

@@ -20,11 +20,14 @@ namespace loyalty::storage {
 
 namespace customers_internal {
 
+void drop_unconsented_profile(CustomerState& state, Consent consent) {
+  if (consent.profile) return;
+  state.birthday.reset();
+  state.segments.clear();
+}
+
 void keep_only_consented(CustomerState& state, Consent consent) {
-  if (!consent.profile) {
-    state.birthday.reset();
-    state.segments.clear();
-  }
+  drop_unconsented_profile(state, consent);
   state.lots.clear();
   state.stamps.clear();
   state.coupon_uses.clear();
@@ -172,6 +175,62 @@ Result<std::int64_t> depersonalise_receipts(Ledger& ledger, std::string_view pse
   return static_cast<std::int64_t>(rewritten.size());
 }
 
+// Documents that name `card` as their referrer (other customers' cache rows and receipts) name
+// the pseudonym instead: the referrer's account was renamed, so refunds still find it, and the
+// card number leaves those documents too. `table`: "customers" or "receipts".
+Result<std::int64_t> relink_referrals(Ledger& ledger, std::string_view table,
+                                      std::string_view card, std::string_view pseudonym) {
+  const bool receipts = table == "receipts";
+  const std::string key = receipts ? "receipt_id" : "customer_id";
+  const std::string column = receipts ? "customer_json" : "state_json";
+  // The writer puts "referred_by":"<id>" verbatim (ids need no escaping); LIKE only narrows the
+  // rows down ('_' in an id matches any character), the parsed document decides.
+  std::vector<std::pair<std::string, std::string>> rewritten;
+  {
+    Statement select = TRY(Statement::prepare(
+        ledger.database(), "SELECT " + key + ", " + column + " FROM " + std::string(table) +
+                               " WHERE " + column + " LIKE '%\"referred_by\":\"' || ?1 || '\"%'"));
+    TRY(select.bind_text(1, card));
+    while (TRY(select.step()) == Step::row) {
+      Result<CustomerState> state = load_customer(select.column_text(1));
+      if (!state.ok() || state->referred_by != card) continue;
+      CustomerState relinked = std::move(state).value();
+      relinked.referred_by = std::string(pseudonym);
+      rewritten.emplace_back(select.column_text(0), customer_to_json(relinked));
+    }
+  }
+  Statement update = TRY(Statement::prepare(
+      ledger.database(),
+      "UPDATE " + std::string(table) + " SET " + column + " = ?1 WHERE " + key + " = ?2"));
+  for (const auto& [id, document] : rewritten) {
+    TRY(update.bind_text(1, document));
+    TRY(update.bind_text(2, id));
+    TRY(update.run());
+    update.reset();
+  }
+  return static_cast<std::int64_t>(rewritten.size());
+}
+
+// An erased customer's open receipts are cancelled (their held points released): committing them
+// later would need the personal data the erasure removes.
+Result<std::int64_t> cancel_open_receipts(Ledger& ledger, const Transaction& transaction,
+                                          std::string_view card, Timestamp at) {
+  std::vector<std::string> open;
+  {
+    Statement select = TRY(Statement::prepare(
+        ledger.database(),
+        "SELECT receipt_id FROM receipts WHERE customer_id = ?1 AND state = 'open'"));
+    TRY(select.bind_text(1, card));
+    while (TRY(select.step()) == Step::row) open.push_back(select.column_text(0));
+  }
+  for (const std::string& receipt_id : open) {
+    const std::vector<TransferId> holds = TRY(checkout_internal::open_holds(ledger, receipt_id));
+    for (TransferId hold : holds) TRY(ledger.void_pending(transaction, hold, at));
+    TRY(checkout_internal::set_receipt_state(ledger, receipt_id, ReceiptState::cancelled, 0, at));
+  }
+  return static_cast<std::int64_t>(open.size());
+}
+
 }  // namespace
 
 Status CustomerCache::refresh_from_hq(const CustomerState& state, Consent consent, Timestamp at) {
@@ -236,16 +295,18 @@ Result<std::optional<std::string>> CustomerCache::blocked(std::string_view custo
 Result<ErasureReport> CustomerCache::erase(std::string_view customer_id, Timestamp at) {
   TRY(validate_id(customer_id));
   Transaction transaction = TRY(ledger_->begin());
-  ErasureReport report = TRY(customers_internal::erase(*ledger_, customer_id, at));
+  ErasureReport report = TRY(customers_internal::erase(*ledger_, transaction, customer_id, at));
   TRY(transaction.commit());
   return report;
 }
 
 namespace customers_internal {
 
-Result<ErasureReport> erase(Ledger& ledger, std::string_view customer_id, Timestamp at) {
+Result<ErasureReport> erase(Ledger& ledger, const Transaction& transaction,
+                            std::string_view customer_id, Timestamp at) {
   ErasureReport report;
   report.pseudonym = TRY(random_pseudonym());
+  report.cancelled = TRY(cancel_open_receipts(ledger, transaction, customer_id, at));
   report.accounts = TRY(run_counted(
       ledger,
       "UPDATE accounts SET owner = ?1 WHERE owner = ?2 "
@@ -258,6 +319,8 @@ Result<ErasureReport> erase(Ledger& ledger, std::string_view customer_id, Timest
       ledger, "UPDATE receipts SET customer_id = ?1 WHERE customer_id = ?2", customer_id,
       report.pseudonym));
   report.receipts = TRY(depersonalise_receipts(ledger, report.pseudonym));
+  report.referrals = TRY(relink_referrals(ledger, "customers", customer_id, report.pseudonym)) +
+                     TRY(relink_referrals(ledger, "receipts", customer_id, report.pseudonym));
   LOYALTY_ASSERT(report.receipts <= receipts);
   const std::optional<CachedCustomer> cached = TRY(load(ledger, customer_id));
   Statement unlist = TRY(

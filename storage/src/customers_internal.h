@@ -18,8 +18,9 @@ namespace loyalty::storage::customers_internal {
 // Pseudonyms that replace erased card numbers start with this.
 inline constexpr std::string_view pseudonym_prefix = "erased-";
 
-// Drops what the customer did not consent to keep: without consent.profile, the birthday and
-// the segments. Also empties lots and counters, which the ledger keeps.
+// Without consent.profile: drops the birthday and the segments.
+void drop_unconsented_profile(CustomerState& state, Consent consent);
+// drop_unconsented_profile(), and empties lots and counters, which the ledger keeps.
 void keep_only_consented(CustomerState& state, Consent consent);
 
 Result<std::optional<CachedCustomer>> load(Ledger& ledger, std::string_view customer_id);
@@ -30,7 +31,8 @@ Status store(Ledger& ledger, CachedCustomer customer, Timestamp at);
 Result<std::optional<std::string>> blocked_reason(Ledger& ledger, std::string_view customer_id);
 
 // CustomerCache::erase inside the caller's write transaction (not_found for an unknown card).
-Result<ErasureReport> erase(Ledger& ledger, std::string_view customer_id, Timestamp at);
+Result<ErasureReport> erase(Ledger& ledger, const Transaction& transaction,
+                            std::string_view customer_id, Timestamp at);
 
 // Fails with invalid_argument for an empty, too long or pseudonym-looking card number.
 Status validate_id(std::string_view customer_id);

@@ -73,6 +73,9 @@ Database::Database(sqlite3* db, std::string path)
     : db_(db), path_(std::move(path)), cache_(std::make_unique<StatementCache>()) {}
 
 void Database::close() {
+  // Every Statement must be gone before its Database (statement.h): one alive now would hand its
+  // statement back to the cache destroyed here.
+  LOYALTY_ASSERT(cache_ == nullptr || cache_->lent() == 0);
   cache_.reset();  // finalizes the cached statements first
   // sqlite3_close_v2 defers the close until the last statement is finalized instead of failing,
   // so a leaked Statement cannot leak the connection too.

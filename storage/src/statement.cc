@@ -42,7 +42,10 @@ Result<Statement> Statement::prepare(const Database& db, std::string_view sql) {
   LOYALTY_ASSERT(rest.find_first_not_of(" \t\n;") == std::string_view::npos);
   // The cache files a statement under its own text, so only SQL that is exactly one statement
   // (nothing after it) is kept; anything else is finalized after use.
-  if (cache != nullptr && std::string_view(sqlite3_sql(raw)) == sql) statement.cache_ = cache;
+  if (cache != nullptr && std::string_view(sqlite3_sql(raw)) == sql) {
+    statement.cache_ = cache;
+    cache->adopt();
+  }
   return statement;
 }
 

@@ -15,10 +15,12 @@ sqlite3_stmt* StatementCache::take(std::string_view sql) {
   if (found == free_.end() || found->second.empty()) return nullptr;
   sqlite3_stmt* stmt = found->second.back();
   found->second.pop_back();
+  ++lent_;
   return stmt;
 }
 
 void StatementCache::give_back(std::string_view sql, sqlite3_stmt* stmt) {
+  --lent_;
   // The result of reset repeats the last step's error, which the caller already saw.
   sqlite3_reset(stmt);
   sqlite3_clear_bindings(stmt);

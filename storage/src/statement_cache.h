@@ -33,8 +33,13 @@ class StatementCache {
 
   // A compiled statement for `sql`, or nullptr when none is free.
   sqlite3_stmt* take(std::string_view sql);
+  // Counts a statement compiled outside the cache that will be given back.
+  void adopt() { ++lent_; }
   // Resets `stmt`, clears its bindings and keeps it for `sql` (or finalizes it when full).
   void give_back(std::string_view sql, sqlite3_stmt* stmt);
+  // Statements taken or adopted and not given back yet: the Database asserts 0 when it closes,
+  // since a Statement alive after its Database would give back into a destroyed cache.
+  std::size_t lent() const { return lent_; }
 
  private:
   struct Hash {
@@ -44,6 +49,7 @@ class StatementCache {
     }
   };
   std::unordered_map<std::string, std::vector<sqlite3_stmt*>, Hash, std::equal_to<>> free_;
+  std::size_t lent_ = 0;
 };
 
 }  // namespace loyalty::storage

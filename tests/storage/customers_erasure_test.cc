@@ -124,5 +124,60 @@ TEST_CASE("Only an erasure may rename an account, and only once", "[storage][cus
   require_check_ok(f.ledger);
 }
 
+TEST_CASE("Erasing a referrer relinks the customers they referred", "[storage][customers]") {
+  TillFixture f;  // its program pays a referral bonus: 30 points, and 20 to the referrer
+  CustomerCache cache(f.ledger);
+  const CustomerState anna = customer("anna-4711");
+  checkout_ok(f, &anna, receipt("R-1", {line("WINE", 1000)}));
+  CustomerState ben = customer("ben");
+  ben.referred_by = "anna-4711";
+  REQUIRE(cache.refresh_from_hq(ben, Consent{}, test_now).ok());
+  checkout_ok(f, &ben, receipt("R-2", {line("WINE", 1000)}));
+  CHECK(points_of(f.ledger, "anna-4711") == make_balance(30, 0, 0, 0));  // 10 + 20 referral
+
+  const ErasureReport erased = cache.erase("anna-4711", test_now).value();
+  CHECK(erased.referrals == 2);  // ben's cache row and ben's receipt
+  CHECK(mentions(f.ledger, "anna-4711") == 0);
+  CHECK(cache.find("ben").value()->state.referred_by == erased.pseudonym);
+
+  // Ben returns his wine: the referrer's 20 come back from the pseudonym's lot.
+  refund_ok(f, "F-1", "R-2", {ReturnRequest{0, 1}});
+  CHECK(points_of(f.ledger, erased.pseudonym) == make_balance(30, 20, 0, 0));
+  CHECK(points_of(f.ledger, "ben") == make_balance(40, 40, 0, 0));
+  require_check_ok(f.ledger);
+}
+
+TEST_CASE("Erasure cancels the card's open receipts and releases their holds",
+          "[storage][customers]") {
+  CacheFixture f;
+  f.offline_ok("card-7", receipt("R-1", {line("WINE", 10000)}));
+  REQUIRE(f.till.open_receipt_offline(f.program, "card-7",
+                                      redeeming(receipt("R-2", {line("WINE", 1000)}), 50), test_now)
+              .ok());
+  const ErasureReport erased = f.cache.erase("card-7", test_now).value();
+  CHECK(erased.cancelled == 1);
+  CHECK(points_of(f.ledger, erased.pseudonym) == make_balance(100, 0, 0, 0));
+  CHECK(scalar(f.ledger, "SELECT COUNT(*) FROM receipts WHERE state = 'open'") == 0);
+  Result<CheckoutResult> commit = f.till.commit_receipt("R-2", test_now);
+  REQUIRE_FALSE(commit.ok());
+  CHECK(commit.error().message ==
+        "receipt R-2 was cancelled (its holds were voided); it cannot be committed: check out "
+        "again");
+  require_check_ok(f.ledger);
+}
+
+TEST_CASE("A customer who refused profiling is not profiled by an online checkout either",
+          "[storage][customers]") {
+  CacheFixture f;
+  CustomerState from_hq = customer("card-8");
+  from_hq.birthday = CivilDate{1990, 11, 19};  // would pay the birthday bonus at test_now
+  from_hq.segments = {"families"};
+  f.refresh(from_hq, Consent{true, false});
+  f.online_ok(from_hq, receipt("R-1", {line("WINE", 1000)}));
+  CHECK(points_of(f.ledger, "card-8") == make_balance(10, 0, 0, 0));  // no birthday bonus
+  CHECK(mentions(f.ledger, "1990-11-19") == 0);
+  CHECK(mentions(f.ledger, "families") == 0);
+}
+
 }  // namespace
 }  // namespace loyalty::storage::test

@@ -51,6 +51,8 @@ struct ErasureReport {
   std::int64_t accounts = 0;
   std::int64_t receipts = 0;
   std::int64_t counters = 0;
+  std::int64_t referrals = 0;  // other customers' documents that named the card as referrer
+  std::int64_t cancelled = 0;  // open receipts cancelled (their holds released)
 };
 
 class CustomerCache {
@@ -72,10 +74,11 @@ class CustomerCache {
   // The reason a card is blocked, or nullopt.
   Result<std::optional<std::string>> blocked(std::string_view customer_id);
 
-  // Carries out an erasure order: replaces the card number by a random pseudonym in accounts,
-  // counters and receipts, removes every personal field (birthday, segments, referrer, consent)
-  // from the cache and from the customer documents stored with receipts, and drops the card from
-  // the blocklist. Balances, lots, transfers and events are untouched, so check() still passes;
+  // Carries out an erasure order: cancels the card's open receipts, replaces the card number by a
+  // random pseudonym in accounts, counters and receipts and where other customers name it as
+  // their referrer, removes every personal field (birthday, segments, referrer, consent) from the
+  // cache and from the customer documents stored with receipts, and drops the card from the
+  // blocklist. Balances, lots, transfers and events are untouched, so check() still passes;
   // the points stay with the pseudonym and the card number starts afresh. Fails with not_found for
   // a card the ledger does not know. Erasing twice finds nothing the second time.
   Result<ErasureReport> erase(std::string_view customer_id, Timestamp at);
