@@ -123,7 +123,9 @@ Status run_erase(std::span<const std::string_view> args, std::ostream& out) {
   return write_output(out, "{" + json_field("pseudonym", report.pseudonym) +
                                ",\"accounts\":" + std::to_string(report.accounts) +
                                ",\"receipts\":" + std::to_string(report.receipts) +
-                               ",\"counters\":" + std::to_string(report.counters) + "}\n");
+                               ",\"counters\":" + std::to_string(report.counters) +
+                               ",\"referrals\":" + std::to_string(report.referrals) +
+                               ",\"cancelled\":" + std::to_string(report.cancelled) + "}\n");
 }
 
 }  // namespace

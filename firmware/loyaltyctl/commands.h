@@ -56,7 +56,8 @@ Status run_balance(std::span<const std::string_view> args, std::ostream& out);
 // [--at TIME]`, `customer unblock --db FILE --card ID` and `customer erase --db FILE --card ID
 // [--at TIME]`: the ledger's offline customer cache (none creates a missing file). refresh and
 // show print the cached customer (cached_customer_json.h); block and unblock
-// {"customer_id","blocked"}; erase {"pseudonym","accounts","receipts","counters"}.
+// {"customer_id","blocked"}; erase {"pseudonym","accounts","receipts","counters","referrals",
+// "cancelled"}.
 Status run_customer(std::span<const std::string_view> args, std::ostream& out);
 
 // `ledger check --db FILE` (opens even a broken ledger, prints the whole LedgerReport and sets

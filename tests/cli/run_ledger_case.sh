@@ -508,7 +508,7 @@ scenario_customer_erase() {
   stdout_matches '^\{"customer_id":"c-77","posted":59,"pending":0,"available":59,"lots":\[.*\]\}$'
   lots=${step_out#*\"lots\":}
   run 0 customer erase --db "$db" --card c-77 --at "$later"
-  stdout_matches '^\{"pseudonym":"erased-[0-9a-f]{32}","accounts":1,"receipts":2,"counters":1\}$'
+  stdout_matches '^\{"pseudonym":"erased-[0-9a-f]{32}","accounts":1,"receipts":2,"counters":1,"referrals":0,"cancelled":0\}$'
   stderr_empty
   local pseudonym=${step_out#*\"pseudonym\":\"}
   pseudonym=${pseudonym%%\"*}
