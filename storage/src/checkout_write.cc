@@ -25,7 +25,7 @@ Status write_burns(Ledger& ledger, const Transaction& transaction, const Quote& 
   TRY(lots_internal::take_from_lots(
       ledger, transaction,
       lots_internal::LotTake{account, redemption, total, TransferCode::burn, quote.receipt_id,
-                             std::nullopt, "burn", at}));
+                             std::nullopt, "burn", at, quote.at}));
   return Status();
 }
 
@@ -41,7 +41,7 @@ Status write_donations(Ledger& ledger, const Transaction& transaction, const Quo
     TRY(lots_internal::take_from_lots(
         ledger, transaction,
         lots_internal::LotTake{account, charity, donation.points, TransferCode::donate,
-                               quote.receipt_id, std::nullopt, label, at}));
+                               quote.receipt_id, std::nullopt, label, at, quote.at}));
   }
   return Status();
 }
@@ -151,9 +151,8 @@ Result<std::int64_t> write_quote(Ledger& ledger, const Transaction& transaction,
     LOYALTY_ASSERT(quote.burns.empty() && quote.earns.empty());
   }
   TRY(write_settlement(ledger, transaction, quote, at));
-  const EventRow event =
-      TRY(append_event(ledger, transaction, "checkout", quote.receipt_id, quote_json, at,
-                       PayloadCheck::written_by_core));
+  const EventRow event = TRY(append_event(ledger, transaction, "checkout", quote.receipt_id,
+                                          quote_json, at, PayloadCheck::written_by_core));
   return event.seq;
 }
 

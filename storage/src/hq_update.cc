@@ -32,9 +32,8 @@ Status validate(const HqUpdate& update) {
                       "HQ update: the update id must be 1.." +
                           std::to_string(limits::ledger_text_bytes_max) + " bytes");
   }
-  const std::size_t items = update.customers.size() + update.block.size() +
-                            update.unblock.size() + update.erase.size() +
-                            update.corrections.size();
+  const std::size_t items = update.customers.size() + update.block.size() + update.unblock.size() +
+                            update.erase.size() + update.corrections.size();
   if (items > limits::hq_update_items_max) {
     return make_error(ErrorCode::invalid_argument,
                       update_name(update) + " has " + std::to_string(items) + " items, more than " +
@@ -135,8 +134,8 @@ Status set_blocked(Ledger& ledger, const HqBlock& block, Timestamp at) {
 }
 
 Status set_unblocked(Ledger& ledger, std::string_view card) {
-  Statement remove = TRY(
-      Statement::prepare(ledger.database(), "DELETE FROM blocklist WHERE customer_id = ?1"));
+  Statement remove =
+      TRY(Statement::prepare(ledger.database(), "DELETE FROM blocklist WHERE customer_id = ?1"));
   TRY(remove.bind_text(1, card));
   return remove.run();
 }
@@ -181,23 +180,23 @@ Status correct(Ledger& ledger, const Transaction& transaction, const HqCorrectio
   if (take > Points(0)) {
     TRY(lots_internal::take_from_lots(
         ledger, transaction,
-        lots_internal::LotTake{account, issuance, take, TransferCode::correction, "",
-                               std::nullopt, source, at}));
+        lots_internal::LotTake{account, issuance, take, TransferCode::correction, "", std::nullopt,
+                               source, at, std::nullopt}));
   }
   const Points owed = correction.points - take;
   if (owed > Points(0)) {
     const AccountId receivable = TRY(ledger.find_or_create_account(
         transaction, AccountKind::overdraft_receivable, correction.customer_id, at));
-    TRY(lots_internal::move(ledger, transaction,
-                            lots_internal::LotTransfer{receivable, account, owed,
-                                                       TransferCode::overdraft, "", std::nullopt,
-                                                       source, std::nullopt, at},
-                            0));
-    TRY(lots_internal::move(ledger, transaction,
-                            lots_internal::LotTransfer{account, issuance, owed,
-                                                       TransferCode::correction, "", std::nullopt,
-                                                       source, std::nullopt, at},
-                            0));
+    TRY(lots_internal::move(
+        ledger, transaction,
+        lots_internal::LotTransfer{receivable, account, owed, TransferCode::overdraft, "",
+                                   std::nullopt, source, std::nullopt, at},
+        0));
+    TRY(lots_internal::move(
+        ledger, transaction,
+        lots_internal::LotTransfer{account, issuance, owed, TransferCode::correction, "",
+                                   std::nullopt, source, std::nullopt, at},
+        0));
   }
   return {};
 }
@@ -224,8 +223,9 @@ std::string summary_of(const HqUpdate& update, std::int64_t erased) {
 }
 
 Error broken(const HqUpdate& update, const LedgerReport& report) {
-  std::string message = update_name(update) + " would leave the ledger failing its check, so "
-                                              "nothing of it was applied: ";
+  std::string message = update_name(update) +
+                        " would leave the ledger failing its check, so "
+                        "nothing of it was applied: ";
   for (std::size_t i = 0; i < report.problems.size() && i < problems_in_message_max; ++i) {
     if (i > 0) message += "; ";
     message += report.problems[i];
@@ -273,8 +273,8 @@ Result<HqUpdateResult> apply_hq_update(Ledger& ledger, const HqUpdate& update, T
     TRY(correct(ledger, transaction, correction, at));
   }
   HqUpdateResult result{update.update_id, summary_of(update, erased), 0, false};
-  const EventRow event = TRY(append_event(ledger, transaction, "hq_update", "",
-                                          result.summary_json, at, PayloadCheck::written_by_core));
+  const EventRow event = TRY(append_event(ledger, transaction, "hq_update", "", result.summary_json,
+                                          at, PayloadCheck::written_by_core));
   result.event_seq = event.seq;
   Statement record = TRY(Statement::prepare(
       ledger.database(),

@@ -158,7 +158,7 @@ Result<std::vector<LotMove>> take_from_lots(Ledger& ledger, const Transaction& t
                          "AND active_from <= ?2 AND (expires_at IS NULL OR expires_at > ?2) "
                          "ORDER BY expires_at IS NULL, expires_at, lot_id LIMIT ?3"));
   TRY(available.bind_int64(1, take.account.value));
-  TRY(available.bind_int64(2, take.at.unix_seconds));
+  TRY(available.bind_int64(2, take.available_at.value_or(take.at).unix_seconds));
   TRY(available.bind_int64(3, static_cast<std::int64_t>(limits::customer_lots_max)));
   std::vector<LotMove> plan;
   Points planned(0);
@@ -197,9 +197,9 @@ Result<std::vector<LotMove>> burn_from_lots(Ledger& ledger, const Transaction& t
   TRY(check_points("burn_from_lots", points));
   TRY(lot_account(ledger, account));
   const AccountId redemption = TRY(chain_account(ledger, transaction, AccountKind::redemption, at));
-  return take_from_lots(
-      ledger, transaction,
-      LotTake{account, redemption, points, TransferCode::burn, receipt_id, line, "burn", at});
+  return take_from_lots(ledger, transaction,
+                        LotTake{account, redemption, points, TransferCode::burn, receipt_id, line,
+                                "burn", at, std::nullopt});
 }
 
 Result<Lot> lot(Ledger& ledger, LotId id) {

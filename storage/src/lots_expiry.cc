@@ -33,14 +33,18 @@ Result<ExpiryRun> expire_lots(Ledger& ledger, const Transaction& transaction, Ti
   if (lots.empty()) return run;
   const AccountId breakage = TRY(chain_account(ledger, transaction, AccountKind::breakage, at));
   for (const Due& lot : lots) {
+    // What open receipts hold stays: their account may not go below its floor by the holds.
+    const Points available = TRY(ledger.balance(lot.account)).available();
+    const Points expire = min_of(lot.remaining, max_of(available, Points(0)));
+    run.points_held_back += lot.remaining - expire;
+    if (expire == Points(0)) continue;
     const std::string source = "lot:" + std::to_string(lot.lot.value);
-    const TransferId id =
-        TRY(move(ledger, transaction,
-                 LotTransfer{lot.account, breakage, lot.remaining, TransferCode::expire, "",
-                             std::nullopt, source, lot.lot, at},
-                 -lot.remaining.value()));
-    run.expired.push_back(LotMove{lot.lot, lot.remaining, id});
-    run.points_expired += lot.remaining;
+    const TransferId id = TRY(move(ledger, transaction,
+                                   LotTransfer{lot.account, breakage, expire, TransferCode::expire,
+                                               "", std::nullopt, source, lot.lot, at},
+                                   -expire.value()));
+    run.expired.push_back(LotMove{lot.lot, expire, id});
+    run.points_expired += expire;
   }
   return run;
 }

@@ -50,6 +50,9 @@ struct LotTake {
   std::optional<std::uint32_t> line;
   std::string_view source;
   Timestamp at;
+  // Which lots count as available (active, not expired); nullopt: at `at`. A held receipt
+  // committed later burns what was available when it was quoted: the hold promised those points.
+  std::optional<Timestamp> available_at;
 };
 
 // burn_from_lots() with any credit account, code and source: writes nothing and fails with

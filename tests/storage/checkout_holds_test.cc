@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "checkout_support.h"
+#include "loyalty/storage/lots.h"
 
 namespace loyalty::storage::test {
 namespace {
@@ -46,8 +47,7 @@ TEST_CASE("open_receipt holds the tender; commit_receipt burns it from lots", "[
   CHECK(committed->quote_json == opened.quote_json);
   // 200 - 80 + 99 (99.20 paid in money), nothing pending.
   CHECK(points_of(f.ledger, "anna") == make_balance(299, 80, 0, 0));
-  CHECK(lots_of(f.ledger, "anna") ==
-        std::vector<std::string>{"200/120 line -", "99/99 line -"});
+  CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"200/120 line -", "99/99 line -"});
   require_check_ok(f.ledger);
 
   Result<CheckoutResult> again = f.till.commit_receipt("R-1", day(2));
@@ -129,6 +129,35 @@ TEST_CASE("void_expired_holds cancels open receipts older than the timeout", "[s
   CHECK(f.till.void_expired_holds(later, 0).value() == 1);
   CHECK(points_of(f.ledger, "anna") == make_balance(200, 0, 0, 0));
   CHECK(f.till.void_expired_holds(later, -1).error().code == ErrorCode::invalid_argument);
+  require_check_ok(f.ledger);
+}
+
+TEST_CASE("points held across their expiry are not expired and the commit still burns them",
+          "[storage][holds]") {
+  TillFixture f;
+  const CustomerState anna = customer("anna");
+  checkout_ok(f, &anna, receipt("R-1", {line("WINE", 10000)}));  // lot A: 100, 365 days
+  const Timestamp a_expires{test_now.unix_seconds + 365 * 86400};
+  checkout_ok(f, &anna, receipt("R-2", {line("WINE", 2000)}),
+              Timestamp{test_now.unix_seconds + 10 * 86400});  // lot B: 20, expires later
+  // Opened a minute before lot A expires, holding 50: B's 20 and 30 of A.
+  open_ok(f, &anna, redeeming(receipt("R-3", {line("WINE", 1000)}), 50),
+          Timestamp{a_expires.unix_seconds - 60});
+  {
+    Transaction transaction = begin(f.ledger);
+    const ExpiryRun run =
+        expire_lots(f.ledger, transaction, Timestamp{a_expires.unix_seconds + 1}).value();
+    commit(transaction);
+    // A keeps the 30 points the hold needs beyond B's 20.
+    CHECK(run.points_expired.value() == 70);
+    CHECK(run.points_held_back.value() == 30);
+  }
+  CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"100/30 line -", "20/20 line -"});
+  // Committed after the expiry: the hold was a promise, the 50 points are burned.
+  REQUIRE(f.till.commit_receipt("R-3", Timestamp{a_expires.unix_seconds + 120}).ok());
+  CHECK(lots_of(f.ledger, "anna") ==
+        std::vector<std::string>{"100/0 line -", "20/0 line -", "9/9 line -"});
+  CHECK(points_of(f.ledger, "anna") == make_balance(129, 120, 0, 0));
   require_check_ok(f.ledger);
 }
 

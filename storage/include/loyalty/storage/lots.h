@@ -50,6 +50,9 @@ struct LotMove {
 struct ExpiryRun {
   std::vector<LotMove> expired;  // in order of expires_at, then lot id
   Points points_expired;
+  // Points of due lots that open receipts hold (pending debits of their account): they stay
+  // until the receipt commits (and burns them) or is cancelled (the next run expires them).
+  Points points_held_back;
   // True when limits::lot_expiry_batch_max lots were expired and more may be due: call again.
   bool more_due = false;
 };
@@ -108,9 +111,8 @@ struct LotPart {
 // the parts hold and have not had back yet.
 Result<std::vector<LotMove>> restore_burn_parts(Ledger& ledger, const Transaction& transaction,
                                                 AccountId account, std::string_view receipt_id,
-                                                std::uint32_t line,
-                                                std::span<const LotPart> parts, Points points,
-                                                Timestamp at);
+                                                std::uint32_t line, std::span<const LotPart> parts,
+                                                Points points, Timestamp at);
 
 // Takes back `points` of the `line_earned` points `line` (nullopt: the receipt-level awards)
 // earned into the receipt's lot of `account`, like reverse_earn(): from what the lot still holds,
@@ -120,13 +122,13 @@ Result<std::vector<LotMove>> restore_burn_parts(Ledger& ledger, const Transactio
 Result<std::vector<LotMove>> reverse_receipt_earn(Ledger& ledger, const Transaction& transaction,
                                                   AccountId account, std::string_view receipt_id,
                                                   std::optional<std::uint32_t> line,
-                                                  Points line_earned, Points points,
-                                                  Timestamp at);
+                                                  Points line_earned, Points points, Timestamp at);
 
 // Turns every lot with expires_at <= at and points remaining into breakage: one transfer
 // account → breakage (code expire, naming the lot) per lot, ordered by expires_at, then lot id;
-// at most limits::lot_expiry_batch_max lots per call. Idempotent: a second run at the same `at`
-// finds nothing to do.
+// at most limits::lot_expiry_batch_max lots per call. Points an open receipt holds are not
+// expired (points_held_back): a hold is a promise. Idempotent: a second run at the same `at`
+// finds nothing more to do.
 Result<ExpiryRun> expire_lots(Ledger& ledger, const Transaction& transaction, Timestamp at);
 
 // A lot as stored.
