@@ -211,9 +211,9 @@ void promotion_fields(Context& ctx, RuleKind kind, RuleParams* params, std::vect
                            [&ctx, p](const json::Value& v, const std::string& path) -> Status {
                              p->card_id = TRY(ctx.reader.id(v, path));
                              if (!ctx.stamp_cards.insert(p->card_id).second) {
-                               return ctx.reader.error(
-                                   path, "duplicate stamp card " + json::quote(p->card_id) +
-                                             " (one stamp_card rule per card)");
+                               return ctx.reader.error(path, "duplicate stamp card " +
+                                                                 json::quote(p->card_id) +
+                                                                 " (one stamp_card rule per card)");
                              }
                              return Status();
                            }});

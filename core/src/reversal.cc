@@ -134,8 +134,8 @@ bool returns_membership(const Receipt& receipt, const Quote& quote,
     const std::string& sku = std::get<PaidMembershipRule>(rule.params).sku;
     for (std::size_t i = 0; i < receipt.lines.size(); ++i) {
       const ReceiptLine& line = receipt.lines[i];
-      if (line.sku == sku && !line.voided && line.reward_id.empty() &&
-          after[i] == line.quantity && before[i] < line.quantity) {
+      if (line.sku == sku && !line.voided && line.reward_id.empty() && after[i] == line.quantity &&
+          before[i] < line.quantity) {
         return true;
       }
     }

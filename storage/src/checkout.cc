@@ -131,8 +131,7 @@ Result<CheckoutResult> Till::open_receipt(const Program& program, const Customer
   return quote_and_write(program, Shopper{customer, {}}, receipt, at, true);
 }
 
-Result<CheckoutResult> Till::checkout_offline(const Program& program,
-                                              std::string_view customer_id,
+Result<CheckoutResult> Till::checkout_offline(const Program& program, std::string_view customer_id,
                                               const Receipt& receipt, Timestamp at) {
   TRY(require_card(customer_id));
   return quote_and_write(program, Shopper{nullptr, customer_id}, receipt, at, false);
@@ -149,9 +148,8 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper sho
                                              const Receipt& receipt, Timestamp at, bool hold) {
   const CustomerState* customer = shopper.online;
   const bool offline = !shopper.offline_id.empty();
-  const std::string hash =
-      offline ? offline_request_hash(program, shopper.offline_id, receipt, at)
-              : checkout_request_hash(program, customer, receipt, at);
+  const std::string hash = offline ? offline_request_hash(program, shopper.offline_id, receipt, at)
+                                   : checkout_request_hash(program, customer, receipt, at);
   // The write lock is taken first: the lookup, the ledger's view and the writes are one snapshot.
   Transaction transaction = TRY(ledger_->begin());
   const std::optional<ReceiptRow> existing = TRY(find_receipt(*ledger_, receipt.receipt_id));
@@ -226,9 +224,9 @@ Result<CheckoutResult> Till::commit_receipt(std::string_view receipt_id, Timesta
         transaction, AccountKind::customer_points, customer->customer_id, at));
     Status allowed = check_redemption(*ledger_, rebuilt.quote, *customer, account, false, 0);
     if (!allowed.ok()) {
-      return make_error(allowed.error().code,
-                        allowed.error().message + " (" + receipt_name(receipt_id) +
-                            " was opened before: cancel it)");
+      return make_error(allowed.error().code, allowed.error().message + " (" +
+                                                  receipt_name(receipt_id) +
+                                                  " was opened before: cancel it)");
     }
   }
   // The holds are released and the same points burned from lots in this one transaction.

@@ -51,7 +51,8 @@ CustomerState apply_quote(CustomerState state, const Quote& quote, Timestamp at,
     state.last_birthday_bonus_year = quote.birthday_bonus_year;
   }
   if (quote.paid_membership_until &&
-      (!state.paid_membership_until || *state.paid_membership_until < *quote.paid_membership_until)) {
+      (!state.paid_membership_until ||
+       *state.paid_membership_until < *quote.paid_membership_until)) {
     state.paid_membership_until = quote.paid_membership_until;
   }
   if (state.company) state.company->year_spend = state.company->year_spend + quote.net_total;
@@ -82,10 +83,10 @@ Status check_redemption(Ledger& ledger, const Quote& quote, const CustomerState&
   const std::optional<std::string> reason =
       TRY(customers_internal::blocked_reason(ledger, customer.customer_id));
   if (reason) {
-    return make_error(ErrorCode::conflict,
-                      card + " is on the blocklist (" + *reason + "): it cannot redeem " +
-                          std::to_string(redeemed.value()) +
-                          " points; check the receipt out without redeeming");
+    return make_error(ErrorCode::conflict, card + " is on the blocklist (" + *reason +
+                                               "): it cannot redeem " +
+                                               std::to_string(redeemed.value()) +
+                                               " points; check the receipt out without redeeming");
   }
   if (!offline) return Status();
   const Points limit = quote.program->burn.offline_floor_limit;

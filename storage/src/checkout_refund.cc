@@ -236,9 +236,8 @@ Result<RefundResult> Till::refund(std::string_view refund_id, std::string_view r
   TRY(record_returned(*ledger_, receipt_id, *reversal));
   RefundResult result{std::string(refund_id), reversal_to_json(rebuilt.quote, *reversal, false), 0,
                       false};
-  const EventRow event =
-      TRY(append_event(*ledger_, transaction, "refund", receipt_id, result.reversal_json, at,
-                       PayloadCheck::written_by_core));
+  const EventRow event = TRY(append_event(*ledger_, transaction, "refund", receipt_id,
+                                          result.reversal_json, at, PayloadCheck::written_by_core));
   result.event_seq = event.seq;
   TRY(insert_refund(*ledger_, result, receipt_id, hash, at));
   TRY(transaction.commit());

@@ -20,8 +20,8 @@ Result<SettlementAccounts> accounts_for(Ledger& ledger, const Transaction& trans
   LOYALTY_ASSERT(quote.partner && *quote.partner < quote.program->partners.size());
   const Partner& partner = quote.program->partners[*quote.partner];
   SettlementAccounts out;
-  out.partner = TRY(ledger.find_or_create_account(transaction, AccountKind::partner_settlement,
-                                                  partner.id, at));
+  out.partner = TRY(
+      ledger.find_or_create_account(transaction, AccountKind::partner_settlement, partner.id, at));
   out.operator_side =
       TRY(ledger.find_or_create_account(transaction, AccountKind::operator_settlement, "", at));
   out.label = "partner:" + partner.id;

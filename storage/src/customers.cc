@@ -49,9 +49,9 @@ Result<std::optional<CachedCustomer>> load(Ledger& ledger, std::string_view cust
   if (!select.column_is_null(4)) {
     Result<CustomerState> state = load_customer(select.column_text(4));
     if (!state.ok()) {
-      return make_error(ErrorCode::io_error, "customer " + std::string(customer_id) +
-                                                 ": the cached state does not load: " +
-                                                 state.error().message);
+      return make_error(ErrorCode::io_error,
+                        "customer " + std::string(customer_id) +
+                            ": the cached state does not load: " + state.error().message);
     }
     out.state = std::move(state).value();
   }
@@ -89,8 +89,8 @@ Status store(Ledger& ledger, CachedCustomer customer, Timestamp at) {
 }
 
 Result<std::optional<std::string>> blocked_reason(Ledger& ledger, std::string_view customer_id) {
-  Statement select = TRY(Statement::prepare(
-      ledger.database(), "SELECT reason FROM blocklist WHERE customer_id = ?1"));
+  Statement select = TRY(
+      Statement::prepare(ledger.database(), "SELECT reason FROM blocklist WHERE customer_id = ?1"));
   TRY(select.bind_text(1, customer_id));
   if (TRY(select.step()) != Step::row) return std::optional<std::string>();
   return std::optional<std::string>(select.column_text(0));
@@ -144,17 +144,17 @@ Result<std::int64_t> run_counted(Ledger& ledger, std::string_view sql, std::stri
 Result<std::int64_t> depersonalise_receipts(Ledger& ledger, std::string_view pseudonym) {
   std::vector<std::pair<std::string, std::string>> rewritten;  // receipt id, new document
   {
-    Statement select = TRY(Statement::prepare(
-        ledger.database(),
-        "SELECT receipt_id, customer_json FROM receipts WHERE customer_id = ?1 "
-        "AND customer_json IS NOT NULL"));
+    Statement select = TRY(
+        Statement::prepare(ledger.database(),
+                           "SELECT receipt_id, customer_json FROM receipts WHERE customer_id = ?1 "
+                           "AND customer_json IS NOT NULL"));
     TRY(select.bind_text(1, pseudonym));
     while (TRY(select.step()) == Step::row) {
       Result<CustomerState> state = load_customer(select.column_text(1));
       if (!state.ok()) {
-        return make_error(ErrorCode::io_error, "erase: receipt " + select.column_text(0) +
-                                                   ": its customer document does not load: " +
-                                                   state.error().message);
+        return make_error(ErrorCode::io_error,
+                          "erase: receipt " + select.column_text(0) +
+                              ": its customer document does not load: " + state.error().message);
       }
       CustomerState kept = std::move(state).value();
       kept.customer_id = std::string(pseudonym);
@@ -178,8 +178,8 @@ Result<std::int64_t> depersonalise_receipts(Ledger& ledger, std::string_view pse
 // Documents that name `card` as their referrer (other customers' cache rows and receipts) name
 // the pseudonym instead: the referrer's account was renamed, so refunds still find it, and the
 // card number leaves those documents too. `table`: "customers" or "receipts".
-Result<std::int64_t> relink_referrals(Ledger& ledger, std::string_view table,
-                                      std::string_view card, std::string_view pseudonym) {
+Result<std::int64_t> relink_referrals(Ledger& ledger, std::string_view table, std::string_view card,
+                                      std::string_view pseudonym) {
   const bool receipts = table == "receipts";
   const std::string key = receipts ? "receipt_id" : "customer_id";
   const std::string column = receipts ? "customer_json" : "state_json";
@@ -199,9 +199,9 @@ Result<std::int64_t> relink_referrals(Ledger& ledger, std::string_view table,
       rewritten.emplace_back(select.column_text(0), customer_to_json(relinked));
     }
   }
-  Statement update = TRY(Statement::prepare(
-      ledger.database(),
-      "UPDATE " + std::string(table) + " SET " + column + " = ?1 WHERE " + key + " = ?2"));
+  Statement update =
+      TRY(Statement::prepare(ledger.database(), "UPDATE " + std::string(table) + " SET " + column +
+                                                    " = ?1 WHERE " + key + " = ?2"));
   for (const auto& [id, document] : rewritten) {
     TRY(update.bind_text(1, document));
     TRY(update.bind_text(2, id));
@@ -262,9 +262,9 @@ Result<std::optional<CachedCustomer>> CustomerCache::find(std::string_view custo
 Status CustomerCache::block(std::string_view customer_id, std::string_view reason, Timestamp at) {
   TRY(validate_id(customer_id));
   if (reason.empty() || reason.size() > limits::ledger_text_bytes_max) {
-    return make_error(ErrorCode::invalid_argument,
-                      "blocklist reason must be 1.." +
-                          std::to_string(limits::ledger_text_bytes_max) + " bytes");
+    return make_error(
+        ErrorCode::invalid_argument,
+        "blocklist reason must be 1.." + std::to_string(limits::ledger_text_bytes_max) + " bytes");
   }
   Transaction transaction = TRY(ledger_->begin());
   Statement upsert = TRY(Statement::prepare(
@@ -281,8 +281,8 @@ Status CustomerCache::block(std::string_view customer_id, std::string_view reaso
 
 Status CustomerCache::unblock(std::string_view customer_id) {
   Transaction transaction = TRY(ledger_->begin());
-  Statement remove = TRY(
-      Statement::prepare(ledger_->database(), "DELETE FROM blocklist WHERE customer_id = ?1"));
+  Statement remove =
+      TRY(Statement::prepare(ledger_->database(), "DELETE FROM blocklist WHERE customer_id = ?1"));
   TRY(remove.bind_text(1, customer_id));
   TRY(remove.run());
   return transaction.commit();
@@ -307,24 +307,23 @@ Result<ErasureReport> erase(Ledger& ledger, const Transaction& transaction,
   ErasureReport report;
   report.pseudonym = TRY(random_pseudonym());
   report.cancelled = TRY(cancel_open_receipts(ledger, transaction, customer_id, at));
-  report.accounts = TRY(run_counted(
-      ledger,
-      "UPDATE accounts SET owner = ?1 WHERE owner = ?2 "
-      "AND kind IN ('customer_points', 'overdraft_receivable')",
-      customer_id, report.pseudonym));
-  report.counters = TRY(run_counted(
-      ledger, "UPDATE counters SET customer_id = ?1 WHERE customer_id = ?2", customer_id,
-      report.pseudonym));
-  const std::int64_t receipts = TRY(run_counted(
-      ledger, "UPDATE receipts SET customer_id = ?1 WHERE customer_id = ?2", customer_id,
-      report.pseudonym));
+  report.accounts = TRY(run_counted(ledger,
+                                    "UPDATE accounts SET owner = ?1 WHERE owner = ?2 "
+                                    "AND kind IN ('customer_points', 'overdraft_receivable')",
+                                    customer_id, report.pseudonym));
+  report.counters =
+      TRY(run_counted(ledger, "UPDATE counters SET customer_id = ?1 WHERE customer_id = ?2",
+                      customer_id, report.pseudonym));
+  const std::int64_t receipts =
+      TRY(run_counted(ledger, "UPDATE receipts SET customer_id = ?1 WHERE customer_id = ?2",
+                      customer_id, report.pseudonym));
   report.receipts = TRY(depersonalise_receipts(ledger, report.pseudonym));
   report.referrals = TRY(relink_referrals(ledger, "customers", customer_id, report.pseudonym)) +
                      TRY(relink_referrals(ledger, "receipts", customer_id, report.pseudonym));
   LOYALTY_ASSERT(report.receipts <= receipts);
   const std::optional<CachedCustomer> cached = TRY(load(ledger, customer_id));
-  Statement unlist = TRY(
-      Statement::prepare(ledger.database(), "DELETE FROM blocklist WHERE customer_id = ?1"));
+  Statement unlist =
+      TRY(Statement::prepare(ledger.database(), "DELETE FROM blocklist WHERE customer_id = ?1"));
   TRY(unlist.bind_text(1, customer_id));
   TRY(unlist.run());
   if (!cached && report.accounts == 0 && report.counters == 0 && receipts == 0) {
@@ -333,8 +332,8 @@ Result<ErasureReport> erase(Ledger& ledger, const Transaction& transaction,
   }
   // The cache row moves to the pseudonym with nothing personal left: the tier and counts stay
   // (they explain later quotes), the consent flags and the HQ link go.
-  Statement remove = TRY(
-      Statement::prepare(ledger.database(), "DELETE FROM customers WHERE customer_id = ?1"));
+  Statement remove =
+      TRY(Statement::prepare(ledger.database(), "DELETE FROM customers WHERE customer_id = ?1"));
   TRY(remove.bind_text(1, customer_id));
   TRY(remove.run());
   if (cached) {

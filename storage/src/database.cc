@@ -5,8 +5,8 @@
 #include <string>
 #include <utility>
 
-#include "loyalty/storage/statement.h"
 #include "loyalty/core/limits.h"
+#include "loyalty/storage/statement.h"
 #include "statement_cache.h"
 
 namespace loyalty::storage {
@@ -103,8 +103,8 @@ Database& Database::operator=(Database&& other) noexcept {
 Result<Database::Checkpoint> Database::checkpoint() {
   LOYALTY_ASSERT(db_ != nullptr);
   Checkpoint out;
-  const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                           &out.wal_frames, &out.checkpointed);
+  const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &out.wal_frames,
+                                           &out.checkpointed);
   if (rc != SQLITE_OK) return sqlite_error(db_, rc, "checkpoint " + path_);
   return out;
 }

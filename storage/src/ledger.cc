@@ -10,9 +10,9 @@
 #include <string>
 #include <utility>
 
+#include "loyalty/core/limits.h"
 #include "loyalty/storage/migrations.h"
 #include "loyalty/storage/statement.h"
-#include "loyalty/core/limits.h"
 
 namespace loyalty::storage {
 

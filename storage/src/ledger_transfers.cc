@@ -24,9 +24,8 @@ Status validate_common(std::int64_t amount, std::int64_t amount_max, AccountId d
                                                        std::to_string(amount_max));
   }
   if (debit == credit) {
-    return make_error(ErrorCode::invalid_argument,
-                      "transfer debits and credits the same account " +
-                          std::to_string(debit.value));
+    return make_error(ErrorCode::invalid_argument, "transfer debits and credits the same account " +
+                                                       std::to_string(debit.value));
   }
   if (receipt_id.size() > limits::ledger_text_bytes_max ||
       source.size() > limits::ledger_text_bytes_max) {

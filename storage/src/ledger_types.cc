@@ -9,16 +9,24 @@ namespace loyalty::storage {
 namespace {
 
 constexpr std::array<const char*, account_kind_count> account_kind_names = {
-    "customer_points", "company_points", "partner_settlement",   "issuance",
-    "redemption",      "breakage",       "overdraft_receivable", "donation",
+    "customer_points",     "company_points", "partner_settlement",   "issuance",
+    "redemption",          "breakage",       "overdraft_receivable", "donation",
     "operator_settlement",
 };
 
 constexpr std::array<const char*, transfer_code_count> transfer_code_names = {
-    "earn",         "burn",      "reward",
-    "donate",       "expire",    "reverse_earn",
-    "restore_burn", "overdraft", "overdraft_recovery",
-    "correction",   "settle_issued", "settle_redeemed",
+    "earn",
+    "burn",
+    "reward",
+    "donate",
+    "expire",
+    "reverse_earn",
+    "restore_burn",
+    "overdraft",
+    "overdraft_recovery",
+    "correction",
+    "settle_issued",
+    "settle_redeemed",
     "settle_reversal",
 };
 

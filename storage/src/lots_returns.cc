@@ -193,8 +193,8 @@ Status check_reversible(std::string_view what, const std::string& name, AccountI
   return make_error(ErrorCode::invalid_argument,
                     std::string(what) + ": " + name + " earned " + std::to_string(earned.value()) +
                         " points into account " + std::to_string(account.value) + " and " +
-                        std::to_string(reversed.value()) + " are reversed already; cannot reverse " +
-                        std::to_string(points.value()));
+                        std::to_string(reversed.value()) +
+                        " are reversed already; cannot reverse " + std::to_string(points.value()));
 }
 
 }  // namespace
@@ -219,8 +219,7 @@ Result<std::vector<LotMove>> reverse_earn(Ledger& ledger, const Transaction& tra
 Result<std::vector<LotMove>> reverse_receipt_earn(Ledger& ledger, const Transaction& transaction,
                                                   AccountId account, std::string_view receipt_id,
                                                   std::optional<std::uint32_t> line,
-                                                  Points line_earned, Points points,
-                                                  Timestamp at) {
+                                                  Points line_earned, Points points, Timestamp at) {
   TRY(check_points("reverse_receipt_earn", points));
   const Account owner = TRY(lot_account(ledger, account));
   const Earned earned =
@@ -238,9 +237,8 @@ Result<std::vector<LotMove>> reverse_receipt_earn(Ledger& ledger, const Transact
 
 Result<std::vector<LotMove>> restore_burn_parts(Ledger& ledger, const Transaction& transaction,
                                                 AccountId account, std::string_view receipt_id,
-                                                std::uint32_t line,
-                                                std::span<const LotPart> parts, Points points,
-                                                Timestamp at) {
+                                                std::uint32_t line, std::span<const LotPart> parts,
+                                                Points points, Timestamp at) {
   TRY(check_points("restore_burn_parts", points));
   TRY(lot_account(ledger, account));
   // What earlier returns of this line gave back, per lot.

@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "loyalty/storage/statement.h"
 #include "loyalty/core/limits.h"
+#include "loyalty/storage/statement.h"
 #include "loyalty/storage/transaction.h"
 
 namespace loyalty::storage {

@@ -201,8 +201,8 @@ TEST_CASE("catalogue rewards follow the burn policy's switch and minimum balance
 }
 
 TEST_CASE("reward totals too large for any balance are refused, not wrapped", "[burn]") {
-  Program program = make_program(
-      R"("rewards": [{"id": "yacht", "sku": "YACHT", "points": 1000000000000}])");
+  Program program =
+      make_program(R"("rewards": [{"id": "yacht", "sku": "YACHT", "points": 1000000000000}])");
   CustomerState customer = make_customer(customer_with(1));
   std::string lines = "[";
   for (int i = 0; i < 93; ++i) {
@@ -219,8 +219,8 @@ TEST_CASE("reward totals too large for any balance are refused, not wrapped", "[
 TEST_CASE("a redemption limited by the balance says so", "[burn]") {
   Program program = make_program(capped);
   CustomerState customer = make_customer(customer_with(600));
-  Receipt receipt = make_receipt(R"([{"sku": "A", "unit_price_minor": 10000}])",
-                                 R"("redeem": {"points": 3000})");
+  Receipt receipt =
+      make_receipt(R"([{"sku": "A", "unit_price_minor": 10000}])", R"("redeem": {"points": 3000})");
   Quote quote = quote_ok(program, &customer, receipt);
   CHECK(quote.burned_total == Points(600));
   CHECK(has_note(quote, NoteCode::redemption_limited_by_balance));

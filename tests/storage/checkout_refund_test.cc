@@ -141,8 +141,7 @@ TEST_CASE("a referral credits the referrer's account, and a full refund takes it
   checkout_ok(f, &ben, receipt("R-1", {line("WINE", 10000), line("CHEESE", 5000)}));
   // ben: 100 + 50 on the lines, 30 on the receipt; anna: 20 as the referrer.
   CHECK(points_of(f.ledger, "ben") == make_balance(180, 0, 0, 0));
-  CHECK(lots_of(f.ledger, "ben") ==
-        std::vector<std::string>{"180/180 line -"});
+  CHECK(lots_of(f.ledger, "ben") == std::vector<std::string>{"180/180 line -"});
   CHECK(points_of(f.ledger, "anna") == make_balance(20, 0, 0, 0));
   CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"20/20 line -"});
   require_check_ok(f.ledger);

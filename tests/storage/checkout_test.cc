@@ -49,8 +49,7 @@ TEST_CASE("checkout burns tender from lots, donates, and earns on what is left",
   CHECK(second.event_seq == 2);
   // 200 - 50 (tender) - 20 (donated) + 99 (1 per 1.00 of the 99.50 paid in money).
   CHECK(points_of(f.ledger, "anna") == make_balance(299, 70, 0, 0));
-  CHECK(lots_of(f.ledger, "anna") ==
-        std::vector<std::string>{"200/130 line -", "99/99 line -"});
+  CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"200/130 line -", "99/99 line -"});
   CHECK(balance_by_owner(f.ledger, AccountKind::redemption, "") == make_balance(50, 0, 0, 0));
   CHECK(balance_by_owner(f.ledger, AccountKind::donation, "food-bank") ==
         make_balance(20, 0, 0, 0));

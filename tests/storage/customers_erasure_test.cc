@@ -117,8 +117,8 @@ TEST_CASE("Only an erasure may rename an account, and only once", "[storage][cus
   REQUIRE_FALSE(chain.ok());
   CHECK(chain.error().code == ErrorCode::conflict);
   const std::string pseudonym = f.cache.erase("card-6", test_now).value().pseudonym;
-  const Status twice = db.exec("UPDATE accounts SET owner = 'erased-y' WHERE owner = '" +
-                               pseudonym + "'");
+  const Status twice =
+      db.exec("UPDATE accounts SET owner = 'erased-y' WHERE owner = '" + pseudonym + "'");
   REQUIRE_FALSE(twice.ok());
   CHECK(twice.error().code == ErrorCode::conflict);
   require_check_ok(f.ledger);
@@ -151,8 +151,9 @@ TEST_CASE("Erasure cancels the card's open receipts and releases their holds",
           "[storage][customers]") {
   CacheFixture f;
   f.offline_ok("card-7", receipt("R-1", {line("WINE", 10000)}));
-  REQUIRE(f.till.open_receipt_offline(f.program, "card-7",
-                                      redeeming(receipt("R-2", {line("WINE", 1000)}), 50), test_now)
+  REQUIRE(f.till
+              .open_receipt_offline(f.program, "card-7",
+                                    redeeming(receipt("R-2", {line("WINE", 1000)}), 50), test_now)
               .ok());
   const ErasureReport erased = f.cache.erase("card-7", test_now).value();
   CHECK(erased.cancelled == 1);

@@ -10,8 +10,7 @@ namespace {
 
 constexpr Timestamp review_after_test_now{1'795'000'000 + 365 * 86400};
 
-TEST_CASE("An unknown card earns offline and the cache keeps its counts",
-          "[storage][customers]") {
+TEST_CASE("An unknown card earns offline and the cache keeps its counts", "[storage][customers]") {
   CacheFixture f;
   CHECK_FALSE(f.cache.find("card-1").value().has_value());
   const CheckoutResult first = f.offline_ok("card-1", receipt("R-1", {line("WINE", 10000)}));
@@ -140,8 +139,9 @@ TEST_CASE("Personal fields are kept only with consent", "[storage][customers]") 
   CHECK(cached.state.segments.empty());
   CHECK(cached.state.referred_by == "card-0");  // the program's referral, not a profile
   CHECK(cached.consent == Consent{true, false});
-  CHECK(scalar(f.ledger, "SELECT COUNT(*) FROM customers WHERE state_json LIKE '%1990%' OR "
-                         "state_json LIKE '%families%'") == 0);
+  CHECK(scalar(f.ledger,
+               "SELECT COUNT(*) FROM customers WHERE state_json LIKE '%1990%' OR "
+               "state_json LIKE '%families%'") == 0);
   // No birthday kept: no birthday bonus offline.
   f.offline_ok("card-1", receipt("R-1", {line("WINE", 1000)}));
   CHECK(points_of(f.ledger, "card-1") == make_balance(10, 0, 0, 0));
@@ -194,9 +194,8 @@ TEST_CASE("A blocklisted card cannot redeem but still earns", "[storage][custome
       "receipt out without redeeming";
   CHECK(f.offline_refusal("card-2", redeeming(receipt("R-2", {line("WINE", 1000)}), 10),
                           ErrorCode::conflict) == refusal);
-  Result<CheckoutResult> online =
-      f.till.checkout(f.program, &card, redeeming(receipt("R-2", {line("WINE", 1000)}), 10),
-                      test_now);
+  Result<CheckoutResult> online = f.till.checkout(
+      f.program, &card, redeeming(receipt("R-2", {line("WINE", 1000)}), 10), test_now);
   REQUIRE_FALSE(online.ok());
   CHECK(online.error().message == refusal);
   f.offline_ok("card-2", receipt("R-3", {line("WINE", 1000)}));
@@ -241,19 +240,18 @@ TEST_CASE("A receipt at a coalition partner moves the settlement money", "[stora
   MoneyTransferRequest wrong;
   wrong.debit =
       f.ledger.find_or_create_account(transaction, AccountKind::issuance, "", test_now).value();
-  wrong.credit = f.ledger
-                     .find_or_create_account(transaction, AccountKind::operator_settlement, "",
-                                             test_now)
-                     .value();
+  wrong.credit =
+      f.ledger.find_or_create_account(transaction, AccountKind::operator_settlement, "", test_now)
+          .value();
   wrong.amount = Minor(5);
   wrong.at = test_now;
   Result<TransferId> refused = f.ledger.transfer_money(transaction, wrong);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().message == "account 2 (issuance:) counts points, not money in minor units");
-  wrong.debit = f.ledger
-                    .find_or_create_account(transaction, AccountKind::partner_settlement, "cafe",
-                                            test_now)
-                    .value();
+  wrong.debit =
+      f.ledger
+          .find_or_create_account(transaction, AccountKind::partner_settlement, "cafe", test_now)
+          .value();
   wrong.amount = Minor(0);
   CHECK(f.ledger.transfer_money(transaction, wrong).error().message ==
         "transfer amount 0 is outside 1..1000000000000");
@@ -266,8 +264,9 @@ TEST_CASE("A held receipt commits on top of what the card did meanwhile", "[stor
   CustomerState online = customer("card-1");
   online.purchase_count = 1;
   online.period_spend = 30000;
-  REQUIRE(f.till.open_receipt(f.program, &online, redeeming(receipt("R-2", {line("WINE", 1000)}), 10),
-                              test_now)
+  REQUIRE(f.till
+              .open_receipt(f.program, &online, redeeming(receipt("R-2", {line("WINE", 1000)}), 10),
+                            test_now)
               .ok());
   // Offline meanwhile: 60 redeemed, and 300.00 more makes the card silver.
   f.offline_ok("card-1", redeeming(receipt("R-3", {line("WINE", 30000)}), 60));
@@ -278,10 +277,10 @@ TEST_CASE("A held receipt commits on top of what the card did meanwhile", "[stor
 
   REQUIRE(f.till.commit_receipt("R-2", test_now).ok());
   cached = f.cached("card-1");
-  CHECK(cached.state.tier == "silver");          // the held quote saw base: it does not demote
-  CHECK(cached.state.purchase_count == 3);       // R-1, R-3 and R-2
+  CHECK(cached.state.tier == "silver");     // the held quote saw base: it does not demote
+  CHECK(cached.state.purchase_count == 3);  // R-1, R-3 and R-2
   CHECK(cached.state.period_spend == 61000);
-  CHECK(cached.offline_redeemed == 60);          // HQ authorised R-2 when it was opened, not now
+  CHECK(cached.offline_redeemed == 60);  // HQ authorised R-2 when it was opened, not now
   CHECK_FALSE(cached.hq_refreshed_at.has_value());
   require_check_ok(f.ledger);
 }
@@ -289,8 +288,9 @@ TEST_CASE("A held receipt commits on top of what the card did meanwhile", "[stor
 TEST_CASE("A held redemption cannot commit once the card is blocklisted", "[storage][customers]") {
   CacheFixture f;
   f.offline_ok("card-1", receipt("R-1", {line("WINE", 10000)}));
-  REQUIRE(f.till.open_receipt_offline(f.program, "card-1",
-                                      redeeming(receipt("R-2", {line("WINE", 1000)}), 50), test_now)
+  REQUIRE(f.till
+              .open_receipt_offline(f.program, "card-1",
+                                    redeeming(receipt("R-2", {line("WINE", 1000)}), 50), test_now)
               .ok());
   REQUIRE(f.cache.block("card-1", "reported stolen", test_now).ok());
   Result<CheckoutResult> commit = f.till.commit_receipt("R-2", test_now);

@@ -1,7 +1,8 @@
 #include "loyalty/storage/database.h"
 
-#include <catch2/catch.hpp>
 #include <sqlite3.h>
+
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
 #include <utility>

@@ -53,8 +53,7 @@ TEST_CASE("An HQ update refreshes, blocks, erases and corrects in one event",
   // C-7 takes 30 back from card-1's lot; C-8 grants card-2 a lot of 25 that expires in a day.
   CHECK(points_of(f.ledger, "card-1") == make_balance(100, 30, 0, 0));
   CHECK(lots_of(f.ledger, "card-1") == std::vector<std::string>{"100/70 line -"});
-  CHECK(lots_of(f.ledger, "card-2") ==
-        std::vector<std::string>{"50/50 line -", "25/25 line -"});
+  CHECK(lots_of(f.ledger, "card-2") == std::vector<std::string>{"50/50 line -", "25/25 line -"});
   CHECK(scalar(f.ledger,
                "SELECT COUNT(*) FROM transfers WHERE source = 'hq:C-7' AND code = 'correction'") ==
         1);
@@ -79,8 +78,8 @@ TEST_CASE("A take-back beyond what the lots hold becomes an overdraft that earni
           "[storage][hq_update]") {
   CacheFixture f;
   const CustomerState card = customer("card-1");
-  f.online_ok(card, receipt("R-1", {line("WINE", 10000)}));                   // +100
-  f.online_ok(card, redeeming(receipt("R-2", {line("WINE", 8000)}), 80));      // -80, +79
+  f.online_ok(card, receipt("R-1", {line("WINE", 10000)}));                // +100
+  f.online_ok(card, redeeming(receipt("R-2", {line("WINE", 8000)}), 80));  // -80, +79
   CHECK(points_of(f.ledger, "card-1").posted() == Points(99));
   // The same 80 points were also redeemed at another store while both were offline: HQ takes
   // 120 back, more than the 99 left.
@@ -109,9 +108,9 @@ TEST_CASE("An HQ update is refused whole when the ledger would fail its check",
     Till till(ledger);
     REQUIRE(till.store_program(cache_program_json, test_now).ok());
     const Program program = load_program(cache_program_json).value();
-    REQUIRE(till.checkout_offline(program, "card-1", receipt("R-1", {line("WINE", 10000)}),
-                                  test_now)
-                .ok());
+    REQUIRE(
+        till.checkout_offline(program, "card-1", receipt("R-1", {line("WINE", 10000)}), test_now)
+            .ok());
   }
   back_door(path, "UPDATE lots SET remaining = 90 WHERE lot_id = 1;");
   LedgerOptions options = test_options();
@@ -147,7 +146,8 @@ TEST_CASE("An HQ update with bad content is refused before anything is read",
   CHECK(message(update) == "HQ update: the update id must be 1..256 bytes");
   update.update_id = "U-3";
   update.corrections.push_back(HqCorrection{"C-1", "card-1", Points(0), false, std::nullopt});
-  CHECK(message(update) == "HQ update U-3: correction C-1 moves 0 points, outside 1..1000000000000");
+  CHECK(message(update) ==
+        "HQ update U-3: correction C-1 moves 0 points, outside 1..1000000000000");
   update.corrections.clear();
   update.block.push_back(HqBlock{"erased-0a0b", "lost"});
   CHECK(message(update) ==

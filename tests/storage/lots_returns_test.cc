@@ -204,36 +204,34 @@ TEST_CASE("restore_burn_parts and reverse_receipt_earn refuse more than the line
   const LotId lot = credit(f.ledger, earned);
   {
     Transaction transaction = begin(f.ledger);
-    REQUIRE(burn_from_lots(f.ledger, transaction, f.a.anna, Points(40), day(1), "r-2",
-                           std::nullopt)
+    REQUIRE(burn_from_lots(f.ledger, transaction, f.a.anna, Points(40), day(1), "r-2", std::nullopt)
                 .ok());
     commit(transaction);
   }
   const std::vector<LotPart> parts{LotPart{lot, Points(25)}};
   Transaction transaction = begin(f.ledger);
-  Result<std::vector<LotMove>> too_much = restore_burn_parts(
-      f.ledger, transaction, f.a.anna, "r-2", 3, parts, Points(26), day(2));
+  Result<std::vector<LotMove>> too_much =
+      restore_burn_parts(f.ledger, transaction, f.a.anna, "r-2", 3, parts, Points(26), day(2));
   REQUIRE_FALSE(too_much.ok());
   CHECK(too_much.error().message ==
         "restore_burn_parts: receipt \"r-2\" line 3 burned 25 points from account " +
             std::to_string(f.a.anna.value) + " and 0 are back already; cannot restore 26");
-  REQUIRE(restore_burn_parts(f.ledger, transaction, f.a.anna, "r-2", 3, parts, Points(25),
-                             day(2))
+  REQUIRE(restore_burn_parts(f.ledger, transaction, f.a.anna, "r-2", 3, parts, Points(25), day(2))
               .ok());
-  Result<std::vector<LotMove>> again = restore_burn_parts(
-      f.ledger, transaction, f.a.anna, "r-2", 3, parts, Points(1), day(2));
+  Result<std::vector<LotMove>> again =
+      restore_burn_parts(f.ledger, transaction, f.a.anna, "r-2", 3, parts, Points(1), day(2));
   REQUIRE_FALSE(again.ok());
   CHECK(again.error().code == ErrorCode::invalid_argument);
 
-  Result<std::vector<LotMove>> over = reverse_receipt_earn(
-      f.ledger, transaction, f.a.anna, "r-1", 0, Points(30), Points(31), day(2));
+  Result<std::vector<LotMove>> over = reverse_receipt_earn(f.ledger, transaction, f.a.anna, "r-1",
+                                                           0, Points(30), Points(31), day(2));
   REQUIRE_FALSE(over.ok());
-  CHECK(over.error().message == "reverse_receipt_earn: receipt \"r-1\" line 0 earned 30 points into "
-                                "account " +
-                                    std::to_string(f.a.anna.value) +
-                                    " and 0 are reversed already; cannot reverse 31");
-  Result<std::vector<LotMove>> none = reverse_receipt_earn(
-      f.ledger, transaction, f.a.anna, "r-9", 0, Points(30), Points(1), day(2));
+  CHECK(over.error().message ==
+        "reverse_receipt_earn: receipt \"r-1\" line 0 earned 30 points into "
+        "account " +
+            std::to_string(f.a.anna.value) + " and 0 are reversed already; cannot reverse 31");
+  Result<std::vector<LotMove>> none = reverse_receipt_earn(f.ledger, transaction, f.a.anna, "r-9",
+                                                           0, Points(30), Points(1), day(2));
   REQUIRE_FALSE(none.ok());
   CHECK(none.error().code == ErrorCode::not_found);
   // 30 back from the lot (85 left after the burn and the restore): 55 remain.

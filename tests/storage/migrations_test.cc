@@ -64,8 +64,7 @@ TEST_CASE("migrate takes an empty database to v3, once", "[storage][migrations]"
   CHECK(table_names(db) ==
         std::vector<std::string>{"account_balances", "account_totals", "accounts", "blocklist",
                                  "counters", "customers", "events", "hq_updates", "lots", "meta",
-                                 "programs", "receipts", "refunds", "returned_units",
-                                 "transfers"});
+                                 "programs", "receipts", "refunds", "returned_units", "transfers"});
 
   const SchemaState again = migrate_ok(db, ledger_migrations());
   CHECK(again.version == 3);

@@ -1,6 +1,7 @@
-// Loads and writes the customer state and receipt documents that loyaltyctl, tests and (later) the terminal
-// API exchange as JSON (docs/rules.md, "Customer" and "Receipt"). Both are untrusted: errors name
-// the field path and the reason, e.g. `lines[2].quantity: must be between 1 and 100000, got 0`.
+// Loads and writes the customer state and receipt documents that loyaltyctl, tests and (later) the
+// terminal API exchange as JSON (docs/rules.md, "Customer" and "Receipt"). Both are untrusted:
+// errors name the field path and the reason, e.g. `lines[2].quantity: must be between 1 and 100000,
+// got 0`.
 //
 // Thread-safety: pure functions.
 #pragma once

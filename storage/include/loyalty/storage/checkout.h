@@ -88,8 +88,7 @@ class Till {
   // receipt id for the same card, program, receipt and time.
   Result<CheckoutResult> checkout_offline(const Program& program, std::string_view customer_id,
                                           const Receipt& receipt, Timestamp at);
-  Result<CheckoutResult> open_receipt_offline(const Program& program,
-                                              std::string_view customer_id,
+  Result<CheckoutResult> open_receipt_offline(const Program& program, std::string_view customer_id,
                                               const Receipt& receipt, Timestamp at);
   // Commits an open receipt as quoted at open time: releases its holds and writes everything in
   // one transaction. A committed receipt returns its result again (replayed).

@@ -39,8 +39,8 @@ struct HqBlock {
 struct HqCorrection {
   std::string correction_id;  // HQ's id; the transfers' source is "hq:<correction_id>"
   std::string customer_id;
-  Points points;              // 1..limits::points_max
-  bool grant = false;         // true: credit a lot; false: take the points back
+  Points points;                        // 1..limits::points_max
+  bool grant = false;                   // true: credit a lot; false: take the points back
   std::optional<Timestamp> expires_at;  // a grant's lot expiry (nullopt: never)
 };
 

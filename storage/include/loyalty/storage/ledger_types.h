@@ -56,7 +56,7 @@ enum class TransferCode : std::uint8_t {
   correction,          // any → any: corrects an earlier transfer, which stays
   // Money (minor units) between a coalition partner and the operator; the balance of
   // partner_settlement is what the operator owes the partner (negative: what the partner owes).
-  settle_issued,    // partner_settlement → operator_settlement: the partner pays for points it issued
+  settle_issued,  // partner_settlement → operator_settlement: the partner pays for points it issued
   settle_redeemed,  // operator_settlement → partner_settlement: the operator pays for points burned
   settle_reversal,  // either way: a return takes back part of an earlier settlement
 };
