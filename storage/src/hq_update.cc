@@ -22,8 +22,6 @@ namespace {
 
 using checkout_internal::netstring;
 
-constexpr std::size_t problems_in_message_max = 3;
-
 std::string update_name(const HqUpdate& update) { return "HQ update " + update.update_id; }
 
 Status validate(const HqUpdate& update) {
@@ -223,18 +221,10 @@ std::string summary_of(const HqUpdate& update, std::int64_t erased) {
 }
 
 Error broken(const HqUpdate& update, const LedgerReport& report) {
-  std::string message = update_name(update) +
-                        " would leave the ledger failing its check, so "
-                        "nothing of it was applied: ";
-  for (std::size_t i = 0; i < report.problems.size() && i < problems_in_message_max; ++i) {
-    if (i > 0) message += "; ";
-    message += report.problems[i];
-  }
-  if (report.problems.size() > problems_in_message_max) {
-    message +=
-        "; and " + std::to_string(report.problems.size() - problems_in_message_max) + " more";
-  }
-  return make_error(ErrorCode::conflict, std::move(message));
+  return make_error(ErrorCode::conflict, update_name(update) +
+                                             " would leave the ledger failing its check, so "
+                                             "nothing of it was applied: " +
+                                             report.first_problems());
 }
 
 }  // namespace

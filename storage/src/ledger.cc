@@ -47,22 +47,27 @@ Status write_meta(const Database& db, std::string_view key, std::string_view val
 }
 
 Error check_failed(const std::string& path, const LedgerReport& report) {
-  // The first few problems are enough to act on; check() lists them all.
-  constexpr std::size_t problems_in_message_max = 3;
-  std::string message = "ledger " + path + " fails its check, refusing to open it: ";
-  for (std::size_t i = 0; i < report.problems.size() && i < problems_in_message_max; ++i) {
-    if (i > 0) message += "; ";
-    message += report.problems[i];
-  }
-  if (report.problems.size() > problems_in_message_max) {
-    message +=
-        "; and " + std::to_string(report.problems.size() - problems_in_message_max) + " more";
-  }
-  message += ". Keep the file for investigation and restore the ledger from HQ.";
-  return make_error(ErrorCode::io_error, std::move(message));
+  return make_error(ErrorCode::io_error,
+                    "ledger " + path +
+                        " fails its check, refusing to open it: " + report.first_problems() +
+                        ". Keep the file for investigation and restore the ledger from HQ.");
 }
 
 }  // namespace
+
+std::string LedgerReport::first_problems() const {
+  // The first few problems are enough to act on; check() lists them all.
+  constexpr std::size_t problems_in_message_max = 3;
+  std::string message;
+  for (std::size_t i = 0; i < problems.size() && i < problems_in_message_max; ++i) {
+    if (i > 0) message += "; ";
+    message += problems[i];
+  }
+  if (problems.size() > problems_in_message_max) {
+    message += "; and " + std::to_string(problems.size() - problems_in_message_max) + " more";
+  }
+  return message;
+}
 
 Result<Ledger> Ledger::open(const std::string& path, const LedgerOptions& options) {
   if (options.terminal_id.size() > limits::ledger_text_bytes_max) {

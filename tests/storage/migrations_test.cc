@@ -39,6 +39,26 @@ std::vector<std::string> table_names(const Database& db) {
   return names;
 }
 
+// Earns 40 points for "anna" from the issuance account (both created) and commits.
+AccountId earn_40_for_anna(Ledger& ledger) {
+  Result<Transaction> transaction = ledger.begin();
+  REQUIRE(transaction.ok());
+  const AccountId issuance =
+      ledger.find_or_create_account(*transaction, AccountKind::issuance, "", Timestamp{100})
+          .value();
+  const AccountId anna = ledger
+                             .find_or_create_account(*transaction, AccountKind::customer_points,
+                                                     "anna", Timestamp{100})
+                             .value();
+  TransferRequest earn;
+  earn.debit = issuance;
+  earn.credit = anna;
+  earn.amount = Points(40);
+  REQUIRE(ledger.transfer(*transaction, earn).ok());
+  REQUIRE(transaction->commit().ok());
+  return anna;
+}
+
 // This build's migrations (v1 contract; v2 expand-only: the checkout tables; v3 expand-only:
 // running totals and the customer cache) followed by a v4 of a next release that only adds a
 // column with a default and an index.
@@ -95,21 +115,7 @@ TEST_CASE("An expand-only migration leaves min_reader_version, so the previous b
   Result<Ledger> ledger = Ledger::open(path, LedgerOptions{{}, "till-1", 7, Timestamp{100}});
   REQUIRE(ledger.ok());
   CHECK(ledger->schema_version() == 4);
-  Result<Transaction> transaction = ledger->begin();
-  REQUIRE(transaction.ok());
-  const AccountId issuance =
-      ledger->find_or_create_account(*transaction, AccountKind::issuance, "", Timestamp{100})
-          .value();
-  const AccountId anna = ledger
-                             ->find_or_create_account(*transaction, AccountKind::customer_points,
-                                                      "anna", Timestamp{100})
-                             .value();
-  TransferRequest earn;
-  earn.debit = issuance;
-  earn.credit = anna;
-  earn.amount = Points(40);
-  REQUIRE(ledger->transfer(*transaction, earn).ok());
-  REQUIRE(transaction->commit().ok());
+  const AccountId anna = earn_40_for_anna(*ledger);
   CHECK(ledger->balance(anna)->posted() == Points(40));
   CHECK(ledger->check()->ok());
 }
@@ -190,21 +196,7 @@ TEST_CASE("check finds running totals that differ from the transfers", "[storage
   {
     Result<Ledger> ledger = Ledger::open(path, LedgerOptions{{}, "till-1", 7, Timestamp{100}});
     REQUIRE(ledger.ok());
-    Result<Transaction> transaction = ledger->begin();
-    REQUIRE(transaction.ok());
-    const AccountId issuance =
-        ledger->find_or_create_account(*transaction, AccountKind::issuance, "", Timestamp{100})
-            .value();
-    const AccountId anna = ledger
-                               ->find_or_create_account(*transaction, AccountKind::customer_points,
-                                                        "anna", Timestamp{100})
-                               .value();
-    TransferRequest earn;
-    earn.debit = issuance;
-    earn.credit = anna;
-    earn.amount = Points(40);
-    REQUIRE(ledger->transfer(*transaction, earn).ok());
-    REQUIRE(transaction->commit().ok());
+    earn_40_for_anna(*ledger);
   }
   back_door(path, "UPDATE account_totals SET credits_posted = 45 WHERE account = 2;");
   LedgerOptions options{{}, "till-1", 7, Timestamp{100}};

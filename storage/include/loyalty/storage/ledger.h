@@ -56,6 +56,8 @@ struct LedgerReport {
   std::vector<std::string> problems;
 
   bool ok() const { return problems.empty(); }
+  // The first three problems joined by "; ", then "; and N more": what an error message shows.
+  std::string first_problems() const;
 };
 
 class Ledger {
