@@ -81,10 +81,13 @@ Status void_holds(Ledger& ledger, const Transaction& transaction, std::string_vi
 }
 
 Status require_card(std::string_view customer_id) {
-  if (!customer_id.empty()) return Status();
-  return make_error(ErrorCode::invalid_argument,
-                    "an offline checkout needs the card's customer id; use checkout() for an "
-                    "anonymous receipt");
+  if (customer_id.empty()) {
+    return make_error(ErrorCode::invalid_argument,
+                      "an offline checkout needs the card's customer id; use checkout() for an "
+                      "anonymous receipt");
+  }
+  // Too long, or an erased customer's pseudonym presented as a card: never a shopper.
+  return customers_internal::validate_id(customer_id);
 }
 
 Result<ReceiptRow> require_receipt(Ledger& ledger, std::string_view receipt_id) {
@@ -161,6 +164,7 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper sho
   std::int64_t offline_redeemed = 0;
   if (offline) view = TRY(offline_state(*ledger_, shopper.offline_id, offline_redeemed));
   if (customer != nullptr) {
+    TRY(customers_internal::validate_id(customer->customer_id));
     view = *customer;
     // A customer who refused profiling in this terminal's records is not profiled here either:
     // the quote does not use, and the receipt row does not keep, their birthday and segments.

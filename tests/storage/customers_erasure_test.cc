@@ -78,6 +78,17 @@ TEST_CASE("An erasure order depersonalises a customer and keeps the ledger consi
   f.offline_ok("card-3", receipt("R-3", {line("WINE", 1000)}));
   CHECK(points_of(f.ledger, "card-3") == make_balance(10, 0, 0, 0));
   CHECK_FALSE(f.cached("card-3").state.known);
+  // The pseudonym is not a card: nobody can shop with it, online or offline.
+  Result<CheckoutResult> as_card =
+      f.till.checkout_offline(f.program, pseudonym, receipt("R-4", {line("WINE", 1000)}), test_now);
+  REQUIRE_FALSE(as_card.ok());
+  CHECK(as_card.error().message == "customer id \"" + pseudonym +
+                                       "\" is the pseudonym of an erased customer, not a card "
+                                       "number");
+  const CustomerState as_customer = customer(pseudonym);
+  CHECK(f.till.checkout(f.program, &as_customer, receipt("R-4", {line("WINE", 1000)}), test_now)
+            .error()
+            .code == ErrorCode::invalid_argument);
   Result<ErasureReport> unknown = f.cache.erase("card-never-seen", test_now);
   REQUIRE_FALSE(unknown.ok());
   CHECK(unknown.error().code == ErrorCode::not_found);
