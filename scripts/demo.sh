@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Quotes every scenario of examples/scenarios.tsv with the loyaltyctl built by `make build`.
+# Quotes every scenario of examples/scenarios.tsv with the loyaltyctl built by `make build`, then
+# runs one till session on a fresh ledger in a temporary directory: an offline checkout by card,
+# the balance, an HQ refresh of the customer, a refund of one line and the ledger check.
 #
 # The file's format is described in scripts/scenarios.sh.
 # Exits non-zero if any quote fails (after trying all of them).
@@ -42,6 +44,26 @@ if ((${#failed[@]} > 0)); then
   echo "demo: ${#failed[@]} of $total scenario(s) failed: ${failed[*]}" >&2
   exit 1
 fi
+
+# --- One till session on a fresh ledger -----------------------------------------------------------
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+db=$work/ledger.db
+at=2026-11-25T10:00:00Z
+till() {
+  echo "\$ loyaltyctl $*"
+  "$loyaltyctl" "$@"
+  echo
+}
+echo "== till session: ledger $db =="
+till checkout --db "$db" --terminal FM014-T2 --program "$examples/programs/grocery.json" \
+  --receipt "$examples/receipts/grocery/weekly-shop.json" --card gr-anna --at "$at"
+till balance --db "$db" --customer-id gr-anna --at "$at"
+till customer refresh --db "$db" --customer "$examples/customers/grocery/anna.json" \
+  --consent marketing --at "$at"
+till refund --db "$db" --receipt-id FM014-T2-004103 --refund-id FM014-T2-R1 --lines 0:1 --at "$at"
+till balance --db "$db" --customer-id gr-anna --at "$at"
+till ledger check --db "$db"
 if ((total == 0)); then
   echo "demo: no scenarios in examples/scenarios.tsv yet"
 else
