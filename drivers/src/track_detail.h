@@ -1,0 +1,23 @@
+// Helpers shared by the magnetic-stripe sources; not part of the public API.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "loyalty/drivers/magstripe.h"
+
+namespace loyalty::drivers::detail {
+
+std::string hex_byte(unsigned char c);
+std::string track_name(const TrackFormat& format);
+TrackResult failed(int number, TrackStatus status, std::string message);
+bool in_charset(const TrackFormat& format, unsigned char c);
+unsigned char char_code(const TrackFormat& format, char c);
+char code_char(const TrackFormat& format, unsigned code);
+// XOR of the data bits of every character of `chars` (which are in the track's set).
+unsigned lrc_code(const TrackFormat& format, std::string_view chars);
+
+// Track 2 split into its fields without the bank-card rule (for the recogniser).
+Track2Fields split_track2(std::string_view raw);
+
+}  // namespace loyalty::drivers::detail
