@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "loyalty/drivers/driver_limits.h"
+#include "loyalty/core/limits.h"
 #include "track_detail.h"
 
 namespace loyalty::drivers {

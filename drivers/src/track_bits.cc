@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "loyalty/core/limits.h"
 #include "loyalty/drivers/bank_card.h"
-#include "loyalty/drivers/driver_limits.h"
 #include "loyalty/drivers/magstripe.h"
 #include "track_detail.h"
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <string>
 
-#include "loyalty/drivers/driver_limits.h"
+#include "loyalty/core/limits.h"
 #include "track_detail.h"
 
 namespace loyalty::drivers {

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "loyalty/drivers/driver_limits.h"
+#include "loyalty/core/limits.h"
 #include "loyalty/drivers/magstripe.h"
 
 using namespace loyalty::drivers;

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "loyalty/drivers/driver_limits.h"
+#include "loyalty/core/limits.h"
 #include "payment_fixtures.h"
 
 using namespace loyalty::drivers;
