@@ -21,6 +21,11 @@ namespace loyalty::cli {
 // Without --format: a table when `out_is_terminal`, JSON otherwise. Without --at: now (UTC).
 Status run_quote(std::span<const std::string_view> args, std::ostream& out, bool out_is_terminal);
 
+// `swipe --tracks STRING`: decodes a swipe as a keyboard-wedge reader types it and prints
+// {"payment_card","tracks":[{"track","status","upos_extended_code","message","raw","reversed"}],
+// "summary"}; a payment card's tracks come back withheld (raw "").
+Status run_swipe(std::span<const std::string_view> args, std::ostream& out);
+
 // `program check FILE`: prints "ok: <program_id> version <n>, <r> rules, <t> tiers".
 Status run_program(std::span<const std::string_view> args, std::ostream& out);
 

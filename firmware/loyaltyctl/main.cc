@@ -52,6 +52,7 @@ constexpr std::string_view usage_text =
     "  loyaltyctl customer erase --db FILE --card ID [--at TIME]\n"
     "  loyaltyctl ledger check --db FILE\n"
     "  loyaltyctl ledger export --db FILE\n"
+    "  loyaltyctl swipe --tracks STRING\n"
     "  loyaltyctl help | --help\n"
     "  loyaltyctl --version\n"
     "\n"
@@ -93,6 +94,9 @@ constexpr std::string_view usage_text =
     "                 problem of a broken ledger (which the other commands refuse to open).\n"
     "  ledger export  Print every account, transfer and event as JSON lines.\n"
     "                 All commands but checkout and open refuse a missing --db file.\n"
+    "  swipe          Decode a magnetic-stripe swipe offline, as a keyboard-wedge reader types it\n"
+    "                 (%T1?;T2?+T3?, E for a failed track), and print each track's status as\n"
+    "                 JSON. A payment card's track data is withheld, never printed.\n"
     "\n"
     "Flags take their value as `--flag value` or `--flag=value`.\n"
     "Exit status: 0 success, 2 bad input or usage, 1 internal error,\n"
@@ -118,6 +122,7 @@ Status run_command(std::string_view name, std::span<const std::string_view> rest
   if (name == "ledger") return run_ledger(rest, std::cout, problems_found);
   if (name == "quote") return run_quote(rest, std::cout, isatty(STDOUT_FILENO) == 1);
   if (name == "program") return run_program(rest, std::cout);
+  if (name == "swipe") return run_swipe(rest, std::cout);
   if (name == "help" || name == "--help" || name == "-h") {
     if (!rest.empty()) return usage_error(name, "takes no arguments");
     return write_output(std::cout, usage_text);
@@ -139,7 +144,7 @@ int run(std::span<const std::string_view> args) {
   const std::span<const std::string_view> rest = args.subspan(1);
   constexpr std::string_view commands_with_help[] = {"quote",    "program", "checkout", "open",
                                                      "commit",   "cancel",  "refund",   "balance",
-                                                     "customer", "ledger"};
+                                                     "customer", "ledger",  "swipe"};
   if (std::find(std::begin(commands_with_help), std::end(commands_with_help), args.front()) !=
           std::end(commands_with_help) &&
       wants_help(rest)) {

@@ -581,5 +581,35 @@ scenario_customer_usage_errors() {
   stdout_is '{"ok":true,"schema_version":3,"accounts":2,"transfers":1,"pending_open":0,"lots":1,"events":1,"problems":[]}'
 }
 
+# --- swipe: offline decoding of a keyboard-wedge line (no ledger involved) -------------------------
+
+absent_track() { printf '{"track":%s,"status":"absent","upos_extended_code":0,"message":"","raw":"","reversed":false}' "$1"; }
+
+scenario_swipe_loyalty_track() {
+  run 0 swipe --tracks ';6280012345678=49121?'
+  stdout_is '{"payment_card":false,"tracks":['"$(absent_track 1)"',{"track":2,"status":"ok","upos_extended_code":0,"message":"","raw":";6280012345678=49121?","reversed":false},'"$(absent_track 3)"'],"summary":"track 1: absent; track 2: ok, 21 characters; track 3: absent"}'
+  stderr_empty
+}
+
+scenario_swipe_failed_track() {
+  run 0 swipe --tracks '%E?;6280012345678=49121?'
+  stdout_matches '^\{"payment_card":false,"tracks":\[\{"track":1,"status":"reader_error","upos_extended_code":0,"message":"the reader reported track 1 as failed \(E marker\)","raw":"","reversed":false\},\{"track":2,"status":"ok",'
+}
+
+scenario_swipe_payment_card_withheld() {
+  local pan=6012345678901234
+  run 0 swipe --tracks "%B$pan^DOE/JANE^2512101?;$pan=25121010000000000000?"
+  stdout_is '{"payment_card":true,"tracks":[{"track":1,"status":"ok","upos_extended_code":0,"message":"","raw":"","reversed":false},{"track":2,"status":"ok","upos_extended_code":0,"message":"","raw":"","reversed":false},'"$(absent_track 3)"'],"summary":"payment card: track data withheld; track 1: ok; track 2: ok; track 3: absent"}'
+  [[ $step_out != *"$pan"* && $step_out != *"${pan: -4}"* && $step_err != *"$pan"* ]] ||
+    fail "the card number leaked"
+}
+
+scenario_swipe_bad_input() {
+  run 2 swipe --tracks 'hello'
+  stderr_is "loyaltyctl: wedge swipe: byte 0x68 at position 0 starts no track (expected '%', ';', '+' or 'E')"
+  run 2 swipe
+  stderr_is "loyaltyctl: swipe: missing --tracks (see 'loyaltyctl --help')"
+}
+
 declare -F "scenario_$scenario" >/dev/null || { echo "unknown scenario $scenario" >&2; exit 1; }
 "scenario_$scenario"
