@@ -161,17 +161,23 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper sho
 
   std::optional<CustomerState> view;
   AccountId account;
-  std::int64_t offline_redeemed = 0;
-  if (offline) view = TRY(offline_state(*ledger_, shopper.offline_id, offline_redeemed));
+  // The card's cache row, read once: the offline state, the consent, the offline count and the
+  // write-back all use it.
+  std::optional<CachedCustomer> cached;
+  if (customer != nullptr) TRY(customers_internal::validate_id(customer->customer_id));
+  const std::string_view card =
+      offline
+          ? shopper.offline_id
+          : (customer != nullptr ? std::string_view(customer->customer_id) : std::string_view());
+  if (!card.empty()) cached = TRY(customers_internal::load(*ledger_, card));
+  if (offline) view = offline_state(shopper.offline_id, cached);
   if (customer != nullptr) {
-    TRY(customers_internal::validate_id(customer->customer_id));
     view = *customer;
     // A customer who refused profiling in this terminal's records is not profiled here either:
     // the quote does not use, and the receipt row does not keep, their birthday and segments.
-    const std::optional<CachedCustomer> cached =
-        TRY(customers_internal::load(*ledger_, customer->customer_id));
     if (cached) customers_internal::drop_unconsented_profile(*view, cached->consent);
   }
+  const std::int64_t offline_redeemed = offline && cached ? cached->offline_redeemed : 0;
   if (view) {
     account = TRY(ledger_->find_or_create_account(transaction, AccountKind::customer_points,
                                                   view->customer_id, at));
@@ -201,7 +207,8 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper sho
     row.event_seq =
         TRY(write_quote(*ledger_, transaction, quote, view ? &*view : nullptr, row.result, at));
     if (view) {
-      TRY(write_back(*ledger_, quote, *view, offline ? WriteBack::offline : WriteBack::online, at));
+      TRY(write_back(*ledger_, quote, *view, offline ? WriteBack::offline : WriteBack::online,
+                     cached, at));
     }
     row.state = ReceiptState::committed;
   }
@@ -237,8 +244,10 @@ Result<CheckoutResult> Till::commit_receipt(std::string_view receipt_id, Timesta
   TRY(void_holds(*ledger_, transaction, receipt_id, at));
   row.event_seq = TRY(write_quote(*ledger_, transaction, rebuilt.quote, customer, row.result, at));
   if (customer != nullptr) {
+    const std::optional<CachedCustomer> cached =
+        TRY(customers_internal::load(*ledger_, customer->customer_id));
     TRY(write_back(*ledger_, rebuilt.quote, *customer,
-                   row.offline ? WriteBack::commit_offline : WriteBack::commit_online, at));
+                   row.offline ? WriteBack::commit_offline : WriteBack::commit_online, cached, at));
   }
   row.state = ReceiptState::committed;
   TRY(set_receipt_state(*ledger_, receipt_id, row.state, row.event_seq, at));

@@ -61,18 +61,13 @@ CustomerState apply_quote(CustomerState state, const Quote& quote, Timestamp at,
 
 }  // namespace
 
-Result<CustomerState> offline_state(Ledger& ledger, std::string_view customer_id,
-                                    std::int64_t& offline_redeemed) {
-  std::optional<CachedCustomer> cached = TRY(customers_internal::load(ledger, customer_id));
-  offline_redeemed = 0;
-  if (!cached) {
-    CustomerState unknown;
-    unknown.customer_id = std::string(customer_id);
-    unknown.known = false;
-    return unknown;
-  }
-  offline_redeemed = cached->offline_redeemed;
-  return std::move(cached->state);
+CustomerState offline_state(std::string_view customer_id,
+                            const std::optional<CachedCustomer>& cached) {
+  if (cached) return cached->state;
+  CustomerState unknown;
+  unknown.customer_id = std::string(customer_id);
+  unknown.known = false;
+  return unknown;
 }
 
 Status check_redemption(Ledger& ledger, const Quote& quote, const CustomerState& customer,
@@ -104,9 +99,7 @@ Status check_redemption(Ledger& ledger, const Quote& quote, const CustomerState&
 }
 
 Status write_back(Ledger& ledger, const Quote& quote, const CustomerState& seen, WriteBack mode,
-                  Timestamp at) {
-  const std::optional<CachedCustomer> cached =
-      TRY(customers_internal::load(ledger, seen.customer_id));
+                  const std::optional<CachedCustomer>& cached, Timestamp at) {
   CachedCustomer next;
   if (cached) next = *cached;
   switch (mode) {

@@ -16,6 +16,7 @@
 #include "loyalty/core/receipt.h"
 #include "loyalty/core/result.h"
 #include "loyalty/storage/checkout.h"
+#include "loyalty/storage/customers.h"
 #include "loyalty/storage/ledger.h"
 
 namespace loyalty::storage::checkout_internal {
@@ -71,10 +72,10 @@ Result<std::int64_t> write_quote(Ledger& ledger, const Transaction& transaction,
                                  const CustomerState* customer, std::string_view quote_json,
                                  Timestamp at);
 
-// The state an offline checkout quotes with: the cached customer, or an unknown one (known false)
-// for a card the terminal has never seen. `offline_redeemed` receives the cache's count.
-Result<CustomerState> offline_state(Ledger& ledger, std::string_view customer_id,
-                                    std::int64_t& offline_redeemed);
+// The state an offline checkout quotes with: the card's cache row (`cached`, read once per
+// checkout), or an unknown customer (known false) for a card the terminal has never seen.
+CustomerState offline_state(std::string_view customer_id,
+                            const std::optional<CachedCustomer>& cached);
 
 // Refuses a quote that redeems points (burns, rewards, donations) for a card on the blocklist
 // or, offline, beyond the program's floor limit: what the card redeemed offline since HQ's last
@@ -90,11 +91,12 @@ Status check_redemption(Ledger& ledger, const Quote& quote, const CustomerState&
 // one.
 enum class WriteBack { online, offline, commit_online, commit_offline };
 
-// After a committed receipt: writes the customer's new state to the cache (purchase count, tier
+// After a committed receipt, given the card's cache row as the transaction read it (nullopt: none),
+// writes the customer's new state to the cache (purchase count, tier
 // and review, period and lifetime spend, birthday bonus year, paid membership). `seen` is the
 // state the quote saw.
 Status write_back(Ledger& ledger, const Quote& quote, const CustomerState& seen, WriteBack mode,
-                  Timestamp at);
+                  const std::optional<CachedCustomer>& cached, Timestamp at);
 
 // Partner settlement money for a receipt at a coalition partner, and its reversal on a return.
 Status write_settlement(Ledger& ledger, const Transaction& transaction, const Quote& quote,

@@ -110,6 +110,48 @@ Status validate_id(std::string_view customer_id) {
   return {};
 }
 
+Status validate_block(std::string_view customer_id, std::string_view reason) {
+  TRY(validate_id(customer_id));
+  if (reason.empty() || reason.size() > limits::ledger_text_bytes_max) {
+    return make_error(ErrorCode::invalid_argument,
+                      "the blocklist reason for " + std::string(customer_id) + " must be 1.." +
+                          std::to_string(limits::ledger_text_bytes_max) + " bytes");
+  }
+  return {};
+}
+
+Status refresh(Ledger& ledger, const CustomerState& state, Consent consent, Timestamp at) {
+  // An erased customer's row is keyed by its pseudonym, which validate_id() refuses as a card
+  // number, so a refresh never reaches one.
+  CachedCustomer customer;
+  customer.state = state;
+  customer.state.known = true;
+  customer.consent = consent;
+  customer.hq_refreshed_at = at;
+  customer.offline_redeemed = 0;  // HQ's state includes what was redeemed before
+  return store(ledger, std::move(customer), at);
+}
+
+Status list_blocked(Ledger& ledger, std::string_view customer_id, std::string_view reason,
+                    Timestamp at) {
+  Statement upsert = TRY(Statement::prepare(
+      ledger.database(),
+      "INSERT INTO blocklist (customer_id, reason, listed_at) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (customer_id) DO UPDATE SET reason = excluded.reason, "
+      "listed_at = excluded.listed_at"));
+  TRY(upsert.bind_text(1, customer_id));
+  TRY(upsert.bind_text(2, reason));
+  TRY(upsert.bind_int64(3, at.unix_seconds));
+  return upsert.run();
+}
+
+Status unlist_blocked(Ledger& ledger, std::string_view customer_id) {
+  Statement remove =
+      TRY(Statement::prepare(ledger.database(), "DELETE FROM blocklist WHERE customer_id = ?1"));
+  TRY(remove.bind_text(1, customer_id));
+  return remove.run();
+}
+
 }  // namespace customers_internal
 
 namespace {
@@ -236,19 +278,7 @@ Result<std::int64_t> cancel_open_receipts(Ledger& ledger, const Transaction& tra
 Status CustomerCache::refresh_from_hq(const CustomerState& state, Consent consent, Timestamp at) {
   TRY(validate_id(state.customer_id));
   Transaction transaction = TRY(ledger_->begin());
-  const std::optional<CachedCustomer> existing = TRY(load(*ledger_, state.customer_id));
-  if (existing && existing->erased) {
-    return make_error(ErrorCode::conflict, "customer " + state.customer_id +
-                                               " was erased on this terminal; HQ must issue a "
-                                               "new card number");
-  }
-  CachedCustomer customer;
-  customer.state = state;
-  customer.state.known = true;
-  customer.consent = consent;
-  customer.hq_refreshed_at = at;
-  customer.offline_redeemed = 0;  // HQ's state includes what was redeemed before
-  TRY(store(*ledger_, std::move(customer), at));
+  TRY(customers_internal::refresh(*ledger_, state, consent, at));
   return transaction.commit();
 }
 
@@ -260,31 +290,15 @@ Result<std::optional<CachedCustomer>> CustomerCache::find(std::string_view custo
 }
 
 Status CustomerCache::block(std::string_view customer_id, std::string_view reason, Timestamp at) {
-  TRY(validate_id(customer_id));
-  if (reason.empty() || reason.size() > limits::ledger_text_bytes_max) {
-    return make_error(
-        ErrorCode::invalid_argument,
-        "blocklist reason must be 1.." + std::to_string(limits::ledger_text_bytes_max) + " bytes");
-  }
+  TRY(validate_block(customer_id, reason));
   Transaction transaction = TRY(ledger_->begin());
-  Statement upsert = TRY(Statement::prepare(
-      ledger_->database(),
-      "INSERT INTO blocklist (customer_id, reason, listed_at) VALUES (?1, ?2, ?3) "
-      "ON CONFLICT (customer_id) DO UPDATE SET reason = excluded.reason, "
-      "listed_at = excluded.listed_at"));
-  TRY(upsert.bind_text(1, customer_id));
-  TRY(upsert.bind_text(2, reason));
-  TRY(upsert.bind_int64(3, at.unix_seconds));
-  TRY(upsert.run());
+  TRY(customers_internal::list_blocked(*ledger_, customer_id, reason, at));
   return transaction.commit();
 }
 
 Status CustomerCache::unblock(std::string_view customer_id) {
   Transaction transaction = TRY(ledger_->begin());
-  Statement remove =
-      TRY(Statement::prepare(ledger_->database(), "DELETE FROM blocklist WHERE customer_id = ?1"));
-  TRY(remove.bind_text(1, customer_id));
-  TRY(remove.run());
+  TRY(customers_internal::unlist_blocked(*ledger_, customer_id));
   return transaction.commit();
 }
 
@@ -322,10 +336,7 @@ Result<ErasureReport> erase(Ledger& ledger, const Transaction& transaction,
                      TRY(relink_referrals(ledger, "receipts", customer_id, report.pseudonym));
   LOYALTY_ASSERT(report.receipts <= receipts);
   const std::optional<CachedCustomer> cached = TRY(load(ledger, customer_id));
-  Statement unlist =
-      TRY(Statement::prepare(ledger.database(), "DELETE FROM blocklist WHERE customer_id = ?1"));
-  TRY(unlist.bind_text(1, customer_id));
-  TRY(unlist.run());
+  TRY(unlist_blocked(ledger, customer_id));
   if (!cached && report.accounts == 0 && report.counters == 0 && receipts == 0) {
     return make_error(ErrorCode::not_found,
                       "customer " + std::string(customer_id) + " is not known to this ledger");

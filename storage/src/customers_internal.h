@@ -36,5 +36,14 @@ Result<ErasureReport> erase(Ledger& ledger, const Transaction& transaction,
 
 // Fails with invalid_argument for an empty, too long or pseudonym-looking card number.
 Status validate_id(std::string_view customer_id);
+// validate_id(), and a reason of 1..limits::ledger_text_bytes_max bytes.
+Status validate_block(std::string_view customer_id, std::string_view reason);
+
+// The state HQ issued, with the customer's consent: known, refreshed at `at`, offline count 0.
+Status refresh(Ledger& ledger, const CustomerState& state, Consent consent, Timestamp at);
+// Adds (or re-lists with a new reason) and removes a card on the blocklist.
+Status list_blocked(Ledger& ledger, std::string_view customer_id, std::string_view reason,
+                    Timestamp at);
+Status unlist_blocked(Ledger& ledger, std::string_view customer_id);
 
 }  // namespace loyalty::storage::customers_internal

@@ -43,13 +43,8 @@ Status validate(const HqUpdate& update) {
     if (!valid.ok()) return make_error(valid.error().code, name + ": " + valid.error().message);
   }
   for (const HqBlock& block : update.block) {
-    Status valid = customers_internal::validate_id(block.customer_id);
+    Status valid = customers_internal::validate_block(block.customer_id, block.reason);
     if (!valid.ok()) return make_error(valid.error().code, name + ": " + valid.error().message);
-    if (block.reason.empty() || block.reason.size() > limits::ledger_text_bytes_max) {
-      return make_error(ErrorCode::invalid_argument,
-                        name + ": the blocklist reason for " + block.customer_id + " must be 1.." +
-                            std::to_string(limits::ledger_text_bytes_max) + " bytes");
-    }
   }
   for (const std::string& card : update.unblock) TRY(customers_internal::validate_id(card));
   for (const std::string& card : update.erase) TRY(customers_internal::validate_id(card));
@@ -104,38 +99,6 @@ std::string request_hash(const HqUpdate& update) {
                                            : std::string());
   }
   return sha256_hex(input);
-}
-
-Status refresh(Ledger& ledger, const HqCustomer& customer, Timestamp at) {
-  const std::optional<CachedCustomer> existing =
-      TRY(customers_internal::load(ledger, customer.state.customer_id));
-  CachedCustomer next;
-  if (existing) next = *existing;
-  next.state = customer.state;
-  next.state.known = true;
-  next.consent = customer.consent;
-  next.hq_refreshed_at = at;
-  next.offline_redeemed = 0;
-  return customers_internal::store(ledger, std::move(next), at);
-}
-
-Status set_blocked(Ledger& ledger, const HqBlock& block, Timestamp at) {
-  Statement upsert = TRY(Statement::prepare(
-      ledger.database(),
-      "INSERT INTO blocklist (customer_id, reason, listed_at) VALUES (?1, ?2, ?3) "
-      "ON CONFLICT (customer_id) DO UPDATE SET reason = excluded.reason, "
-      "listed_at = excluded.listed_at"));
-  TRY(upsert.bind_text(1, block.customer_id));
-  TRY(upsert.bind_text(2, block.reason));
-  TRY(upsert.bind_int64(3, at.unix_seconds));
-  return upsert.run();
-}
-
-Status set_unblocked(Ledger& ledger, std::string_view card) {
-  Statement remove =
-      TRY(Statement::prepare(ledger.database(), "DELETE FROM blocklist WHERE customer_id = ?1"));
-  TRY(remove.bind_text(1, card));
-  return remove.run();
 }
 
 // Points in the account's lots that can be spent at `at`.
@@ -247,9 +210,15 @@ Result<HqUpdateResult> apply_hq_update(Ledger& ledger, const HqUpdate& update, T
       return HqUpdateResult{update.update_id, done.column_text(1), done.column_int64(2), true};
     }
   }
-  for (const HqCustomer& customer : update.customers) TRY(refresh(ledger, customer, at));
-  for (const HqBlock& block : update.block) TRY(set_blocked(ledger, block, at));
-  for (const std::string& card : update.unblock) TRY(set_unblocked(ledger, card));
+  for (const HqCustomer& customer : update.customers) {
+    TRY(customers_internal::refresh(ledger, customer.state, customer.consent, at));
+  }
+  for (const HqBlock& block : update.block) {
+    TRY(customers_internal::list_blocked(ledger, block.customer_id, block.reason, at));
+  }
+  for (const std::string& card : update.unblock) {
+    TRY(customers_internal::unlist_blocked(ledger, card));
+  }
   std::int64_t erased = 0;
   for (const std::string& card : update.erase) {
     Result<ErasureReport> report = customers_internal::erase(ledger, transaction, card, at);
