@@ -23,43 +23,80 @@ Status bind_receipt_line(Statement& statement, std::string_view receipt_id,
   return line ? statement.bind_int64(3, *line) : statement.bind_null(3);
 }
 
-struct BurnedLot {
-  LotId lot;
-  Points open;  // burned from the lot by the line and not restored yet
-};
-
-struct Burned {
-  std::vector<BurnedLot> lots;  // with points still open, the one burned last first
-  Points points;                // all the line burned from the account's lots
-  Points restored;              // what restore_burn gave back already
-};
-
-Result<Burned> burned_lots(const Database& db, AccountId account, std::string_view receipt_id,
-                           std::optional<std::uint32_t> line) {
+// What `line` of `receipt_id` burned from the lots of `account`, per lot, in burning order.
+Result<std::vector<LotPart>> burned_parts(const Database& db, AccountId account,
+                                          std::string_view receipt_id,
+                                          std::optional<std::uint32_t> line) {
   Statement select = TRY(Statement::prepare(
       db,
-      "SELECT lot_id, "
-      "SUM(CASE WHEN code = 'burn' THEN amount ELSE 0 END), "
-      "SUM(CASE WHEN code = 'restore_burn' THEN amount ELSE 0 END) "
-      "FROM transfers WHERE lot_id IS NOT NULL AND receipt_id IS ?2 AND line IS ?3 "
-      "AND flags IN ('none', 'post_pending') "
-      "AND ((code = 'burn' AND debit_account = ?1) OR "
-      "(code = 'restore_burn' AND credit_account = ?1)) "
-      "GROUP BY lot_id ORDER BY MAX(CASE WHEN code = 'burn' THEN id END) DESC LIMIT ?4"));
+      "SELECT lot_id, SUM(amount) FROM transfers WHERE code = 'burn' AND debit_account = ?1 "
+      "AND receipt_id IS ?2 AND line IS ?3 AND flags IN ('none', 'post_pending') "
+      "AND lot_id IS NOT NULL GROUP BY lot_id ORDER BY MIN(id) LIMIT ?4"));
   TRY(select.bind_int64(1, account.value));
   TRY(bind_receipt_line(select, receipt_id, line));
   TRY(select.bind_int64(4, static_cast<std::int64_t>(limits::customer_lots_max)));
-  Burned burned;
+  std::vector<LotPart> parts;
   while (TRY(select.step()) == Step::row) {
-    const Points from_lot(select.column_int64(1));
-    const Points back(select.column_int64(2));
-    LOYALTY_ASSERT(back <= from_lot);  // restore_burn never gives a lot more than it lost
-    burned.points += from_lot;
-    burned.restored += back;
-    if (from_lot > back)
-      burned.lots.push_back(BurnedLot{LotId{select.column_int64(0)}, from_lot - back});
+    parts.push_back(LotPart{LotId{select.column_int64(0)}, Points(select.column_int64(1))});
   }
-  return burned;
+  return parts;
+}
+
+// Gives back `points` of what `line` burned as `parts` (burning order): the part burned last
+// first, less what earlier restores of the line gave back. `what` names the caller in messages.
+Result<std::vector<LotMove>> give_back(Ledger& ledger, const Transaction& transaction,
+                                       std::string_view what, AccountId account,
+                                       std::string_view receipt_id,
+                                       std::optional<std::uint32_t> line,
+                                       std::span<const LotPart> parts, Points points,
+                                       Timestamp at) {
+  std::vector<LotPart> open(parts.begin(), parts.end());
+  Points burned, restored;
+  for (const LotPart& part : parts) burned += part.points;
+  {
+    Statement select = TRY(Statement::prepare(
+        ledger.database(),
+        "SELECT lot_id, SUM(amount) FROM transfers WHERE code = 'restore_burn' "
+        "AND credit_account = ?1 AND receipt_id IS ?2 AND line IS ?3 "
+        "AND flags IN ('none', 'post_pending') AND lot_id IS NOT NULL GROUP BY lot_id"));
+    TRY(select.bind_int64(1, account.value));
+    TRY(bind_receipt_line(select, receipt_id, line));
+    while (TRY(select.step()) == Step::row) {
+      Points back(select.column_int64(1));
+      restored += back;
+      // Earlier restores took the parts of a lot from the last one back (as below).
+      for (auto part = open.rbegin(); part != open.rend() && back > Points(0); ++part) {
+        if (part->lot.value != select.column_int64(0)) continue;
+        const Points undo = min_of(back, part->points);
+        part->points -= undo;
+        back -= undo;
+      }
+    }
+  }
+  if (points > burned - restored) {
+    return make_error(ErrorCode::invalid_argument,
+                      std::string(what) + ": " + receipt_line_name(receipt_id, line) + " burned " +
+                          std::to_string(burned.value()) + " points from account " +
+                          std::to_string(account.value) + " and " +
+                          std::to_string(restored.value()) + " are back already; cannot restore " +
+                          std::to_string(points.value()));
+  }
+  const AccountId redemption = TRY(chain_account(ledger, transaction, AccountKind::redemption, at));
+  std::vector<LotMove> moves;
+  Points left = points;
+  for (auto part = open.rbegin(); part != open.rend() && left > Points(0); ++part) {
+    const Points give = min_of(left, part->points);
+    if (give == Points(0)) continue;
+    const TransferId id =
+        TRY(move(ledger, transaction,
+                 LotTransfer{redemption, account, give, TransferCode::restore_burn, receipt_id,
+                             line, "return", part->lot, at},
+                 give.value()));
+    moves.push_back(LotMove{part->lot, give, id});
+    left -= give;
+  }
+  LOYALTY_ASSERT(left == Points(0));  // the parts' open amounts add up to burned - restored
+  return moves;
 }
 
 }  // namespace
@@ -70,38 +107,15 @@ Result<std::vector<LotMove>> restore_burn(Ledger& ledger, const Transaction& tra
                                           Timestamp at) {
   TRY(check_points("restore_burn", points));
   TRY(lot_account(ledger, account));
-  const Burned burned_by_line = TRY(burned_lots(ledger.database(), account, receipt_id, line));
-  const Points burned = burned_by_line.points;
-  const Points restored = burned_by_line.restored;
-  const std::string name = receipt_line_name(receipt_id, line);
-  if (burned == Points(0)) {
-    return make_error(ErrorCode::not_found, "restore_burn: " + name +
+  const std::vector<LotPart> parts =
+      TRY(burned_parts(ledger.database(), account, receipt_id, line));
+  if (parts.empty()) {
+    return make_error(ErrorCode::not_found, "restore_burn: " + receipt_line_name(receipt_id, line) +
                                                 " burned no points from lots of account " +
                                                 std::to_string(account.value));
   }
-  if (points > burned - restored) {
-    return make_error(ErrorCode::invalid_argument,
-                      "restore_burn: " + name + " burned " + std::to_string(burned.value()) +
-                          " points from account " + std::to_string(account.value) + " and " +
-                          std::to_string(restored.value()) + " are back already; cannot restore " +
-                          std::to_string(points.value()));
-  }
-  const AccountId redemption = TRY(chain_account(ledger, transaction, AccountKind::redemption, at));
-  std::vector<LotMove> moves;
-  Points left = points;
-  for (const BurnedLot& lot : burned_by_line.lots) {
-    if (left == Points(0)) break;
-    const Points give = min_of(left, lot.open);
-    const TransferId id =
-        TRY(move(ledger, transaction,
-                 LotTransfer{redemption, account, give, TransferCode::restore_burn, receipt_id,
-                             line, "return", lot.lot, at},
-                 give.value()));
-    moves.push_back(LotMove{lot.lot, give, id});
-    left -= give;
-  }
-  LOYALTY_ASSERT(left == Points(0));  // the lots' open amounts add up to burned - restored
-  return moves;
+  return give_back(ledger, transaction, "restore_burn", account, receipt_id, line, parts, points,
+                   at);
 }
 
 namespace {
@@ -241,54 +255,8 @@ Result<std::vector<LotMove>> restore_burn_parts(Ledger& ledger, const Transactio
                                                 Points points, Timestamp at) {
   TRY(check_points("restore_burn_parts", points));
   TRY(lot_account(ledger, account));
-  // What earlier returns of this line gave back, per lot.
-  std::vector<LotPart> open(parts.begin(), parts.end());
-  Points burned, restored;
-  for (const LotPart& part : parts) burned += part.points;
-  {
-    Statement select = TRY(Statement::prepare(
-        ledger.database(),
-        "SELECT lot_id, SUM(amount) FROM transfers WHERE code = 'restore_burn' "
-        "AND credit_account = ?1 AND receipt_id IS ?2 AND line IS ?3 "
-        "AND flags IN ('none', 'post_pending') AND lot_id IS NOT NULL GROUP BY lot_id"));
-    TRY(select.bind_int64(1, account.value));
-    TRY(bind_receipt_line(select, receipt_id, line));
-    while (TRY(select.step()) == Step::row) {
-      Points back(select.column_int64(1));
-      restored += back;
-      // Earlier restores took the parts of a lot from the last one back (as below).
-      for (auto part = open.rbegin(); part != open.rend() && back > Points(0); ++part) {
-        if (part->lot.value != select.column_int64(0)) continue;
-        const Points undo = min_of(back, part->points);
-        part->points -= undo;
-        back -= undo;
-      }
-    }
-  }
-  const std::string name = receipt_line_name(receipt_id, line);
-  if (points > burned - restored) {
-    return make_error(ErrorCode::invalid_argument,
-                      "restore_burn_parts: " + name + " burned " + std::to_string(burned.value()) +
-                          " points from account " + std::to_string(account.value) + " and " +
-                          std::to_string(restored.value()) + " are back already; cannot restore " +
-                          std::to_string(points.value()));
-  }
-  const AccountId redemption = TRY(chain_account(ledger, transaction, AccountKind::redemption, at));
-  std::vector<LotMove> moves;
-  Points left = points;
-  for (auto part = open.rbegin(); part != open.rend() && left > Points(0); ++part) {
-    const Points give = min_of(left, part->points);
-    if (give == Points(0)) continue;
-    const TransferId id =
-        TRY(move(ledger, transaction,
-                 LotTransfer{redemption, account, give, TransferCode::restore_burn, receipt_id,
-                             line, "return", part->lot, at},
-                 give.value()));
-    moves.push_back(LotMove{part->lot, give, id});
-    left -= give;
-  }
-  LOYALTY_ASSERT(left == Points(0));  // the parts' open amounts add up to burned - restored
-  return moves;
+  return give_back(ledger, transaction, "restore_burn_parts", account, receipt_id, line, parts,
+                   points, at);
 }
 
 }  // namespace loyalty::storage
