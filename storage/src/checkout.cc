@@ -299,7 +299,7 @@ Status rebuild(Ledger& ledger, Quoter& quoter, const ReceiptRow& row, Rebuilt& o
   const CustomerState* customer = out.customer ? &*out.customer : nullptr;
   TRY(quoter.quote(out.program, customer, out.receipt, row.quoted_at, out.quote));
   if (quote_to_json(out.receipt, out.quote, false) != row.result) {
-    if (row.customer_id && row.customer_id->starts_with("erased-")) {
+    if (row.customer_id && row.customer_id->starts_with(customers_internal::pseudonym_prefix)) {
       return make_error(ErrorCode::conflict,
                         receipt_name(row.receipt_id) +
                             " belongs to an erased customer and its quote used personal data "
