@@ -146,18 +146,9 @@ Status correct(Ledger& ledger, const Transaction& transaction, const HqCorrectio
   }
   const Points owed = correction.points - take;
   if (owed > Points(0)) {
-    const AccountId receivable = TRY(ledger.find_or_create_account(
-        transaction, AccountKind::overdraft_receivable, correction.customer_id, at));
-    TRY(lots_internal::move(
-        ledger, transaction,
-        lots_internal::LotTransfer{receivable, account, owed, TransferCode::overdraft, "",
-                                   std::nullopt, source, std::nullopt, at},
-        0));
-    TRY(lots_internal::move(
-        ledger, transaction,
-        lots_internal::LotTransfer{account, issuance, owed, TransferCode::correction, "",
-                                   std::nullopt, source, std::nullopt, at},
-        0));
+    TRY(lots_internal::take_as_overdraft(ledger, transaction, account, correction.customer_id,
+                                         issuance, owed, TransferCode::correction, "", std::nullopt,
+                                         source, at));
   }
   return {};
 }

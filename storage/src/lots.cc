@@ -14,6 +14,22 @@ namespace loyalty::storage {
 
 namespace lots_internal {
 
+Status take_as_overdraft(Ledger& ledger, const Transaction& transaction, AccountId account,
+                         std::string_view owner, AccountId credit, Points owed, TransferCode code,
+                         std::string_view receipt_id, std::optional<std::uint32_t> line,
+                         std::string_view source, Timestamp at) {
+  const AccountId receivable =
+      TRY(ledger.find_or_create_account(transaction, AccountKind::overdraft_receivable, owner, at));
+  TRY(move(ledger, transaction,
+           LotTransfer{receivable, account, owed, TransferCode::overdraft, receipt_id, line, source,
+                       std::nullopt, at},
+           0));
+  TRY(move(ledger, transaction,
+           LotTransfer{account, credit, owed, code, receipt_id, line, source, std::nullopt, at},
+           0));
+  return {};
+}
+
 Result<TransferId> move(Ledger& ledger, const Transaction& transaction, const LotTransfer& request,
                         std::int64_t delta) {
   // A lot moves by the whole amount or not at all (the earn that creates it moves it by 0).

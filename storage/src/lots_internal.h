@@ -29,6 +29,14 @@ struct LotTransfer {
 Result<TransferId> move(Ledger& ledger, const Transaction& transaction, const LotTransfer& request,
                         std::int64_t delta);
 
+// Takes `owed` points the customer's lots no longer hold out of `account` anyway, as an explicit
+// debt: overdraft_receivable(owner) → account (code overdraft), then account → `credit` with
+// `code`, neither naming a lot. The customer's next earnings repay the receivable first.
+Status take_as_overdraft(Ledger& ledger, const Transaction& transaction, AccountId account,
+                         std::string_view owner, AccountId credit, Points owed, TransferCode code,
+                         std::string_view receipt_id, std::optional<std::uint32_t> line,
+                         std::string_view source, Timestamp at);
+
 // The chain-wide account of `kind` (owner ""), created if missing.
 Result<AccountId> chain_account(Ledger& ledger, const Transaction& transaction, AccountKind kind,
                                 Timestamp at);

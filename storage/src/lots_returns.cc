@@ -187,16 +187,8 @@ Result<std::vector<LotMove>> take_back(Ledger& ledger, const Transaction& transa
   }
   if (left > Points(0)) {
     // Spent or expired already: the customer owes the shortfall on the receivable account.
-    const AccountId receivable = TRY(ledger.find_or_create_account(
-        transaction, AccountKind::overdraft_receivable, owner.owner, at));
-    TRY(move(ledger, transaction,
-             LotTransfer{receivable, account, left, TransferCode::overdraft, receipt_id, line,
-                         "return", std::nullopt, at},
-             0));
-    TRY(move(ledger, transaction,
-             LotTransfer{account, issuance, left, TransferCode::reverse_earn, receipt_id, line,
-                         "return", std::nullopt, at},
-             0));
+    TRY(take_as_overdraft(ledger, transaction, account, owner.owner, issuance, left,
+                          TransferCode::reverse_earn, receipt_id, line, "return", at));
   }
   return moves;
 }
