@@ -151,8 +151,10 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper sho
                                              const Receipt& receipt, Timestamp at, bool hold) {
   const CustomerState* customer = shopper.online;
   const bool offline = !shopper.offline_id.empty();
-  const std::string hash = offline ? offline_request_hash(program, shopper.offline_id, receipt, at)
-                                   : checkout_request_hash(program, customer, receipt, at);
+  std::string receipt_json = receipt_to_json(receipt);
+  const std::string hash = offline
+                               ? offline_request_hash(program, shopper.offline_id, receipt_json, at)
+                               : checkout_request_hash(program, customer, receipt_json, at);
   // The write lock is taken first: the lookup, the ledger's view and the writes are one snapshot.
   Transaction transaction = TRY(ledger_->begin());
   const std::optional<ReceiptRow> existing = TRY(find_receipt(*ledger_, receipt.receipt_id));
@@ -197,7 +199,7 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper sho
     row.customer_id = view->customer_id;
     row.customer_json = customer_to_json(*view);
   }
-  row.receipt_json = receipt_to_json(receipt);
+  row.receipt_json = std::move(receipt_json);
   row.quoted_at = at;
   row.offline = offline;
   if (hold) {

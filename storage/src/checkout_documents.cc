@@ -17,23 +17,23 @@ void netstring(std::string& out, std::string_view field) {
 }
 
 std::string checkout_request_hash(const Program& program, const CustomerState* customer,
-                                  const Receipt& receipt, Timestamp at) {
+                                  std::string_view receipt_json, Timestamp at) {
   std::string input;
   netstring(input, program.program_id);
   netstring(input, std::to_string(program.version));
   netstring(input, customer == nullptr ? std::string() : customer_to_json(*customer));
-  netstring(input, receipt_to_json(receipt));
+  netstring(input, receipt_json);
   netstring(input, std::to_string(at.unix_seconds));
   return sha256_hex(input);
 }
 
 std::string offline_request_hash(const Program& program, std::string_view customer_id,
-                                 const Receipt& receipt, Timestamp at) {
+                                 std::string_view receipt_json, Timestamp at) {
   std::string input;
   netstring(input, program.program_id);
   netstring(input, std::to_string(program.version));
   netstring(input, "offline:" + std::string(customer_id));
-  netstring(input, receipt_to_json(receipt));
+  netstring(input, receipt_json);
   netstring(input, std::to_string(at.unix_seconds));
   return sha256_hex(input);
 }

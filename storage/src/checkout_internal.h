@@ -25,13 +25,14 @@ namespace loyalty::storage::checkout_internal {
 void netstring(std::string& out, std::string_view field);
 
 // SHA-256 (hex) of the netstrings of the program id, version, customer document ("" when
-// anonymous), receipt document and time: what makes two checkouts of one receipt id "the same".
+// anonymous), receipt document (receipt_to_json, written once by the caller, which stores it too)
+// and time: what makes two checkouts of one receipt id "the same".
 std::string checkout_request_hash(const Program& program, const CustomerState* customer,
-                                  const Receipt& receipt, Timestamp at);
+                                  std::string_view receipt_json, Timestamp at);
 // The same for an offline checkout, where the request names only the card: the cached state it
 // reads changes with every receipt, the request does not.
 std::string offline_request_hash(const Program& program, std::string_view customer_id,
-                                 const Receipt& receipt, Timestamp at);
+                                 std::string_view receipt_json, Timestamp at);
 
 // A receipts row, as the checkout flow stores it.
 struct ReceiptRow {
