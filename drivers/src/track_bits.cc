@@ -106,12 +106,7 @@ TrackResult decode_forward(const TrackFormat& format, std::span<const std::uint8
 
 Result<std::vector<std::uint8_t>> encode_track_bits(int track, std::string_view chars,
                                                     std::size_t clocking_zeros) {
-  const TrackResult checked = check_track_chars(track, chars);
-  if (!checked.ok()) {
-    return make_error(
-        ErrorCode::invalid_argument,
-        checked.message.empty() ? "track " + std::to_string(track) + " is empty" : checked.message);
-  }
+  TRY(detail::require_valid_track(track, chars));
   const TrackFormat& format = track_format(track);
   const std::size_t width = static_cast<std::size_t>(format.data_bits) + 1;
   const std::size_t total = 2 * clocking_zeros + (chars.size() + 1) * width;

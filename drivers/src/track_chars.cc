@@ -100,13 +100,20 @@ TrackResult check_track_chars(int track, std::string_view chars) {
   return result;
 }
 
-Result<char> track_lrc(int track, std::string_view chars) {
+namespace detail {
+
+Status require_valid_track(int track, std::string_view chars) {
   const TrackResult checked = check_track_chars(track, chars);
-  if (!checked.ok()) {
-    return make_error(
-        ErrorCode::invalid_argument,
-        checked.message.empty() ? "track " + std::to_string(track) + " is empty" : checked.message);
-  }
+  if (checked.ok()) return {};
+  return make_error(
+      ErrorCode::invalid_argument,
+      checked.message.empty() ? "track " + std::to_string(track) + " is empty" : checked.message);
+}
+
+}  // namespace detail
+
+Result<char> track_lrc(int track, std::string_view chars) {
+  TRY(detail::require_valid_track(track, chars));
   const TrackFormat& format = track_format(track);
   return detail::code_char(format, detail::lrc_code(format, chars));
 }

@@ -16,6 +16,8 @@ unsigned char char_code(const TrackFormat& format, char c);
 char code_char(const TrackFormat& format, unsigned code);
 // XOR of the data bits of every character of `chars` (which are in the track's set).
 unsigned lrc_code(const TrackFormat& format, std::string_view chars);
+// check_track_chars() as a Status: invalid_argument with its message (or "track N is empty").
+Status require_valid_track(int track, std::string_view chars);
 
 // Track 2 split into its fields without the bank-card rule (for the recogniser).
 Track2Fields split_track2(std::string_view raw);
