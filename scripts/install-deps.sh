@@ -17,12 +17,20 @@ packages=(
   sqlite3             # tests: the CLI ledger tests break a ledger with the sqlite3 shell
   libssl-dev          # storage: SHA-256 of the event chain (libcrypto); later sync's TLS
   pkg-config
+  # drivers (issue 4)
+  libusb-1.0-0-dev    # vendor-class USB scanners (libusb async API)
+  libudev-dev         # device enumeration and hotplug (udev monitor)
+  libboost-dev        # Boost.Asio: the drivers' event loop, serial ports; later Beast for sync
+  libzxing-dev        # camera and image barcode decoding (ZXing-C++)
+  libstb-dev          # image files (PNG, JPEG, PGM) for loyaltyctl scan --image
+  umockdev            # tests: replayed hidraw, evdev and tty devices (umockdev-wrapper)
+  libumockdev-dev     # tests: the umockdev testbed API
+  zint                # tests and benchmarks: barcode images
+  imagemagick         # tests and benchmarks: rotated, blurred and noisy barcode images
+  libzbar-dev         # benchmarks: zbar, the camera path's baseline
 )
 
 # Added by later issues: move a line up into the list above when its component lands.
-#   libusb-1.0-0-dev     drivers: USB card readers and scanners (issue 4)
-#   libzxing-dev         drivers: camera barcode decoding (issue 4)
-#   libboost-dev         drivers, sync: Boost.Asio / Boost.Beast
 #   nlohmann-json3-dev   sync, firmware: JSON outside core (core has its own reader)
 # Optional, for developers only (not installed here): clang-format (make format).
 

@@ -15,14 +15,6 @@ bool all_digits(std::string_view text) {
          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// Overwrites before clearing, so the bytes do not linger in the string's buffer. Best effort: the
-// optimiser may keep copies in registers, and earlier reallocations are out of reach.
-void wipe(std::string& text) {
-  volatile char* p = text.data();
-  for (std::size_t i = 0; i < text.size(); ++i) p[i] = '\0';
-  text.clear();
-}
-
 // The PAN between "%B" and the first '^' of a format B track 1.
 std::string track1_pan(std::string_view track1) {
   if (track1.size() < 3) return {};
@@ -75,9 +67,9 @@ bool withhold_payment_card(Swipe& swipe, const CardTokenizer* tokenizer) {
                           ? detail::split_track2(swipe.track(2).raw).account
                           : track1_pan(swipe.track(1).raw);
     if (!pan.empty()) swipe.card_token = tokenizer->token(pan);
-    wipe(pan);
+    detail::wipe(pan);
   }
-  for (TrackResult& t : swipe.tracks) wipe(t.raw);
+  for (TrackResult& t : swipe.tracks) detail::wipe(t.raw);
   swipe.payment_card = true;
   return true;
 }

@@ -1,8 +1,10 @@
 // Helpers shared by the magnetic-stripe sources; not part of the public API.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "loyalty/drivers/magstripe.h"
 
@@ -21,5 +23,18 @@ Status require_valid_track(int track, std::string_view chars);
 
 // Track 2 split into its fields without the bank-card rule (for the recogniser).
 Track2Fields split_track2(std::string_view raw);
+
+// Overwrites before clearing, so the bytes do not linger in the buffer. Best effort: the
+// optimiser may keep copies in registers, and earlier reallocations are out of reach.
+inline void wipe(std::string& text) {
+  volatile char* p = text.data();
+  for (std::size_t i = 0; i < text.size(); ++i) p[i] = '\0';
+  text.clear();
+}
+inline void wipe(std::vector<std::uint8_t>& bytes) {
+  volatile std::uint8_t* p = bytes.data();
+  for (std::size_t i = 0; i < bytes.size(); ++i) p[i] = 0;
+  bytes.clear();
+}
 
 }  // namespace loyalty::drivers::detail

@@ -85,4 +85,35 @@ inline constexpr std::size_t wedge_line_bytes_max = 512;
 // Bytes of one track field of the 337-byte HID swipe report (bytes 7-116, 117-226, 227-336).
 inline constexpr std::size_t hid_track_bytes_max = 110;
 
+// Bytes of one scanned label (the data of a barcode, a QR code or a serial frame, AIM id
+// excluded). A QR code holds at most 2953 bytes; loyalty tokens are far shorter.
+inline constexpr std::size_t scan_label_bytes_max = 4096;
+// Bytes of a HID report descriptor (the kernel's HID_MAX_DESCRIPTOR_SIZE).
+inline constexpr std::size_t hid_report_descriptor_bytes_max = 4096;
+// Bytes of one HID input report read from hidraw.
+inline constexpr std::size_t hid_report_bytes_max = 4096;
+// Input reports one scan of a HID POS scanner may span before it is dropped as runaway.
+inline constexpr std::size_t hid_scan_reports_max = 64;
+// Events (data and error) a device holds while the application has DataEventEnabled off; more
+// input is dropped with one ErrorEvent.
+inline constexpr std::size_t device_event_queue_max = 64;
+// Keyboard-wedge and serial scanners: silence after which a scan without its suffix ends.
+inline constexpr std::int64_t scan_idle_timeout_ms_default = 100;
+// Serial scanners: reconnect delay, doubled after each failed attempt between these bounds.
+inline constexpr std::int64_t serial_reconnect_delay_ms_min = 250;
+inline constexpr std::int64_t serial_reconnect_delay_ms_max = 30'000;
+// Images decoded by the camera path and loyaltyctl scan --image: file size and pixel count.
+inline constexpr std::size_t image_file_bytes_max = 32 * 1024 * 1024;
+inline constexpr std::size_t image_pixels_max = 4096 * 4096;
+
+// Identification (core/identification.h): the text of one token as scanned or typed.
+inline constexpr std::size_t identification_input_bytes_max = 512;
+// Configured prefixes of one kind (card number prefixes, GS1 coupon prefixes).
+inline constexpr std::size_t identification_prefixes_max = 32;
+// Bytes of the key id of a signed app token, and keys a token verifier holds.
+inline constexpr std::size_t token_key_id_bytes_max = 32;
+inline constexpr std::size_t token_keys_max = 64;
+// Bytes of one HMAC key (drivers/hmac_keys.h); SHA-256 hashes a longer key down to 32 bytes.
+inline constexpr std::size_t hmac_key_bytes_max = 1024;
+
 }  // namespace loyalty::limits
