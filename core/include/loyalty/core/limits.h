@@ -94,14 +94,38 @@ inline constexpr std::size_t hid_report_descriptor_bytes_max = 4096;
 inline constexpr std::size_t hid_report_bytes_max = 4096;
 // Input reports one scan of a HID POS scanner may span before it is dropped as runaway.
 inline constexpr std::size_t hid_scan_reports_max = 64;
+// HID report descriptors (HID 1.11 section 6.2.2): Push depth, Collection nesting, bits of one
+// report field element (the kernel's bound), Usage items queued before one Main item.
+inline constexpr std::size_t hid_global_stack_depth_max = 8;
+inline constexpr std::size_t hid_collection_depth_max = 16;
+inline constexpr std::size_t hid_report_size_bits_max = 256;
+inline constexpr std::size_t hid_local_usages_max = 1024;
 // Events (data and error) a device holds while the application has DataEventEnabled off; more
 // input is dropped with one ErrorEvent.
 inline constexpr std::size_t device_event_queue_max = 64;
 // Keyboard-wedge and serial scanners: silence after which a scan without its suffix ends.
 inline constexpr std::int64_t scan_idle_timeout_ms_default = 100;
+// Keyboard-wedge and serial scanners: bytes of the prefix a scanner is configured to send.
+inline constexpr std::size_t scan_prefix_bytes_max = 16;
+// Bytes of a scan that escape_scan_for_log() shows; the rest is summarised by its length.
+inline constexpr std::size_t scan_log_excerpt_bytes_max = 64;
 // Serial scanners: reconnect delay, doubled after each failed attempt between these bounds.
 inline constexpr std::int64_t serial_reconnect_delay_ms_min = 250;
 inline constexpr std::int64_t serial_reconnect_delay_ms_max = 30'000;
+// Device monitor: udev events handled per wake-up of the event loop (the rest wait for the next),
+// and the rescan period when no udev monitor can be had (containers without udevd's netlink).
+inline constexpr std::size_t device_monitor_events_per_wake_max = 64;
+inline constexpr std::int64_t device_rescan_interval_ms_default = 2'000;
+// Vendor-class USB scanners (libusb): IN transfers kept in flight and the bytes of each; the
+// libusb event passes (of usb_drain_pass_ms each) closing waits for cancelled transfers to come
+// back; failed transfers in a row before reading stops; the poll interval for a descriptor epoll
+// cannot watch (a regular file standing in for usbdevfs under umockdev).
+inline constexpr std::size_t usb_transfers_in_flight_max = 16;
+inline constexpr std::size_t usb_transfer_bytes_max = 4096;
+inline constexpr std::size_t usb_drain_passes_max = 40;
+inline constexpr std::int64_t usb_drain_pass_ms = 50;
+inline constexpr std::size_t usb_transfer_errors_in_a_row_max = 8;
+inline constexpr std::int64_t usb_unpollable_fd_poll_ms = 2;
 // Images decoded by the camera path and loyaltyctl scan --image: file size and pixel count.
 inline constexpr std::size_t image_file_bytes_max = 32 * 1024 * 1024;
 inline constexpr std::size_t image_pixels_max = 4096 * 4096;
