@@ -129,6 +129,8 @@ inline constexpr std::int64_t usb_unpollable_fd_poll_ms = 2;
 // Images decoded by the camera path and loyaltyctl scan --image: file size and pixel count.
 inline constexpr std::size_t image_file_bytes_max = 32 * 1024 * 1024;
 inline constexpr std::size_t image_pixels_max = 4096 * 4096;
+// Symbols one decoded frame or image may report (ImageDecoder stops looking after that many).
+inline constexpr std::size_t image_symbols_max = 16;
 
 // Identification (core/identification.h): the text of one token as scanned or typed.
 inline constexpr std::size_t identification_input_bytes_max = 512;
