@@ -100,6 +100,7 @@ void Device::set_data_event_enabled(bool enabled) {
 }
 
 void Device::clear_input() {
+  if (opened_) do_clear_input();
   queue_.clear();
   overflow_reported_ = false;
 }

@@ -98,6 +98,9 @@ class Device {
   virtual Status do_enable() = 0;
   virtual void do_disable() = 0;
   virtual void do_close() = 0;
+  // clearInput: drops what the transport holds of a scan not finished yet (a multi-report HID
+  // scan, a half-typed wedge label). Queued events are the base class's.
+  virtual void do_clear_input() {}
 
   // From the transport's event loop. Input while disabled is dropped (UPOS). A full queue
   // (limits::device_event_queue_max) drops the scan and queues one ErrorEvent saying so.

@@ -1,0 +1,106 @@
+// The HID magstripe reader over hidraw (hidraw_devices.h).
+#include <fcntl.h>
+
+#include <algorithm>
+#include <boost/asio/error.hpp>
+#include <span>
+#include <utility>
+
+#include "loyalty/core/limits.h"
+#include "loyalty/drivers/hid_descriptor.h"
+#include "loyalty/drivers/hid_swipe.h"
+#include "loyalty/drivers/hidraw_devices.h"
+#include "loyalty/drivers/log.h"
+#include "transport_io.h"
+
+namespace loyalty::drivers {
+
+HidrawSwipeReader::HidrawSwipeReader(boost::asio::io_context& io, DeviceInfo info,
+                                     HidrawSwipeOptions options)
+    : Device(std::move(info)), options_(options), io_(std::make_unique<transport::NodeIo>(io)) {}
+
+HidrawSwipeReader::~HidrawSwipeReader() = default;
+
+Status HidrawSwipeReader::do_open() {
+  const int fd = TRY(transport::open_node(info().node, O_RDWR));
+  auto descriptor = read_hid_report_descriptor(info().node, fd);
+  auto parsed = descriptor.ok() ? parse_hid_report_descriptor(*descriptor)
+                                : Result<HidReportDescriptor>(descriptor.error());
+  if (parsed.ok()) {
+    numbered_ = parsed->numbered();
+  } else {
+    // The 337-byte report has no ID on the readers this supports; go on without the descriptor.
+    numbered_ = false;
+    log(LogLevel::warning,
+        info().id + ": " + parsed.error().message + "; assuming unnumbered 337-byte swipe reports");
+  }
+  buffer_.assign(hid_swipe_report_bytes + (numbered_ ? 1 : 0), 0);
+  io_->fd = transport::UniqueFd(fd);
+  if (auto watching = io_->watch.watch(fd, info().id); !watching.ok()) {
+    io_->close();
+    return watching;
+  }
+  return {};
+}
+
+Status HidrawSwipeReader::do_claim() { return {}; }  // hidraw has no exclusive mode
+
+void HidrawSwipeReader::do_release() {}
+
+Status HidrawSwipeReader::do_enable() {
+  transport::drain_stale_input(io_->fd.get(), buffer_.size(), limits::device_event_queue_max);
+  start_read();
+  return {};
+}
+
+void HidrawSwipeReader::do_disable() {
+  io_->guard.advance();
+  io_->watch.cancel();
+}
+
+void HidrawSwipeReader::do_close() { io_->close(); }
+
+void HidrawSwipeReader::start_read() {
+  transport::async_read_once(
+      io_->watch, buffer_,
+      [this, token = io_->guard.token()](const boost::system::error_code& error,
+                                         std::size_t bytes) {
+        if (!transport::alive(token) || !io_->guard.current(token)) return;
+        if (error == boost::asio::error::operation_aborted) return;
+        if (error) {
+          if (transport::is_gone(error)) {
+            lost(info().node + ": " + error.message());
+          } else {
+            deliver_error(
+                transport::input_error(info(), info().node + ": read failed: " + error.message()));
+            if (enabled()) start_read();
+          }
+          return;
+        }
+        on_report(bytes);
+        // A handler may have disabled, closed or even destroyed the reader meanwhile.
+        if (!transport::alive(token) || !io_->guard.current(token) || !enabled()) return;
+        start_read();
+      });
+}
+
+void HidrawSwipeReader::on_report(std::size_t bytes) {
+  std::span<const std::uint8_t> report(buffer_.data(), bytes);
+  if (numbered_ && !report.empty()) report = report.subspan(1);
+  auto parsed = parse_hid_swipe_report(report, options_.tokenizer);
+  if (!parsed.ok()) {
+    deliver_error(transport::input_error(
+        info(), info().id + ": " + parsed.error().message + "; swipe the card again"));
+    return;
+  }
+  auto event = transport::swipe_event(info(), std::move(parsed->swipe),
+                                      std::vector<std::uint8_t>(report.begin(), report.end()));
+  std::fill(buffer_.begin(), buffer_.end(), 0);  // the report held track data
+  if (auto* scan = std::get_if<ScanEvent>(&event)) {
+    deliver_scan(std::move(*scan));
+  } else {
+    deliver_error(std::move(std::get<ErrorEvent>(event)));
+  }
+}
+
+}  // namespace loyalty::drivers

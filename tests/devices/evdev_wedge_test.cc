@@ -1,0 +1,221 @@
+// Keyboard-wedge readers over a umockdev-replayed /dev/input/event4: key events (evemu replay and
+// raw input_event records) through the keymap and the framer, the grab, the idle timeout, the
+// wedge MSR's tracks, and an unplug in the middle of a scan.
+#include <linux/input.h>
+
+#include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "loyalty/drivers/evdev_devices.h"
+#include "loyalty/drivers/keymap.h"
+#include "testbed.h"
+
+using namespace loyalty::drivers;
+using namespace devices_test;
+
+namespace {
+
+const std::string kNode = "/dev/input/event4";
+
+DeviceInfo wedge_info(DeviceKind kind) {
+  DeviceInfo info;
+  info.id = "evdev:" + kNode;
+  info.node = kNode;
+  info.kind = kind;
+  info.transport = Transport::evdev;
+  return info;
+}
+
+// evemu lines for key events, each followed by a SYN_REPORT, all at the same time stamp (no
+// replay delay).
+std::string evemu(const std::vector<KeyEvent>& keys) {
+  std::string out;
+  char line[64];
+  for (const KeyEvent& key : keys) {
+    std::snprintf(line, sizeof line, "E: 1.000000 0001 %04x %d\n", key.code, key.value);
+    out += line;
+    out += "E: 1.000000 0000 0000 0\n";
+  }
+  return out;
+}
+
+// The same as raw input_event records.
+Bytes records(const std::vector<KeyEvent>& keys) {
+  Bytes out;
+  auto put = [&](std::uint16_t type, std::uint16_t code, std::int32_t value) {
+    input_event event{};
+    event.type = type;
+    event.code = code;
+    event.value = value;
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(&event);
+    out.insert(out.end(), bytes, bytes + sizeof event);
+  };
+  for (const KeyEvent& key : keys) {
+    put(EV_KEY, key.code, key.value);
+    put(EV_SYN, SYN_REPORT, 0);
+  }
+  return out;
+}
+
+std::vector<KeyEvent> typing(const std::string& text) {
+  auto keys = key_events_for_text(keymap_us(), text);
+  REQUIRE(keys.ok());
+  return *keys;
+}
+
+struct WedgeRig {
+  LogCapture log;
+  Testbed testbed;
+  boost::asio::io_context io;
+  EvdevWedgeReader reader;
+  Events events;
+
+  explicit WedgeRig(DeviceKind kind, EvdevWedgeOptions options = {})
+      : reader((testbed.add_evdev(4, 0x05e0, 0x1200, "Symbol Bar Code Scanner"), io),
+               wedge_info(kind), options) {
+    events.attach(reader);
+  }
+  void open_and_enable() {
+    REQUIRE(reader.open().ok());
+    REQUIRE(reader.claim().ok());
+    REQUIRE(reader.set_enabled(true).ok());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("evdev wedge scanner types a replayed label with Shift exactly") {
+  WedgeRig rig(DeviceKind::scanner);
+  rig.open_and_enable();
+  rig.testbed.load_evemu(kNode, evemu(typing("LOY-AbC!42_x\r")));
+  run_until(rig.io, [&] { return rig.events.count() == 1; });
+  REQUIRE(rig.events.scans.size() == 1);
+  const ScanEvent& scan = rig.events.scans[0];
+  CHECK(scan.device_id() == "evdev:/dev/input/event4");
+  CHECK(scan.kind() == DeviceKind::scanner);
+  CHECK(scan.label() == "LOY-AbC!42_x");
+  CHECK(scan.aim_id().empty());
+  CHECK(scan.type() == ScanDataType::unknown);
+  CHECK(scan.raw() == Bytes{'L', 'O', 'Y', '-', 'A', 'b', 'C', '!', '4', '2', '_', 'x', '\r'});
+}
+
+TEST_CASE("evdev wedge scanner splits the AIM id of a replayed scan") {
+  EvdevWedgeOptions options;
+  options.framer.aim_id = true;
+  WedgeRig rig(DeviceKind::scanner, options);
+  rig.open_and_enable();
+  rig.testbed.send(kNode, records(typing("]E04006381333931\r")));
+  run_until(rig.io, [&] { return rig.events.count() == 1; });
+  REQUIRE(rig.events.scans.size() == 1);
+  CHECK(rig.events.scans[0].label() == "4006381333931");
+  CHECK(rig.events.scans[0].aim_id() == "]E0");
+  CHECK(rig.events.scans[0].type() == ScanDataType::ean13);
+  CHECK(rig.events.scans[0].raw().size() == 17);
+}
+
+TEST_CASE("evdev wedge scanner applies Caps Lock to letters only") {
+  WedgeRig rig(DeviceKind::scanner);
+  rig.open_and_enable();
+  // Caps Lock on: a plain 'a' types 'A', Shift+'b' types 'b', digits and '-' are unaffected.
+  std::vector<KeyEvent> keys = {
+      {KEY_CAPSLOCK, 1}, {KEY_CAPSLOCK, 0}, {KEY_A, 1},         {KEY_A, 0}, {KEY_LEFTSHIFT, 1},
+      {KEY_B, 1},        {KEY_B, 0},        {KEY_LEFTSHIFT, 0}, {KEY_C, 1}, {KEY_C, 0}};
+  for (const KeyEvent& key : typing("-42\r")) keys.push_back(key);
+  rig.testbed.load_evemu(kNode, evemu(keys));
+  run_until(rig.io, [&] { return rig.events.count() == 1; });
+  REQUIRE(rig.events.scans.size() == 1);
+  CHECK(rig.events.scans[0].label() == "AbC-42");
+  // The Caps Lock state lasts until the next enable resets the decoder: Shift+'x' types 'x'.
+  rig.testbed.send(kNode, records(typing("X\r")));
+  run_until(rig.io, [&] { return rig.events.count() == 2; });
+  REQUIRE(rig.events.scans.size() == 2);
+  CHECK(rig.events.scans[1].label() == "x");
+}
+
+TEST_CASE("evdev wedge msr gives the exact tracks of a replayed swipe") {
+  WedgeRig rig(DeviceKind::msr);
+  rig.open_and_enable();
+  rig.testbed.load_evemu(kNode, evemu(typing("%LCLUB^42?;6280012345678=49121?\r")));
+  run_until(rig.io, [&] { return rig.events.count() == 1; });
+  REQUIRE(rig.events.scans.size() == 1);
+  const ScanEvent& scan = rig.events.scans[0];
+  CHECK(scan.kind() == DeviceKind::msr);
+  REQUIRE(scan.swipe());
+  CHECK(scan.swipe()->track(1).raw == "%LCLUB^42?");
+  CHECK(scan.swipe()->track(2).raw == ";6280012345678=49121?");
+  CHECK(scan.swipe()->track(3).status == TrackStatus::absent);
+  CHECK_FALSE(scan.swipe()->payment_card);
+}
+
+TEST_CASE("evdev wedge msr reports a failed track with its extended code") {
+  WedgeRig rig(DeviceKind::msr);
+  rig.open_and_enable();
+  // Track 2 without its end sentinel.
+  rig.testbed.send(kNode, records(typing("%LCLUB^42?;6280012345678=49121\r")));
+  run_until(rig.io, [&] { return rig.events.count() == 1; });
+  REQUIRE(rig.events.errors.size() == 1);
+  CHECK(rig.events.errors[0].result() == UposResult::extended);
+  CHECK(rig.events.errors[0].extended() == 202);
+}
+
+TEST_CASE("evdev wedge takes the grab on claim and gives it back on release") {
+  WedgeRig rig(DeviceKind::scanner);
+  IoctlSpy spy(rig.testbed, kNode);
+  REQUIRE(rig.reader.open().ok());
+  CHECK(spy.calls().empty());
+  REQUIRE(rig.reader.claim().ok());
+  CHECK(rig.reader.grabbed());
+  auto calls = spy.calls();
+  REQUIRE(calls.size() == 1);
+  CHECK(calls[0].request == EVIOCGRAB);
+  CHECK(calls[0].value == 1);
+  rig.reader.release();
+  CHECK_FALSE(rig.reader.grabbed());
+  calls = spy.calls();
+  REQUIRE(calls.size() == 2);
+  CHECK(calls[1].request == EVIOCGRAB);
+  CHECK(calls[1].value == 0);
+}
+
+TEST_CASE("evdev wedge scanner without a suffix ends a scan on the idle timeout") {
+  EvdevWedgeOptions options;
+  options.framer.suffix = ScanSuffix::none;
+  options.framer.idle_timeout_ms = 30;
+  WedgeRig rig(DeviceKind::scanner, options);
+  rig.open_and_enable();
+  rig.testbed.send(kNode, records(typing("ABC-123")));
+  run_until(rig.io, [&] { return rig.events.count() == 1; });
+  REQUIRE(rig.events.scans.size() == 1);
+  CHECK(rig.events.scans[0].label() == "ABC-123");
+}
+
+TEST_CASE("evdev wedge scanner unplugged mid-scan drops the scan and reports no_hardware") {
+  WedgeRig rig(DeviceKind::scanner);
+  rig.open_and_enable();
+  rig.testbed.send(kNode, records(typing("40063813")));  // no Enter yet
+  rig.testbed.hang_up(kNode);
+  run_until(rig.io, [&] { return rig.events.count() == 1; });
+  CHECK(rig.events.scans.empty());
+  REQUIRE(rig.events.errors.size() == 1);
+  CHECK(rig.events.errors[0].result() == UposResult::no_hardware);
+  CHECK(rig.reader.gone());
+  rig.reader.close();
+}
+
+TEST_CASE("evdev wedge logs a key the keymap cannot type by its code only") {
+  WedgeRig rig(DeviceKind::scanner);
+  rig.open_and_enable();
+  std::vector<KeyEvent> keys = {{KEY_F1, 1}, {KEY_F1, 0}};
+  for (const KeyEvent& key : typing("12\r")) keys.push_back(key);
+  rig.testbed.send(kNode, records(keys));
+  run_until(rig.io, [&] { return rig.events.count() == 1; });
+  CHECK(rig.events.scans[0].label() == "12");
+  CHECK(rig.reader.unmapped_keys() == 1);
+  CHECK(rig.log.lines() ==
+        std::vector<std::string>{"warning: evdev:/dev/input/event4: key code 59 (unmapped) types "
+                                 "nothing in keymap \"us\"; is the wedge set to another layout?"});
+}
