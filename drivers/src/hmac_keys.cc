@@ -173,13 +173,7 @@ std::string HmacCardTokenizer::token(std::string_view pan) const {
   }
   OPENSSL_cleanse(digits.data(), digits.size());
   if (!tag) return {};
-  constexpr std::string_view hex = "0123456789abcdef";
-  std::string token(card_token_prefix);
-  for (std::uint8_t byte : *tag) {
-    token += hex[byte >> 4];
-    token += hex[byte & 0x0F];
-  }
-  return token;
+  return std::string(card_token_prefix) + encode_base64url(*tag);
 }
 
 }  // namespace loyalty::drivers

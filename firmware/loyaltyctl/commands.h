@@ -26,6 +26,23 @@ Status run_quote(std::span<const std::string_view> args, std::ostream& out, bool
 // "summary"}; a payment card's tracks come back withheld (raw "").
 Status run_swipe(std::span<const std::string_view> args, std::ostream& out);
 
+// `scan --image FILE [--formats LIST]`: decodes the barcodes in an image file (PNG, JPEG, PGM/PPM,
+// BMP) and prints one line per symbol, "<type> <aim id> <label>" (e.g. "ean13 ]E0 5901234123457"),
+// control characters escaped as \xHH. LIST: comma-separated types (ean13,qrcode,...); default
+// ean13, upca, upce, ean8, code128, ean128, qrcode, datamatrix. No symbol found is an error.
+Status run_scan(std::span<const std::string_view> args, std::ostream& out);
+
+// `devices [--format json|table] [--wedge VID:PID[:msr]]`: the readers attached now, as
+// {"devices":[{"id","node","kind","transport","vendor_id","product_id","name"}]} or a table.
+Status run_devices(std::span<const std::string_view> args, std::ostream& out, bool out_is_terminal);
+
+// `listen --device NODE [--kind scanner|msr] [--count N] [--timeout-ms N] [--baud N]
+// [--card-key-file FILE]`: one JSON line per event of the reader:
+// {"event":"data","device","kind","type","aim_id","label","identification"} for a scan,
+// {"event":"data","device","kind":"msr","payment_card","card_token"?,"tracks","identification"?}
+// for a swipe, {"event":"error","device","result","extended","message"} for an error.
+Status run_listen(std::span<const std::string_view> args, std::ostream& out);
+
 // `program check FILE`: prints "ok: <program_id> version <n>, <r> rules, <t> tiers".
 Status run_program(std::span<const std::string_view> args, std::ostream& out);
 

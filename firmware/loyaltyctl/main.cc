@@ -53,6 +53,10 @@ constexpr std::string_view usage_text =
     "  loyaltyctl ledger check --db FILE\n"
     "  loyaltyctl ledger export --db FILE\n"
     "  loyaltyctl swipe --tracks STRING\n"
+    "  loyaltyctl scan --image FILE [--formats LIST]\n"
+    "  loyaltyctl devices [--format json|table] [--wedge VID:PID[:msr]]\n"
+    "  loyaltyctl listen --device NODE [--kind scanner|msr] [--count N] [--timeout-ms N]\n"
+    "                    [--baud N] [--card-key-file FILE]\n"
     "  loyaltyctl help | --help\n"
     "  loyaltyctl --version\n"
     "\n"
@@ -97,6 +101,20 @@ constexpr std::string_view usage_text =
     "  swipe          Decode a magnetic-stripe swipe offline, as a keyboard-wedge reader types it\n"
     "                 (%T1?;T2?+T3?, E for a failed track), and print each track's status as\n"
     "                 JSON. A payment card's track data is withheld, never printed.\n"
+    "  scan           Decode the barcodes in an image file (PNG, JPEG, PGM, BMP) and print one\n"
+    "                 line per symbol: type, AIM id, label (control characters as \\xHH).\n"
+    "                 --formats  e.g. ean13,qrcode (default: ean13, upca, upce, ean8, code128,\n"
+    "                            ean128, qrcode, datamatrix)\n"
+    "  devices        List the card readers and barcode scanners attached now (hidraw, input "
+    "event\n"
+    "                 nodes, USB serial ports) with kind, transport and USB ids. A keyboard-wedge\n"
+    "                 reader looks like a keyboard: name it with --wedge VID:PID[:msr].\n"
+    "  listen         Open one reader (UPOS open, claim, enable) and print each scan or error as\n"
+    "                 a JSON line with the customer identified from it; stop after --count scans\n"
+    "                 (default 1) or --timeout-ms (default 30000). The transport follows from\n"
+    "                 the node: /dev/hidraw*, /dev/input/event*, else a serial port (--baud).\n"
+    "                 A payment card prints no track data; --card-key-file (hex key) prints its\n"
+    "                 card-linked token instead.\n"
     "\n"
     "Flags take their value as `--flag value` or `--flag=value`.\n"
     "Exit status: 0 success, 2 bad input or usage, 1 internal error,\n"
@@ -123,6 +141,9 @@ Status run_command(std::string_view name, std::span<const std::string_view> rest
   if (name == "quote") return run_quote(rest, std::cout, isatty(STDOUT_FILENO) == 1);
   if (name == "program") return run_program(rest, std::cout);
   if (name == "swipe") return run_swipe(rest, std::cout);
+  if (name == "scan") return run_scan(rest, std::cout);
+  if (name == "devices") return run_devices(rest, std::cout, isatty(STDOUT_FILENO) == 1);
+  if (name == "listen") return run_listen(rest, std::cout);
   if (name == "help" || name == "--help" || name == "-h") {
     if (!rest.empty()) return usage_error(name, "takes no arguments");
     return write_output(std::cout, usage_text);
@@ -142,9 +163,9 @@ int run(std::span<const std::string_view> args) {
     return exit_usage;
   }
   const std::span<const std::string_view> rest = args.subspan(1);
-  constexpr std::string_view commands_with_help[] = {"quote",    "program", "checkout", "open",
-                                                     "commit",   "cancel",  "refund",   "balance",
-                                                     "customer", "ledger",  "swipe"};
+  constexpr std::string_view commands_with_help[] = {
+      "quote",   "program",  "checkout", "open",  "commit", "cancel",  "refund",
+      "balance", "customer", "ledger",   "swipe", "scan",   "devices", "listen"};
   if (std::find(std::begin(commands_with_help), std::end(commands_with_help), args.front()) !=
           std::end(commands_with_help) &&
       wants_help(rest)) {

@@ -69,10 +69,12 @@ class HmacTokenVerifier final : public TokenSignatureVerifier {
   std::map<std::string, HmacKeyBytes, std::less<>> keys_;
 };
 
-// Every card token starts with this: "pct1:" + 64 lowercase hex digits.
-inline constexpr std::string_view card_token_prefix = "pct1:";
+// Every card token starts with this: "pct1-" + the 43 base64url characters of the HMAC, 48 bytes
+// in all. It is a valid customer id (A-Z a-z 0-9 . _ -, at most limits::id_bytes_max bytes), so
+// the ledger and HQ key card-linked customers by it.
+inline constexpr std::string_view card_token_prefix = "pct1-";
 
-// Tokenises a payment card for card-linked loyalty: "pct1:" + lowercase hex of
+// Tokenises a payment card for card-linked loyalty: "pct1-" + base64url (no padding) of
 // HMAC-SHA-256(program key, the PAN's digits as ASCII). HQ derives the same token from a PAN the
 // customer registers, with the same key, and links the two; the PAN itself is never stored.
 class HmacCardTokenizer final : public CardTokenizer {

@@ -1,0 +1,49 @@
+// make_reader: the Device for a DeviceInfo (readers.h).
+#include "loyalty/drivers/readers.h"
+
+#include <string>
+
+namespace loyalty::drivers {
+
+Result<std::unique_ptr<Device>> make_reader(boost::asio::io_context& io, const DeviceInfo& info,
+                                            const ReaderOptions& options) {
+  switch (info.transport) {
+    case Transport::hidraw:
+      if (info.kind == DeviceKind::msr) {
+        HidrawSwipeOptions swipe;
+        swipe.tokenizer = options.tokenizer;
+        return std::unique_ptr<Device>(std::make_unique<HidrawSwipeReader>(io, info, swipe));
+      }
+      return std::unique_ptr<Device>(std::make_unique<HidPosScanner>(io, info, options.hid_pos));
+    case Transport::evdev: {
+      EvdevWedgeOptions evdev = options.evdev;
+      if (options.tokenizer != nullptr) evdev.tokenizer = options.tokenizer;
+      if (evdev.keymap == nullptr) {
+        return make_error(ErrorCode::invalid_argument, info.id + ": no keymap given");
+      }
+      TRY(validate_keymap(*evdev.keymap));
+      TRY(validate_scan_framer_options(evdev.framer));
+      return std::unique_ptr<Device>(std::make_unique<EvdevWedgeReader>(io, info, evdev));
+    }
+    case Transport::serial: {
+      SerialOptions serial = options.serial;
+      if (options.tokenizer != nullptr) serial.tokenizer = options.tokenizer;
+      TRY(validate_serial_options(serial));
+      return std::unique_ptr<Device>(std::make_unique<SerialReader>(io, info, serial));
+    }
+    case Transport::usb:
+      return make_error(ErrorCode::invalid_argument,
+                        info.id +
+                            ": vendor-class USB scanners are configured by vendor and product id "
+                            "(UsbScanner), not opened from enumeration");
+    case Transport::camera:
+    case Transport::image:
+      return make_error(ErrorCode::invalid_argument,
+                        info.id +
+                            ": cameras and image files are decoded with image_decoder.h; "
+                            "they are not UPOS readers");
+  }
+  return make_error(ErrorCode::internal, info.id + ": unknown transport");
+}
+
+}  // namespace loyalty::drivers
