@@ -321,7 +321,7 @@ std::vector<ScanFrame> type_through_framer(const Keymap& keymap, const std::stri
 
 }  // namespace
 
-TEST_CASE("wedge scanner GS1 label with FNC1 typed as Ctrl+] on de") {
+TEST_CASE("wedge scanner GS1 label with FNC1 typed as Ctrl and right bracket on de") {
   ScanFramer framer;
   const auto f = type_through_framer(keymap_de(),
                                      "0104006381333931\x1D"

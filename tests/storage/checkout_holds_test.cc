@@ -15,7 +15,7 @@ void earn_200(TillFixture& f, const CustomerState& anna) {
   checkout_ok(f, &anna, receipt("R-0", {line("WINE", 10000), line("CHEESE", 5000, 2)}));
 }
 
-TEST_CASE("open_receipt holds the tender; commit_receipt burns it from lots", "[storage][holds]") {
+TEST_CASE("open_receipt holds the tender and commit_receipt burns it from lots", "[storage][holds]") {
   TillFixture f;
   const CustomerState anna = customer("anna");
   earn_200(f, anna);
