@@ -55,6 +55,17 @@ till() {
   "$loyaltyctl" "$@"
   echo
 }
+echo "== readers: a loyalty card scanned from an image, a loyalty card and a bank card swiped =="
+if command -v zint >/dev/null 2>&1; then
+  zint -b 13 --quietzones --scale=2 -d 290000000001 -o "$work/loyalty-card.png" >/dev/null
+  till scan --image "$work/loyalty-card.png"
+fi
+till swipe --tracks ';2900000000018?'
+# A bank card's tracks (a test card number): the decoder withholds them, so only statuses print.
+echo "\$ loyaltyctl swipe --tracks '<the tracks of a Visa test card>'"
+"$loyaltyctl" swipe --tracks '%B4111111111111111^DOE/JANE^2512101000000000?;4111111111111111=25121010000000000000?'
+echo
+
 echo "== till session: ledger $db =="
 till checkout --db "$db" --terminal FM014-T2 --program "$examples/programs/grocery.json" \
   --receipt "$examples/receipts/grocery/weekly-shop.json" --card gr-anna --at "$at"
