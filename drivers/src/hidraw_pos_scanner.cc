@@ -106,27 +106,17 @@ void HidPosScanner::do_close() {
 }
 
 void HidPosScanner::start_read() {
-  transport::async_read_once(
-      io_->watch, buffer_,
-      [this, token = io_->guard.token()](const boost::system::error_code& error,
-                                         std::size_t bytes) {
-        if (!transport::alive(token) || !io_->guard.current(token)) return;
-        if (error == boost::asio::error::operation_aborted) return;
-        if (error) {
-          if (transport::is_gone(error)) {
-            assembler_->reset();  // a scan cut by the unplug is dropped
-            lost(info().node + ": " + error.message());
-          } else {
-            deliver_error(
-                transport::input_error(info(), info().node + ": read failed: " + error.message()));
-            if (enabled()) start_read();
-          }
-          return;
-        }
-        on_report(bytes);
-        if (!transport::alive(token) || !io_->guard.current(token) || !enabled()) return;
-        start_read();
-      });
+  auto reads = std::make_shared<transport::ReadCallbacks>();
+  reads->data = [this](std::size_t bytes) { on_report(bytes); };
+  reads->gone = [this](const std::string& why) {
+    assembler_->reset();  // a scan cut by the unplug is dropped
+    lost(why);
+  };
+  reads->failed = [this](const std::string& why) {
+    deliver_error(transport::input_error(info(), why));
+  };
+  reads->keep_reading = [this] { return enabled(); };
+  transport::read_loop(*io_, buffer_, info().node, std::move(reads));
 }
 
 void HidPosScanner::on_report(std::size_t bytes) {

@@ -61,27 +61,14 @@ void HidrawSwipeReader::do_disable() {
 void HidrawSwipeReader::do_close() { io_->close(); }
 
 void HidrawSwipeReader::start_read() {
-  transport::async_read_once(
-      io_->watch, buffer_,
-      [this, token = io_->guard.token()](const boost::system::error_code& error,
-                                         std::size_t bytes) {
-        if (!transport::alive(token) || !io_->guard.current(token)) return;
-        if (error == boost::asio::error::operation_aborted) return;
-        if (error) {
-          if (transport::is_gone(error)) {
-            lost(info().node + ": " + error.message());
-          } else {
-            deliver_error(
-                transport::input_error(info(), info().node + ": read failed: " + error.message()));
-            if (enabled()) start_read();
-          }
-          return;
-        }
-        on_report(bytes);
-        // A handler may have disabled, closed or even destroyed the reader meanwhile.
-        if (!transport::alive(token) || !io_->guard.current(token) || !enabled()) return;
-        start_read();
-      });
+  auto reads = std::make_shared<transport::ReadCallbacks>();
+  reads->data = [this](std::size_t bytes) { on_report(bytes); };
+  reads->gone = [this](const std::string& why) { lost(why); };
+  reads->failed = [this](const std::string& why) {
+    deliver_error(transport::input_error(info(), why));
+  };
+  reads->keep_reading = [this] { return enabled(); };
+  transport::read_loop(*io_, buffer_, info().node, std::move(reads));
 }
 
 void HidrawSwipeReader::on_report(std::size_t bytes) {

@@ -78,6 +78,28 @@ void ReadWatch::close() {
   fd_ = -1;
 }
 
+void read_loop(NodeIo& io, std::span<std::uint8_t> buffer, std::string node,
+               std::shared_ptr<const ReadCallbacks> callbacks) {
+  async_read_once(
+      io.watch, buffer,
+      [&io, buffer, node = std::move(node), callbacks = std::move(callbacks),
+       token = io.guard.token()](const boost::system::error_code& error, std::size_t bytes) {
+        // Before anything else: the reader (and `io`) may be gone, or disabled since.
+        const auto current = [&] { return alive(token) && io.guard.current(token); };
+        if (!current() || error == boost::asio::error::operation_aborted) return;
+        if (error && is_gone(error)) {
+          callbacks->gone(node + ": " + error.message());
+          return;
+        }
+        if (error) {
+          callbacks->failed(node + ": read failed: " + error.message());
+        } else {
+          callbacks->data(bytes);
+        }
+        if (current() && callbacks->keep_reading()) read_loop(io, buffer, node, callbacks);
+      });
+}
+
 bool is_gone(const boost::system::error_code& error) {
   if (error == boost::asio::error::eof) return true;
   if (error.category() != boost::system::system_category()) return false;

@@ -179,6 +179,20 @@ Result<int> open_node(const std::string& node, int flags);
 // hangup), ENODEV (evdev), ENXIO, EPIPE, EBADF after a forced close, and eof.
 bool is_gone(const boost::system::error_code& error);
 
+// What a node reader does with the outcome of each read of its loop.
+struct ReadCallbacks {
+  std::function<void(std::size_t bytes)> data;         // bytes > 0 are in the buffer
+  std::function<void(const std::string& why)> gone;    // the device went away (is_gone)
+  std::function<void(const std::string& why)> failed;  // any other read error; reading goes on
+  std::function<bool()> keep_reading;                  // false once the reader is disabled
+};
+
+// The read loop of a hidraw or evdev reader: reads into `buffer` until keep_reading() is false,
+// the guard moves on (disable, close) or the reader is destroyed (a callback may do any of these).
+// `node` names the node in the messages ("/dev/hidraw0: read failed: ...").
+void read_loop(NodeIo& io, std::span<std::uint8_t> buffer, std::string node,
+               std::shared_ptr<const ReadCallbacks> callbacks);
+
 // Reads and discards what is already queued on a non-blocking descriptor: input that arrived
 // while the device was disabled, which UPOS drops. At most `reads_max` reads.
 void drain_stale_input(int fd, std::size_t buffer_bytes, std::size_t reads_max);
