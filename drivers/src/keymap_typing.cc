@@ -6,6 +6,7 @@
 #include <string>
 
 #include "loyalty/core/limits.h"
+#include "loyalty/core/utf8.h"
 #include "loyalty/drivers/keymap.h"
 
 namespace loyalty::drivers {
@@ -58,35 +59,6 @@ std::optional<KeyStroke> find_stroke(const Keymap& keymap, char32_t c) {
   return std::nullopt;
 }
 
-// One UTF-8 scalar value at text[pos]; nullopt when the bytes there are not valid UTF-8.
-std::optional<char32_t> decode_at(std::string_view text, std::size_t& pos) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char b0 = byte(pos);
-  std::size_t size = 0;
-  char32_t c = 0;
-  char32_t min = 0;
-  if (b0 < 0x80) {
-    ++pos;
-    return b0;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    size = 2, c = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    size = 3, c = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    size = 4, c = b0 & 0x07, min = 0x10000;
-  } else {
-    return std::nullopt;
-  }
-  if (pos + size > text.size()) return std::nullopt;
-  for (std::size_t i = 1; i < size; ++i) {
-    if ((byte(pos + i) & 0xC0) != 0x80) return std::nullopt;
-    c = (c << 6) | (byte(pos + i) & 0x3F);
-  }
-  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return std::nullopt;
-  pos += size;
-  return c;
-}
-
 void stroke_events(const KeyStroke& stroke, bool ctrl, std::vector<KeyEvent>& out) {
   const auto v = [](KeyValue value) { return static_cast<std::int32_t>(value); };
   const std::uint16_t modifier = stroke.level == Level::shifted ? KEY_LEFTSHIFT
@@ -119,8 +91,10 @@ Result<std::vector<KeyEvent>> key_events_for_text(const Keymap& keymap, std::str
   std::size_t pos = 0;
   while (pos < text.size()) {
     const std::size_t start = pos;
-    const std::optional<char32_t> c = decode_at(text, pos);
-    if (!c) return typing_error(keymap, start, "invalid UTF-8");
+    const std::optional<Utf8Char> decoded = decode_utf8(text, pos);
+    if (!decoded) return typing_error(keymap, start, "invalid UTF-8");
+    pos += decoded->size;
+    const std::optional<char32_t> c = decoded->value;
     if (std::optional<KeyStroke> stroke = find_stroke(keymap, *c)) {
       stroke_events(*stroke, false, events);
       continue;

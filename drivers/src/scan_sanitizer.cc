@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "loyalty/core/utf8.h"
 #include "loyalty/drivers/bank_card.h"
 
 namespace loyalty::drivers {
@@ -89,37 +90,6 @@ std::string hex_code(unsigned value, int digits) {
   char text[16];
   std::snprintf(text, sizeof text, "%0*X", digits, value);
   return text;
-}
-
-// The scalar value of the UTF-8 sequence at label[pos] and its size; nullopt when invalid.
-struct Utf8Char {
-  char32_t value;
-  std::size_t size;
-};
-
-std::optional<Utf8Char> decode_utf8(std::string_view text, std::size_t pos) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char b0 = byte(pos);
-  std::size_t size = 0;
-  char32_t c = 0;
-  char32_t min = 0;
-  if (b0 < 0x80) return Utf8Char{b0, 1};
-  if ((b0 & 0xE0) == 0xC0) {
-    size = 2, c = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    size = 3, c = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    size = 4, c = b0 & 0x07, min = 0x10000;
-  } else {
-    return std::nullopt;
-  }
-  if (pos + size > text.size()) return std::nullopt;
-  for (std::size_t i = 1; i < size; ++i) {
-    if ((byte(pos + i) & 0xC0) != 0x80) return std::nullopt;
-    c = (c << 6) | (byte(pos + i) & 0x3F);
-  }
-  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return std::nullopt;
-  return Utf8Char{c, size};
 }
 
 bool is_control(char32_t c) { return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F); }

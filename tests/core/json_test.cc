@@ -9,6 +9,7 @@
 
 #include "loyalty/core/limits.h"
 #include "loyalty/core/result.h"
+#include "loyalty/core/utf8.h"
 
 namespace loyalty::json {
 namespace {
@@ -644,3 +645,21 @@ TEST_CASE("json writer and to_string accept the deepest allowed document", "[jso
 
 }  // namespace
 }  // namespace loyalty::json
+
+TEST_CASE("decode_utf8 gives scalar values and refuses malformed sequences") {
+  using loyalty::decode_utf8;
+  const std::string text = "a\xC3\xA4\xE2\x82\xAC\xF0\x9F\x98\x80";  // a, ä, €, 😀
+  CHECK(decode_utf8(text, 0)->value == U'a');
+  CHECK(decode_utf8(text, 1)->value == U'\u00E4');
+  CHECK(decode_utf8(text, 1)->size == 2);
+  CHECK(decode_utf8(text, 3)->value == U'\u20AC');
+  CHECK(decode_utf8(text, 3)->size == 3);
+  CHECK(decode_utf8(text, 6)->value == U'\U0001F600');
+  CHECK(decode_utf8(text, 6)->size == 4);
+  CHECK_FALSE(decode_utf8(text, 2));                // a continuation byte
+  CHECK_FALSE(decode_utf8(text, 10));               // past the end
+  CHECK_FALSE(decode_utf8("\xC0\xAF", 0));          // overlong '/'
+  CHECK_FALSE(decode_utf8("\xED\xA0\x80", 0));      // a surrogate
+  CHECK_FALSE(decode_utf8("\xF4\x90\x80\x80", 0));  // above U+10FFFF
+  CHECK_FALSE(decode_utf8("\xE2\x82", 0));          // truncated
+}
