@@ -8,22 +8,27 @@
 //   B  The same for a three-report QR code (150 bytes), timed from the write of the last report.
 //   R  The floor, in the same run: a bare Boost.Asio read of the same-sized report on a second
 //      node of the same kind, timestamped in its completion handler, with no driver at all.
+//   P  The same bare read on a plain pty pair umockdev does not know: what the machine itself
+//      costs (thread wake-up, pty), without umockdev's preload.
 //
 // The nodes are umockdev's (the program re-executes itself under umockdev-wrapper when it is not
 // already under it), so the device side is a pty master written by a second thread, and the
 // driver runs its real code on the main thread's io_context, blocked in epoll between reports as
-// on a till. A, B and R are interleaved (A R B R, ...) so that noise from the host hits all of
+// on a till. A, B, R and P are interleaved (A R B R P, ...) so that noise from the host hits all of
 // them; the writer waits for each event before the next report and pauses a little, so that
 // reports never queue. Warm-up iterations are discarded.
 //
 // Flags: --iterations=N (per case, default 5000), --warmup=N (default 200), --enforce (exit 1 when
 // the target is missed). Exit 2 on a setup failure. docs/PERFORMANCE.md records the figures.
 #include <fcntl.h>
+#include <pty.h>
 #include <sys/epoll.h>
+#include <termios.h>
 #include <umockdev.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -109,6 +114,48 @@ struct Rig {
   std::string last_label;
 };
 
+// A bare reader of 64-byte reports on a non-blocking descriptor, timestamped in its handler.
+class FloorReader {
+ public:
+  FloorReader(Rig& rig, int fd) : rig_(rig), fd_(fd), epoll_(rig.io) {
+    const int epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
+    epoll_event watch{};
+    watch.events = EPOLLIN;
+    watch.data.fd = fd;
+    if (epoll_fd < 0 || ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &watch) != 0) {
+      fail(std::string("epoll: ") + std::strerror(errno));
+    }
+    epoll_.assign(epoll_fd);
+    read();
+  }
+  ~FloorReader() { epoll_.close(); }
+
+ private:
+  void read() {
+    epoll_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                      [this](const boost::system::error_code& error) {
+                        if (error) return;
+                        epoll_event ready[1];
+                        (void)::epoll_wait(epoll_.native_handle(), ready, 1, 0);
+                        const ssize_t bytes = ::read(fd_, buffer_.data() + got_, 64 - got_);
+                        if (bytes > 0) got_ += static_cast<std::size_t>(bytes);
+                        if (got_ == 64) {
+                          got_ = 0;
+                          rig_.delivered_at = Clock::now();
+                          rig_.delivered.fetch_add(1, std::memory_order_release);
+                          rig_.delivered.notify_one();
+                        }
+                        read();
+                      });
+  }
+
+  Rig& rig_;
+  int fd_;
+  boost::asio::posix::stream_descriptor epoll_;
+  std::array<std::uint8_t, 64> buffer_{};
+  std::size_t got_ = 0;
+};
+
 void reexec_under_umockdev(char** argv) {
   std::vector<char*> args;
   args.push_back(const_cast<char*>("umockdev-wrapper"));
@@ -177,40 +224,24 @@ int main(int argc, char** argv) {
   if (auto s = scanner.set_enabled(true); !s.ok()) fail(s.error().message);
   scanner.set_data_event_enabled(true);
 
-  // The floor reads the way the drivers do (transport_io): the node non-blocking, watched through
+  // The floors read the way the drivers do (transport_io): the node non-blocking, watched through
   // an epoll descriptor the io_context waits on (Boost 1.74 asks umockdev's nodes for FIONBIO,
-  // which they refuse), then read(2).
+  // which they refuse), then read(2). R reads umockdev's second hidraw node, P a plain pty pair
+  // that umockdev does not know: the machine's own wake-up and pty cost.
   const int bare_fd = ::open("/dev/hidraw1", O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (bare_fd < 0) fail(std::string("cannot open /dev/hidraw1: ") + std::strerror(errno));
-  const int bare_epoll = ::epoll_create1(EPOLL_CLOEXEC);
-  epoll_event watch{};
-  watch.events = EPOLLIN;
-  watch.data.fd = bare_fd;
-  if (bare_epoll < 0 || ::epoll_ctl(bare_epoll, EPOLL_CTL_ADD, bare_fd, &watch) != 0) {
-    fail(std::string("epoll: ") + std::strerror(errno));
+  int pty_master = -1;
+  int pty_slave = -1;
+  if (::openpty(&pty_master, &pty_slave, nullptr, nullptr, nullptr) != 0) {
+    fail(std::string("openpty: ") + std::strerror(errno));
   }
-  boost::asio::posix::stream_descriptor bare(rig.io, bare_epoll);
-  std::vector<std::uint8_t> bare_buffer(64);
-  std::size_t bare_got = 0;
-  std::function<void()> bare_read = [&] {
-    bare.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                    [&](const boost::system::error_code& error) {
-                      if (error) return;
-                      epoll_event ready[1];
-                      (void)::epoll_wait(bare_epoll, ready, 1, 0);
-                      const ssize_t bytes =
-                          ::read(bare_fd, bare_buffer.data() + bare_got, 64 - bare_got);
-                      if (bytes > 0) bare_got += static_cast<std::size_t>(bytes);
-                      if (bare_got == 64) {
-                        bare_got = 0;
-                        rig.delivered_at = Clock::now();
-                        rig.delivered.fetch_add(1, std::memory_order_release);
-                        rig.delivered.notify_one();
-                      }
-                      bare_read();
-                    });
-  };
-  bare_read();
+  termios raw{};
+  ::tcgetattr(pty_slave, &raw);
+  ::cfmakeraw(&raw);
+  ::tcsetattr(pty_slave, TCSANOW, &raw);
+  ::fcntl(pty_slave, F_SETFL, ::fcntl(pty_slave, F_GETFL) | O_NONBLOCK);
+  FloorReader bare(rig, bare_fd);
+  FloorReader plain(rig, pty_slave);
 
   const std::string ean = "4006381333931";
   const Bytes ean_report = drivers_test::honeywell_report(ean, "]E0", false);
@@ -222,7 +253,7 @@ int main(int argc, char** argv) {
       drivers_test::honeywell_report(qr.substr(56, 56), "]Q1", true),
       drivers_test::honeywell_report(qr.substr(112), "]Q1", false)};
 
-  std::vector<double> single_us, multi_us, bare_us;
+  std::vector<double> single_us, multi_us, bare_us, plain_us;
   const long total = warmup + iterations;
   std::atomic<bool> writer_failed{false};
   std::string writer_error;
@@ -259,11 +290,13 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::microseconds(200));  // the first two are read
       const double b = timed(scanner_master, qr_reports[2]);
       const double r2 = timed(bare_master, ean_report);
+      const double p1 = timed(pty_master, ean_report);
       if (keep) {
         single_us.push_back(a);
         multi_us.push_back(b);
         bare_us.push_back(r1);
         bare_us.push_back(r2);
+        plain_us.push_back(p1);
       }
     }
     boost::asio::post(rig.io, [&] { rig.io.stop(); });
@@ -283,7 +316,8 @@ int main(int argc, char** argv) {
               "p99.9", "max");
   print_row("A HidPosScanner, 1-report EAN-13", single_us);
   print_row("B HidPosScanner, 3-report QR", multi_us);
-  print_row("R bare asio read (floor)", bare_us);
+  print_row("R bare read, umockdev node (floor)", bare_us);
+  print_row("P bare read, plain pty (machine)", plain_us);
   const Percentiles a = percentiles(single_us);
   const Percentiles b = percentiles(multi_us);
   const Percentiles r = percentiles(bare_us);
@@ -293,8 +327,9 @@ int main(int argc, char** argv) {
   std::printf("target p99 <= 200 us: %s (A %.1f us, B %.1f us)\n", met ? "met" : "MISSED", a.p99,
               b.p99);
   scanner.close();
-  bare.close();  // the epoll descriptor
   ::close(bare_fd);
+  ::close(pty_master);
+  ::close(pty_slave);
   g_object_unref(testbed);
   return enforce && !met ? 1 : 0;
 }
