@@ -152,6 +152,14 @@ void Device::deliver_error(ErrorEvent event) {
   pump();
 }
 
+void Device::deliver(std::variant<ScanEvent, ErrorEvent> event) {
+  if (auto* scan = std::get_if<ScanEvent>(&event)) {
+    deliver_scan(std::move(*scan));
+  } else {
+    deliver_error(std::move(std::get<ErrorEvent>(event)));
+  }
+}
+
 void Device::lost(const std::string& why) {
   if (gone_ || !opened_) return;
   const bool was_enabled = enabled_;

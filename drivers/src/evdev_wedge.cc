@@ -148,12 +148,7 @@ void EvdevWedgeReader::on_events(std::size_t bytes) {
 void EvdevWedgeReader::on_frame(Result<ScanFrame> frame) {
   auto event =
       transport::frame_event(info(), std::move(frame), options_.sanitizer, options_.tokenizer);
-  if (!event) return;
-  if (auto* scan = std::get_if<ScanEvent>(&*event)) {
-    deliver_scan(std::move(*scan));
-  } else {
-    deliver_error(std::move(std::get<ErrorEvent>(*event)));
-  }
+  if (event) deliver(std::move(*event));
 }
 
 }  // namespace loyalty::drivers

@@ -129,12 +129,7 @@ void HidPosScanner::on_report(std::size_t bytes) {
   HidPosScan scan = std::move(**fed);
   auto event = transport::scanner_event(info(), scan.label, std::move(scan.aim_id), scan.type,
                                         std::move(scan.raw), options_.sanitizer);
-  if (!event) return;
-  if (auto* data = std::get_if<ScanEvent>(&*event)) {
-    deliver_scan(std::move(*data));
-  } else {
-    deliver_error(std::move(std::get<ErrorEvent>(*event)));
-  }
+  if (event) deliver(std::move(*event));
 }
 
 }  // namespace loyalty::drivers

@@ -83,11 +83,7 @@ void HidrawSwipeReader::on_report(std::size_t bytes) {
   auto event = transport::swipe_event(info(), std::move(parsed->swipe),
                                       std::vector<std::uint8_t>(report.begin(), report.end()));
   std::fill(buffer_.begin(), buffer_.end(), 0);  // the report held track data
-  if (auto* scan = std::get_if<ScanEvent>(&event)) {
-    deliver_scan(std::move(*scan));
-  } else {
-    deliver_error(std::move(std::get<ErrorEvent>(event)));
-  }
+  deliver(std::move(event));
 }
 
 }  // namespace loyalty::drivers

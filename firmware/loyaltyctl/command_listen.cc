@@ -26,6 +26,7 @@
 #include "loyalty/drivers/hmac_keys.h"
 #include "loyalty/drivers/readers.h"
 #include "read_file.h"
+#include "swipe_json.h"
 
 namespace loyalty::cli {
 
@@ -136,18 +137,7 @@ std::string data_json(const drivers::ScanEvent& event, Timestamp now) {
       out.value(*swipe.card_token);
     }
     out.key("tracks");
-    out.begin_array();
-    for (const drivers::TrackResult& track : swipe.tracks) {
-      out.begin_object();
-      out.key("track");
-      out.value(static_cast<std::int64_t>(track.number));
-      out.key("status");
-      out.value(drivers::track_status_name(track.status));
-      out.key("raw");
-      out.value(track.raw);
-      out.end_object();
-    }
-    out.end_array();
+    write_tracks_json(out, swipe);
     if (!swipe.payment_card && swipe.track(2).ok()) {
       write_identification(out, swipe.track(2).raw, now);
     }

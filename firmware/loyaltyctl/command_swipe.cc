@@ -11,6 +11,7 @@
 #include "loyalty/core/json.h"
 #include "loyalty/drivers/magstripe.h"
 #include "loyalty/drivers/wedge_swipe.h"
+#include "swipe_json.h"
 
 namespace loyalty::cli {
 
@@ -22,24 +23,7 @@ std::string swipe_json(const drivers::Swipe& swipe) {
   out.key("payment_card");
   out.value(swipe.payment_card);
   out.key("tracks");
-  out.begin_array();
-  for (const drivers::TrackResult& track : swipe.tracks) {
-    out.begin_object();
-    out.key("track");
-    out.value(static_cast<std::int64_t>(track.number));
-    out.key("status");
-    out.value(drivers::track_status_name(track.status));
-    out.key("upos_extended_code");
-    out.value(static_cast<std::int64_t>(drivers::upos_extended_code(track.status)));
-    out.key("message");
-    out.value(track.message);
-    out.key("raw");
-    out.value(track.raw);
-    out.key("reversed");
-    out.value(track.reversed);
-    out.end_object();
-  }
-  out.end_array();
+  write_tracks_json(out, swipe);
   out.key("summary");
   out.value(drivers::describe_swipe(swipe));
   out.end_object();

@@ -451,7 +451,8 @@ ListenSession run_listen(const fs::path& dir, const fs::path& key_path) {
 
 std::string track_json(int number, std::string_view status, std::string_view raw) {
   return "{\"track\":" + std::to_string(number) + ",\"status\":\"" + std::string(status) +
-         "\",\"raw\":\"" + std::string(raw) + "\"}";
+         "\",\"upos_extended_code\":0,\"message\":\"\",\"raw\":\"" + std::string(raw) +
+         "\",\"reversed\":false}";
 }
 
 std::string payment_card_json(const std::string& device, const std::string& token,

@@ -106,6 +106,8 @@ class Device {
   // (limits::device_event_queue_max) drops the scan and queues one ErrorEvent saying so.
   void deliver_scan(ScanEvent event);
   void deliver_error(ErrorEvent event);
+  // Either of the two, as the decoders return them.
+  void deliver(std::variant<ScanEvent, ErrorEvent> event);
   // The hardware is gone: stop reading, queue a no_hardware ErrorEvent naming `why`.
   void lost(const std::string& why);
 
