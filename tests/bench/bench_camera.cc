@@ -45,8 +45,9 @@
 #include <vector>
 
 #include "barcode_images.h"
-#include "loyalty/core/limits.h"
+#include "bench_stats.h"
 #include "loyalty/core/identification.h"
+#include "loyalty/core/limits.h"
 #include "loyalty/drivers/image_decoder.h"
 #include "loyalty/drivers/image_file.h"
 #include "loyalty/drivers/upc.h"
@@ -271,14 +272,7 @@ Side zbar_decoder() {
 
 // --- Statistics ---------------------------------------------------------------------------------
 
-double percentile(const std::vector<double>& sorted, double p) {
-  // Nearest rank.
-  if (sorted.empty()) return 0;
-  std::size_t rank =
-      static_cast<std::size_t>(p / 100.0 * static_cast<double>(sorted.size()) + 0.999999);
-  rank = std::clamp<std::size_t>(rank, 1, sorted.size());
-  return sorted[rank - 1];
-}
+using loyalty_bench::percentile;  // nearest rank (bench_stats.h)
 
 struct Summary {
   double p50 = 0, mean = 0, p99 = 0, max = 0;

@@ -46,6 +46,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench_stats.h"
 #include "loyalty/core/documents.h"
 #include "loyalty/core/engine.h"
 #include "loyalty/core/program_loader.h"
@@ -208,14 +209,7 @@ struct Percentiles {
   double p50 = 0, p90 = 0, p99 = 0, max = 0, mean = 0;
 };
 
-double percentile(const std::vector<double>& sorted, double p) {
-  // Nearest rank.
-  if (sorted.empty()) return 0;
-  std::size_t rank =
-      static_cast<std::size_t>(p / 100.0 * static_cast<double>(sorted.size()) + 0.999999);
-  rank = std::clamp<std::size_t>(rank, 1, sorted.size());
-  return sorted[rank - 1];
-}
+using loyalty_bench::percentile;  // nearest rank (bench_stats.h)
 
 Percentiles percentiles_of(std::vector<double> samples) {
   std::sort(samples.begin(), samples.end());

@@ -45,6 +45,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_stats.h"
 #include "hid_pos_fixtures.h"
 #include "loyalty/drivers/hidraw_devices.h"
 #include "loyalty/drivers/log.h"
@@ -94,11 +95,9 @@ struct Percentiles {
 
 Percentiles percentiles(std::vector<double> us) {
   std::sort(us.begin(), us.end());
-  const auto at = [&](double q) {
-    const auto i = static_cast<std::size_t>(q * static_cast<double>(us.size() - 1));
-    return us[i];
-  };
-  return {at(0.50), at(0.90), at(0.99), at(0.999), us.back()};
+  using loyalty_bench::percentile;  // nearest rank
+  return {percentile(us, 50), percentile(us, 90), percentile(us, 99), percentile(us, 99.9),
+          us.back()};
 }
 
 void print_row(const char* name, const std::vector<double>& us) {
