@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "loyalty/core/identification.h"
 #include "loyalty/core/limits.h"
 #include "loyalty/core/result.h"
 #include "loyalty/drivers/image_decoder.h"
@@ -35,7 +36,7 @@ void check_symbol(const DecodedSymbol& symbol, const ImageDecoder& decoder) {
   LOYALTY_ASSERT(symbol.label.size() <= loyalty::limits::scan_label_bytes_max);
   if (is_upc_ean(symbol.type)) {
     LOYALTY_ASSERT(symbol.label.size() == 13 || symbol.label.size() == 8);
-    LOYALTY_ASSERT(gs1_check_digit_valid(symbol.label));
+    LOYALTY_ASSERT(loyalty::gs1_check_digit_valid(symbol.label));
   }
 }
 
