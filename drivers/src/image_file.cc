@@ -13,6 +13,7 @@
 #include <string>
 
 #include "loyalty/core/limits.h"
+#include "png_guard.h"
 
 namespace loyalty::drivers {
 
@@ -129,6 +130,11 @@ Result<GreyImage> load_image_bytes(std::span<const std::uint8_t> bytes, std::str
     return failed(ErrorCode::parse_error, name, "not a PNG, JPEG, PGM/PPM (P5/P6) or BMP image");
   }
   const std::string corrupt = std::string("corrupt ") + kind_name(*kind) + " image";
+  if (*kind == ImageKind::png) {
+    if (Status bounded = detail::check_png_inflated_size(bytes); !bounded.ok()) {
+      return failed(bounded.error().code, name, bounded.error().message);
+    }
+  }
   const auto size = static_cast<int>(bytes.size());  // <= image_file_bytes_max: fits an int
   int width = 0;
   int height = 0;

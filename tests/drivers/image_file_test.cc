@@ -117,7 +117,8 @@ TEST_CASE("image file: a truncated png and a broken pgm are corrupt") {
   const auto truncated = load_image_bytes(bytes_of(png.substr(0, 60)), "cut.png");
   REQUIRE_FALSE(truncated.ok());
   CHECK(truncated.error().code == ErrorCode::parse_error);
-  CHECK(truncated.error().message == "cut.png: corrupt PNG image");
+  CHECK(truncated.error().message ==
+        "cut.png: corrupt PNG image (a chunk runs past the end of the file)");
   const auto short_pgm = load_image_bytes(bytes_of(pgm_3x2.substr(0, 14)), "short.pgm");
   REQUIRE_FALSE(short_pgm.ok());
   CHECK(short_pgm.error().message ==
@@ -145,4 +146,23 @@ TEST_CASE("image file: more bytes than image_file_bytes_max are refused") {
   write_file(dir.file("big.pgm"), std::string(big.begin(), big.end()));
   CHECK(load_image_file(dir.file("big.pgm")).error().message ==
         dir.file("big.pgm") + ": larger than the limit of 33554432 bytes");
+}
+
+// Debian's stb_image grows its buffers without a bound: the PNG guard (png_guard.h) refuses what
+// would make it allocate far more than the image. Both files are seeds of fuzz_image_file; the
+// first is what the fuzzer found (stb_image asked for 2 GiB).
+TEST_CASE("image file: png bombs are refused before stb_image allocates for them") {
+  const std::string corpus = std::string(LOYALTY_SOURCE_DIR) + "/tests/fuzz/corpus/image_file/";
+  const auto chunk_bomb = load_image_file(corpus + "png_inflate_bomb.png");
+  REQUIRE_FALSE(chunk_bomb.ok());
+  CHECK(chunk_bomb.error().code == ErrorCode::parse_error);
+  CHECK(chunk_bomb.error().message ==
+        corpus + "png_inflate_bomb.png: corrupt PNG image (a chunk runs past the end of the file)");
+  // A valid 2x2 grey PNG whose image data inflates to 100000 bytes instead of 6.
+  const auto zlib_bomb = load_image_file(corpus + "png_zlib_bomb.png");
+  REQUIRE_FALSE(zlib_bomb.ok());
+  CHECK(zlib_bomb.error().message ==
+        corpus +
+            "png_zlib_bomb.png: corrupt PNG image (image data inflates past the 2x2 image its "
+            "header declares)");
 }
