@@ -1,6 +1,7 @@
 // The UPOS device model: state, the event queue and its delivery (device.h).
 #include "loyalty/drivers/device.h"
 
+#include <charconv>
 #include <utility>
 
 #include "loyalty/core/limits.h"
@@ -29,6 +30,22 @@ const char* device_state_name(DeviceState state) {
       return "error";
   }
   return "unknown";
+}
+
+std::string usb_id_hex(std::uint16_t id) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string text(4, '0');
+  for (std::size_t i = 4; i-- > 0; id = static_cast<std::uint16_t>(id >> 4))
+    text[i] = digits[id & 0xF];
+  return text;
+}
+
+std::optional<std::uint16_t> parse_usb_id_hex(std::string_view text) {
+  unsigned value = 0;
+  if (text.empty() || text.size() > 4) return std::nullopt;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, 16);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return static_cast<std::uint16_t>(value);
 }
 
 Device::Device(DeviceInfo info) : info_(std::move(info)) {}

@@ -35,12 +35,10 @@ bool starts_with(const char* text, std::string_view prefix) {
   return text != nullptr && std::string_view(text).starts_with(prefix);
 }
 
+// A sysfs or udev id ("0c2e\n"); 0 when it is not one.
 std::uint16_t parse_hex16(std::string_view text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
-  unsigned value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, 16);
-  if (error != std::errc() || end != text.data() + text.size() || value > 0xFFFF) return 0;
-  return static_cast<std::uint16_t>(value);
+  return parse_usb_id_hex(text).value_or(0);
 }
 
 // HID_ID=0003:00000801:00000011 (bus:vendor:product).

@@ -35,12 +35,6 @@ struct UsbScannerAccess {
 
 namespace {
 
-std::string hex4(std::uint16_t value) {
-  char text[5];
-  std::snprintf(text, sizeof text, "%04x", static_cast<unsigned>(value));
-  return text;
-}
-
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -48,7 +42,7 @@ std::int64_t now_ms() {
 }
 
 std::string device_id(const UsbScannerConfig& config) {
-  std::string id = "usb:" + hex4(config.vendor_id) + ":" + hex4(config.product_id);
+  std::string id = "usb:" + usb_id_hex(config.vendor_id) + ":" + usb_id_hex(config.product_id);
   if (config.bus || config.address) {
     id += "@" + (config.bus ? std::to_string(*config.bus) : std::string("*")) + "." +
           (config.address ? std::to_string(*config.address) : std::string("*"));
@@ -68,7 +62,8 @@ Status check_config(const UsbScannerConfig& config) {
     return bad("vendor_id and product_id are required (lsusb shows them as VVVV:PPPP)");
   }
   if ((config.endpoint & LIBUSB_ENDPOINT_IN) == 0) {
-    return bad("endpoint must be an IN endpoint (0x81..0x8f), not 0x" + hex4(config.endpoint));
+    return bad("endpoint must be an IN endpoint (0x81..0x8f), not 0x" +
+               usb_id_hex(config.endpoint));
   }
   if (config.transfer_bytes == 0 || config.transfer_bytes > limits::usb_transfer_bytes_max) {
     return bad("transfer_bytes must be 1.." + std::to_string(limits::usb_transfer_bytes_max));
@@ -187,7 +182,7 @@ Status UsbScanner::do_claim() {
       type != LIBUSB_ENDPOINT_TRANSFER_TYPE_BULK) {
     return make_error(ErrorCode::invalid_argument,
                       info().id + ": interface " + std::to_string(config_.interface_number) +
-                          " has no interrupt or bulk endpoint 0x" + hex4(config_.endpoint) +
+                          " has no interrupt or bulk endpoint 0x" + usb_id_hex(config_.endpoint) +
                           "; check the scanner's USB mode and the configured endpoint (lsusb -v)");
   }
   transfer_type_ = type == LIBUSB_ENDPOINT_TRANSFER_TYPE_INTERRUPT ? LIBUSB_TRANSFER_TYPE_INTERRUPT

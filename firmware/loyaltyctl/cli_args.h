@@ -6,9 +6,11 @@
 // Thread-safety: pure functions; ParsedArgs is a plain value.
 #pragma once
 
+#include <charconv>
 #include <span>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -49,6 +51,15 @@ class ParsedArgs {
 Result<ParsedArgs> parse_args(std::string_view command, std::span<const std::string_view> args,
                               std::span<const FlagSpec> flags,
                               std::span<const std::string_view> positional_names);
+
+// Parses all of `text` as a decimal integer of type Int (no sign for unsigned types, no spaces);
+// false for an empty text, trailing characters or an out-of-range value.
+template <class Int>
+bool parse_number(std::string_view text, Int& value) {
+  if (text.empty()) return false;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc() && end == text.data() + text.size();
+}
 
 // An ErrorCode::invalid_argument error for a misused command line:
 // "<command>: <message> (see 'loyaltyctl --help')", or without "<command>: " when it is empty.

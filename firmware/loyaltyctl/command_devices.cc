@@ -18,29 +18,6 @@ namespace loyalty::cli {
 
 namespace {
 
-std::string hex4(std::uint16_t id) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string text(4, '0');
-  for (int i = 3; i >= 0; --i, id = static_cast<std::uint16_t>(id >> 4)) {
-    text[static_cast<std::size_t>(i)] = digits[id & 0xF];
-  }
-  return text;
-}
-
-Result<std::uint16_t> parse_hex4(std::string_view text) {
-  if (text.size() != 4) return usage_error("devices", "--wedge wants VID:PID in 4 hex digits each");
-  std::uint16_t value = 0;
-  for (char c : text) {
-    int digit = -1;
-    if (c >= '0' && c <= '9') digit = c - '0';
-    if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
-    if (digit < 0) return usage_error("devices", "--wedge wants VID:PID in 4 hex digits each");
-    value = static_cast<std::uint16_t>(value * 16 + digit);
-  }
-  return value;
-}
-
 // "0c2e:0b61" or "0c2e:0b61:msr".
 Result<drivers::ListedReader> parse_wedge(std::string_view text) {
   drivers::ListedReader reader;
@@ -52,8 +29,13 @@ Result<drivers::ListedReader> parse_wedge(std::string_view text) {
   if (text.size() != 9 || text[4] != ':') {
     return usage_error("devices", "--wedge wants VID:PID or VID:PID:msr, e.g. 0801:0001:msr");
   }
-  reader.vendor_id = TRY(parse_hex4(text.substr(0, 4)));
-  reader.product_id = TRY(parse_hex4(text.substr(5)));
+  const std::optional<std::uint16_t> vendor = drivers::parse_usb_id_hex(text.substr(0, 4));
+  const std::optional<std::uint16_t> product = drivers::parse_usb_id_hex(text.substr(5));
+  if (!vendor || !product) {
+    return usage_error("devices", "--wedge wants VID:PID in 4 hex digits each");
+  }
+  reader.vendor_id = *vendor;
+  reader.product_id = *product;
   return reader;
 }
 
@@ -73,9 +55,9 @@ std::string devices_json(const std::vector<drivers::DeviceInfo>& devices) {
     out.key("transport");
     out.value(drivers::transport_name(device.transport));
     out.key("vendor_id");
-    out.value(hex4(device.vendor_id));
+    out.value(drivers::usb_id_hex(device.vendor_id));
     out.key("product_id");
-    out.value(hex4(device.product_id));
+    out.value(drivers::usb_id_hex(device.product_id));
     out.key("name");
     out.value(device.name);
     out.end_object();
@@ -90,8 +72,9 @@ std::string devices_table(const std::vector<drivers::DeviceInfo>& devices) {
   std::string text;
   for (const drivers::DeviceInfo& device : devices) {
     text += device.node + "  " + drivers::device_kind_name(device.kind) + "  " +
-            drivers::transport_name(device.transport) + "  " + hex4(device.vendor_id) + ":" +
-            hex4(device.product_id) + "  " + device.name + "\n";
+            drivers::transport_name(device.transport) + "  " +
+            drivers::usb_id_hex(device.vendor_id) + ":" + drivers::usb_id_hex(device.product_id) +
+            "  " + device.name + "\n";
   }
   return text;
 }

@@ -41,14 +41,8 @@ Result<std::int64_t> integer_flag(const ParsedArgs& parsed, std::string_view nam
   const std::string* text = parsed.flag(name);
   if (text == nullptr) return fallback;
   std::int64_t value = 0;
-  if (text->empty() || text->size() > 12) {
+  if (!parse_number(*text, value)) {
     return usage_error("listen", "--" + std::string(name) + " must be a whole number");
-  }
-  for (char c : *text) {
-    if (c < '0' || c > '9') {
-      return usage_error("listen", "--" + std::string(name) + " must be a whole number");
-    }
-    value = value * 10 + (c - '0');
   }
   if (value < min || value > max) {
     return usage_error("listen", "--" + std::string(name) + " must be between " +

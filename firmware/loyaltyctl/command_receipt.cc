@@ -24,13 +24,6 @@ constexpr FlagSpec refund_flags[] = {
     {"db", true}, {"receipt-id", true}, {"refund-id", true}, {"lines", true}, {"at", false},
 };
 
-template <class Int>
-bool parse_number(std::string_view text, Int& value) {
-  if (text.empty()) return false;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return error == std::errc() && end == text.data() + text.size();
-}
-
 // "LINE:QTY[,LINE:QTY...]" with LINE >= 0 and QTY >= 1.
 Result<std::vector<ReturnRequest>> parse_lines(std::string_view text) {
   std::vector<ReturnRequest> returns;

@@ -271,3 +271,22 @@ TEST_CASE("error event carries track statuses without track data") {
 
 }  // namespace
 }  // namespace loyalty::drivers
+
+namespace loyalty::drivers {
+namespace {
+
+TEST_CASE("usb ids are written as 4 hex digits and read back strictly") {
+  CHECK(usb_id_hex(0x0c2e) == "0c2e");
+  CHECK(usb_id_hex(0) == "0000");
+  CHECK(usb_id_hex(0xFFFF) == "ffff");
+  CHECK(parse_usb_id_hex("0C2E") == std::optional<std::uint16_t>(0x0c2e));
+  CHECK(parse_usb_id_hex("801") == std::optional<std::uint16_t>(0x0801));
+  CHECK_FALSE(parse_usb_id_hex(""));
+  CHECK_FALSE(parse_usb_id_hex("10000"));  // five digits
+  CHECK_FALSE(parse_usb_id_hex("0x0c"));
+  CHECK_FALSE(parse_usb_id_hex("0c2e\n"));
+  CHECK_FALSE(parse_usb_id_hex("-001"));
+}
+
+}  // namespace
+}  // namespace loyalty::drivers

@@ -24,7 +24,9 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "loyalty/core/result.h"
@@ -46,6 +48,11 @@ struct DeviceInfo {
   std::uint16_t vendor_id = 0;
   std::uint16_t product_id = 0;
 };
+
+// A USB vendor or product id as 4 lowercase hex digits ("0c2e"), as udev, lsusb and loyaltyctl
+// write it; and back from 1 to 4 hex digits (either case), nullopt for anything else.
+std::string usb_id_hex(std::uint16_t id);
+std::optional<std::uint16_t> parse_usb_id_hex(std::string_view text);
 
 class Device {
  public:
