@@ -4,7 +4,7 @@
 #pragma once
 
 #include "loyalty/core/json.h"
-#include "loyalty/drivers/magstripe.h"
+#include "loyalty/drivers/magstripe/magstripe.h"
 
 namespace loyalty::cli {
 

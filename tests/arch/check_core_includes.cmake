@@ -7,7 +7,8 @@
 #   - a third-party or operating-system header (the deny-list below, with the reason), or
 #   - a standard header that does file or console I/O (<fstream>, <iostream>, <cstdio>, ...), or
 #   - any other <header> that is not a standard C++ (or C) header or loyalty/core/..., or
-#   - a "header" that is neither loyalty/core/... nor a file next to the including one.
+#   - a "header" that is neither loyalty/core/... nor a file of core (next to the including one,
+#     or by its path below core/src/).
 # The only exceptions are the explicit allow-list below.
 #
 # Paths in messages and in the allow-list are relative to the parent of CORE_DIR, so for the
@@ -121,10 +122,12 @@ foreach(file IN LISTS files)
         set(reason "not a standard library header: core includes the standard library only")
       endif()
     elseif(reason STREQUAL "")
-      # Quoted: a core public header, or a file next to the including one (core/src internals).
+      # Quoted: a core public header, or one of core's internal headers, named next to the
+      # including file or by its path below core/src/ ("engine/internal.h").
       if(NOT header MATCHES "^loyalty/core/" AND
-         (header MATCHES "(^|/)\\.\\.(/|$)" OR NOT EXISTS "${file_dir}/${header}"))
-        set(reason "core may include only loyalty/core/... headers and files of its own directory")
+         (header MATCHES "(^|/)\\.\\.(/|$)" OR
+          (NOT EXISTS "${file_dir}/${header}" AND NOT EXISTS "${core_dir}/src/${header}")))
+        set(reason "core may include only loyalty/core/... headers and its own files under src/")
       endif()
     endif()
 

@@ -2,7 +2,7 @@
 // against zbar (libzbar, zbar_image_scanner on Y800 greyscale) on the same 640x480 frames, side
 // by side in one process.
 //
-// The frames are drawn with zint and distorted with ImageMagick (tests/drivers/barcode_images.h),
+// The frames are drawn with zint and distorted with ImageMagick (tests/drivers/camera/barcode_images.h),
 // deterministically: --count frames each of EAN-13, Code 128 and QR (default 24, so 72 frames),
 // each symbol with its own data, tilted evenly from -25 to +25 degrees, blurred (sigma 0.5 to
 // 1.5) and with Gaussian noise (attenuate 0.3 to 0.9). Code 128 is drawn 80 modules tall: a
@@ -44,13 +44,13 @@
 #include <string_view>
 #include <vector>
 
-#include "barcode_images.h"
+#include "camera/barcode_images.h"
 #include "bench_stats.h"
 #include "loyalty/core/identification.h"
 #include "loyalty/core/limits.h"
-#include "loyalty/drivers/image_decoder.h"
-#include "loyalty/drivers/image_file.h"
-#include "loyalty/drivers/upc.h"
+#include "loyalty/drivers/camera/image_decoder.h"
+#include "loyalty/drivers/camera/image_file.h"
+#include "loyalty/drivers/scan/upc.h"
 
 namespace {
 

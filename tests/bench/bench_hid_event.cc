@@ -46,8 +46,8 @@
 #include <vector>
 
 #include "bench_stats.h"
-#include "hid_pos_fixtures.h"
-#include "loyalty/drivers/hidraw_devices.h"
+#include "hid/hid_pos_fixtures.h"
+#include "loyalty/drivers/hid/hidraw_devices.h"
 #include "loyalty/drivers/log.h"
 
 namespace {

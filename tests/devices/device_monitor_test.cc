@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "../drivers/hid_pos_fixtures.h"
-#include "loyalty/drivers/hidraw_devices.h"
+#include "../drivers/hid/hid_pos_fixtures.h"
+#include "loyalty/drivers/hid/hidraw_devices.h"
 #include "testbed.h"
 
 using namespace loyalty::drivers;

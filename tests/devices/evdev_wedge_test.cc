@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "loyalty/drivers/evdev_devices.h"
-#include "loyalty/drivers/keymap.h"
+#include "loyalty/drivers/wedge/evdev_devices.h"
+#include "loyalty/drivers/wedge/keymap.h"
 #include "testbed.h"
 
 using namespace loyalty::drivers;

@@ -5,8 +5,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "../drivers/hid_pos_fixtures.h"
-#include "loyalty/drivers/hidraw_devices.h"
+#include "../drivers/hid/hid_pos_fixtures.h"
+#include "loyalty/drivers/hid/hidraw_devices.h"
 #include "loyalty/drivers/log.h"
 #include "testbed.h"
 

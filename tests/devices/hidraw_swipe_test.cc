@@ -5,9 +5,9 @@
 #include <memory>
 #include <string>
 
-#include "../drivers/payment_fixtures.h"
-#include "loyalty/drivers/hid_swipe.h"
-#include "loyalty/drivers/hidraw_devices.h"
+#include "../drivers/magstripe/payment_fixtures.h"
+#include "loyalty/drivers/magstripe/hid_swipe.h"
+#include "loyalty/drivers/hid/hidraw_devices.h"
 #include "testbed.h"
 
 using namespace loyalty::drivers;

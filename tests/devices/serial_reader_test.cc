@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "loyalty/drivers/serial_device.h"
+#include "loyalty/drivers/serial/serial_device.h"
 #include "testbed.h"
 
 using namespace loyalty::drivers;

@@ -26,8 +26,8 @@
 #include <vector>
 
 #include "loyalty/core/limits.h"
-#include "loyalty/drivers/usb_context.h"
-#include "loyalty/drivers/usb_scanner.h"
+#include "loyalty/drivers/usb/usb_context.h"
+#include "loyalty/drivers/usb/usb_scanner.h"
 
 namespace loyalty_usb_test {
 

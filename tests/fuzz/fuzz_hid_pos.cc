@@ -20,9 +20,9 @@
 
 #include "loyalty/core/limits.h"
 #include "loyalty/core/result.h"
-#include "loyalty/drivers/aim.h"
-#include "loyalty/drivers/hid_descriptor.h"
-#include "loyalty/drivers/hid_pos_scanner.h"
+#include "loyalty/drivers/scan/aim.h"
+#include "loyalty/drivers/hid/hid_descriptor.h"
+#include "loyalty/drivers/hid/hid_pos_scanner.h"
 
 namespace {
 

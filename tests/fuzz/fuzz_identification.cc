@@ -20,7 +20,7 @@
 #include "loyalty/core/identification.h"
 #include "loyalty/core/limits.h"
 #include "loyalty/core/result.h"
-#include "loyalty/drivers/hmac_keys.h"
+#include "loyalty/drivers/tokens/hmac_keys.h"
 
 namespace {
 

@@ -19,9 +19,9 @@
 #include "loyalty/core/identification.h"
 #include "loyalty/core/limits.h"
 #include "loyalty/core/result.h"
-#include "loyalty/drivers/image_decoder.h"
-#include "loyalty/drivers/image_file.h"
-#include "loyalty/drivers/upc.h"
+#include "loyalty/drivers/camera/image_decoder.h"
+#include "loyalty/drivers/camera/image_file.h"
+#include "loyalty/drivers/scan/upc.h"
 
 namespace {
 

@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "loyalty/core/result.h"
-#include "loyalty/drivers/bank_card.h"
-#include "loyalty/drivers/hid_swipe.h"
-#include "loyalty/drivers/magstripe.h"
-#include "loyalty/drivers/wedge_swipe.h"
+#include "loyalty/drivers/magstripe/bank_card.h"
+#include "loyalty/drivers/magstripe/hid_swipe.h"
+#include "loyalty/drivers/magstripe/magstripe.h"
+#include "loyalty/drivers/magstripe/wedge_swipe.h"
 
 namespace {
 

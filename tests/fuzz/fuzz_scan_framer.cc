@@ -20,7 +20,7 @@
 
 #include "loyalty/core/limits.h"
 #include "loyalty/core/result.h"
-#include "loyalty/drivers/scan_framer.h"
+#include "loyalty/drivers/scan/scan_framer.h"
 
 namespace {
 

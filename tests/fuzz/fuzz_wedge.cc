@@ -23,10 +23,10 @@
 #include <vector>
 
 #include "loyalty/core/result.h"
-#include "loyalty/drivers/keymap.h"
-#include "loyalty/drivers/scan_framer.h"
-#include "loyalty/drivers/scan_sanitizer.h"
-#include "loyalty/drivers/wedge_swipe.h"
+#include "loyalty/drivers/wedge/keymap.h"
+#include "loyalty/drivers/scan/scan_framer.h"
+#include "loyalty/drivers/scan/scan_sanitizer.h"
+#include "loyalty/drivers/magstripe/wedge_swipe.h"
 
 namespace {
 

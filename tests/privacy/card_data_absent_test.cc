@@ -38,7 +38,7 @@
 #include <utility>
 #include <vector>
 
-#include "loyalty/drivers/hmac_keys.h"
+#include "loyalty/drivers/tokens/hmac_keys.h"
 
 extern char** environ;
 

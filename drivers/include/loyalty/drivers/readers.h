@@ -18,9 +18,9 @@
 
 #include "loyalty/core/result.h"
 #include "loyalty/drivers/device.h"
-#include "loyalty/drivers/evdev_devices.h"
-#include "loyalty/drivers/hidraw_devices.h"
-#include "loyalty/drivers/serial_device.h"
+#include "loyalty/drivers/wedge/evdev_devices.h"
+#include "loyalty/drivers/hid/hidraw_devices.h"
+#include "loyalty/drivers/serial/serial_device.h"
 
 namespace loyalty::drivers {
 

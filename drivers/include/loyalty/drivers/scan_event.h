@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "loyalty/drivers/magstripe.h"
+#include "loyalty/drivers/magstripe/magstripe.h"
 
 namespace loyalty::drivers {
 

@@ -22,7 +22,7 @@ struct sqlite3;
 
 namespace loyalty::storage {
 
-class StatementCache;  // statement_cache.h (internal)
+class StatementCache;  // sqlite/statement_cache.h (internal)
 
 // What a committed transaction survives. Both use the write-ahead log (journal_mode=WAL).
 enum class Durability {

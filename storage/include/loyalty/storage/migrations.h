@@ -46,7 +46,7 @@ struct SchemaState {
 // release". A failed migration rolls back and leaves the database at the previous version.
 Result<SchemaState> migrate(Database& db, std::span<const Migration> migrations);
 
-// The ledger's own migrations, in order (schema.cc).
+// The ledger's own migrations, in order (schema/versions.cc).
 std::span<const Migration> ledger_migrations();
 
 // Reads PRAGMA user_version.

@@ -1,0 +1,303 @@
+// identify(): the input checks every source shares, then the dispatch of a scan (app token,
+// coupon, card) and of typed text (phone or card). Names of the enums and the error builder.
+#include "loyalty/core/identification.h"
+
+#include <array>
+#include <string>
+#include <string_view>
+
+#include "identification/internal.h"
+#include "loyalty/core/limits.h"
+
+namespace loyalty {
+
+namespace detail = identification_detail;
+
+const char* token_kind_name(TokenKind kind) {
+  switch (kind) {
+    case TokenKind::loyalty_card:
+      return "loyalty_card";
+    case TokenKind::coupon:
+      return "coupon";
+    case TokenKind::app_token:
+      return "app_token";
+    case TokenKind::phone:
+      return "phone";
+  }
+  return "unknown";
+}
+
+const char* token_form_name(TokenForm form) {
+  switch (form) {
+    case TokenForm::card_number:
+      return "card_number";
+    case TokenForm::card_track2:
+      return "card_track2";
+    case TokenForm::gs1_coupon:
+      return "gs1_coupon";
+    case TokenForm::program_coupon:
+      return "program_coupon";
+    case TokenForm::signed_app_token:
+      return "signed_app_token";
+    case TokenForm::phone_international:
+      return "phone_international";
+    case TokenForm::phone_national:
+      return "phone_national";
+  }
+  return "unknown";
+}
+
+const char* input_source_name(InputSource source) {
+  return source == InputSource::scan ? "scan" : "typed";
+}
+
+namespace {
+
+constexpr std::array all_errors = {
+    IdentificationError::empty,
+    IdentificationError::too_long,
+    IdentificationError::control_character,
+    IdentificationError::bad_character,
+    IdentificationError::unknown_prefix,
+    IdentificationError::bad_length,
+    IdentificationError::bad_check_digit,
+    IdentificationError::malformed_token,
+    IdentificationError::no_verifier,
+    IdentificationError::unknown_key,
+    IdentificationError::bad_signature,
+    IdentificationError::expired,
+    IdentificationError::expiry_too_far,
+    IdentificationError::bad_phone,
+    IdentificationError::bad_rules,
+};
+
+}  // namespace
+
+const char* identification_error_name(IdentificationError error) {
+  switch (error) {
+    case IdentificationError::empty:
+      return "empty";
+    case IdentificationError::too_long:
+      return "too_long";
+    case IdentificationError::control_character:
+      return "control_character";
+    case IdentificationError::bad_character:
+      return "bad_character";
+    case IdentificationError::unknown_prefix:
+      return "unknown_prefix";
+    case IdentificationError::bad_length:
+      return "bad_length";
+    case IdentificationError::bad_check_digit:
+      return "bad_check_digit";
+    case IdentificationError::malformed_token:
+      return "malformed_token";
+    case IdentificationError::no_verifier:
+      return "no_verifier";
+    case IdentificationError::unknown_key:
+      return "unknown_key";
+    case IdentificationError::bad_signature:
+      return "bad_signature";
+    case IdentificationError::expired:
+      return "expired";
+    case IdentificationError::expiry_too_far:
+      return "expiry_too_far";
+    case IdentificationError::bad_phone:
+      return "bad_phone";
+    case IdentificationError::bad_rules:
+      return "bad_rules";
+  }
+  return "unknown";
+}
+
+std::optional<IdentificationError> identification_error(const Error& error) {
+  const std::string_view message = error.message;
+  const std::size_t colon = message.find(": ");
+  if (colon == std::string_view::npos) return std::nullopt;
+  const std::string_view name = message.substr(0, colon);
+  for (IdentificationError candidate : all_errors) {
+    if (name == identification_error_name(candidate)) return candidate;
+  }
+  return std::nullopt;
+}
+
+namespace identification_detail {
+
+Error reject(IdentificationError reason, std::string_view detail) {
+  const ErrorCode code = reason == IdentificationError::too_long ? ErrorCode::limit_exceeded
+                                                                 : ErrorCode::invalid_argument;
+  std::string message = identification_error_name(reason);
+  message += ": ";
+  message += detail;
+  return make_error(code, std::move(message));
+}
+
+bool all_digits(std::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (!is_digit(c)) return false;
+  }
+  return true;
+}
+
+bool starts_with_any(std::string_view text, const std::vector<std::string>& prefixes) {
+  for (const std::string& prefix : prefixes) {
+    if (text.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
+std::string describe_prefixes(const std::vector<std::string>& prefixes) {
+  if (prefixes.empty()) return "any";
+  std::string text;
+  for (const std::string& prefix : prefixes) {
+    if (!text.empty()) text += ", ";
+    text += prefix;
+  }
+  return text;
+}
+
+bool prefixes_overlap(std::string_view a, std::string_view b) {
+  return a.starts_with(b) || b.starts_with(a);
+}
+
+}  // namespace identification_detail
+
+namespace {
+
+using detail::reject;
+
+// "byte 0x1D at position 5": positions count from 1.
+std::string describe_byte(char c, std::size_t index) {
+  constexpr std::string_view hex = "0123456789ABCDEF";
+  const auto byte = static_cast<unsigned char>(c);
+  std::string text = "byte 0x";
+  text += hex[byte >> 4];
+  text += hex[byte & 0x0F];
+  text += " at position " + std::to_string(index + 1);
+  return text;
+}
+
+// Checks every source shares: size, emptiness, control characters, ASCII.
+Status check_input_bytes(std::string_view input) {
+  if (input.size() > limits::identification_input_bytes_max) {
+    return reject(IdentificationError::too_long,
+                  std::to_string(input.size()) + " bytes, at most " +
+                      std::to_string(limits::identification_input_bytes_max) +
+                      " are accepted; this is no loyalty card, coupon, app token or phone number");
+  }
+  if (input.empty()) {
+    return reject(IdentificationError::empty, "nothing was scanned or typed; scan or type again");
+  }
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(input[i]);
+    if (byte < 0x20 || byte == 0x7F) {
+      return reject(IdentificationError::control_character,
+                    describe_byte(input[i], i) +
+                        " is a control character; check the reader's prefix and suffix settings");
+    }
+    if (byte >= 0x80) {
+      return reject(IdentificationError::bad_character,
+                    describe_byte(input[i], i) + " is not ASCII; tokens are plain ASCII");
+    }
+  }
+  return {};
+}
+
+Result<CustomerToken> card_token(std::string_view number, const CardNumberRules& rules) {
+  TRY(detail::check_card_number(number, rules, "loyalty card number"));
+  return CustomerToken{
+      TokenKind::loyalty_card, TokenForm::card_number, std::string(number), {}, {}};
+}
+
+// All-digit scans: a GS1 coupon, a loyalty card, or neither (a product barcode, say).
+Result<CustomerToken> identify_scanned_digits(std::string_view digits,
+                                              const IdentificationRules& rules) {
+  if (detail::starts_with_any(digits, rules.coupon.gs1_prefixes)) {
+    return detail::identify_gs1_coupon(digits, rules.coupon);
+  }
+  if (rules.card.prefixes.empty() || detail::starts_with_any(digits, rules.card.prefixes)) {
+    return card_token(digits, rules.card);
+  }
+  return reject(IdentificationError::unknown_prefix,
+                "a " + std::to_string(digits.size()) +
+                    "-digit number that starts with no loyalty card prefix (" +
+                    detail::describe_prefixes(rules.card.prefixes) + ") and no coupon prefix (" +
+                    detail::describe_prefixes(rules.coupon.gs1_prefixes) +
+                    "); was a product scanned?");
+}
+
+Result<CustomerToken> identify_scan(std::string_view input, const IdentificationRules& rules,
+                                    Timestamp now, const TokenSignatureVerifier* verifier) {
+  if (input.starts_with(app_token_prefix)) {
+    return detail::identify_app_token(input, rules, now, verifier);
+  }
+  if (input.front() == ';') {
+    if (!rules.card.track2_accepted) {
+      return reject(IdentificationError::unknown_prefix,
+                    "magnetic-stripe track 2 text, but these rules accept no cards by stripe");
+    }
+    return detail::identify_track2(input, rules.card);
+  }
+  if (detail::all_digits(input)) return identify_scanned_digits(input, rules);
+  if (detail::has_program_coupon_prefix(input, rules.coupon)) {
+    return detail::identify_program_coupon(input, rules.coupon);
+  }
+  return reject(
+      IdentificationError::unknown_prefix,
+      "the scanned " + std::to_string(input.size()) +
+          "-byte text is no loyalty card, coupon (prefix " +
+          (rules.coupon.code_prefix.empty() ? std::string("off") : rules.coupon.code_prefix) +
+          ") or app token (prefix " + std::string(app_token_prefix) + ")");
+}
+
+// Typed text: a phone number (+, the international or the trunk prefix) or a card number.
+Result<CustomerToken> identify_typed(std::string_view input, const IdentificationRules& rules) {
+  while (!input.empty() && input.front() == ' ') input.remove_prefix(1);
+  while (!input.empty() && input.back() == ' ') input.remove_suffix(1);
+  if (input.empty()) {
+    return reject(IdentificationError::empty, "only spaces were typed; type the number again");
+  }
+  std::string digits;
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    const char c = input[i];
+    if (detail::is_digit(c)) {
+      digits += c;
+    } else if (!detail::is_phone_separator(c) && !(c == '+' && i == 0)) {
+      return reject(IdentificationError::bad_character,
+                    "typed character at position " + std::to_string(i + 1) +
+                        " is not allowed: type a phone number or a card number (digits, spaces, "
+                        "+ - . / and parentheses)");
+    }
+  }
+  const PhoneRules& phone = rules.phone;
+  const bool international =
+      input.front() == '+' ||
+      (!phone.international_prefix.empty() && digits.starts_with(phone.international_prefix));
+  if (!international) {
+    const bool card = rules.card.prefixes.empty()
+                          ? phone.trunk_prefix.empty() || !digits.starts_with(phone.trunk_prefix)
+                          : detail::starts_with_any(digits, rules.card.prefixes);
+    if (card) return card_token(digits, rules.card);
+    if (!phone.trunk_prefix.empty() && !digits.starts_with(phone.trunk_prefix)) {
+      return reject(IdentificationError::unknown_prefix,
+                    "a typed number starts with a loyalty card prefix (" +
+                        detail::describe_prefixes(rules.card.prefixes) +
+                        ") or, for a phone number, with + or " + phone.trunk_prefix);
+    }
+  }
+  return detail::identify_phone(input, phone);
+}
+
+}  // namespace
+
+Result<CustomerToken> identify(std::string_view input, InputSource source,
+                               const IdentificationRules& rules, Timestamp now,
+                               const TokenSignatureVerifier* verifier) {
+  TRY(check_input_bytes(input));
+  const Status valid_rules = validate_identification_rules(rules);
+  if (!valid_rules.ok()) return valid_rules.error();
+  if (source == InputSource::typed) return identify_typed(input, rules);
+  return identify_scan(input, rules, now, verifier);
+}
+
+}  // namespace loyalty

@@ -1,0 +1,131 @@
+// The checkout's use of the customer cache: the offline state, the blocklist and floor limit, and
+// writing the customer's new state back. docs/storage.md ("Customers").
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "checkout/internal.h"
+#include "customers/internal.h"
+
+namespace loyalty::storage::checkout_internal {
+
+namespace {
+
+// What a quote takes from the customer's points: tender, rewards and donations.
+Points redeemed_by(const Quote& quote) { return quote.burned_total + quote.donated_total; }
+
+std::optional<std::uint32_t> tier_index(const Program& program, const std::string& tier) {
+  const Tier* found = program.find_tier(tier);
+  if (found == nullptr) return std::nullopt;
+  return static_cast<std::uint32_t>(found - program.tiers.tiers.data());
+}
+
+// The customer's state after `quote`, from `state`. `stale`: `state` is newer than the state the
+// quote saw (a held receipt committed after other receipts of the card), so the quote's tier and
+// review only ever move the customer forward.
+CustomerState apply_quote(CustomerState state, const Quote& quote, Timestamp at, bool stale) {
+  const Program& program = *quote.program;
+  const std::int64_t net = quote.net_total.value();
+  if (net > 0) ++state.purchase_count;
+  // A review that fell due in this quote starts a new period (only a program with tiers has
+  // reviews: the quote then names the next one).
+  if (quote.tier_review_at && state.tier_review_at && !(at < *state.tier_review_at)) {
+    state.period_spend = 0;
+    state.period_points_earned = 0;
+  }
+  state.period_spend += net;
+  state.period_points_earned += quote.earned_total.value();
+  state.cumulative_spend = state.cumulative_spend + quote.net_total;
+  if (quote.tier_after && *quote.tier_after < program.tiers.tiers.size()) {
+    const std::optional<std::uint32_t> current = tier_index(program, state.tier);
+    if (!stale || !current || *quote.tier_after > *current) {
+      state.tier = program.tiers.tiers[*quote.tier_after].id;
+    }
+  }
+  if (quote.tier_review_at &&
+      (!stale || !state.tier_review_at || *state.tier_review_at < *quote.tier_review_at)) {
+    state.tier_review_at = quote.tier_review_at;
+  }
+  if (quote.birthday_bonus_year > state.last_birthday_bonus_year) {
+    state.last_birthday_bonus_year = quote.birthday_bonus_year;
+  }
+  if (quote.paid_membership_until &&
+      (!state.paid_membership_until ||
+       *state.paid_membership_until < *quote.paid_membership_until)) {
+    state.paid_membership_until = quote.paid_membership_until;
+  }
+  if (state.company) state.company->year_spend = state.company->year_spend + quote.net_total;
+  return state;
+}
+
+}  // namespace
+
+CustomerState offline_state(std::string_view customer_id,
+                            const std::optional<CachedCustomer>& cached) {
+  if (cached) return cached->state;
+  CustomerState unknown;
+  unknown.customer_id = std::string(customer_id);
+  unknown.known = false;
+  return unknown;
+}
+
+Status check_redemption(Ledger& ledger, const Quote& quote, const CustomerState& customer,
+                        AccountId account, bool offline, std::int64_t offline_redeemed) {
+  const Points redeemed = redeemed_by(quote);
+  if (redeemed <= Points(0)) return Status();
+  const std::string card = "card " + customer.customer_id;
+  const std::optional<std::string> reason =
+      TRY(customers_internal::blocked_reason(ledger, customer.customer_id));
+  if (reason) {
+    return make_error(ErrorCode::conflict, card + " is on the blocklist (" + *reason +
+                                               "): it cannot redeem " +
+                                               std::to_string(redeemed.value()) +
+                                               " points; check the receipt out without redeeming");
+  }
+  if (!offline) return Status();
+  const Points limit = quote.program->burn.offline_floor_limit;
+  const Balance balance = TRY(ledger.balance(account));
+  const std::int64_t used = offline_redeemed + balance.debits_pending.value();
+  if (used + redeemed.value() > limit.value()) {
+    return make_error(
+        ErrorCode::conflict,
+        card + ": offline, a card may redeem at most " + std::to_string(limit.value()) +
+            " points until HQ confirms its balance; it has used " + std::to_string(used) +
+            " (redeemed or held) and this receipt asks " + std::to_string(redeemed.value()) +
+            ". Redeem less, or wait for the terminal to reach HQ");
+  }
+  return Status();
+}
+
+Status write_back(Ledger& ledger, const Quote& quote, const CustomerState& seen, WriteBack mode,
+                  const std::optional<CachedCustomer>& cached, Timestamp at) {
+  CachedCustomer next;
+  if (cached) next = *cached;
+  switch (mode) {
+    case WriteBack::online:
+      // The caller's state came from HQ for this receipt: the cache is as fresh as HQ now.
+      next.state = apply_quote(seen, quote, at, false);
+      next.hq_refreshed_at = at;
+      next.offline_redeemed = 0;
+      break;
+    case WriteBack::offline:
+      // An unknown card stays unknown until HQ refreshes it; the state is the terminal's own.
+      next.state = apply_quote(seen, quote, at, false);
+      next.state.known = cached ? cached->state.known : false;
+      next.offline_redeemed += redeemed_by(quote).value();
+      break;
+    case WriteBack::commit_online:
+    case WriteBack::commit_offline:
+      // Other receipts of the card may have been written since it was opened: their effects are
+      // in the cache row, which is the base; the held quote only adds its own.
+      next.state = apply_quote(cached ? cached->state : seen, quote, at, cached.has_value());
+      if (!cached) next.state.known = seen.known;
+      // HQ authorised an online hold when it was opened, not now: the offline count stays.
+      if (mode == WriteBack::commit_offline) next.offline_redeemed += redeemed_by(quote).value();
+      break;
+  }
+  return customers_internal::store(ledger, std::move(next), at);
+}
+
+}  // namespace loyalty::storage::checkout_internal

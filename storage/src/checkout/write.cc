@@ -1,0 +1,159 @@
+// Writes what one quote decided, inside the checkout's write transaction: burns from lots, earned
+// lots, donations, counters and the "checkout" event. docs/storage.md ("Checkout").
+
+#include <string>
+#include <variant>
+
+#include "checkout/internal.h"
+#include "lots/internal.h"
+#include "loyalty/storage/events.h"
+#include "loyalty/storage/lots.h"
+
+namespace loyalty::storage::checkout_internal {
+
+namespace {
+
+// Every burn of the receipt (tender and rewards, all lines) leaves the lots in one take: one
+// transfer per lot touched. The quote says which line burned what; a refund maps a line's share
+// back onto these transfers (burn_parts_of_line in checkout/refund.cc).
+Status write_burns(Ledger& ledger, const Transaction& transaction, const Quote& quote,
+                   AccountId account, Timestamp at) {
+  const Points total = burned_points(quote);
+  if (total <= Points(0)) return Status();
+  const AccountId redemption =
+      TRY(lots_internal::chain_account(ledger, transaction, AccountKind::redemption, at));
+  TRY(lots_internal::take_from_lots(
+      ledger, transaction,
+      lots_internal::LotTake{account, redemption, total, TransferCode::burn, quote.receipt_id,
+                             std::nullopt, "burn", at, quote.at}));
+  return Status();
+}
+
+Status write_donations(Ledger& ledger, const Transaction& transaction, const Quote& quote,
+                       AccountId account, Timestamp at) {
+  for (const DonationOutcome& donation : quote.donations) {  // bounded by receipt_donations_max
+    if (donation.points <= Points(0)) continue;
+    const Program& program = *quote.program;
+    LOYALTY_ASSERT(donation.charity < program.charities.size());
+    const AccountId charity = TRY(ledger.find_or_create_account(
+        transaction, AccountKind::donation, program.charities[donation.charity].id, at));
+    const std::string label = source_label(program, Source{SourceKind::charity, donation.charity});
+    TRY(lots_internal::take_from_lots(
+        ledger, transaction,
+        lots_internal::LotTake{account, charity, donation.points, TransferCode::donate,
+                               quote.receipt_id, std::nullopt, label, at, quote.at}));
+  }
+  return Status();
+}
+
+// What the receipt earned goes into one lot per account (customer, company, referrer) with one
+// earn transfer; the quote says which line and source earned what.
+Status write_earns(Ledger& ledger, const Transaction& transaction, const Quote& quote,
+                   const CustomerState& customer, Timestamp at) {
+  constexpr EarnAccount accounts[] = {EarnAccount::customer, EarnAccount::company,
+                                      EarnAccount::referrer};
+  for (const EarnAccount kind : accounts) {
+    Points total;
+    for (const EarnEntry& earn : quote.earns) {  // bounded by lines × sources
+      if (earn.account == kind && earn.points > Points(0)) total += earn.points;
+    }
+    if (total <= Points(0)) continue;
+    LotCredit credit;
+    credit.account = TRY(earn_account(ledger, transaction, customer, kind, at));
+    credit.points = total;
+    credit.active_from = quote.earned_active_from;
+    credit.expires_at = quote.earned_expires_at;
+    credit.receipt_id = quote.receipt_id;
+    credit.source = "earn";
+    credit.at = at;
+    TRY(credit_lot(ledger, transaction, credit));
+  }
+  return Status();
+}
+
+Status write_counters(Ledger& ledger, const Quote& quote, const CustomerState& customer) {
+  const Program& program = *quote.program;
+  for (const StampMovement& stamps : quote.stamps) {
+    const auto* card = std::get_if<StampCardRule>(&program.rules[stamps.rule].params);
+    LOYALTY_ASSERT(card != nullptr);
+    const std::int64_t delta = stamps.earned - stamps.redeemed;
+    if (delta != 0) TRY(add_counter(ledger, customer.customer_id, "stamps", card->card_id, delta));
+  }
+  for (const CouponOutcome& coupon : quote.coupons) {
+    if (coupon.status != CouponStatus::applied || !coupon.rule) continue;
+    const auto* rule = std::get_if<CouponRule>(&program.rules[*coupon.rule].params);
+    LOYALTY_ASSERT(rule != nullptr);
+    TRY(add_counter(ledger, customer.customer_id, "coupon_uses", rule->code, 1));
+    TRY(add_counter(ledger, "", "coupon_uses_total", rule->code, 1));
+  }
+  for (const EarnEntry& earn : quote.earns) {
+    if (earn.source.kind != SourceKind::rule) continue;
+    const auto* award = std::get_if<EventAwardRule>(&program.rules[earn.source.index].params);
+    if (award != nullptr) {
+      TRY(add_counter(ledger, customer.customer_id, "event_awards", award->event_type, 1));
+    }
+  }
+  return Status();
+}
+
+}  // namespace
+
+Points burned_points(const Quote& quote) {
+  Points total;
+  for (const BurnEntry& burn : quote.burns) {  // bounded by the receipt's lines
+    if (burn.points > Points(0)) total += burn.points;
+  }
+  return total;
+}
+
+std::optional<std::uint32_t> line_of(std::uint32_t line) {
+  if (line == no_line) return std::nullopt;
+  return line;
+}
+
+Result<AccountId> earn_account(Ledger& ledger, const Transaction& transaction,
+                               const CustomerState& customer, EarnAccount account, Timestamp at) {
+  switch (account) {
+    case EarnAccount::customer:
+      return ledger.find_or_create_account(transaction, AccountKind::customer_points,
+                                           customer.customer_id, at);
+    case EarnAccount::company:
+      if (!customer.company) {
+        return make_error(ErrorCode::internal, "the quote earns company points for customer " +
+                                                   customer.customer_id + ", who has no company");
+      }
+      return ledger.find_or_create_account(transaction, AccountKind::company_points,
+                                           customer.company->company_id, at);
+    case EarnAccount::referrer:
+      if (customer.referred_by.empty()) {
+        return make_error(ErrorCode::internal, "the quote earns referrer points for customer " +
+                                                   customer.customer_id + ", who has no referrer");
+      }
+      return ledger.find_or_create_account(transaction, AccountKind::customer_points,
+                                           customer.referred_by, at);
+  }
+  return make_error(ErrorCode::internal, "unknown earn account");
+}
+
+Result<std::int64_t> write_quote(Ledger& ledger, const Transaction& transaction, const Quote& quote,
+                                 const CustomerState* customer, std::string_view quote_json,
+                                 Timestamp at) {
+  LOYALTY_ASSERT(quote.program != nullptr);
+  if (customer != nullptr) {
+    const AccountId account = TRY(ledger.find_or_create_account(
+        transaction, AccountKind::customer_points, customer->customer_id, at));
+    // Points leave before new ones arrive: a receipt never pays with what it earns.
+    TRY(write_burns(ledger, transaction, quote, account, at));
+    TRY(write_donations(ledger, transaction, quote, account, at));
+    TRY(write_earns(ledger, transaction, quote, *customer, at));
+    TRY(write_counters(ledger, quote, *customer));
+  } else {
+    LOYALTY_ASSERT(quote.burns.empty() && quote.earns.empty());
+  }
+  TRY(write_settlement(ledger, transaction, quote, at));
+  const EventRow event = TRY(append_event(ledger, transaction, "checkout", quote.receipt_id,
+                                          quote_json, at, PayloadCheck::written_by_core));
+  return event.seq;
+}
+
+}  // namespace loyalty::storage::checkout_internal

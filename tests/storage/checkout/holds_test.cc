@@ -1,0 +1,165 @@
+// Held redemption on real SQLite files: open_receipt holds the points a receipt burns as pending
+// transfers, commit_receipt burns them from lots, cancel_receipt and void_expired_holds release
+// them, and two open receipts cannot promise the same points.
+
+#include <catch2/catch.hpp>
+
+#include "checkout/checkout_support.h"
+#include "loyalty/storage/lots.h"
+
+namespace loyalty::storage::test {
+namespace {
+
+// anna with 200 points from R-0 (lines of 100 and 100).
+void earn_200(TillFixture& f, const CustomerState& anna) {
+  checkout_ok(f, &anna, receipt("R-0", {line("WINE", 10000), line("CHEESE", 5000, 2)}));
+}
+
+TEST_CASE("open_receipt holds the tender and commit_receipt burns it from lots", "[storage][holds]") {
+  TillFixture f;
+  const CustomerState anna = customer("anna");
+  earn_200(f, anna);
+
+  const CheckoutResult opened =
+      open_ok(f, &anna, redeeming(receipt("R-1", {line("WINE", 10000)}), 80));
+  CHECK(opened.state == ReceiptState::open);
+  CHECK(opened.event_seq == 0);
+  CHECK(points_of(f.ledger, "anna") == make_balance(200, 0, 0, 80));
+  CHECK(points_of(f.ledger, "anna").available() == Points(120));
+  CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"200/200 line -"});
+  CHECK(scalar(f.ledger, "SELECT COUNT(*) FROM events") == 1);
+  require_check_ok(f.ledger);
+
+  // Opening it again is a replay.
+  CHECK(open_ok(f, &anna, redeeming(receipt("R-1", {line("WINE", 10000)}), 80)).replayed);
+  CHECK(points_of(f.ledger, "anna") == make_balance(200, 0, 0, 80));
+
+  // A checkout of an open receipt id is refused.
+  Result<CheckoutResult> early = f.till.checkout(
+      f.program, &anna, redeeming(receipt("R-1", {line("WINE", 10000)}), 80), test_now);
+  REQUIRE_FALSE(early.ok());
+  CHECK(early.error().message == "receipt R-1 is open (its points are held): commit or cancel it");
+
+  Result<CheckoutResult> committed = f.till.commit_receipt("R-1", day(1));
+  REQUIRE(committed.ok());
+  CHECK(committed->state == ReceiptState::committed);
+  CHECK(committed->event_seq == 2);
+  CHECK(committed->quote_json == opened.quote_json);
+  // 200 - 80 + 99 (99.20 paid in money), nothing pending.
+  CHECK(points_of(f.ledger, "anna") == make_balance(299, 80, 0, 0));
+  CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"200/120 line -", "99/99 line -"});
+  require_check_ok(f.ledger);
+
+  Result<CheckoutResult> again = f.till.commit_receipt("R-1", day(2));
+  REQUIRE(again.ok());
+  CHECK(again->replayed);
+  CHECK(points_of(f.ledger, "anna") == make_balance(299, 80, 0, 0));
+  CHECK(f.till.cancel_receipt("R-1", day(2)).error().message ==
+        "receipt R-1 is committed; refund it instead of cancelling");
+}
+
+TEST_CASE("cancel_receipt voids the holds and the receipt cannot be committed",
+          "[storage][holds]") {
+  TillFixture f;
+  const CustomerState anna = customer("anna");
+  earn_200(f, anna);
+  open_ok(f, &anna, redeeming(receipt("R-1", {line("WINE", 10000)}), 30));
+  CHECK(points_of(f.ledger, "anna").available() == Points(170));
+
+  REQUIRE(f.till.cancel_receipt("R-1", test_now).ok());
+  CHECK(points_of(f.ledger, "anna") == make_balance(200, 0, 0, 0));
+  CHECK(scalar(f.ledger, "SELECT COUNT(*) FROM receipts WHERE state = 'cancelled'") == 1);
+  CHECK(f.till.cancel_receipt("R-1", test_now).ok());  // again: nothing to do
+  Result<CheckoutResult> commit = f.till.commit_receipt("R-1", test_now);
+  REQUIRE_FALSE(commit.ok());
+  CHECK(commit.error().code == ErrorCode::conflict);
+  CHECK(commit.error().message ==
+        "receipt R-1 was cancelled (its holds were voided); it cannot be committed: check out "
+        "again");
+  require_check_ok(f.ledger);
+
+  Result<CheckoutResult> unknown = f.till.commit_receipt("R-9", test_now);
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().code == ErrorCode::not_found);
+  CHECK(unknown.error().message == "receipt R-9 is not in the ledger: check the receipt id");
+  CHECK(f.till.cancel_receipt("R-9", test_now).error().code == ErrorCode::not_found);
+}
+
+TEST_CASE("two open receipts cannot promise the same points", "[storage][holds]") {
+  TillFixture f;
+  const CustomerState anna = customer("anna");
+  earn_200(f, anna);
+  open_ok(f, &anna, redeeming(receipt("R-1", {line("WINE", 10000)}), 150));
+  CHECK(points_of(f.ledger, "anna").available() == Points(50));
+
+  // The second quote sees 50 available, not 200: it holds 50.
+  open_ok(f, &anna, redeeming(receipt("R-2", {line("WINE", 10000)}), 100));
+  CHECK(points_of(f.ledger, "anna") == make_balance(200, 0, 0, 200));
+  CHECK(points_of(f.ledger, "anna").available() == Points(0));
+
+  // A checkout meanwhile has nothing to burn: its quote sees no points.
+  const CheckoutResult third =
+      checkout_ok(f, &anna, redeeming(receipt("R-3", {line("WINE", 1000)}), 10));
+  CHECK(third.quote_json.find("\"available_before\":0,") != std::string::npos);
+  CHECK(third.quote_json.find("\"burned\":0,") != std::string::npos);
+
+  REQUIRE(f.till.commit_receipt("R-2", test_now).ok());
+  REQUIRE(f.till.commit_receipt("R-1", test_now).ok());
+  // Burned: 150 (R-1) + 50; R-3 burned nothing.
+  const Balance after = points_of(f.ledger, "anna");
+  CHECK(after.debits_posted == Points(200));
+  CHECK(after.debits_pending == Points(0));
+  require_check_ok(f.ledger);
+}
+
+TEST_CASE("void_expired_holds cancels open receipts older than the timeout", "[storage][holds]") {
+  TillFixture f;
+  const CustomerState anna = customer("anna");
+  earn_200(f, anna);
+  open_ok(f, &anna, redeeming(receipt("R-1", {line("WINE", 10000)}), 40), test_now);
+  open_ok(f, &anna, redeeming(receipt("R-2", {line("WINE", 10000)}), 60),
+          Timestamp{test_now.unix_seconds + 600});
+  CHECK(points_of(f.ledger, "anna").available() == Points(100));
+
+  // At now + 15 min (the default timeout) R-1 is due, R-2 (opened 10 min later) is not.
+  const Timestamp later{test_now.unix_seconds + limits::receipt_hold_timeout_s_default};
+  CHECK(f.till.void_expired_holds(later).value() == 1);
+  CHECK(points_of(f.ledger, "anna").available() == Points(140));
+  CHECK(f.till.void_expired_holds(later).value() == 0);
+  CHECK(f.till.void_expired_holds(later, 0).value() == 1);
+  CHECK(points_of(f.ledger, "anna") == make_balance(200, 0, 0, 0));
+  CHECK(f.till.void_expired_holds(later, -1).error().code == ErrorCode::invalid_argument);
+  require_check_ok(f.ledger);
+}
+
+TEST_CASE("points held across their expiry are not expired and the commit still burns them",
+          "[storage][holds]") {
+  TillFixture f;
+  const CustomerState anna = customer("anna");
+  checkout_ok(f, &anna, receipt("R-1", {line("WINE", 10000)}));  // lot A: 100, 365 days
+  const Timestamp a_expires{test_now.unix_seconds + 365 * 86400};
+  checkout_ok(f, &anna, receipt("R-2", {line("WINE", 2000)}),
+              Timestamp{test_now.unix_seconds + 10 * 86400});  // lot B: 20, expires later
+  // Opened a minute before lot A expires, holding 50: B's 20 and 30 of A.
+  open_ok(f, &anna, redeeming(receipt("R-3", {line("WINE", 1000)}), 50),
+          Timestamp{a_expires.unix_seconds - 60});
+  {
+    Transaction transaction = begin(f.ledger);
+    const ExpiryRun run =
+        expire_lots(f.ledger, transaction, Timestamp{a_expires.unix_seconds + 1}).value();
+    commit(transaction);
+    // A keeps the 30 points the hold needs beyond B's 20.
+    CHECK(run.points_expired.value() == 70);
+    CHECK(run.points_held_back.value() == 30);
+  }
+  CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"100/30 line -", "20/20 line -"});
+  // Committed after the expiry: the hold was a promise, the 50 points are burned.
+  REQUIRE(f.till.commit_receipt("R-3", Timestamp{a_expires.unix_seconds + 120}).ok());
+  CHECK(lots_of(f.ledger, "anna") ==
+        std::vector<std::string>{"100/0 line -", "20/0 line -", "9/9 line -"});
+  CHECK(points_of(f.ledger, "anna") == make_balance(129, 120, 0, 0));
+  require_check_ok(f.ledger);
+}
+
+}  // namespace
+}  // namespace loyalty::storage::test
