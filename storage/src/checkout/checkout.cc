@@ -8,6 +8,7 @@
 
 #include "checkout/internal.h"
 #include "customers/internal.h"
+#include "lots/internal.h"
 #include "loyalty/core/documents.h"
 #include "loyalty/core/program_loader.h"
 #include "loyalty/core/quote_json.h"
@@ -52,25 +53,6 @@ Result<CheckoutResult> replay(const ReceiptRow& row, std::string_view hash, bool
                       name + " is open (its points are held): commit or cancel it");
   }
   return result_of(row, true);
-}
-
-// Holds what the receipt burns as one pending transfer; commit burns it from the lots.
-Status hold_burns(Ledger& ledger, const Transaction& transaction, const Quote& quote,
-                  AccountId account, Timestamp at) {
-  const Points total = burned_points(quote);
-  if (total <= Points(0)) return Status();
-  const AccountId redemption =
-      TRY(ledger.find_or_create_account(transaction, AccountKind::redemption, "", at));
-  TransferRequest request;
-  request.debit = account;
-  request.credit = redemption;
-  request.amount = total;
-  request.code = TransferCode::burn;
-  request.receipt_id = quote.receipt_id;
-  request.source = "burn";
-  request.at = at;
-  TRY(ledger.create_pending(transaction, request));
-  return Status();
 }
 
 Status void_holds(Ledger& ledger, const Transaction& transaction, std::string_view receipt_id,
@@ -203,11 +185,11 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper sho
   row.quoted_at = at;
   row.offline = offline;
   if (hold) {
-    if (view) TRY(hold_burns(*ledger_, transaction, quote, account, at));
+    if (view) TRY(hold_redemption(*ledger_, transaction, quote, account, at));
     row.state = ReceiptState::open;
   } else {
-    row.event_seq =
-        TRY(write_quote(*ledger_, transaction, quote, view ? &*view : nullptr, row.result, at));
+    row.event_seq = TRY(write_quote(*ledger_, transaction, quote, view ? &*view : nullptr,
+                                    row.result, Redemption::take, at));
     if (view) {
       TRY(write_back(*ledger_, quote, *view, offline ? WriteBack::offline : WriteBack::online,
                      cached, at));
@@ -242,9 +224,16 @@ Result<CheckoutResult> Till::commit_receipt(std::string_view receipt_id, Timesta
                                                   " was opened before: cancel it)");
     }
   }
-  // The holds are released and the same points burned from lots in this one transaction.
-  TRY(void_holds(*ledger_, transaction, receipt_id, at));
-  row.event_seq = TRY(write_quote(*ledger_, transaction, rebuilt.quote, customer, row.result, at));
+  // The holds are posted: the points leave the lots they reserved, as quoted. An older release
+  // held only the burns, without naming lots: its holds are voided and the burns and donations
+  // taken from the lots available when the receipt was quoted.
+  const lots_internal::PostedHolds posted =
+      TRY(lots_internal::post_holds(*ledger_, transaction, receipt_id, at));
+  const Redemption redemption = posted.posted > Points(0) ? Redemption::posted : Redemption::take;
+  LOYALTY_ASSERT(redemption == Redemption::take ||
+                 posted.posted == burned_points(rebuilt.quote) + rebuilt.quote.donated_total);
+  row.event_seq = TRY(
+      write_quote(*ledger_, transaction, rebuilt.quote, customer, row.result, redemption, at));
   if (customer != nullptr) {
     const std::optional<CachedCustomer> cached =
         TRY(customers_internal::load(*ledger_, customer->customer_id));

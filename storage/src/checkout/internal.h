@@ -58,20 +58,28 @@ Status set_receipt_state(Ledger& ledger, std::string_view receipt_id, ReceiptSta
 Result<std::string> stored_program(Ledger& ledger, std::string_view program_id,
                                    std::int64_t version);
 
-// Replaces `customer.lots` with the available lots of `account` less the points that pending
-// transfers hold (taken from the lots burning would use first), and its stamps, coupon uses and
-// event awards with the ledger's counters.
+// Replaces `customer.lots` with the lots of `account`, each less the points open receipts hold
+// in it, and its stamps, coupon uses and event awards with the ledger's counters.
 Status load_ledger_view(Ledger& ledger, AccountId account, Timestamp at, CustomerState& customer);
 
 // Adds `delta` to one counter (created at 0). A count below 0 is a conflict.
 Status add_counter(Ledger& ledger, std::string_view customer_id, std::string_view kind,
                    std::string_view key, std::int64_t delta);
 
+// Holds what `quote` takes from the customer's lots (burns and donations) for an open receipt:
+// one pending transfer per lot, naming it (lots_internal::hold_from_lots).
+Status hold_redemption(Ledger& ledger, const Transaction& transaction, const Quote& quote,
+                       AccountId account, Timestamp at);
+
+// Whether the points a quote takes from the lots are still to be taken (a checkout), or were held
+// when the receipt was opened and posted by its commit (post_holds).
+enum class Redemption { take, posted };
+
 // Writes what `quote` decided (burns, earned lots, donations, counters) and the "checkout" event;
 // returns the event's seq. `customer` is the state the quote saw (null: anonymous).
 Result<std::int64_t> write_quote(Ledger& ledger, const Transaction& transaction, const Quote& quote,
                                  const CustomerState* customer, std::string_view quote_json,
-                                 Timestamp at);
+                                 Redemption redemption, Timestamp at);
 
 // The state an offline checkout quotes with: the card's cache row (`cached`, read once per
 // checkout), or an unknown customer (known false) for a card the terminal has never seen.

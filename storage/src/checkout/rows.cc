@@ -5,6 +5,7 @@
 #include <string>
 
 #include "checkout/internal.h"
+#include "lots/internal.h"
 #include "loyalty/core/limits.h"
 #include "loyalty/storage/statement.h"
 
@@ -141,29 +142,18 @@ Result<std::string> stored_program(Ledger& ledger, std::string_view program_id,
 }
 
 Status load_ledger_view(Ledger& ledger, AccountId account, Timestamp at, CustomerState& customer) {
-  const Balance balance = TRY(ledger.balance(account));
-  Points held = balance.debits_pending;
-  Statement select = TRY(Statement::prepare(
-      ledger.database(),
-      "SELECT lot_id, remaining, active_from, expires_at FROM lots WHERE account = ?1 AND "
-      "remaining > 0 ORDER BY expires_at IS NULL, expires_at, lot_id LIMIT ?2"));
-  TRY(select.bind_int64(1, account.value));
-  TRY(select.bind_int64(2, static_cast<std::int64_t>(limits::customer_lots_max)));
+  // What open receipts hold is not the quote's to spend: each lot shows what is spare in it.
+  const std::vector<lots_internal::SpareLot> lots =
+      TRY(lots_internal::spare_lots(ledger, account, at, lots_internal::LotSelection::all));
   customer.lots.clear();
-  while (TRY(select.step()) == Step::row) {  // bounded by customer_lots_max
+  for (const lots_internal::SpareLot& spare : lots) {  // bounded by customer_lots_max
+    if (spare.spare <= Points(0)) continue;
     PointsLot lot;
-    lot.lot_id = "lot-" + std::to_string(select.column_int64(0));
-    lot.points = Points(select.column_int64(1));
-    lot.active_from = Timestamp{select.column_int64(2)};
-    if (!select.column_is_null(3)) lot.expires_at = Timestamp{select.column_int64(3)};
-    const bool usable = lot.active_from <= at && (!lot.expires_at || *lot.expires_at > at);
-    // Held points come out of the lots a burn would take first: what open receipts promised.
-    if (usable && held > Points(0)) {
-      const Points take = std::min(held, lot.points);
-      lot.points -= take;
-      held -= take;
-    }
-    if (lot.points > Points(0)) customer.lots.push_back(std::move(lot));
+    lot.lot_id = "lot-" + std::to_string(spare.lot.value);
+    lot.points = spare.spare;
+    lot.active_from = spare.active_from;
+    lot.expires_at = spare.expires_at;
+    customer.lots.push_back(std::move(lot));
   }
   return load_counters(ledger, customer.customer_id, customer);
 }

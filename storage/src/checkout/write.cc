@@ -13,24 +13,21 @@ namespace loyalty::storage::checkout_internal {
 
 namespace {
 
-// Every burn of the receipt (tender and rewards, all lines) leaves the lots in one take: one
-// transfer per lot touched. The quote says which line burned what; a refund maps a line's share
-// back onto these transfers (burn_parts_of_line in checkout/refund.cc).
-Status write_burns(Ledger& ledger, const Transaction& transaction, const Quote& quote,
-                   AccountId account, Timestamp at) {
+// What the receipt takes from the customer's lots: every burn (tender and rewards, all lines) in
+// one take, one transfer per lot touched, then each donation. The quote says which line burned
+// what; a refund maps a line's share back onto these transfers (burn_parts_of_line in
+// checkout/refund.cc). `hold`: pending transfers for an open receipt, else posted ones.
+Status take_redemption(Ledger& ledger, const Transaction& transaction, const Quote& quote,
+                       AccountId account, bool hold, Timestamp at) {
+  const auto take = hold ? lots_internal::hold_from_lots : lots_internal::take_from_lots;
   const Points total = burned_points(quote);
-  if (total <= Points(0)) return Status();
-  const AccountId redemption =
-      TRY(lots_internal::chain_account(ledger, transaction, AccountKind::redemption, at));
-  TRY(lots_internal::take_from_lots(
-      ledger, transaction,
-      lots_internal::LotTake{account, redemption, total, TransferCode::burn, quote.receipt_id,
-                             std::nullopt, "burn", at, quote.at}));
-  return Status();
-}
-
-Status write_donations(Ledger& ledger, const Transaction& transaction, const Quote& quote,
-                       AccountId account, Timestamp at) {
+  if (total > Points(0)) {
+    const AccountId redemption =
+        TRY(lots_internal::chain_account(ledger, transaction, AccountKind::redemption, at));
+    TRY(take(ledger, transaction,
+             lots_internal::LotTake{account, redemption, total, TransferCode::burn,
+                                    quote.receipt_id, std::nullopt, "burn", at, quote.at}));
+  }
   for (const DonationOutcome& donation : quote.donations) {  // bounded by receipt_donations_max
     if (donation.points <= Points(0)) continue;
     const Program& program = *quote.program;
@@ -38,10 +35,9 @@ Status write_donations(Ledger& ledger, const Transaction& transaction, const Quo
     const AccountId charity = TRY(ledger.find_or_create_account(
         transaction, AccountKind::donation, program.charities[donation.charity].id, at));
     const std::string label = source_label(program, Source{SourceKind::charity, donation.charity});
-    TRY(lots_internal::take_from_lots(
-        ledger, transaction,
-        lots_internal::LotTake{account, charity, donation.points, TransferCode::donate,
-                               quote.receipt_id, std::nullopt, label, at, quote.at}));
+    TRY(take(ledger, transaction,
+             lots_internal::LotTake{account, charity, donation.points, TransferCode::donate,
+                                    quote.receipt_id, std::nullopt, label, at, quote.at}));
   }
   return Status();
 }
@@ -135,16 +131,22 @@ Result<AccountId> earn_account(Ledger& ledger, const Transaction& transaction,
   return make_error(ErrorCode::internal, "unknown earn account");
 }
 
+Status hold_redemption(Ledger& ledger, const Transaction& transaction, const Quote& quote,
+                       AccountId account, Timestamp at) {
+  return take_redemption(ledger, transaction, quote, account, true, at);
+}
+
 Result<std::int64_t> write_quote(Ledger& ledger, const Transaction& transaction, const Quote& quote,
                                  const CustomerState* customer, std::string_view quote_json,
-                                 Timestamp at) {
+                                 Redemption redemption, Timestamp at) {
   LOYALTY_ASSERT(quote.program != nullptr);
   if (customer != nullptr) {
     const AccountId account = TRY(ledger.find_or_create_account(
         transaction, AccountKind::customer_points, customer->customer_id, at));
     // Points leave before new ones arrive: a receipt never pays with what it earns.
-    TRY(write_burns(ledger, transaction, quote, account, at));
-    TRY(write_donations(ledger, transaction, quote, account, at));
+    if (redemption == Redemption::take) {
+      TRY(take_redemption(ledger, transaction, quote, account, false, at));
+    }
     TRY(write_earns(ledger, transaction, quote, *customer, at));
     TRY(write_counters(ledger, quote, *customer));
   } else {

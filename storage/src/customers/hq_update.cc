@@ -101,17 +101,13 @@ std::string request_hash(const HqUpdate& update) {
   return sha256_hex(input);
 }
 
-// Points in the account's lots that can be spent at `at`.
-Result<Points> lots_available(Ledger& ledger, AccountId account, Timestamp at) {
-  Statement select = TRY(Statement::prepare(
-      ledger.database(),
-      "SELECT COALESCE(SUM(remaining), 0) FROM lots WHERE account = ?1 AND remaining > 0 "
-      "AND active_from <= ?2 AND (expires_at IS NULL OR expires_at > ?2)"));
-  TRY(select.bind_int64(1, account.value));
-  TRY(select.bind_int64(2, at.unix_seconds));
-  const Step step = TRY(select.step());
-  LOYALTY_ASSERT(step == Step::row);  // an aggregate always yields a row
-  return Points(select.column_int64(0));
+// Points in the account's lots that can be spent at `at` and that no open receipt holds.
+Result<Points> lots_spare(Ledger& ledger, AccountId account, Timestamp at) {
+  const std::vector<lots_internal::SpareLot> lots =
+      TRY(lots_internal::spare_lots(ledger, account, at, lots_internal::LotSelection::usable));
+  Points spare;
+  for (const lots_internal::SpareLot& lot : lots) spare += lot.spare;  // customer_lots_max
+  return spare;
 }
 
 // A grant credits a lot; a take-back takes what the lots hold now and the rest as an overdraft
@@ -135,7 +131,7 @@ Status correct(Ledger& ledger, const Transaction& transaction, const HqCorrectio
   const AccountId issuance =
       TRY(lots_internal::chain_account(ledger, transaction, AccountKind::issuance, at));
   const Balance balance = TRY(ledger.balance(account));
-  const Points in_lots = TRY(lots_available(ledger, account, at));
+  const Points in_lots = TRY(lots_spare(ledger, account, at));
   Points take = min_of(correction.points, min_of(in_lots, balance.available()));
   if (take < Points(0)) take = Points(0);
   if (take > Points(0)) {

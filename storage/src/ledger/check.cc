@@ -214,6 +214,25 @@ Status check_floors_and_lots(const Database& db, LedgerReport& report) {
       },
       report));
   TRY(check_lot_histories(db, report));
+  // A hold names the lot it reserves: the lot is its debit account's, and holds it within what
+  // remains in it.
+  TRY(collect(
+      db,
+      "SELECT t.lot_id, l.account, SUM(t.amount), l.remaining, "
+      "SUM(t.debit_account <> l.account) FROM transfers t JOIN lots l ON l.lot_id = t.lot_id "
+      "WHERE t.flags = 'pending' AND NOT EXISTS "
+      "(SELECT 1 FROM transfers r WHERE r.pending_id = t.id) GROUP BY t.lot_id "
+      "HAVING SUM(t.amount) > l.remaining OR SUM(t.debit_account <> l.account) > 0 "
+      "ORDER BY 1 LIMIT ?1",
+      [](const Statement& row) {
+        if (row.column_int64(4) > 0) {
+          return "lot " + n(row, 0) + " of account " + n(row, 1) +
+                 ": an open hold on it debits another account";
+        }
+        return "lot " + n(row, 0) + " of account " + n(row, 1) + ": open holds reserve " +
+               n(row, 2) + " points of it but only " + n(row, 3) + " remain";
+      },
+      report));
   return collect(
       db,
       "SELECT l.account, a.kind, a.owner, SUM(l.remaining), "

@@ -33,9 +33,11 @@ Result<ExpiryRun> expire_lots(Ledger& ledger, const Transaction& transaction, Ti
   if (lots.empty()) return run;
   const AccountId breakage = TRY(chain_account(ledger, transaction, AccountKind::breakage, at));
   for (const Due& lot : lots) {
-    // What open receipts hold stays: their account may not go below its floor by the holds.
+    // What open receipts hold in the lot stays (they commit it as quoted); a hold that names no
+    // lot keeps its account's available balance at 0 or above.
+    const Points held = TRY(lot_holds(ledger, lot.account)).in(lot.lot);
     const Points available = TRY(ledger.balance(lot.account)).available();
-    const Points expire = min_of(lot.remaining, max_of(available, Points(0)));
+    const Points expire = min_of(lot.remaining - held, max_of(available, Points(0)));
     run.points_held_back += lot.remaining - expire;
     if (expire == Points(0)) continue;
     const std::string source = "lot:" + std::to_string(lot.lot.value);

@@ -8,6 +8,7 @@
 
 #include "lots/internal.h"
 #include "loyalty/core/limits.h"
+#include "loyalty/core/time.h"
 #include "loyalty/storage/statement.h"
 
 namespace loyalty::storage {
@@ -46,14 +47,16 @@ Result<TransferId> move(Ledger& ledger, const Transaction& transaction, const Lo
   transfer.lot = request.lot;
   transfer.at = request.at;
   const TransferId id = TRY(ledger.transfer(transaction, transfer));
-  if (request.lot && delta != 0) {
-    Statement update = TRY(Statement::prepare(
-        ledger.database(), "UPDATE lots SET remaining = remaining + ?1 WHERE lot_id = ?2"));
-    TRY(update.bind_int64(1, delta));
-    TRY(update.bind_int64(2, request.lot->value));
-    TRY(update.run());
-  }
+  if (request.lot && delta != 0) TRY(move_remaining(ledger, *request.lot, delta));
   return id;
+}
+
+Status move_remaining(Ledger& ledger, LotId lot, std::int64_t delta) {
+  Statement update = TRY(Statement::prepare(
+      ledger.database(), "UPDATE lots SET remaining = remaining + ?1 WHERE lot_id = ?2"));
+  TRY(update.bind_int64(1, delta));
+  TRY(update.bind_int64(2, lot.value));
+  return update.run();
 }
 
 Result<AccountId> chain_account(Ledger& ledger, const Transaction& transaction, AccountKind kind,
@@ -131,9 +134,8 @@ Result<LotId> credit_lot(Ledger& ledger, const Transaction& transaction, const L
   TRY(check_points("credit_lot", credit.points));
   if (credit.expires_at && *credit.expires_at <= credit.active_from) {
     return make_error(ErrorCode::invalid_argument,
-                      "credit_lot: expires_at " + std::to_string(credit.expires_at->unix_seconds) +
-                          " is not after active_from " +
-                          std::to_string(credit.active_from.unix_seconds));
+                      "credit_lot: expires_at " + format_timestamp(*credit.expires_at) +
+                          " is not after active_from " + format_timestamp(credit.active_from));
   }
   if (credit.receipt_id.size() > limits::ledger_text_bytes_max ||
       credit.source.size() > limits::ledger_text_bytes_max) {
@@ -161,50 +163,6 @@ Result<LotId> credit_lot(Ledger& ledger, const Transaction& transaction, const L
   }
   return id;
 }
-
-namespace lots_internal {
-
-Result<std::vector<LotMove>> take_from_lots(Ledger& ledger, const Transaction& transaction,
-                                            const LotTake& take) {
-  TRY(check_points("burn_from_lots", take.points));
-  const Account owner = TRY(lot_account(ledger, take.account));
-  Statement available = TRY(
-      Statement::prepare(ledger.database(),
-                         "SELECT lot_id, remaining FROM lots WHERE account = ?1 AND remaining > 0 "
-                         "AND active_from <= ?2 AND (expires_at IS NULL OR expires_at > ?2) "
-                         "ORDER BY expires_at IS NULL, expires_at, lot_id LIMIT ?3"));
-  TRY(available.bind_int64(1, take.account.value));
-  TRY(available.bind_int64(2, take.available_at.value_or(take.at).unix_seconds));
-  TRY(available.bind_int64(3, static_cast<std::int64_t>(limits::customer_lots_max)));
-  std::vector<LotMove> plan;
-  Points planned(0);
-  while (planned < take.points && TRY(available.step()) == Step::row) {
-    const Points part = min_of(take.points - planned, Points(available.column_int64(1)));
-    plan.push_back(LotMove{LotId{available.column_int64(0)}, part, TransferId{}});
-    planned += part;
-  }
-  LOYALTY_ASSERT(planned <= take.points);
-  available.reset();
-  if (planned < take.points) {
-    return make_error(ErrorCode::conflict,
-                      "account " + std::to_string(take.account.value) + " (" +
-                          account_kind_name(owner.kind) + ":" + owner.owner + ") has " +
-                          std::to_string(planned.value()) + " points in lots available at " +
-                          std::to_string(take.at.unix_seconds) + "; burning " +
-                          std::to_string(take.points.value()) + " needs " +
-                          std::to_string((take.points - planned).value()) + " more");
-  }
-  for (LotMove& step : plan) {
-    step.transfer =
-        TRY(move(ledger, transaction,
-                 LotTransfer{take.account, take.credit, step.points, take.code, take.receipt_id,
-                             take.line, take.source, step.lot, take.at},
-                 -step.points.value()));
-  }
-  return plan;
-}
-
-}  // namespace lots_internal
 
 Result<std::vector<LotMove>> burn_from_lots(Ledger& ledger, const Transaction& transaction,
                                             AccountId account, Points points, Timestamp at,

@@ -173,10 +173,16 @@ Result<std::vector<LotMove>> take_back(Ledger& ledger, const Transaction& transa
                                        const std::vector<Lot>& lots, Timestamp at) {
   const AccountId account = owner.id;
   const AccountId issuance = TRY(chain_account(ledger, transaction, AccountKind::issuance, at));
+  // Points an open receipt holds stay in their lot: that receipt commits as it was quoted, and
+  // what the return cannot take becomes the customer's debt instead. A hold that names no lot
+  // keeps the account's available balance at 0 or above.
+  const LotHolds holds = TRY(lot_holds(ledger, account));
+  Points spare = max_of(TRY(ledger.balance(account)).available(), Points(0));
   std::vector<LotMove> moves;
   Points left = points;
   for (const Lot& lot : lots) {
-    const Points take = min_of(left, lot.remaining);
+    const Points take = min_of(min_of(left, lot.remaining - holds.in(lot.id)), spare);
+    spare -= take;
     if (take == Points(0)) continue;
     const TransferId id = TRY(move(ledger, transaction,
                                    LotTransfer{account, issuance, take, TransferCode::reverse_earn,

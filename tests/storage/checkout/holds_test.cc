@@ -140,7 +140,8 @@ TEST_CASE("points held across their expiry are not expired and the commit still 
   const Timestamp a_expires{test_now.unix_seconds + 365 * 86400};
   checkout_ok(f, &anna, receipt("R-2", {line("WINE", 2000)}),
               Timestamp{test_now.unix_seconds + 10 * 86400});  // lot B: 20, expires later
-  // Opened a minute before lot A expires, holding 50: B's 20 and 30 of A.
+  // Opened a minute before lot A expires, holding 50 of A: the soonest-expiring points, as a
+  // burn would take them.
   open_ok(f, &anna, redeeming(receipt("R-3", {line("WINE", 1000)}), 50),
           Timestamp{a_expires.unix_seconds - 60});
   {
@@ -148,16 +149,107 @@ TEST_CASE("points held across their expiry are not expired and the commit still 
     const ExpiryRun run =
         expire_lots(f.ledger, transaction, Timestamp{a_expires.unix_seconds + 1}).value();
     commit(transaction);
-    // A keeps the 30 points the hold needs beyond B's 20.
-    CHECK(run.points_expired.value() == 70);
-    CHECK(run.points_held_back.value() == 30);
+    // A keeps the 50 points the hold reserves in it; its other 50 expire.
+    CHECK(run.points_expired.value() == 50);
+    CHECK(run.points_held_back.value() == 50);
   }
-  CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"100/30 line -", "20/20 line -"});
-  // Committed after the expiry: the hold was a promise, the 50 points are burned.
+  CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"100/50 line -", "20/20 line -"});
+  // Committed after the expiry: the hold was a promise, the 50 points are burned from A.
   REQUIRE(f.till.commit_receipt("R-3", Timestamp{a_expires.unix_seconds + 120}).ok());
   CHECK(lots_of(f.ledger, "anna") ==
-        std::vector<std::string>{"100/0 line -", "20/0 line -", "9/9 line -"});
-  CHECK(points_of(f.ledger, "anna") == make_balance(129, 120, 0, 0));
+        std::vector<std::string>{"100/0 line -", "20/20 line -", "9/9 line -"});
+  CHECK(points_of(f.ledger, "anna") == make_balance(129, 100, 0, 0));
+  require_check_ok(f.ledger);
+}
+
+}  // namespace
+}  // namespace loyalty::storage::test
+
+namespace loyalty::storage::test {
+namespace {
+
+Timestamp minutes(std::int64_t n) { return Timestamp{test_now.unix_seconds + n * 60}; }
+
+TEST_CASE("a held redemption commits as quoted after another receipt burned from the same lot",
+          "[storage][holds]") {
+  TillFixture f;
+  const CustomerState anna = customer("anna");
+  checkout_ok(f, &anna, receipt("R1", {line("WINE", 10000)}), minutes(0));  // lot 1: 100
+  open_ok(f, &anna, redeeming(receipt("R2", {line("WINE", 10000)}), 60), minutes(1));
+  checkout_ok(f, &anna, receipt("R3", {line("WINE", 5000)}), minutes(2));  // lot 2: 50
+  // R4 sees 90 available (150 less the 60 R2 holds) and burns 80 of them: the 40 of lot 1 that
+  // R2 does not hold, then 40 of lot 2.
+  checkout_ok(f, &anna, redeeming(receipt("R4", {line("WINE", 10000)}), 80), minutes(3));
+  // R4 paid 99.20 and earned 99.
+  CHECK(lots_of(f.ledger, "anna") ==
+        std::vector<std::string>{"100/60 line -", "50/10 line -", "99/99 line -"});
+  CHECK(points_of(f.ledger, "anna") == make_balance(249, 80, 0, 60));
+
+  Result<CheckoutResult> committed = f.till.commit_receipt("R2", minutes(4));
+  REQUIRE(committed.ok());
+  CHECK(committed->state == ReceiptState::committed);
+  // The 60 held points leave lot 1, as quoted; R2 earns 99 on its 99.40 paid.
+  CHECK(lots_of(f.ledger, "anna") ==
+        std::vector<std::string>{"100/0 line -", "50/10 line -", "99/99 line -", "99/99 line -"});
+  CHECK(points_of(f.ledger, "anna") == make_balance(348, 140, 0, 0));
+  require_check_ok(f.ledger);
+}
+
+TEST_CASE("burns, donations and expiry never take points another open receipt holds",
+          "[storage][holds]") {
+  TillFixture f;
+  const CustomerState anna = customer("anna");
+  checkout_ok(f, &anna, receipt("R1", {line("WINE", 10000)}), minutes(0));  // 100
+  open_ok(f, &anna, redeeming(receipt("R2", {line("WINE", 1000)}), 10), minutes(1));
+  Receipt donating = receipt("R3", {line("WINE", 1000)});
+  donating.donations.push_back(Donation{"food-bank", Points(90)});
+  open_ok(f, &anna, donating, minutes(2));
+  CHECK(points_of(f.ledger, "anna").available() == Points(0));
+  {
+    // Low-level burns see the holds too.
+    Transaction transaction = begin(f.ledger);
+    const AccountId account = f.ledger.find_or_create_account(
+        transaction, AccountKind::customer_points, "anna", minutes(3)).value();
+    Result<std::vector<LotMove>> burn =
+        burn_from_lots(f.ledger, transaction, account, Points(1), minutes(3), "X", std::nullopt);
+    REQUIRE_FALSE(burn.ok());
+    CHECK(burn.error().message ==
+          "account 1 (customer_points:anna) has 0 points in lots available at "
+          "2026-11-18T11:09:40Z; burning 1 needs 1 more");
+  }
+  REQUIRE(f.till.commit_receipt("R3", minutes(5)).ok());
+  REQUIRE(f.till.commit_receipt("R2", minutes(6)).ok());
+  CHECK(balance_by_owner(f.ledger, AccountKind::donation, "food-bank") ==
+        make_balance(90, 0, 0, 0));
+  CHECK(lots_of(f.ledger, "anna") ==
+        std::vector<std::string>{"100/0 line -", "10/10 line -", "9/9 line -"});
+  require_check_ok(f.ledger);
+}
+
+TEST_CASE("a refund goes through while another open receipt holds the points it would take back",
+          "[storage][holds][refund]") {
+  TillFixture f;
+  const CustomerState anna = customer("anna");
+  checkout_ok(f, &anna, receipt("R1", {line("WINE", 10000)}), minutes(0));  // lot 1: 100
+  open_ok(f, &anna, redeeming(receipt("R2", {line("WINE", 10000)}), 100), minutes(1));
+  CHECK(points_of(f.ledger, "anna").available() == Points(0));
+
+  // Returning R1's wine takes back the 100 it earned. R2 holds all of them, so the whole 100 is
+  // an overdraft the customer owes, and R2's promise stands.
+  const std::vector<ReturnRequest> wine{{0, 1}};
+  const RefundResult refund = refund_ok(f, "F1", "R1", wine, minutes(2));
+  CHECK_FALSE(refund.replayed);
+  CHECK(balance_by_owner(f.ledger, AccountKind::overdraft_receivable, "anna") ==
+        make_balance(0, 100, 0, 0));
+  CHECK(points_of(f.ledger, "anna") == make_balance(200, 100, 0, 100));
+  CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"100/100 line -"});
+  require_check_ok(f.ledger);
+
+  REQUIRE(f.till.commit_receipt("R2", minutes(3)).ok());
+  // R2 burned the held 100 and earned 99 on the 99.00 it paid, which repay the debt first.
+  CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"100/0 line -", "99/0 line -"});
+  CHECK(balance_by_owner(f.ledger, AccountKind::overdraft_receivable, "anna").posted() ==
+        Points(-1));
   require_check_ok(f.ledger);
 }
 

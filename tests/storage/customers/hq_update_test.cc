@@ -99,6 +99,28 @@ TEST_CASE("A take-back beyond what the lots hold becomes an overdraft that earni
   require_check_ok(f.ledger);
 }
 
+TEST_CASE("A take-back leaves the points an open receipt holds, which then commits as quoted",
+          "[storage][hq_update]") {
+  CacheFixture f;
+  const CustomerState card = customer("card-1");
+  f.online_ok(card, receipt("R-1", {line("WINE", 10000)}));  // +100
+  REQUIRE(f.till.open_receipt(f.program, &card, redeeming(receipt("R-2", {line("WINE", 1000)}), 70),
+                              test_now)
+              .ok());
+  // HQ takes 50 back: 30 are spare, the 20 others become a debt.
+  HqUpdate update;
+  update.update_id = "U-3";
+  update.corrections.push_back(HqCorrection{"C-1", "card-1", Points(50), false, std::nullopt});
+  apply_ok(f.ledger, update);
+  CHECK(points_of(f.ledger, "card-1").available() == Points(0));
+  CHECK(balance_by_owner(f.ledger, AccountKind::overdraft_receivable, "card-1").posted() ==
+        Points(-20));
+  require_check_ok(f.ledger);
+  REQUIRE(f.till.commit_receipt("R-2", test_now).ok());
+  CHECK(points_of(f.ledger, "card-1").debits_pending == Points(0));
+  require_check_ok(f.ledger);
+}
+
 TEST_CASE("An HQ update is refused whole when the ledger would fail its check",
           "[storage][hq_update]") {
   TempDir dir;

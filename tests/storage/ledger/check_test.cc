@@ -175,6 +175,30 @@ TEST_CASE("check finds valid lots that together exceed the balance", "[storage][
         });
 }
 
+TEST_CASE("check finds holds that reserve more than their lot or another account's lot",
+          "[storage][check]") {
+  CheckFixture f;
+  const std::string lot =
+      "INSERT INTO lots (account, points, remaining, active_from, created_at) VALUES ";
+  const std::string hold =
+      "INSERT INTO transfers (debit_account, credit_account, amount, code, flags, lot_id, "
+      "created_at) VALUES ";
+  back_door(f.path, lot + "(3, 100, 100, 0, 0), (3, 5, 5, 0, 0); " + hold +
+                        "(3, 2, 60, 'burn', 'pending', 1, 0), (3, 2, 50, 'burn', 'pending', 1, 0), "
+                        "(4, 2, 1, 'burn', 'pending', 2, 0);");
+  CHECK(f.problems() ==
+        std::vector<std::string>{
+            "account 3 (customer_points:anna): balance 100 less pending debits 110 is below its "
+            "floor 0",
+            "account 4 (customer_points:ben): balance 0 less pending debits 1 is below its floor 0",
+            "lot 1 of account 3: its earn transfers total 0, not its 100 points",
+            "lot 2 of account 3: its earn transfers total 0, not its 5 points",
+            "lot 1 of account 3: open holds reserve 110 points of it but only 100 remain",
+            "lot 2 of account 3: an open hold on it debits another account",
+            "account 3 (customer_points:anna): its lots hold 105 points but its balance is 100",
+        });
+}
+
 // The event chain's checks are in ledger/events_test.cc.
 
 TEST_CASE("check reports at most ledger_check_problems_max problems", "[storage][check]") {

@@ -70,7 +70,7 @@ TEST_CASE("credit_lot refuses bad input and writes nothing", "[storage][lots]") 
         "credit_lot: points 1000000000001 is outside 1..1000000000000");
   const Error expiry = error_of(lot_credit(f.a.anna, 10, day(1), day(1)));
   CHECK(expiry.code == ErrorCode::invalid_argument);
-  CHECK(expiry.message == "credit_lot: expires_at 1795086400 is not after active_from 1795086400");
+  CHECK(expiry.message == "credit_lot: expires_at 2026-11-19T11:06:40Z is not after active_from 2026-11-19T11:06:40Z");
   const Error kind = error_of(lot_credit(f.a.issuance, 10, day(0), day(1)));
   CHECK(kind.code == ErrorCode::invalid_argument);
   CHECK(kind.message ==
@@ -133,11 +133,11 @@ TEST_CASE("burn_from_lots refuses to burn more than the available lots hold", "[
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().code == ErrorCode::conflict);
   CHECK(refused.error().message ==
-        "account 3 (customer_points:anna) has 60 points in lots available at 1795432000; "
+        "account 3 (customer_points:anna) has 60 points in lots available at 2026-11-23T11:06:40Z; "
         "burning 61 needs 1 more");
   CHECK(transfers_after(f.ledger, 10).empty());
   CHECK(f.burn(f.a.ben, 1, day(0)).error().message ==
-        "account 4 (customer_points:ben) has 0 points in lots available at 1795000000; burning 1 "
+        "account 4 (customer_points:ben) has 0 points in lots available at 2026-11-18T11:06:40Z; burning 1 "
         "needs 1 more");
   CHECK(f.burn(f.a.anna, 0, day(0)).error().message ==
         "burn_from_lots: points 0 is outside 1..1000000000000");

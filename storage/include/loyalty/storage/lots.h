@@ -50,8 +50,9 @@ struct LotMove {
 struct ExpiryRun {
   std::vector<LotMove> expired;  // in order of expires_at, then lot id
   Points points_expired;
-  // Points of due lots that open receipts hold (pending debits of their account): they stay
-  // until the receipt commits (and burns them) or is cancelled (the next run expires them).
+  // Points of due lots that open receipts hold (in the lot, or as pending debits of its account
+  // that name no lot): they stay until the receipt commits (and burns them) or is cancelled (the
+  // next run expires them).
   Points points_held_back;
   // True when limits::lot_expiry_batch_max lots were expired and more may be due: call again.
   bool more_due = false;
