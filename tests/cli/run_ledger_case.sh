@@ -181,15 +181,16 @@ scenario_open_commit() {
   # 8 - 5 burned (from lot 1) + 6 earned (lot 2, as quoted when opened).
   run 0 balance --db "$db" --customer-id c-1001 --at "$later"
   stdout_is '{"customer_id":"c-1001","posted":9,"pending":0,"available":9,"lots":[{"lot_id":1,"remaining":3,"active_from":"2026-03-10T09:30:00Z","expires_at":"2027-03-10T09:30:00Z"},{"lot_id":2,"remaining":6,"active_from":"2026-03-10T09:30:00Z","expires_at":"2027-03-10T09:30:00Z"}]}'
+  # The hold is posted: earn, hold, its post, earn.
   run 0 ledger check --db "$db"
-  stdout_is '{"ok":true,"schema_version":3,"accounts":3,"transfers":5,"pending_open":0,"lots":2,"events":2,"problems":[]}'
+  stdout_is '{"ok":true,"schema_version":3,"accounts":3,"transfers":4,"pending_open":0,"lots":2,"events":2,"problems":[]}'
 
   # Committing again prints the stored result and writes nothing.
   run 0 commit --db "$db" --receipt-id T1-000050 --at "$later"
   stdout_is "$(sed 's/"replayed":false/"replayed":true/' fixtures/commit_redeem.expected.json)"
   stderr_empty
   run 0 ledger check --db "$db"
-  stdout_matches '"transfers":5,"pending_open":0,"lots":2,"events":2,"problems":\[\]\}$'
+  stdout_matches '"transfers":4,"pending_open":0,"lots":2,"events":2,"problems":\[\]\}$'
   # A committed receipt cannot be cancelled any more.
   run 2 cancel --db "$db" --receipt-id T1-000050 --at "$later"
   stderr_is 'loyaltyctl: receipt T1-000050 is committed; refund it instead of cancelling'

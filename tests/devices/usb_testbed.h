@@ -50,7 +50,7 @@ constexpr std::size_t scanner_transfers = 4;
 constexpr int loop_handlers_max = 20'000;
 
 inline std::filesystem::path fixture(const char* name) {
-  return std::filesystem::path(__FILE__).parent_path() / "fixtures" / "usb" / name;
+  return std::filesystem::path(LOYALTY_SOURCE_DIR) / "tests" / "devices" / "fixtures" / "usb" / name;
 }
 
 // A usbmon capture of one interrupt IN endpoint, written as classic pcap with
