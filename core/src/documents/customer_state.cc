@@ -37,8 +37,10 @@ int compare_upper(std::string_view stored, std::string_view query) {
   return stored.size() < query.size() ? -1 : 1;
 }
 
+}  // namespace
+
 // Coupon codes are stored upper-case; a query in any case finds them.
-std::int64_t coupon_counter_for(const std::vector<Counter>& counters, std::string_view code) {
+std::int64_t coupon_count_for(std::span<const Counter> counters, std::string_view code) {
   auto it = std::lower_bound(counters.begin(), counters.end(), code,
                              [](const Counter& counter, std::string_view query) {
                                return compare_upper(counter.key, query) < 0;
@@ -47,8 +49,6 @@ std::int64_t coupon_counter_for(const std::vector<Counter>& counters, std::strin
   LOYALTY_ASSERT(it->count >= 0);
   return it->count;
 }
-
-}  // namespace
 
 Points CustomerState::available_points(Timestamp at) const {
   Points total;
@@ -67,11 +67,11 @@ std::int64_t CustomerState::stamps_for(std::string_view card_id) const {
 }
 
 std::int64_t CustomerState::coupon_uses_for(std::string_view code) const {
-  return coupon_counter_for(coupon_uses, code);
+  return coupon_count_for(coupon_uses, code);
 }
 
 std::int64_t CustomerState::coupon_uses_total_for(std::string_view code) const {
-  return coupon_counter_for(coupon_uses_total, code);
+  return coupon_count_for(coupon_uses_total, code);
 }
 
 std::int64_t CustomerState::event_awards_for(std::string_view event_type) const {

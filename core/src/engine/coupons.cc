@@ -38,8 +38,9 @@ CouponStatus check_coupon(const QuoteContext& ctx, std::uint32_t rule) {
       return CouponStatus::customer_limit_reached;
     }
   }
-  if (params.uses_max > 0 && ctx.customer != nullptr &&
-      ctx.customer->coupon_uses_total_for(params.code) >= params.uses_max) {
+  // Chain-wide, anonymous receipts included: the ledger counts every use.
+  if (params.uses_max > 0 &&
+      coupon_count_for(ctx.chain.coupon_uses_total, params.code) >= params.uses_max) {
     return CouponStatus::used_up;
   }
   return CouponStatus::not_stackable;  // pending: the discount stage decides

@@ -117,6 +117,13 @@ std::uint64_t draw_seed(std::string_view receipt_id, std::string_view rule_id) {
 
 Status Quoter::quote(const Program& program, const CustomerState* customer, const Receipt& receipt,
                      Timestamp at, Quote& out) {
+  ChainCounts chain;
+  if (customer != nullptr) chain.coupon_uses_total = customer->coupon_uses_total;
+  return quote(program, customer, receipt, at, chain, out);
+}
+
+Status Quoter::quote(const Program& program, const CustomerState* customer, const Receipt& receipt,
+                     Timestamp at, const ChainCounts& chain, Quote& out) {
   out.clear();
   out.program = &program;
   out.receipt_id = receipt.receipt_id;
@@ -135,9 +142,9 @@ Status Quoter::quote(const Program& program, const CustomerState* customer, cons
                           program.program_id + " counts in " + program.currency);
   }
   engine::QuoteContext ctx{
-      program,  customer, receipt, at,    to_local(at, program.utc_offset_minutes),
-      out,      scratch_, {},      false, Points{},
-      Points{}, false,    0};
+      program, customer, receipt, chain, at,       to_local(at, program.utc_offset_minutes),
+      out,     scratch_, {},      false, Points{}, Points{},
+      false,   0};
   engine::resolve_tier(ctx);
   TRY(engine::prepare_lines(ctx));
   engine::activate_rules(ctx);

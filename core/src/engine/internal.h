@@ -17,6 +17,7 @@ struct QuoteContext {
   const Program& program;
   const CustomerState* customer;  // null: anonymous receipt
   const Receipt& receipt;
+  const ChainCounts& chain;
   Timestamp at;
   LocalTime local;
   Quote& out;

@@ -162,13 +162,16 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper sho
     if (cached) customers_internal::drop_unconsented_profile(*view, cached->consent);
   }
   const std::int64_t offline_redeemed = offline && cached ? cached->offline_redeemed : 0;
+  // Chain-wide uses of the limited coupons presented: anonymous receipts are held to them too.
+  const std::vector<Counter> chain = TRY(load_chain_counts(*ledger_, program, receipt));
   if (view) {
     account = TRY(ledger_->find_or_create_account(transaction, AccountKind::customer_points,
                                                   view->customer_id, at));
     TRY(load_ledger_view(*ledger_, account, at, *view));
+    view->coupon_uses_total = chain;
   }
   Quote quote;
-  TRY(quoter_.quote(program, view ? &*view : nullptr, receipt, at, quote));
+  TRY(quoter_.quote(program, view ? &*view : nullptr, receipt, at, ChainCounts{chain}, quote));
   if (view) TRY(check_redemption(*ledger_, quote, *view, account, offline, offline_redeemed));
 
   ReceiptRow row;
@@ -184,8 +187,14 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper sho
   row.receipt_json = std::move(receipt_json);
   row.quoted_at = at;
   row.offline = offline;
+  if (!chain.empty()) row.chain_json = counts_to_json(CounterSet{{}, chain});
   if (hold) {
+    // An open receipt holds its points by lot and reserves its limited uses now, so that its
+    // commit succeeds as quoted.
     if (view) TRY(hold_redemption(*ledger_, transaction, quote, account, at));
+    const CounterSet uses = limited_uses(quote, view.has_value());
+    TRY(move_counts(*ledger_, view ? std::string_view(view->customer_id) : "", uses, 1));
+    row.reserved_json = counts_to_json(uses);
     row.state = ReceiptState::open;
   } else {
     row.event_seq = TRY(write_quote(*ledger_, transaction, quote, view ? &*view : nullptr,
@@ -224,14 +233,18 @@ Result<CheckoutResult> Till::commit_receipt(std::string_view receipt_id, Timesta
                                                   " was opened before: cancel it)");
     }
   }
-  // The holds are posted: the points leave the lots they reserved, as quoted. An older release
-  // held only the burns, without naming lots: its holds are voided and the burns and donations
-  // taken from the lots available when the receipt was quoted.
-  const lots_internal::PostedHolds posted =
-      TRY(lots_internal::post_holds(*ledger_, transaction, receipt_id, at));
-  const Redemption redemption = posted.posted > Points(0) ? Redemption::posted : Redemption::take;
-  LOYALTY_ASSERT(redemption == Redemption::take ||
-                 posted.posted == burned_points(rebuilt.quote) + rebuilt.quote.donated_total);
+  // The holds are posted: the points leave the lots they reserved, as quoted; the limited uses
+  // were counted when it opened. A receipt opened by a release that did neither (no reserved
+  // uses, holds without lots) is written as a checkout instead, its holds voided, from the lots
+  // available when it was quoted.
+  Redemption redemption = Redemption::take;
+  if (row.reserved_json) {
+    const Points posted = TRY(lots_internal::post_holds(*ledger_, transaction, receipt_id, at));
+    LOYALTY_ASSERT(posted == burned_points(rebuilt.quote) + rebuilt.quote.donated_total);
+    redemption = Redemption::posted;
+  } else {
+    TRY(void_holds(*ledger_, transaction, receipt_id, at));
+  }
   row.event_seq = TRY(
       write_quote(*ledger_, transaction, rebuilt.quote, customer, row.result, redemption, at));
   if (customer != nullptr) {
@@ -254,8 +267,7 @@ Status Till::cancel_receipt(std::string_view receipt_id, Timestamp at) {
     return make_error(ErrorCode::conflict,
                       receipt_name(receipt_id) + " is committed; refund it instead of cancelling");
   }
-  TRY(void_holds(*ledger_, transaction, receipt_id, at));
-  TRY(set_receipt_state(*ledger_, receipt_id, ReceiptState::cancelled, 0, at));
+  TRY(cancel_open(*ledger_, transaction, row, at));
   return transaction.commit();
 }
 
@@ -282,13 +294,30 @@ Result<std::int64_t> Till::void_expired_holds(Timestamp at, std::int64_t timeout
 
 namespace checkout_internal {
 
+Status cancel_open(Ledger& ledger, const Transaction& transaction, const ReceiptRow& row,
+                   Timestamp at) {
+  LOYALTY_ASSERT(row.state == ReceiptState::open);
+  TRY(void_holds(ledger, transaction, row.receipt_id, at));
+  if (row.reserved_json) {
+    const CounterSet reserved = TRY(counts_from_json(*row.reserved_json));
+    TRY(move_counts(ledger, row.customer_id.value_or(""), reserved, -1));
+  }
+  return set_receipt_state(ledger, row.receipt_id, ReceiptState::cancelled, 0, at);
+}
+
 Status rebuild(Ledger& ledger, Quoter& quoter, const ReceiptRow& row, Rebuilt& out) {
   const std::string bundle = TRY(stored_program(ledger, row.program_id, row.program_version));
   out.program = TRY(load_program(bundle));
   if (!row.customer_json.empty()) out.customer = TRY(load_customer(row.customer_json));
   out.receipt = TRY(load_receipt(row.receipt_json));
   const CustomerState* customer = out.customer ? &*out.customer : nullptr;
-  TRY(quoter.quote(out.program, customer, out.receipt, row.quoted_at, out.quote));
+  if (!row.chain_json.empty()) {
+    out.chain = TRY(counts_from_json(row.chain_json)).coupon_uses_total;
+  } else if (customer != nullptr) {
+    out.chain = customer->coupon_uses_total;  // written before the ledger kept the chain's counts
+  }
+  TRY(quoter.quote(out.program, customer, out.receipt, row.quoted_at, ChainCounts{out.chain},
+                   out.quote));
   if (quote_to_json(out.receipt, out.quote, false) != row.result) {
     if (row.customer_id && row.customer_id->starts_with(customers_internal::pseudonym_prefix)) {
       return make_error(ErrorCode::conflict,

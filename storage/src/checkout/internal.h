@@ -49,6 +49,13 @@ struct ReceiptRow {
   Timestamp quoted_at;
   Timestamp created_at;
   bool offline = false;  // checked out from the customer cache (checkout_offline)
+  // The chain-wide counts the quote was given (counts_to_json), "" when none: a refund or commit
+  // quotes again with them.
+  std::string chain_json;
+  // An open receipt: the limited uses it reserved when it was opened (counts_to_json), which its
+  // commit counts already and its cancel gives back. nullopt: nothing reserved (a committed or
+  // cancelled receipt, or an open one written by a release that did not reserve).
+  std::optional<std::string> reserved_json;
 };
 
 Result<std::optional<ReceiptRow>> find_receipt(Ledger& ledger, std::string_view receipt_id);
@@ -66,13 +73,35 @@ Status load_ledger_view(Ledger& ledger, AccountId account, Timestamp at, Custome
 Status add_counter(Ledger& ledger, std::string_view customer_id, std::string_view kind,
                    std::string_view key, std::int64_t delta);
 
+// Limited uses: counts that rules cap (a coupon's per_customer_max and uses_max), by key, sorted.
+struct CounterSet {
+  std::vector<Counter> coupon_uses;        // the receipt's customer's
+  std::vector<Counter> coupon_uses_total;  // chain-wide (customer "")
+  bool empty() const;
+};
+// What `quote` uses up: one use of each applied coupon, for the customer when `identified`, and
+// chain-wide always.
+CounterSet limited_uses(const Quote& quote, bool identified);
+// Adds (sign 1) or takes back (sign -1) `counts` in the counters table.
+Status move_counts(Ledger& ledger, std::string_view customer_id, const CounterSet& counts,
+                   std::int64_t sign);
+// {"coupon_uses":{"CODE":1},"coupon_uses_total":{"CODE":1}}, empty lists left out; and back
+// (io_error for text this code did not write).
+std::string counts_to_json(const CounterSet& counts);
+Result<CounterSet> counts_from_json(std::string_view text);
+// The chain-wide uses of each limited coupon `receipt` presents, as the ledger counts them: what
+// its quote checks uses_max against.
+Result<std::vector<Counter>> load_chain_counts(Ledger& ledger, const Program& program,
+                                               const Receipt& receipt);
+
 // Holds what `quote` takes from the customer's lots (burns and donations) for an open receipt:
 // one pending transfer per lot, naming it (lots_internal::hold_from_lots).
 Status hold_redemption(Ledger& ledger, const Transaction& transaction, const Quote& quote,
                        AccountId account, Timestamp at);
 
-// Whether the points a quote takes from the lots are still to be taken (a checkout), or were held
-// when the receipt was opened and posted by its commit (post_holds).
+// What a committed quote still has to write: everything (a checkout, or an open receipt written
+// by a release that neither held by lot nor reserved), or only what opening did not (an open
+// receipt whose points were held and posted by post_holds, and whose limited uses were reserved).
 enum class Redemption { take, posted };
 
 // Writes what `quote` decided (burns, earned lots, donations, counters) and the "checkout" event;
@@ -135,14 +164,20 @@ struct Rebuilt {
   Program program;
   std::optional<CustomerState> customer;
   Receipt receipt;
+  std::vector<Counter> chain;  // the chain-wide counts the quote was given
   Quote quote;
   Rebuilt() = default;
   Rebuilt(const Rebuilt&) = delete;
   Rebuilt& operator=(const Rebuilt&) = delete;
 };
 
-// Loads the row's program, customer state and receipt, quotes again (the engine is
+// Loads the row's program, customer state, receipt and chain counts, quotes again (the engine is
 // deterministic) and checks that the quote's JSON is the stored one; io_error if not.
 Status rebuild(Ledger& ledger, Quoter& quoter, const ReceiptRow& row, Rebuilt& out);
+
+// Releases an open receipt: voids its holds, gives back the uses it reserved, and sets it
+// cancelled. The erasure order uses it too.
+Status cancel_open(Ledger& ledger, const Transaction& transaction, const ReceiptRow& row,
+                   Timestamp at);
 
 }  // namespace loyalty::storage::checkout_internal

@@ -78,20 +78,25 @@ Status record_returned(Ledger& ledger, std::string_view receipt_id, const Revers
   return Status();
 }
 
+// The counters the returned units moved: stamps, and coupon uses (chain-wide for an anonymous
+// receipt, `customer` null).
 Status apply_counters(Ledger& ledger, const Program& program, const Reversal& reversal,
-                      const CustomerState& customer) {
+                      const CustomerState* customer) {
   for (const CounterAdjustment& stamps : reversal.stamps) {
+    LOYALTY_ASSERT(customer != nullptr);
     const auto* card = std::get_if<StampCardRule>(&program.rules[stamps.rule].params);
     LOYALTY_ASSERT(card != nullptr);
     if (stamps.delta != 0) {
-      TRY(add_counter(ledger, customer.customer_id, "stamps", card->card_id, stamps.delta));
+      TRY(add_counter(ledger, customer->customer_id, "stamps", card->card_id, stamps.delta));
     }
   }
   for (const CounterAdjustment& uses : reversal.coupon_uses) {
     const auto* coupon = std::get_if<CouponRule>(&program.rules[uses.rule].params);
     LOYALTY_ASSERT(coupon != nullptr);
     if (uses.delta == 0) continue;
-    TRY(add_counter(ledger, customer.customer_id, "coupon_uses", coupon->code, uses.delta));
+    if (customer != nullptr) {
+      TRY(add_counter(ledger, customer->customer_id, "coupon_uses", coupon->code, uses.delta));
+    }
     TRY(add_counter(ledger, "", "coupon_uses_total", coupon->code, uses.delta));
   }
   return Status();
@@ -162,7 +167,7 @@ Status apply_reversal(Ledger& ledger, const Transaction& transaction, const Rebu
   TRY(reverse_settlement(ledger, transaction, quote, reversal, at));
   if (!rebuilt.customer) {
     LOYALTY_ASSERT(reversal.earns.empty() && reversal.burns.empty());
-    return Status();
+    return apply_counters(ledger, rebuilt.program, reversal, nullptr);
   }
   const CustomerState& customer = *rebuilt.customer;
   for (const ReversedEarn& earn : reversal.earns) {
@@ -182,7 +187,7 @@ Status apply_reversal(Ledger& ledger, const Transaction& transaction, const Rebu
                              burn.points, at));
     }
   }
-  return apply_counters(ledger, rebuilt.program, reversal, customer);
+  return apply_counters(ledger, rebuilt.program, reversal, &customer);
 }
 
 Status insert_refund(Ledger& ledger, const RefundResult& result, std::string_view receipt_id,

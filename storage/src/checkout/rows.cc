@@ -20,19 +20,17 @@ std::optional<ReceiptState> parse_state(std::string_view name) {
   return std::nullopt;
 }
 
-// Reads every counter of `customer_id` into the matching list of `customer`, in key order.
+// Reads the customer's own counters into the matching list of `customer`, in key order. The
+// chain-wide coupon uses are read by load_chain_counts, for the coupons a receipt presents.
 Status load_counters(Ledger& ledger, std::string_view customer_id, CustomerState& customer) {
   Statement select = TRY(Statement::prepare(
       ledger.database(),
-      // Two primary-key range lookups; an OR of them would scan the table.
       "SELECT kind, key, count FROM counters WHERE customer_id = ?1 AND kind IN ('stamps', "
-      "'coupon_uses', 'event_awards') UNION ALL SELECT kind, key, count FROM counters "
-      "WHERE customer_id = '' AND kind = 'coupon_uses_total' ORDER BY 1, 2 LIMIT ?2"));
+      "'coupon_uses', 'event_awards') ORDER BY 1, 2 LIMIT ?2"));
   TRY(select.bind_text(1, customer_id));
-  TRY(select.bind_int64(2, static_cast<std::int64_t>(4 * limits::customer_counters_max)));
+  TRY(select.bind_int64(2, static_cast<std::int64_t>(3 * limits::customer_counters_max)));
   customer.stamps.clear();
   customer.coupon_uses.clear();
-  customer.coupon_uses_total.clear();
   customer.event_awards.clear();
   while (TRY(select.step()) == Step::row) {
     const std::string kind = select.column_text(0);
@@ -40,7 +38,6 @@ Status load_counters(Ledger& ledger, std::string_view customer_id, CustomerState
     if (counter.count == 0) continue;
     if (kind == "stamps") customer.stamps.push_back(std::move(counter));
     if (kind == "coupon_uses") customer.coupon_uses.push_back(std::move(counter));
-    if (kind == "coupon_uses_total") customer.coupon_uses_total.push_back(std::move(counter));
     if (kind == "event_awards") customer.event_awards.push_back(std::move(counter));
   }
   return Status();
@@ -52,8 +49,8 @@ Result<std::optional<ReceiptRow>> find_receipt(Ledger& ledger, std::string_view 
   Statement select = TRY(Statement::prepare(
       ledger.database(),
       "SELECT request_hash, state, result, event_seq, program_id, program_version, customer_id, "
-      "customer_json, receipt_json, quoted_at, created_at, offline FROM receipts "
-      "WHERE receipt_id = ?1"));
+      "customer_json, receipt_json, quoted_at, created_at, offline, chain_json, reserved "
+      "FROM receipts WHERE receipt_id = ?1"));
   TRY(select.bind_text(1, receipt_id));
   if (TRY(select.step()) != Step::row) return std::optional<ReceiptRow>();
   ReceiptRow row;
@@ -72,6 +69,8 @@ Result<std::optional<ReceiptRow>> find_receipt(Ledger& ledger, std::string_view 
   row.quoted_at = Timestamp{select.column_int64(9)};
   row.created_at = Timestamp{select.column_int64(10)};
   row.offline = select.column_int64(11) != 0;
+  if (!select.column_is_null(12)) row.chain_json = select.column_text(12);
+  if (!select.column_is_null(13)) row.reserved_json = select.column_text(13);
   if (row.receipt_json.empty()) {
     return make_error(ErrorCode::conflict, receipt_name(receipt_id) +
                                                " was written without the checkout flow; it "
@@ -85,7 +84,8 @@ Status insert_receipt(Ledger& ledger, const ReceiptRow& row, Timestamp at) {
       ledger.database(),
       "INSERT INTO receipts (receipt_id, request_hash, state, result, event_seq, created_at, "
       "updated_at, program_id, program_version, customer_id, customer_json, receipt_json, "
-      "quoted_at, offline) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+      "quoted_at, offline, chain_json, reserved) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"));
   TRY(insert.bind_text(1, row.receipt_id));
   TRY(insert.bind_text(2, row.request_hash));
   TRY(insert.bind_text(3, receipt_state_name(row.state)));
@@ -107,6 +107,8 @@ Status insert_receipt(Ledger& ledger, const ReceiptRow& row, Timestamp at) {
   TRY(insert.bind_text(11, row.receipt_json));
   TRY(insert.bind_int64(12, row.quoted_at.unix_seconds));
   TRY(insert.bind_int64(13, row.offline ? 1 : 0));
+  TRY(row.chain_json.empty() ? insert.bind_null(14) : insert.bind_text(14, row.chain_json));
+  TRY(row.reserved_json ? insert.bind_text(15, *row.reserved_json) : insert.bind_null(15));
   return insert.run();
 }
 
@@ -114,7 +116,9 @@ Status set_receipt_state(Ledger& ledger, std::string_view receipt_id, ReceiptSta
                          std::int64_t event_seq, Timestamp at) {
   Statement update = TRY(Statement::prepare(
       ledger.database(),
-      "UPDATE receipts SET state = ?2, event_seq = ?3, updated_at = ?4 WHERE receipt_id = ?1"));
+      // What an open receipt reserved is counted (committed) or given back (cancelled) by now.
+      "UPDATE receipts SET state = ?2, event_seq = ?3, updated_at = ?4, reserved = NULL "
+      "WHERE receipt_id = ?1"));
   TRY(update.bind_text(1, receipt_id));
   TRY(update.bind_text(2, receipt_state_name(state)));
   if (event_seq > 0) {

@@ -67,20 +67,14 @@ Status write_earns(Ledger& ledger, const Transaction& transaction, const Quote& 
   return Status();
 }
 
-Status write_counters(Ledger& ledger, const Quote& quote, const CustomerState& customer) {
+// Stamps and event awards; limited uses (coupons) are counted by the caller.
+Status write_customer_counters(Ledger& ledger, const Quote& quote, const CustomerState& customer) {
   const Program& program = *quote.program;
   for (const StampMovement& stamps : quote.stamps) {
     const auto* card = std::get_if<StampCardRule>(&program.rules[stamps.rule].params);
     LOYALTY_ASSERT(card != nullptr);
     const std::int64_t delta = stamps.earned - stamps.redeemed;
     if (delta != 0) TRY(add_counter(ledger, customer.customer_id, "stamps", card->card_id, delta));
-  }
-  for (const CouponOutcome& coupon : quote.coupons) {
-    if (coupon.status != CouponStatus::applied || !coupon.rule) continue;
-    const auto* rule = std::get_if<CouponRule>(&program.rules[*coupon.rule].params);
-    LOYALTY_ASSERT(rule != nullptr);
-    TRY(add_counter(ledger, customer.customer_id, "coupon_uses", rule->code, 1));
-    TRY(add_counter(ledger, "", "coupon_uses_total", rule->code, 1));
   }
   for (const EarnEntry& earn : quote.earns) {
     if (earn.source.kind != SourceKind::rule) continue;
@@ -148,9 +142,14 @@ Result<std::int64_t> write_quote(Ledger& ledger, const Transaction& transaction,
       TRY(take_redemption(ledger, transaction, quote, account, false, at));
     }
     TRY(write_earns(ledger, transaction, quote, *customer, at));
-    TRY(write_counters(ledger, quote, *customer));
+    TRY(write_customer_counters(ledger, quote, *customer));
   } else {
     LOYALTY_ASSERT(quote.burns.empty() && quote.earns.empty());
+  }
+  // Coupon uses count for anonymous receipts too. An open receipt counted them when it opened.
+  if (redemption == Redemption::take) {
+    TRY(move_counts(ledger, customer != nullptr ? std::string_view(customer->customer_id) : "",
+                    limited_uses(quote, customer != nullptr), 1));
   }
   TRY(write_settlement(ledger, transaction, quote, at));
   const EventRow event = TRY(append_event(ledger, transaction, "checkout", quote.receipt_id,

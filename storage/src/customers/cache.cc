@@ -253,7 +253,8 @@ Result<std::int64_t> relink_referrals(Ledger& ledger, std::string_view table, st
   return static_cast<std::int64_t>(rewritten.size());
 }
 
-// An erased customer's open receipts are cancelled (their held points released): committing them
+// An erased customer's open receipts are cancelled (their held points and reserved uses released):
+// committing them
 // later would need the personal data the erasure removes.
 Result<std::int64_t> cancel_open_receipts(Ledger& ledger, const Transaction& transaction,
                                           std::string_view card, Timestamp at) {
@@ -266,9 +267,10 @@ Result<std::int64_t> cancel_open_receipts(Ledger& ledger, const Transaction& tra
     while (TRY(select.step()) == Step::row) open.push_back(select.column_text(0));
   }
   for (const std::string& receipt_id : open) {
-    const std::vector<TransferId> holds = TRY(checkout_internal::open_holds(ledger, receipt_id));
-    for (TransferId hold : holds) TRY(ledger.void_pending(transaction, hold, at));
-    TRY(checkout_internal::set_receipt_state(ledger, receipt_id, ReceiptState::cancelled, 0, at));
+    const std::optional<checkout_internal::ReceiptRow> row =
+        TRY(checkout_internal::find_receipt(ledger, receipt_id));
+    LOYALTY_ASSERT(row.has_value());
+    TRY(checkout_internal::cancel_open(ledger, transaction, *row, at));
   }
   return static_cast<std::int64_t>(open.size());
 }

@@ -140,38 +140,30 @@ Result<std::vector<LotMove>> hold_from_lots(Ledger& ledger, const Transaction& t
   return plan;
 }
 
-Result<PostedHolds> post_holds(Ledger& ledger, const Transaction& transaction,
-                               std::string_view receipt_id, Timestamp at) {
+Result<Points> post_holds(Ledger& ledger, const Transaction& transaction,
+                          std::string_view receipt_id, Timestamp at) {
   Statement select = TRY(Statement::prepare(
       ledger.database(),
       "SELECT id, lot_id, amount FROM transfers t WHERE receipt_id = ?1 AND flags = 'pending' "
       "AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.pending_id = t.id) ORDER BY id LIMIT ?2"));
   TRY(select.bind_text(1, receipt_id));
   TRY(select.bind_int64(2, static_cast<std::int64_t>(limits::receipt_holds_max)));
-  struct Hold {
-    TransferId id;
-    std::optional<LotId> lot;
-    Points amount;
-  };
-  std::vector<Hold> holds;
+  std::vector<LotMove> holds;
   while (TRY(select.step()) == Step::row) {  // bounded by receipt_holds_max
-    Hold hold{TransferId{select.column_int64(0)}, std::nullopt, Points(select.column_int64(2))};
-    if (!select.column_is_null(1)) hold.lot = LotId{select.column_int64(1)};
-    holds.push_back(hold);
+    if (select.column_is_null(1)) {
+      return make_error(ErrorCode::io_error,
+                        "receipt " + std::string(receipt_id) + ": its hold (transfer " +
+                            std::to_string(select.column_int64(0)) + ") names no lot");
+    }
+    holds.push_back(LotMove{LotId{select.column_int64(1)}, Points(select.column_int64(2)),
+                            TransferId{select.column_int64(0)}});
   }
   select.reset();
-  PostedHolds posted;
-  for (const Hold& hold : holds) {
-    if (!hold.lot) {
-      // Held by a release whose holds named no lot: released here, and the caller burns the
-      // points from the lots as that release did.
-      TRY(ledger.void_pending(transaction, hold.id, at));
-      posted.released_unattributed += hold.amount;
-      continue;
-    }
-    TRY(ledger.post_pending(transaction, hold.id, std::nullopt, at));
-    TRY(move_remaining(ledger, *hold.lot, -hold.amount.value()));
-    posted.posted += hold.amount;
+  Points posted;
+  for (const LotMove& hold : holds) {
+    TRY(ledger.post_pending(transaction, hold.transfer, std::nullopt, at));
+    TRY(move_remaining(ledger, hold.lot, -hold.points.value()));
+    posted += hold.points;
   }
   return posted;
 }

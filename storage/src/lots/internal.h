@@ -105,14 +105,9 @@ Result<std::vector<LotMove>> hold_from_lots(Ledger& ledger, const Transaction& t
                                             const LotTake& take);
 
 // Posts every open hold of `receipt_id` (the points leave the lots they reserve) in the order
-// they were made. A hold that names no lot is voided instead, and its points are reported: the
-// caller burns them from the lots.
-struct PostedHolds {
-  Points posted;
-  Points released_unattributed;
-};
-Result<PostedHolds> post_holds(Ledger& ledger, const Transaction& transaction,
-                               std::string_view receipt_id, Timestamp at);
+// they were made, and returns what they moved; io_error for a hold that names no lot.
+Result<Points> post_holds(Ledger& ledger, const Transaction& transaction,
+                          std::string_view receipt_id, Timestamp at);
 
 // "receipt r-1 line 2" or "receipt r-1" for messages.
 std::string receipt_line_name(std::string_view receipt_id, std::optional<std::uint32_t> line);

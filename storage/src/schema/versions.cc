@@ -308,10 +308,25 @@ CREATE TABLE blocklist (
 ) WITHOUT ROWID, STRICT;
 )sql";
 
-constexpr std::array<Migration, 3> migrations = {
+// Holds that name their lots, and limited uses (docs/storage.md, "Holds on lots" and "Limited
+// uses"). Only adds: expand-only.
+constexpr std::string_view schema_v4 = R"sql(
+-- The open holds of an account: a hold names the lot it reserves, and every take from the lots
+-- reads them. Only pending rows are in the index.
+CREATE INDEX transfers_pending ON transfers (debit_account) WHERE flags = 'pending';
+
+-- The chain-wide counts a receipt's quote was given (a coupon's uses so far), to quote it again.
+ALTER TABLE receipts ADD COLUMN chain_json TEXT;
+-- An open receipt's reserved limited uses, counted when it opened; NULL once committed or
+-- cancelled.
+ALTER TABLE receipts ADD COLUMN reserved TEXT;
+)sql";
+
+constexpr std::array<Migration, 4> migrations = {
     Migration{1, MigrationKind::contract, schema_v1},
     Migration{2, MigrationKind::expand_only, schema_v2},
     Migration{3, MigrationKind::expand_only, schema_v3},
+    Migration{4, MigrationKind::expand_only, schema_v4},
 };
 
 }  // namespace

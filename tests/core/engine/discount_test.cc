@@ -176,6 +176,35 @@ TEST_CASE("coupons: window, minimum basket, limits, exclusions, duplicates",
         CouponStatus::applied);
 }
 
+TEST_CASE("a coupon's uses_max is checked against the chain's count, anonymous receipts included",
+          "[discounts][coupons]") {
+  Program program = make_program(coupons);
+  const std::vector<Counter> used_once{{"WELCOME5", 1}};
+  const std::vector<Counter> unused{{"WELCOME5", 0}};
+  Quoter quoter;
+  Quote quote;
+  // Anonymous: the ledger's count is all there is.
+  REQUIRE(quoter
+              .quote(program, nullptr, basket(R"(["welcome5"])"), tuesday_noon(),
+                     ChainCounts{used_once}, quote)
+              .ok());
+  CHECK(status_of(quote, 0) == CouponStatus::used_up);
+  CHECK(quote.discount_total == Minor(0));
+  REQUIRE(quoter
+              .quote(program, nullptr, basket(R"(["welcome5"])"), tuesday_noon(),
+                     ChainCounts{unused}, quote)
+              .ok());
+  CHECK(status_of(quote, 0) == CouponStatus::applied);
+  CHECK(quote.discount_total == Minor(500));
+  // Identified: the chain's count wins over a customer document that says nothing of it.
+  CustomerState customer = make_customer(known_customer());
+  REQUIRE(quoter
+              .quote(program, &customer, basket(R"(["WELCOME5"])"), tuesday_noon(),
+                     ChainCounts{used_once}, quote)
+              .ok());
+  CHECK(status_of(quote, 0) == CouponStatus::used_up);
+}
+
 TEST_CASE("personalised offers reach only their customers or segment", "[discounts]") {
   Program program = make_program(R"("rules": [
       {"id": "filters-for-coffee-buyers", "kind": "percent_off", "percent_bp": 2500,

@@ -29,6 +29,10 @@ inline constexpr std::string_view till_program_json = R"json({
     {"id": "tea-card", "kind": "stamp_card", "items": {"skus": ["TEA-CUP"]},
      "card_id": "tea", "stamps_required": 3},
     {"id": "save1", "kind": "coupon", "code": "SAVE1", "amount_minor": 100, "scope": "basket"},
+    {"id": "once", "kind": "coupon", "code": "ONCE", "amount_minor": 200, "scope": "basket",
+     "uses_max": 1},
+    {"id": "twice-each", "kind": "coupon", "code": "TWICE", "amount_minor": 50, "scope": "basket",
+     "per_customer_max": 2},
     {"id": "review", "kind": "event_award", "event_type": "review", "points": 50},
     {"id": "referral", "kind": "bonus", "trigger": "referral", "points": 30,
      "referrer_points": 20}

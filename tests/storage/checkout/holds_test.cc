@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "back_door.h"
 #include "checkout/checkout_support.h"
 #include "loyalty/storage/lots.h"
 
@@ -250,6 +251,35 @@ TEST_CASE("a refund goes through while another open receipt holds the points it 
   CHECK(lots_of(f.ledger, "anna") == std::vector<std::string>{"100/0 line -", "99/0 line -"});
   CHECK(balance_by_owner(f.ledger, AccountKind::overdraft_receivable, "anna").posted() ==
         Points(-1));
+  require_check_ok(f.ledger);
+}
+
+TEST_CASE("a receipt held by a release whose holds named no lot commits from the lots",
+          "[storage][holds]") {
+  TillFixture f;
+  const CustomerState anna = customer("anna");
+  checkout_ok(f, &anna, receipt("R1", {line("WINE", 10000)}), minutes(0));  // lot 1: 100
+  Receipt r2 = redeeming(receipt("R2", {line("WINE", 10000)}), 60);
+  r2.coupons.push_back("ONCE");
+  open_ok(f, &anna, r2, minutes(1));
+  // The shape an older release left: one hold without a lot, no reserved uses.
+  back_door(f.dir.file("ledger.db"),
+            "DROP TRIGGER transfers_no_update; "
+            "UPDATE transfers SET lot_id = NULL WHERE flags = 'pending'; "
+            "UPDATE receipts SET reserved = NULL; "
+            "UPDATE counters SET count = 0 WHERE key = 'ONCE'; "
+            "CREATE TRIGGER transfers_no_update BEFORE UPDATE ON transfers BEGIN "
+            "SELECT RAISE(ABORT, 'transfers are immutable: write a correcting transfer'); END;");
+  CHECK(points_of(f.ledger, "anna").available() == Points(40));
+  // Its hold still keeps other receipts off the points it held.
+  checkout_ok(f, &anna, redeeming(receipt("R3", {line("WINE", 1000)}), 40), minutes(2));
+  CHECK(points_of(f.ledger, "anna").available() == Points(9));
+  REQUIRE(f.till.commit_receipt("R2", minutes(3)).ok());
+  // Voided and burned from lot 1 as at a checkout; the coupon use counted at the commit.
+  CHECK(lots_of(f.ledger, "anna") ==
+        std::vector<std::string>{"100/0 line -", "9/9 line -", "97/97 line -"});
+  CHECK(counter(f.ledger, "", "coupon_uses_total", "ONCE") == 1);
+  CHECK(counter(f.ledger, "anna", "coupon_uses", "ONCE") == 1);
   require_check_ok(f.ledger);
 }
 

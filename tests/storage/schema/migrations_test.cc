@@ -60,34 +60,35 @@ AccountId earn_40_for_anna(Ledger& ledger) {
 }
 
 // This build's migrations (v1 contract; v2 expand-only: the checkout tables; v3 expand-only:
-// running totals and the customer cache) followed by a v4 of a next release that only adds a
-// column with a default and an index.
-std::array<Migration, 4> with_expand_v4() {
-  REQUIRE(ledger_migrations().size() == 3);
+// running totals and the customer cache; v4 expand-only: holds by lot and limited uses) followed
+// by a v5 of a next release that only adds a column with a default and an index.
+std::array<Migration, 5> with_expand_v5() {
+  REQUIRE(ledger_migrations().size() == 4);
   return {ledger_migrations()[0], ledger_migrations()[1], ledger_migrations()[2],
-          Migration{4, MigrationKind::expand_only,
+          ledger_migrations()[3],
+          Migration{5, MigrationKind::expand_only,
                     "ALTER TABLE transfers ADD COLUMN terminal_note TEXT NOT NULL DEFAULT '';"
                     "CREATE INDEX transfers_by_code ON transfers (code);"}};
 }
 
-TEST_CASE("migrate takes an empty database to v3, once", "[storage][migrations]") {
+TEST_CASE("migrate takes an empty database to v4, once", "[storage][migrations]") {
   TempDir dir;
   Database db = open_ok(dir.file("ledger.db"));
   CHECK(schema_version(db).value() == 0);
 
   const SchemaState first = migrate_ok(db, ledger_migrations());
-  CHECK(first.version == 3);
-  CHECK(first.build_version == 3);
-  CHECK(first.min_reader_version == 1);  // v2 and v3 only add: a v1 build still reads it
-  CHECK(first.applied == 3);
-  CHECK(schema_version(db).value() == 3);
+  CHECK(first.version == 4);
+  CHECK(first.build_version == 4);
+  CHECK(first.min_reader_version == 1);  // v2 to v4 only add: a v1 build still reads it
+  CHECK(first.applied == 4);
+  CHECK(schema_version(db).value() == 4);
   CHECK(table_names(db) ==
         std::vector<std::string>{"account_balances", "account_totals", "accounts", "blocklist",
                                  "counters", "customers", "events", "hq_updates", "lots", "meta",
                                  "programs", "receipts", "refunds", "returned_units", "transfers"});
 
   const SchemaState again = migrate_ok(db, ledger_migrations());
-  CHECK(again.version == 3);
+  CHECK(again.version == 4);
   CHECK(again.applied == 0);
 }
 
@@ -97,24 +98,24 @@ TEST_CASE("An expand-only migration leaves min_reader_version, so the previous b
   const std::string path = dir.file("ledger.db");
   {
     Database db = open_ok(path);
-    const SchemaState next_release = migrate_ok(db, with_expand_v4());
-    CHECK(next_release.version == 4);
+    const SchemaState next_release = migrate_ok(db, with_expand_v5());
+    CHECK(next_release.version == 5);
     CHECK(next_release.min_reader_version == 1);
-    CHECK(next_release.applied == 4);
+    CHECK(next_release.applied == 5);
   }
-  // This build knows only v1 to v3: it opens the v4 ledger as it is, without migrating.
+  // This build knows only v1 to v4: it opens the v5 ledger as it is, without migrating.
   Database db = open_ok(path);
   const SchemaState previous_release = migrate_ok(db, ledger_migrations());
-  CHECK(previous_release.version == 4);
-  CHECK(previous_release.build_version == 3);
+  CHECK(previous_release.version == 5);
+  CHECK(previous_release.build_version == 4);
   CHECK(previous_release.min_reader_version == 1);
   CHECK(previous_release.applied == 0);
-  CHECK(schema_version(db).value() == 4);
+  CHECK(schema_version(db).value() == 5);
 
   // ... and so does the whole ledger, which still writes and checks.
   Result<Ledger> ledger = Ledger::open(path, LedgerOptions{{}, "till-1", 7, Timestamp{100}});
   REQUIRE(ledger.ok());
-  CHECK(ledger->schema_version() == 4);
+  CHECK(ledger->schema_version() == 5);
   const AccountId anna = earn_40_for_anna(*ledger);
   CHECK(ledger->balance(anna)->posted() == Points(40));
   CHECK(ledger->check()->ok());
@@ -126,28 +127,28 @@ TEST_CASE("A contract migration raises min_reader_version and older builds refus
   const std::string path = dir.file("ledger.db");
   {
     Database db = open_ok(path);
-    const std::array<Migration, 4> expand = with_expand_v4();
-    const std::array<Migration, 5> contracted = {
-        expand[0], expand[1], expand[2], expand[3],
-        Migration{5, MigrationKind::contract, "ALTER TABLE transfers DROP COLUMN terminal_note;"}};
+    const std::array<Migration, 5> expand = with_expand_v5();
+    const std::array<Migration, 6> contracted = {
+        expand[0], expand[1], expand[2], expand[3], expand[4],
+        Migration{6, MigrationKind::contract, "ALTER TABLE transfers DROP COLUMN terminal_note;"}};
     const SchemaState state = migrate_ok(db, contracted);
-    CHECK(state.version == 5);
-    CHECK(state.min_reader_version == 5);
+    CHECK(state.version == 6);
+    CHECK(state.min_reader_version == 6);
   }
   Database db = open_ok(path);
   Result<SchemaState> refused = migrate(db, ledger_migrations());
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().code == ErrorCode::conflict);
   CHECK(refused.error().message ==
-        "ledger schema version 5 is newer than this build (3); install a newer release");
+        "ledger schema version 6 is newer than this build (4); install a newer release");
 
   Result<Ledger> ledger = Ledger::open(path, LedgerOptions{{}, "till-1", 7, Timestamp{100}});
   REQUIRE_FALSE(ledger.ok());
   CHECK(ledger.error().message ==
-        "ledger schema version 5 is newer than this build (3); install a newer release");
+        "ledger schema version 6 is newer than this build (4); install a newer release");
 }
 
-TEST_CASE("Migrating a v2 ledger to v3 computes the running totals from its transfers",
+TEST_CASE("Migrating a v2 ledger computes the running totals from its transfers",
           "[storage][migrations]") {
   TempDir dir;
   const std::string path = dir.file("ledger.db");
@@ -173,7 +174,7 @@ TEST_CASE("Migrating a v2 ledger to v3 computes the running totals from its tran
             "created_at) VALUES (1, 3, 100, 80, 100, NULL, 100);");
   Result<Ledger> ledger = Ledger::open(path, LedgerOptions{{}, "till-1", 7, Timestamp{100}});
   if (!ledger.ok()) FAIL(ledger.error().message);
-  CHECK(ledger->schema_version() == 3);
+  CHECK(ledger->schema_version() == 4);
   CHECK(ledger->balance(AccountId{3}).value() ==
         Balance{Points(100), Points(20), Points(0), Points(30)});
   CHECK(ledger->balance(AccountId{2}).value() ==
@@ -226,7 +227,7 @@ TEST_CASE("A ledger five versions ahead with min_reader_version 5 is refused",
   Result<SchemaState> refused = migrate(db, ledger_migrations());
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().message ==
-        "ledger schema version 5 is newer than this build (3); install a newer release");
+        "ledger schema version 5 is newer than this build (4); install a newer release");
 }
 
 TEST_CASE("A failing migration rolls back and leaves the previous version",

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,5 +70,8 @@ struct CustomerState {
   std::int64_t event_awards_for(std::string_view event_type) const;
   bool in_segment(std::string_view segment) const;
 };
+
+// The count of coupon `code` (any case) in `counters`, sorted by upper-case key; 0 if absent.
+std::int64_t coupon_count_for(std::span<const Counter> counters, std::string_view code);
 
 }  // namespace loyalty

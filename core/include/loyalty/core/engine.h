@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "loyalty/core/customer.h"
@@ -51,6 +52,13 @@ struct QuoteScratch {
 };
 }  // namespace detail
 
+// What the ledger counts across every customer, anonymous receipts included, as far as this
+// terminal knows it: the input of limits that hold chain-wide (a coupon's uses_max). A view: the
+// counters it points to must outlive the quote() call. Sorted like CustomerState's counters.
+struct ChainCounts {
+  std::span<const Counter> coupon_uses_total;  // by code, upper case
+};
+
 class Quoter {
  public:
   Quoter() = default;
@@ -61,6 +69,12 @@ class Quoter {
   // redemption, rewards or events without a customer; catalogue rewards while burning is off,
   // below the minimum balance or beyond the balance; donations beyond the balance; a settlement
   // too large for 64 bits.
+  //
+  // A coupon's uses_max is checked against `chain.coupon_uses_total`, for identified and
+  // anonymous receipts alike. The overload without `chain` takes the customer's
+  // coupon_uses_total (none for an anonymous receipt, so a limited coupon counts as unused).
+  Status quote(const Program& program, const CustomerState* customer, const Receipt& receipt,
+               Timestamp at, const ChainCounts& chain, Quote& out);
   Status quote(const Program& program, const CustomerState* customer, const Receipt& receipt,
                Timestamp at, Quote& out);
 
