@@ -10,16 +10,7 @@
 namespace loyalty::engine {
 namespace {
 
-constexpr int review_interval_days = 365;
-
-std::uint32_t tier_for_value(const TierPolicy& policy, std::int64_t value) {
-  std::uint32_t reached = 0;
-  for (std::uint32_t i = 0; i < policy.tiers.size(); ++i) {
-    const Tier& tier = policy.tiers[i];
-    if (!tier.invitation_only && value >= tier.threshold) reached = i;
-  }
-  return reached;
-}
+constexpr int review_interval_days = tier_review_interval_days;
 
 std::uint32_t held_tier(const QuoteContext& ctx) {
   const Program& program = ctx.program;
@@ -43,7 +34,7 @@ void resolve_tier(QuoteContext& ctx) {
   const auto& review_at = ctx.customer->tier_review_at;
   bool review_due = review_at && !(ctx.at < *review_at);
   if (review_due && !policy.tiers[tier].invitation_only) {
-    std::uint32_t reviewed = tier_for_value(policy, period_value(ctx));
+    std::uint32_t reviewed = policy.tier_reached(period_value(ctx));
     if (policy.downgrade == DowngradeMode::never && reviewed < tier) reviewed = tier;
     if (reviewed != tier)
       add_note(ctx, NoteCode::tier_reviewed, Source{SourceKind::tier, reviewed}, 0);
@@ -61,7 +52,7 @@ void finish_tier(QuoteContext& ctx) {
   std::uint32_t tier = *ctx.tier;
   std::int64_t contribution =
       policy.basis == TierBasis::spend ? ctx.out.net_total.value() : ctx.out.earned_total.value();
-  std::uint32_t reached = tier_for_value(policy, period_value(ctx) + contribution);
+  std::uint32_t reached = policy.tier_reached(period_value(ctx) + contribution);
   ctx.out.tier_after = tier;
   if (reached > tier && !policy.tiers[tier].invitation_only) {
     Source source{SourceKind::tier, reached};

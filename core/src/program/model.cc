@@ -40,6 +40,15 @@ bool ItemFilter::listed_in_exclusions(std::string_view sku, std::string_view cat
   return sorted_contains(exclude_skus, sku) || sorted_contains(exclude_categories, category);
 }
 
+std::uint32_t TierPolicy::tier_reached(std::int64_t value) const {
+  std::uint32_t reached = 0;
+  for (std::uint32_t i = 0; i < tiers.size(); ++i) {  // bounded by program_tiers_max
+    const Tier& tier = tiers[i];
+    if (!tier.invitation_only && value >= tier.threshold) reached = i;
+  }
+  return reached;
+}
+
 const Tier* Program::find_tier(std::string_view id) const {
   return find_by_id(tiers.tiers, id, &Tier::id);
 }

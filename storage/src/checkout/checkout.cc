@@ -245,8 +245,8 @@ Result<CheckoutResult> Till::commit_receipt(std::string_view receipt_id, Timesta
   } else {
     TRY(void_holds(*ledger_, transaction, receipt_id, at));
   }
-  row.event_seq = TRY(
-      write_quote(*ledger_, transaction, rebuilt.quote, customer, row.result, redemption, at));
+  row.event_seq =
+      TRY(write_quote(*ledger_, transaction, rebuilt.quote, customer, row.result, redemption, at));
   if (customer != nullptr) {
     const std::optional<CachedCustomer> cached =
         TRY(customers_internal::load(*ledger_, customer->customer_id));

@@ -57,12 +57,11 @@ const CouponRule* coupon_rule(const Program& program, std::string_view presented
   for (const Rule& rule : program.rules) {  // bounded by program_rules_max
     const auto* coupon = std::get_if<CouponRule>(&rule.params);
     if (coupon == nullptr || coupon->code.size() != presented.size()) continue;
-    const bool same = std::equal(coupon->code.begin(), coupon->code.end(), presented.begin(),
-                                 [](char stored, char given) {
-                                   return stored == ((given >= 'a' && given <= 'z')
-                                                         ? static_cast<char>(given - 'a' + 'A')
-                                                         : given);
-                                 });
+    const bool same = std::equal(
+        coupon->code.begin(), coupon->code.end(), presented.begin(), [](char stored, char given) {
+          return stored ==
+                 ((given >= 'a' && given <= 'z') ? static_cast<char>(given - 'a' + 'A') : given);
+        });
     if (same) return coupon;
   }
   return nullptr;

@@ -1,6 +1,7 @@
 // The checkout's use of the customer cache: the offline state, the blocklist and floor limit, and
 // writing the customer's new state back. docs/storage.md ("Customers").
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -59,7 +60,60 @@ CustomerState apply_quote(CustomerState state, const Quote& quote, Timestamp at,
   return state;
 }
 
+// What the returned units give back of the customer's state: `state` is the cache row now, `seen`
+// the state the original quote saw, `quote` that quote (quoted at `quoted_at`).
+CustomerState revert_returned(CustomerState state, const CustomerState& seen, const Quote& quote,
+                              const Reversal& reversal, Timestamp quoted_at) {
+  const Program& program = *quote.program;
+  std::int64_t spend = reversal.money_refund.value();
+  for (const ReversalLine& line : reversal.lines) spend += line.tender_refund.value();
+  const auto floor_0 = [](std::int64_t value) { return value < 0 ? 0 : value; };
+  // The receipt counted in the period that ran when it was quoted; after a review it is history.
+  const bool in_period =
+      !state.tier_review_at ||
+      !(quoted_at < plus_days(*state.tier_review_at, -tier_review_interval_days));
+  if (in_period) {
+    state.period_spend = floor_0(state.period_spend - spend);
+    state.period_points_earned =
+        floor_0(state.period_points_earned - reversal.earned_reversed.value());
+    // A tier this receipt reached at once is kept only while the period still reaches it.
+    const TierPolicy& tiers = program.tiers;
+    if (quote.tier_before && quote.tier_after && *quote.tier_after > *quote.tier_before &&
+        *quote.tier_after < tiers.tiers.size() && state.tier == tiers.tiers[*quote.tier_after].id) {
+      const std::int64_t value =
+          tiers.basis == TierBasis::spend ? state.period_spend : state.period_points_earned;
+      const std::uint32_t tier = std::max(*quote.tier_before, tiers.tier_reached(value));
+      if (tier < *quote.tier_after) state.tier = tiers.tiers[tier].id;
+    }
+  }
+  state.cumulative_spend = Minor(floor_0((state.cumulative_spend - Minor(spend)).value()));
+  if (state.company) {
+    state.company->year_spend = Minor(floor_0((state.company->year_spend - Minor(spend)).value()));
+  }
+  if (reversal.completes_receipt) {
+    if (quote.net_total > Minor(0) && state.purchase_count > 0) --state.purchase_count;
+    // The birthday bonus is taken back with the last unit: the customer may have it again.
+    if (quote.birthday_bonus_year > 0 &&
+        state.last_birthday_bonus_year == quote.birthday_bonus_year) {
+      state.last_birthday_bonus_year = seen.last_birthday_bonus_year;
+    }
+  }
+  if (reversal.cancels_paid_membership && quote.paid_membership_until &&
+      state.paid_membership_until == quote.paid_membership_until) {
+    state.paid_membership_until = seen.paid_membership_until;
+  }
+  return state;
+}
+
 }  // namespace
+
+Status write_back_refund(Ledger& ledger, const Quote& quote, const CustomerState& seen,
+                         const Reversal& reversal, Timestamp quoted_at, Timestamp at) {
+  std::optional<CachedCustomer> cached = TRY(customers_internal::load(ledger, seen.customer_id));
+  if (!cached) return Status();  // nothing cached to give back
+  cached->state = revert_returned(std::move(cached->state), seen, quote, reversal, quoted_at);
+  return customers_internal::store(ledger, std::move(*cached), at);
+}
 
 CustomerState offline_state(std::string_view customer_id,
                             const std::optional<CachedCustomer>& cached) {

@@ -1,10 +1,11 @@
 // The request hashes of checkouts (over the customer and receipt documents core writes) and the
 // receipt names in messages.
 
+#include "loyalty/core/documents.h"
+
 #include <string>
 
 #include "checkout/internal.h"
-#include "loyalty/core/documents.h"
 #include "loyalty/storage/events.h"
 
 namespace loyalty::storage::checkout_internal {

@@ -14,6 +14,7 @@
 #include "loyalty/core/program.h"
 #include "loyalty/core/quote.h"
 #include "loyalty/core/receipt.h"
+#include "loyalty/core/reversal.h"
 #include "loyalty/core/result.h"
 #include "loyalty/storage/checkout.h"
 #include "loyalty/storage/customers.h"
@@ -135,6 +136,14 @@ enum class WriteBack { online, offline, commit_online, commit_offline };
 // state the quote saw.
 Status write_back(Ledger& ledger, const Quote& quote, const CustomerState& seen, WriteBack mode,
                   const std::optional<CachedCustomer>& cached, Timestamp at);
+
+// After a refund of a receipt of the card (`seen`: the state its quote saw, quoted at
+// `quoted_at`): the cache row gives back what the returned units added — period and lifetime
+// spend, period points, a tier the receipt reached at once and the period no longer reaches, the
+// company's spend, and with the last unit the purchase and the birthday bonus; a cancelled paid
+// membership ends. A card with no cache row is left alone.
+Status write_back_refund(Ledger& ledger, const Quote& quote, const CustomerState& seen,
+                         const Reversal& reversal, Timestamp quoted_at, Timestamp at);
 
 // Partner settlement money for a receipt at a coalition partner, and its reversal on a return.
 Status write_settlement(Ledger& ledger, const Transaction& transaction, const Quote& quote,

@@ -238,6 +238,10 @@ Result<RefundResult> Till::refund(std::string_view refund_id, std::string_view r
     return make_error(reversal.error().code, name + ": " + reversal.error().message);
   }
   TRY(apply_reversal(*ledger_, transaction, rebuilt, *reversal, at));
+  if (rebuilt.customer) {
+    TRY(write_back_refund(*ledger_, rebuilt.quote, *rebuilt.customer, *reversal, row->quoted_at,
+                          at));
+  }
   TRY(record_returned(*ledger_, receipt_id, *reversal));
   RefundResult result{std::string(refund_id), reversal_to_json(rebuilt.quote, *reversal, false), 0,
                       false};

@@ -70,7 +70,8 @@ TEST_CASE("an open receipt reserves its coupon uses and a cancel gives them back
   require_check_ok(f.ledger);
 }
 
-TEST_CASE("returning an anonymous receipt gives its coupon use back", "[storage][coupons][refund]") {
+TEST_CASE("returning an anonymous receipt gives its coupon use back",
+          "[storage][coupons][refund]") {
   TillFixture f;
   CHECK(applied(checkout_ok(f, nullptr, with_coupon("A-1", "ONCE"))));
   const std::vector<ReturnRequest> all{{0, 1}};

@@ -16,7 +16,8 @@ void earn_200(TillFixture& f, const CustomerState& anna) {
   checkout_ok(f, &anna, receipt("R-0", {line("WINE", 10000), line("CHEESE", 5000, 2)}));
 }
 
-TEST_CASE("open_receipt holds the tender and commit_receipt burns it from lots", "[storage][holds]") {
+TEST_CASE("open_receipt holds the tender and commit_receipt burns it from lots",
+          "[storage][holds]") {
   TillFixture f;
   const CustomerState anna = customer("anna");
   earn_200(f, anna);
@@ -209,8 +210,10 @@ TEST_CASE("burns, donations and expiry never take points another open receipt ho
   {
     // Low-level burns see the holds too.
     Transaction transaction = begin(f.ledger);
-    const AccountId account = f.ledger.find_or_create_account(
-        transaction, AccountKind::customer_points, "anna", minutes(3)).value();
+    const AccountId account =
+        f.ledger
+            .find_or_create_account(transaction, AccountKind::customer_points, "anna", minutes(3))
+            .value();
     Result<std::vector<LotMove>> burn =
         burn_from_lots(f.ledger, transaction, account, Points(1), minutes(3), "X", std::nullopt);
     REQUIRE_FALSE(burn.ok());

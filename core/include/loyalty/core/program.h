@@ -248,7 +248,15 @@ struct TierPolicy {
   UpgradeMode upgrade = UpgradeMode::immediate;
   DowngradeMode downgrade = DowngradeMode::yearly;
   std::vector<Tier> tiers;  // ascending threshold; tiers[0] is the entry tier
+
+  // The highest tier whose threshold `value` (period spend or points, per `basis`) reaches;
+  // invitation-only tiers are never reached by a threshold. 0 (the entry tier) when none is.
+  std::uint32_t tier_reached(std::int64_t value) const;
 };
+
+// Tier reviews come every this many days from a customer's tier_review_at; a period runs from one
+// review to the next.
+inline constexpr int tier_review_interval_days = 365;
 
 // B2B: the company earns a rate of its employees' net spend, by the company's yearly spend band.
 struct CompanyBand {
