@@ -29,6 +29,9 @@ packages=(
   zint                # tests and benchmarks: barcode images
   imagemagick         # tests and benchmarks: rotated, blurred and noisy barcode images
   libzbar-dev         # benchmarks: zbar, the camera path's baseline
+  libxkbcommon-dev    # keyboard-wedge readers: XKB layouts (libxkbcommon)
+  xkb-data            # keyboard-wedge readers: the XKB layouts themselves (/usr/share/X11/xkb)
+  libx11-data         # keyboard-wedge readers: the Compose table giving dead keys their characters
 )
 
 # Added by later issues: move a line up into the list above when its component lands.

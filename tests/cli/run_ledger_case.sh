@@ -85,7 +85,11 @@ scenario_check_ok() {
 }
 
 need_sqlite3() {
-  command -v sqlite3 >/dev/null || { echo "sqlite3 not installed: skipped"; exit 77; }
+  command -v sqlite3 >/dev/null || {
+    echo "sqlite3 is not installed: this scenario breaks a ledger with it (Debian package sqlite3;" \
+      "run scripts/install-deps.sh)" >&2
+    exit 1
+  }
 }
 
 # refused PROBLEMS: the message of every command but `ledger check` on a broken ledger.

@@ -7,9 +7,11 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "loyalty/drivers/readers.h"
 #include "loyalty/drivers/wedge/evdev_devices.h"
 #include "loyalty/drivers/wedge/keymap.h"
 #include "testbed.h"
@@ -61,8 +63,17 @@ Bytes records(const std::vector<KeyEvent>& keys) {
   return out;
 }
 
-std::vector<KeyEvent> typing(const std::string& text) {
-  auto keys = key_events_for_text(keymap_us(), text);
+// Each layout compiled once per test program (libxkbcommon takes a few milliseconds).
+const Keymap& layout(const std::string& name) {
+  static std::map<std::string, Keymap> loaded;
+  if (const auto it = loaded.find(name); it != loaded.end()) return it->second;
+  auto keymap = Keymap::load(name);
+  REQUIRE(keymap.ok());
+  return loaded.emplace(name, std::move(keymap).value()).first->second;
+}
+
+std::vector<KeyEvent> typing(const std::string& text, const std::string& keymap = "us") {
+  auto keys = key_events_for_text(layout(keymap), text);
   REQUIRE(keys.ok());
   return *keys;
 }
@@ -218,4 +229,53 @@ TEST_CASE("evdev wedge logs a key the keymap cannot type by its code only") {
   CHECK(rig.log.lines() ==
         std::vector<std::string>{"warning: evdev:/dev/input/event4: key code 59 (unmapped) types "
                                  "nothing in keymap \"us\"; is the wedge set to another layout?"});
+}
+
+TEST_CASE("evdev wedge scanner set to an azerty layout types the label exactly") {
+  EvdevWedgeOptions options;
+  options.keymap = parse_keymap_spec("fr").value();
+  WedgeRig rig(DeviceKind::scanner, options);
+  rig.open_and_enable();
+  // On fr the digits are shifted and GS1's FNC1 is Ctrl + the '$' key.
+  const std::vector<KeyEvent> keys = typing(
+      "0104006381333931\x1D"
+      "10Lot-A\r",
+      "fr");
+  CHECK(keys.front() == KeyEvent{KEY_LEFTSHIFT, 1});
+  rig.testbed.send(kNode, records(keys));
+  run_until(rig.io, [&] { return rig.events.count() == 1; });
+  REQUIRE(rig.events.scans.size() == 1);
+  CHECK(rig.events.scans[0].label() ==
+        "0104006381333931\x1D"
+        "10Lot-A");
+  CHECK(rig.reader.unmapped_keys() == 0);
+  // The same key events read as "us" are not that label: the layout matters (and Ctrl+AltGr
+  // of the GS is an Alt chord there, which types nothing).
+  KeyboardDecoder us(layout("us"));
+  std::string as_us;
+  for (const KeyEvent& key : keys) as_us += us.feed(key.code, key.value).text();
+  CHECK(as_us == ")!)$))^#*!###(#!!)Lot6Q\r");
+}
+
+TEST_CASE("evdev wedge with an unknown layout fails to open and make_reader refuses it") {
+  EvdevWedgeOptions options;
+  options.keymap.layout = "xx";
+  options.keymap.xkb_data_dir = "/usr/share/X11/xkb";
+  WedgeRig rig(DeviceKind::scanner, options);
+  const auto opened = rig.reader.open();
+  REQUIRE_FALSE(opened.ok());
+  const std::string why =
+      "keymap 'xx': XKB has no layout 'xx' (XKB data searched: /usr/share/X11/xkb); name one of "
+      "its layouts, e.g. us, de, fr, gb or ch";
+  CHECK(opened.error().message == "evdev:/dev/input/event4: " + why);
+  CHECK(opened.error().code == loyalty::ErrorCode::invalid_argument);
+
+  boost::asio::io_context io;
+  ReaderOptions reader_options;
+  reader_options.evdev = options;
+  const auto made = make_reader(io, wedge_info(DeviceKind::scanner), reader_options);
+  REQUIRE_FALSE(made.ok());
+  CHECK(made.error().message == "evdev:/dev/input/event4: " + why);
+  reader_options.evdev.keymap = parse_keymap_spec("ch:fr").value();
+  CHECK(make_reader(io, wedge_info(DeviceKind::msr), reader_options).ok());
 }

@@ -2,12 +2,14 @@
 // sanitize_scan (and parse_wedge_swipe for magstripe lines).
 //
 // Input: one configuration byte, then 3 bytes per key event.
-//   config  bit 0 keymap (us/de), bits 1-3 suffix (mod 5), bit 4 prefix STX, bit 5 AIM id,
+//   config  bit 0 keymap (XKB us/de, compiled once), bits 1-3 suffix (mod 5), bit 4 prefix STX, bit
+//   5 AIM id,
 //           bit 6 label_bytes_max 16, bit 7 repeats typed
 //   event   code low byte; flags (bits 0-1 value 0..3, bit 2 code + 256); milliseconds since the
 //           previous event
 // Properties checked:
-//   - a character result is 1-4 bytes; every frame is non-empty, within label_bytes_max, has an
+//   - a character result is 1-4 bytes (a dead key's spacing character included); every frame is
+//   non-empty, within label_bytes_max, has an
 //     AIM id exactly when configured, and its raw bytes contain the label (ending with the suffix
 //     when the suffix ended it); poll() before the deadline returns nothing;
 //   - an accepted label keeps only allowed control characters, and an error message never
@@ -23,14 +25,22 @@
 #include <vector>
 
 #include "loyalty/core/result.h"
-#include "loyalty/drivers/wedge/keymap.h"
+#include "loyalty/drivers/magstripe/wedge_swipe.h"
 #include "loyalty/drivers/scan/scan_framer.h"
 #include "loyalty/drivers/scan/scan_sanitizer.h"
-#include "loyalty/drivers/magstripe/wedge_swipe.h"
+#include "loyalty/drivers/wedge/keymap.h"
 
 namespace {
 
 using namespace loyalty::drivers;
+
+// Compiled once: libxkbcommon takes milliseconds per layout, the fuzzer runs thousands of inputs a
+// second. A layout that cannot be built is a broken machine, not a finding.
+const Keymap& keymap_for(bool de) {
+  static const Keymap us = Keymap::load("us").value();
+  static const Keymap german = Keymap::load("de").value();
+  return de ? german : us;
+}
 
 void check_log_text(std::string_view label) {
   const std::string escaped = escape_scan_for_log(label);
@@ -117,7 +127,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
 
   const std::uint8_t config = data[0];
-  const Keymap& keymap = (config & 1) ? keymap_de() : keymap_us();
+  const Keymap& keymap = keymap_for((config & 1) != 0);
   ScanFramerOptions options;
   options.suffix = static_cast<ScanSuffix>(((config >> 1) & 7) % 5);
   if (config & 0x10) options.prefix = "\x02";

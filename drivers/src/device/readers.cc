@@ -2,6 +2,7 @@
 #include "loyalty/drivers/readers.h"
 
 #include <string>
+#include <utility>
 
 namespace loyalty::drivers {
 
@@ -18,12 +19,14 @@ Result<std::unique_ptr<Device>> make_reader(boost::asio::io_context& io, const D
     case Transport::evdev: {
       EvdevWedgeOptions evdev = options.evdev;
       if (options.tokenizer != nullptr) evdev.tokenizer = options.tokenizer;
-      if (evdev.keymap == nullptr) {
-        return make_error(ErrorCode::invalid_argument, info.id + ": no keymap given");
-      }
-      TRY(validate_keymap(*evdev.keymap));
       TRY(validate_scan_framer_options(evdev.framer));
-      return std::unique_ptr<Device>(std::make_unique<EvdevWedgeReader>(io, info, evdev));
+      auto reader = std::make_unique<EvdevWedgeReader>(io, info, evdev);
+      // An XKB layout that cannot be built is refused here already, not only at open().
+      if (!reader->keymap().ok()) {
+        return make_error(reader->keymap().error().code,
+                          info.id + ": " + reader->keymap().error().message);
+      }
+      return std::unique_ptr<Device>(std::move(reader));
     }
     case Transport::serial: {
       SerialOptions serial = options.serial;

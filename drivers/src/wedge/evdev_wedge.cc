@@ -10,10 +10,10 @@
 #include <string>
 #include <utility>
 
-#include "loyalty/core/limits.h"
-#include "loyalty/drivers/wedge/evdev_devices.h"
-#include "loyalty/drivers/log.h"
 #include "device/transport_io.h"
+#include "loyalty/core/limits.h"
+#include "loyalty/drivers/log.h"
+#include "loyalty/drivers/wedge/evdev_devices.h"
 
 namespace loyalty::drivers {
 
@@ -30,9 +30,10 @@ EvdevWedgeReader::EvdevWedgeReader(boost::asio::io_context& io, DeviceInfo info,
     : Device(std::move(info)),
       options_(std::move(options)),
       io_(std::make_unique<transport::NodeIo>(io)),
-      decoder_(*options_.keymap, options_.keyboard),
+      keymap_(Keymap::load(options_.keymap)),
       buffer_(kEventsPerRead * sizeof(input_event)) {
   LOYALTY_ASSERT(validate_scan_framer_options(options_.framer).ok());
+  if (keymap_.ok()) decoder_.emplace(*keymap_, options_.keyboard);
   input_ = std::make_unique<transport::FramedInput>(
       io, options_.framer, [this](Result<ScanFrame> frame) { on_frame(std::move(frame)); });
 }
@@ -43,6 +44,9 @@ EvdevWedgeReader::~EvdevWedgeReader() {
 }
 
 Status EvdevWedgeReader::do_open() {
+  if (!keymap_.ok()) {
+    return make_error(keymap_.error().code, info().id + ": " + keymap_.error().message);
+  }
   const int fd = TRY(transport::open_node(info().node, O_RDONLY));
   io_->fd = transport::UniqueFd(fd);
   if (auto watching = io_->watch.watch(fd, info().id); !watching.ok()) {
@@ -75,7 +79,7 @@ void EvdevWedgeReader::do_release() {
 
 Status EvdevWedgeReader::do_enable() {
   transport::drain_stale_input(io_->fd.get(), buffer_.size(), limits::device_event_queue_max);
-  decoder_.reset();
+  decoder_->reset();
   input_->reset();
   start_read();
   return {};
@@ -119,7 +123,7 @@ void EvdevWedgeReader::on_events(std::size_t bytes) {
     std::memcpy(&event, buffer_.data() + i * sizeof(input_event), sizeof event);
     if (event.type == EV_SYN && event.code == SYN_DROPPED) {
       // The kernel's buffer overflowed: key events were lost, the scan cannot be trusted.
-      decoder_.reset();
+      decoder_->reset();
       input_->reset();
       typed.clear();
       deliver_error(transport::input_error(
@@ -129,14 +133,14 @@ void EvdevWedgeReader::on_events(std::size_t bytes) {
       continue;
     }
     if (event.type != EV_KEY) continue;
-    const KeyResult key = decoder_.feed(event.code, event.value);
+    const KeyResult key = decoder_->feed(event.code, event.value);
     if (key.status == KeyStatus::character) {
       typed.append(key.text());
     } else if (key.status == KeyStatus::unmapped || key.status == KeyStatus::alt_code_invalid) {
       ++unmapped_keys_;
       log(LogLevel::warning, info().id + ": key code " + std::to_string(key.code) + " (" +
                                  key_status_name(key.status) + ") types nothing in keymap \"" +
-                                 std::string(decoder_.keymap_name()) +
+                                 decoder_->keymap_name() +
                                  "\"; is the wedge set to another layout?");
     }
   }

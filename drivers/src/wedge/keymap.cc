@@ -1,9 +1,11 @@
-// KeyboardDecoder: evdev EV_KEY events -> characters through an explicit keymap (keymap.h).
+// KeyboardDecoder: evdev EV_KEY events -> characters through a compiled keymap (keymap.h,
+// wedge/keymap_table.h): table lookups only, no libxkbcommon call per key.
 #include "loyalty/drivers/wedge/keymap.h"
 
-#include <linux/input-event-codes.h>
-
 #include <optional>
+#include <utility>
+
+#include "wedge/keymap_table.h"
 
 namespace loyalty::drivers {
 
@@ -51,16 +53,9 @@ std::optional<char32_t> control_of(char32_t c) {
   return std::nullopt;
 }
 
-constexpr std::uint16_t keypad_digit_codes[10] = {KEY_KP0, KEY_KP1, KEY_KP2, KEY_KP3, KEY_KP4,
-                                                  KEY_KP5, KEY_KP6, KEY_KP7, KEY_KP8, KEY_KP9};
+using wedge_detail::KeyRole;
 
-// 0-9 for a keypad digit key, -1 for any other key.
-int keypad_digit(std::uint16_t code) {
-  for (int digit = 0; digit < 10; ++digit) {
-    if (keypad_digit_codes[digit] == code) return digit;
-  }
-  return -1;
-}
+std::size_t role_index(KeyRole role) { return static_cast<std::size_t>(role); }
 
 }  // namespace
 
@@ -76,6 +71,8 @@ const char* key_status_name(KeyStatus status) {
       return "repeat_ignored";
     case KeyStatus::alt_code_digit:
       return "alt_code_digit";
+    case KeyStatus::dead_key_space:
+      return "dead_key_space";
     case KeyStatus::unmapped:
       return "unmapped";
     case KeyStatus::alt_code_invalid:
@@ -86,75 +83,75 @@ const char* key_status_name(KeyStatus status) {
   return "unknown";
 }
 
-KeyboardDecoder::KeyboardDecoder(const Keymap& keymap, KeyboardOptions options)
-    : keymap_name_(keymap.name),
-      right_alt_is_altgr_(keymap.right_alt_is_altgr),
+KeyboardDecoder::KeyboardDecoder(Keymap keymap, KeyboardOptions options)
+    : keymap_(std::move(keymap)),
+      table_(&keymap_.table()),
       options_(options),
-      num_lock_(options.num_lock_on) {
-  LOYALTY_ASSERT(validate_keymap(keymap).ok());
-  for (const KeymapEntry& e : keymap.entries) table_[e.code] = {true, e};
-  for (const KeymapEntry& e : keymap_us().entries) {
-    table_[e.code].us_plain = e.plain;
-    table_[e.code].us_shifted = e.shifted;
-  }
-}
+      num_lock_(options.num_lock_on) {}
 
 void KeyboardDecoder::reset() {
-  left_shift_ = right_shift_ = false;
-  left_ctrl_ = right_ctrl_ = false;
-  left_alt_ = right_alt_ = false;
+  held_.fill(false);
+  held_count_.fill(0);
   caps_lock_ = false;
   num_lock_ = options_.num_lock_on;
+  after_dead_key_ = false;
   alt_code_ = 0;
   alt_code_digits_ = 0;
 }
 
-bool KeyboardDecoder::alt_down() const { return left_alt_ || (right_alt_ && !right_alt_is_altgr_); }
-
-bool KeyboardDecoder::altgr_down() const { return right_alt_ && right_alt_is_altgr_; }
+unsigned KeyboardDecoder::state_index() const {
+  unsigned index = 0;
+  if (held_count_[role_index(KeyRole::shift)] > 0) index |= wedge_detail::state_shift;
+  if (caps_lock_) index |= wedge_detail::state_caps_lock;
+  if (held_count_[role_index(KeyRole::altgr)] > 0) index |= wedge_detail::state_altgr;
+  if (num_lock_) index |= wedge_detail::state_num_lock;
+  return index;
+}
 
 KeyResult KeyboardDecoder::feed(std::uint16_t code, std::int32_t value) {
   if (value < 0 || value > 2) return result(KeyStatus::invalid_value, code);
   const auto key_value = static_cast<KeyValue>(value);
-  const bool down = key_value != KeyValue::release;
-
-  switch (code) {
-    case KEY_LEFTSHIFT:
-      left_shift_ = down;
-      return result(KeyStatus::modifier, code);
-    case KEY_RIGHTSHIFT:
-      right_shift_ = down;
-      return result(KeyStatus::modifier, code);
-    case KEY_LEFTCTRL:
-      left_ctrl_ = down;
-      return result(KeyStatus::modifier, code);
-    case KEY_RIGHTCTRL:
-      right_ctrl_ = down;
-      return result(KeyStatus::modifier, code);
-    case KEY_LEFTMETA:
-    case KEY_RIGHTMETA:
-      return result(KeyStatus::modifier, code);
-    case KEY_LEFTALT:
-    case KEY_RIGHTALT: {
-      const bool was_alt = alt_down();
-      (code == KEY_LEFTALT ? left_alt_ : right_alt_) = down;
-      if (was_alt && !alt_down()) return release_alt(code);
-      return result(KeyStatus::modifier, code);
-    }
-    case KEY_CAPSLOCK:
-      if (key_value == KeyValue::press) caps_lock_ = !caps_lock_;
-      return result(KeyStatus::modifier, code);
-    case KEY_NUMLOCK:
-      if (key_value == KeyValue::press) num_lock_ = !num_lock_;
-      return result(KeyStatus::modifier, code);
-    default:
-      break;
+  if (code <= keymap_code_max && table_->keys[code].role != KeyRole::character) {
+    return modifier(code, key_value);
   }
   if (key_value == KeyValue::release) return result(KeyStatus::released, code);
   if (key_value == KeyValue::repeat && options_.repeat == RepeatPolicy::ignore) {
     return result(KeyStatus::repeat_ignored, code);
   }
   return press(code);
+}
+
+KeyResult KeyboardDecoder::modifier(std::uint16_t code, KeyValue value) {
+  const KeyRole role = table_->keys[code].role;
+  const bool down = value != KeyValue::release;
+  switch (role) {
+    case KeyRole::caps_lock:
+      if (value == KeyValue::press) caps_lock_ = !caps_lock_;
+      return result(KeyStatus::modifier, code);
+    case KeyRole::num_lock:
+      if (value == KeyValue::press) num_lock_ = !num_lock_;
+      return result(KeyStatus::modifier, code);
+    case KeyRole::other_modifier:
+    case KeyRole::character:
+      return result(KeyStatus::modifier, code);
+    case KeyRole::shift:
+    case KeyRole::ctrl:
+    case KeyRole::alt:
+    case KeyRole::altgr:
+      break;
+  }
+  // Counted per key, so that a repeat or a release without a press changes nothing.
+  const bool was_alt = held_count_[role_index(KeyRole::alt)] > 0;
+  if (down != held_[code]) {
+    held_[code] = down;
+    if (down) {
+      ++held_count_[role_index(role)];
+    } else {
+      --held_count_[role_index(role)];
+    }
+  }
+  if (was_alt && held_count_[role_index(KeyRole::alt)] == 0) return release_alt(code);
+  return result(KeyStatus::modifier, code);
 }
 
 KeyResult KeyboardDecoder::release_alt(std::uint16_t code) {
@@ -170,30 +167,34 @@ KeyResult KeyboardDecoder::release_alt(std::uint16_t code) {
 }
 
 KeyResult KeyboardDecoder::press(std::uint16_t code) {
-  if (alt_down()) {
-    const int digit = keypad_digit(code);
-    if (digit < 0) return result(KeyStatus::unmapped, code);  // Alt chords type nothing
+  const bool after_dead_key = std::exchange(after_dead_key_, false);
+  if (code > keymap_code_max) return result(KeyStatus::unmapped, code);
+  const wedge_detail::KeySlot& slot = table_->keys[code];
+  if (held_count_[role_index(KeyRole::alt)] > 0) {
+    if (slot.keypad_digit < 0) return result(KeyStatus::unmapped, code);  // Alt chords type nothing
     // Digits past the maximum only mark the code invalid (the count stops one past it).
-    if (alt_code_digits_ < alt_code_digits_max) alt_code_ = alt_code_ * 10 + digit;
+    if (alt_code_digits_ < alt_code_digits_max) {
+      alt_code_ = alt_code_ * 10 + static_cast<std::uint32_t>(slot.keypad_digit);
+    }
     if (alt_code_digits_ <= alt_code_digits_max) ++alt_code_digits_;
     return result(KeyStatus::alt_code_digit, code);
   }
-  if (code > keymap_code_max || !table_[code].mapped) return result(KeyStatus::unmapped, code);
-  const KeymapEntry& e = table_[code].entry;
-  if (e.kind == KeyKind::keypad && !num_lock_) return result(KeyStatus::unmapped, code);
-
-  const bool shift = left_shift_ || right_shift_;
-  const bool level2 = shift != (caps_lock_ && e.kind == KeyKind::letter);
-  const bool altgr = altgr_down();
-  const char32_t c = altgr ? e.altgr : (level2 ? e.shifted : e.plain);
-  if (!left_ctrl_ && !right_ctrl_) {
+  const unsigned state = state_index();
+  const char32_t c = slot.typed[state];
+  const bool dead = (slot.dead >> state) & 1u;
+  const bool shift = (state & wedge_detail::state_shift) != 0;
+  const bool altgr = (state & wedge_detail::state_altgr) != 0;
+  if (held_count_[role_index(KeyRole::ctrl)] == 0) {
     if (c == 0) return result(KeyStatus::unmapped, code);
+    // The space a wedge sends after a dead key to get its character on a PC.
+    if (after_dead_key && c == ' ' && !dead) return result(KeyStatus::dead_key_space, code);
+    after_dead_key_ = dead;
     return character(code, c);
   }
   std::optional<char32_t> control = control_of(c);
   if (!control && !altgr) {
     // Scanners send control characters by US key position (Ctrl + the key of ']' for GS).
-    control = control_of(shift ? table_[code].us_shifted : table_[code].us_plain);
+    control = control_of(shift ? slot.us_shifted : slot.us_plain);
   }
   if (!control) return result(KeyStatus::unmapped, code);
   return character(code, *control);

@@ -1,8 +1,9 @@
 // zint and ImageMagick, run as programs, for the camera-path tests and bench_camera.
 #include "camera/barcode_images.h"
 
-#include <stdio.h>   // popen, pclose
-#include <stdlib.h>  // mkdtemp, getenv
+#include <stdio.h>     // popen, pclose
+#include <stdlib.h>    // mkdtemp, getenv
+#include <sys/wait.h>  // WIFEXITED, WEXITSTATUS
 
 #include <array>
 #include <cstdio>
@@ -62,6 +63,17 @@ void run_command(const std::string& command) {
     output.append(buffer.data(), count);
   }
   const int status = pclose(pipe);
+  // The shell exits 127 when it cannot find the program: say which package is missing (the tests
+  // need both; scripts/install-deps.sh installs them), rather than only "command failed".
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+    const std::string program = command.substr(0, command.find(' '));
+    const char* package = program == "zint" ? "zint" : "imagemagick";
+    throw std::runtime_error(program +
+                             " is not installed: the barcode image tests need it (Debian "
+                             "package " +
+                             package + "; run scripts/install-deps.sh). Command: " + command +
+                             "\n" + output);
+  }
   if (status != 0) {
     throw std::runtime_error("command failed (status " + std::to_string(status) + "): " + command +
                              "\n" + output);

@@ -2,7 +2,8 @@
 // convert makes it look like a camera frame (tilted on a white background, shrunk to fit and
 // centred in 640x480, blurred, with Gaussian noise, greyscale). Both are run as programs (Debian
 // packages zint and imagemagick); a failure throws std::runtime_error with the command and its
-// output. Deterministic: the same arguments give the same pixels (convert -seed).
+// output, and a missing program is named with its package (the test fails; it never skips).
+// Deterministic: the same arguments give the same pixels (convert -seed).
 //
 // No Catch2 in here, so that bench_camera can use it too.
 #pragma once

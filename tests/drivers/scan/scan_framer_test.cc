@@ -6,10 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "loyalty/drivers/wedge/keymap.h"
-#include "loyalty/drivers/scan_event.h"
 #include "loyalty/drivers/magstripe/wedge_swipe.h"
+#include "loyalty/drivers/scan_event.h"
+#include "loyalty/drivers/wedge/keymap.h"
 #include "magstripe/payment_fixtures.h"
+#include "wedge/test_keymaps.h"
 
 using namespace loyalty::drivers;
 using namespace drivers_test;
@@ -323,7 +324,7 @@ std::vector<ScanFrame> type_through_framer(const Keymap& keymap, const std::stri
 
 TEST_CASE("wedge scanner GS1 label with FNC1 typed as Ctrl and right bracket on de") {
   ScanFramer framer;
-  const auto f = type_through_framer(keymap_de(),
+  const auto f = type_through_framer(drivers_test::test_keymap("de"),
                                      "0104006381333931\x1D"
                                      "10ABC-z\r",
                                      framer);
@@ -335,7 +336,8 @@ TEST_CASE("wedge scanner GS1 label with FNC1 typed as Ctrl and right bracket on 
 
 TEST_CASE("wedge magstripe payment card is withheld through keymap and framer") {
   ScanFramer framer;  // suffix CR
-  const auto f = type_through_framer(keymap_us(), visa_track1 + visa_track2 + "\r", framer);
+  const auto f = type_through_framer(drivers_test::test_keymap("us"),
+                                     visa_track1 + visa_track2 + "\r", framer);
   REQUIRE(f.size() == 1);
   const auto swipe = parse_wedge_swipe(text(f[0].raw));
   REQUIRE(swipe.ok());
@@ -357,7 +359,8 @@ TEST_CASE("wedge magstripe payment card is withheld through keymap and framer") 
 
 TEST_CASE("wedge magstripe loyalty track 2 gives exact tracks") {
   ScanFramer framer;
-  const auto f = type_through_framer(keymap_us(), ";6280012345678=49121?\r", framer);
+  const auto f =
+      type_through_framer(drivers_test::test_keymap("us"), ";6280012345678=49121?\r", framer);
   REQUIRE(f.size() == 1);
   CHECK(f[0].label == ";6280012345678=49121?");
   const auto swipe = parse_wedge_swipe(text(f[0].raw));
@@ -369,7 +372,8 @@ TEST_CASE("wedge magstripe loyalty track 2 gives exact tracks") {
   CHECK(swipe->track(3).status == TrackStatus::absent);
   // The same swipe on a German-layout reader: '=' and '?' are shifted digits/ß there.
   ScanFramer de_framer;
-  const auto de = type_through_framer(keymap_de(), "%LCLUB^42?;6280012345678=49121?\r", de_framer);
+  const auto de = type_through_framer(drivers_test::test_keymap("de"),
+                                      "%LCLUB^42?;6280012345678=49121?\r", de_framer);
   REQUIRE(de.size() == 1);
   const auto de_swipe = parse_wedge_swipe(text(de[0].raw));
   REQUIRE(de_swipe.ok());

@@ -3,7 +3,7 @@
 //
 //   hidraw  msr -> HidrawSwipeReader (337-byte MagTek / ID TECH report)
 //           scanner -> HidPosScanner (usage page 0x8C, descriptor-driven)
-//   evdev   msr or scanner -> EvdevWedgeReader (EVIOCGRAB, explicit keymap, framing)
+//   evdev   msr or scanner -> EvdevWedgeReader (EVIOCGRAB, XKB layout, framing)
 //   serial  msr or scanner -> SerialReader (Boost.Asio serial_port, TIOCEXCL, reconnect)
 //
 // Vendor-class USB scanners are not found by enumeration (they are configured by vendor and

@@ -3,14 +3,15 @@
 // reach this reader only and never the console or the POS application's focused window, and lets
 // it go on release.
 //
-// Reading: struct input_event records, EV_KEY through a KeyboardDecoder (keymap.h: the layout the
-// wedge was set to, Shift, Caps Lock, AltGr, Ctrl and Alt codes) into characters, characters
-// through a ScanFramer (scan_framer.h: prefix, AIM id, suffix, idle timeout on a steady_timer)
-// into scans. A scanner's scan goes through the untrusted-data policy (scan_sanitizer.h) and
-// becomes a ScanEvent; an MSR's line goes to parse_wedge_swipe() (wedge_swipe.h) and becomes a
-// ScanEvent with the swipe, or an ErrorEvent for a bad one. SYN_DROPPED (the kernel's buffer
-// overflowed) drops the scan in progress with an ErrorEvent: characters were lost. A key the
-// keymap does not map is logged by its code (never the text) and typed as nothing.
+// Reading: struct input_event records, EV_KEY through a KeyboardDecoder (keymap.h: the XKB layout
+// the wedge was set to, Shift, Caps Lock, AltGr, Ctrl, Alt codes, dead keys) into characters,
+// characters through a ScanFramer (scan_framer.h: prefix, AIM id, suffix, idle timeout on a
+// steady_timer) into scans. A scanner's scan goes through the untrusted-data policy
+// (scan_sanitizer.h) and becomes a ScanEvent; an MSR's line goes to parse_wedge_swipe()
+// (wedge_swipe.h) and becomes a ScanEvent with the swipe, or an ErrorEvent for a bad one.
+// SYN_DROPPED (the kernel's buffer overflowed) drops the scan in progress with an ErrorEvent:
+// characters were lost. A key the keymap does not map is logged by its code (never the text) and
+// typed as nothing.
 //
 // Which one is which: DeviceInfo::kind (msr or scanner), as the allow list of device_monitor.h
 // says; a wedge cannot be told from a keyboard otherwise.
@@ -25,11 +26,11 @@
 #include <optional>
 #include <vector>
 
-#include "loyalty/drivers/magstripe/bank_card.h"
 #include "loyalty/drivers/device.h"
-#include "loyalty/drivers/wedge/keymap.h"
+#include "loyalty/drivers/magstripe/bank_card.h"
 #include "loyalty/drivers/scan/scan_framer.h"
 #include "loyalty/drivers/scan/scan_sanitizer.h"
+#include "loyalty/drivers/wedge/keymap.h"
 
 namespace loyalty::drivers {
 
@@ -39,9 +40,10 @@ class FramedInput;
 }  // namespace transport
 
 struct EvdevWedgeOptions {
-  // The layout the wedge types with; not owned, must outlive the reader's constructor call only
-  // (the decoder copies it). Must pass validate_keymap().
-  const Keymap* keymap = &keymap_us();
+  // The XKB layout the wedge is set to (keymap.h), e.g. parse_keymap_spec("fr") or "ch:fr". The
+  // reader compiles it when it is constructed; a layout that cannot be built (unknown, or no XKB
+  // data) makes open() fail with the reason.
+  KeymapSpec keymap;
   KeyboardOptions keyboard;
   // Framing: CR suffix by default, as wedges and wedge MSRs send. Must pass
   // validate_scan_framer_options().
@@ -60,6 +62,8 @@ class EvdevWedgeReader final : public Device {
   bool grabbed() const { return grabbed_; }
   // Key presses the keymap could not type (since open).
   std::uint64_t unmapped_keys() const { return unmapped_keys_; }
+  // The compiled layout, or why it could not be built (then open() fails with that error).
+  const Result<Keymap>& keymap() const { return keymap_; }
 
  protected:
   Status do_open() override;
@@ -78,7 +82,8 @@ class EvdevWedgeReader final : public Device {
   EvdevWedgeOptions options_;
   std::unique_ptr<transport::NodeIo> io_;
   std::unique_ptr<transport::FramedInput> input_;
-  KeyboardDecoder decoder_;
+  Result<Keymap> keymap_;
+  std::optional<KeyboardDecoder> decoder_;  // when keymap_ is ok
   bool grabbed_ = false;
   std::uint64_t unmapped_keys_ = 0;
   std::vector<std::uint8_t> buffer_;
