@@ -234,6 +234,9 @@ TEST_CASE("evdev wedge logs a key the keymap cannot type by its code only") {
 TEST_CASE("evdev wedge scanner set to an azerty layout types the label exactly") {
   EvdevWedgeOptions options;
   options.keymap = parse_keymap_spec("fr").value();
+  // The CR suffix ends the scan; a long idle timeout keeps a busy machine's pauses between the
+  // 60 key records from ending it early (the idle timeout has its own test above).
+  options.framer.idle_timeout_ms = 5000;
   WedgeRig rig(DeviceKind::scanner, options);
   rig.open_and_enable();
   // On fr the digits are shifted and GS1's FNC1 is Ctrl + the '$' key.

@@ -48,9 +48,11 @@ Status load_counters(Ledger& ledger, std::string_view customer_id, CustomerState
 Result<std::optional<ReceiptRow>> find_receipt(Ledger& ledger, std::string_view receipt_id) {
   Statement select = TRY(Statement::prepare(
       ledger.database(),
-      "SELECT request_hash, state, result, event_seq, program_id, program_version, customer_id, "
-      "customer_json, receipt_json, quoted_at, created_at, offline, chain_json, reserved "
-      "FROM receipts WHERE receipt_id = ?1"));
+      // A committed receipt's quote is its event's payload (result NULL): stored once.
+      "SELECT r.request_hash, r.state, COALESCE(r.result, e.payload), r.event_seq, r.program_id, "
+      "r.program_version, r.customer_id, r.customer_json, r.receipt_json, r.quoted_at, "
+      "r.created_at, r.offline, r.chain_json, r.reserved FROM receipts r "
+      "LEFT JOIN events e ON e.seq = r.event_seq WHERE r.receipt_id = ?1"));
   TRY(select.bind_text(1, receipt_id));
   if (TRY(select.step()) != Step::row) return std::optional<ReceiptRow>();
   ReceiptRow row;
@@ -89,7 +91,8 @@ Status insert_receipt(Ledger& ledger, const ReceiptRow& row, Timestamp at) {
   TRY(insert.bind_text(1, row.receipt_id));
   TRY(insert.bind_text(2, row.request_hash));
   TRY(insert.bind_text(3, receipt_state_name(row.state)));
-  TRY(insert.bind_text(4, row.result));
+  // The quote of a committed receipt is in its event already.
+  TRY(row.state == ReceiptState::committed ? insert.bind_null(4) : insert.bind_text(4, row.result));
   if (row.event_seq > 0) {
     TRY(insert.bind_int64(5, row.event_seq));
   } else {
@@ -117,8 +120,9 @@ Status set_receipt_state(Ledger& ledger, std::string_view receipt_id, ReceiptSta
   Statement update = TRY(Statement::prepare(
       ledger.database(),
       // What an open receipt reserved is counted (committed) or given back (cancelled) by now.
-      "UPDATE receipts SET state = ?2, event_seq = ?3, updated_at = ?4, reserved = NULL "
-      "WHERE receipt_id = ?1"));
+      // Committed, the quote is the event's payload; cancelled, it stays for inspection.
+      "UPDATE receipts SET state = ?2, event_seq = ?3, updated_at = ?4, reserved = NULL, "
+      "result = CASE WHEN ?2 = 'committed' THEN NULL ELSE result END WHERE receipt_id = ?1"));
   TRY(update.bind_text(1, receipt_id));
   TRY(update.bind_text(2, receipt_state_name(state)));
   if (event_seq > 0) {

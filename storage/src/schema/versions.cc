@@ -308,25 +308,55 @@ CREATE TABLE blocklist (
 ) WITHOUT ROWID, STRICT;
 )sql";
 
-// Holds that name their lots, and limited uses (docs/storage.md, "Holds on lots" and "Limited
-// uses"). Only adds: expand-only.
+// Holds that name their lots, limited uses, and a lighter checkout (docs/storage.md, "Schema v4").
+// A contract migration: builds before v4 refuse the ledger (min_reader_version 4). Balances come
+// from account_totals, so the two per-account transfer indexes go (every transfer wrote both), and
+// account_balances, which only check() reads, becomes one aggregate over the transfers; a
+// committed receipt's quote is kept once, in its event.
 constexpr std::string_view schema_v4 = R"sql(
+DROP INDEX transfers_by_debit;
+DROP INDEX transfers_by_credit;
 -- The open holds of an account: a hold names the lot it reserves, and every take from the lots
 -- reads them. Only pending rows are in the index.
 CREATE INDEX transfers_pending ON transfers (debit_account) WHERE flags = 'pending';
+
+DROP VIEW account_balances;
+CREATE VIEW account_balances AS
+SELECT account, SUM(credits_posted) AS credits_posted, SUM(debits_posted) AS debits_posted,
+       SUM(credits_pending) AS credits_pending, SUM(debits_pending) AS debits_pending
+FROM (
+  SELECT id AS account, 0 AS credits_posted, 0 AS debits_posted, 0 AS credits_pending,
+         0 AS debits_pending FROM accounts
+  UNION ALL
+  SELECT credit_account, amount, 0, 0, 0 FROM transfers WHERE flags IN ('none', 'post_pending')
+  UNION ALL
+  SELECT debit_account, 0, amount, 0, 0 FROM transfers WHERE flags IN ('none', 'post_pending')
+  UNION ALL
+  SELECT t.credit_account, 0, 0, t.amount, 0 FROM transfers t WHERE t.flags = 'pending'
+    AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.pending_id = t.id)
+  UNION ALL
+  SELECT t.debit_account, 0, 0, 0, t.amount FROM transfers t WHERE t.flags = 'pending'
+    AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.pending_id = t.id)
+)
+WHERE account IN (SELECT id FROM accounts)
+GROUP BY account;
 
 -- The chain-wide counts a receipt's quote was given (a coupon's uses so far), to quote it again.
 ALTER TABLE receipts ADD COLUMN chain_json TEXT;
 -- An open receipt's reserved limited uses, counted when it opened; NULL once committed or
 -- cancelled.
 ALTER TABLE receipts ADD COLUMN reserved TEXT;
+-- A committed receipt's quote is its event's payload: the row keeps result NULL.
+UPDATE receipts SET result = NULL
+WHERE state = 'committed' AND event_seq IS NOT NULL
+  AND result = (SELECT e.payload FROM events e WHERE e.seq = receipts.event_seq);
 )sql";
 
 constexpr std::array<Migration, 4> migrations = {
     Migration{1, MigrationKind::contract, schema_v1},
     Migration{2, MigrationKind::expand_only, schema_v2},
     Migration{3, MigrationKind::expand_only, schema_v3},
-    Migration{4, MigrationKind::expand_only, schema_v4},
+    Migration{4, MigrationKind::contract, schema_v4},
 };
 
 }  // namespace

@@ -35,7 +35,7 @@ TEST_CASE("Ledger::open creates a ledger with its terminal id and epoch, and reo
     CHECK(ledger.schema_version() == 4);
     CHECK(meta(ledger, "terminal_id") == "store-7/till-2");
     CHECK(meta(ledger, "epoch") == "0123456789abcdef");
-    CHECK(meta(ledger, "min_reader_version") == "1");
+    CHECK(meta(ledger, "min_reader_version") == "4");
     CHECK(meta(ledger, "created_at") == "1795000000");
   }
   LedgerOptions reopen;  // no terminal id, no epoch: take the stored ones

@@ -60,8 +60,9 @@ AccountId earn_40_for_anna(Ledger& ledger) {
 }
 
 // This build's migrations (v1 contract; v2 expand-only: the checkout tables; v3 expand-only:
-// running totals and the customer cache; v4 expand-only: holds by lot and limited uses) followed
-// by a v5 of a next release that only adds a column with a default and an index.
+// running totals and the customer cache; v4 contract: holds by lot, limited uses, the quote
+// stored once) followed by a v5 of a next release that only adds a column with a default and an
+// index.
 std::array<Migration, 5> with_expand_v5() {
   REQUIRE(ledger_migrations().size() == 4);
   return {ledger_migrations()[0], ledger_migrations()[1], ledger_migrations()[2],
@@ -79,7 +80,7 @@ TEST_CASE("migrate takes an empty database to v4, once", "[storage][migrations]"
   const SchemaState first = migrate_ok(db, ledger_migrations());
   CHECK(first.version == 4);
   CHECK(first.build_version == 4);
-  CHECK(first.min_reader_version == 1);  // v2 to v4 only add: a v1 build still reads it
+  CHECK(first.min_reader_version == 4);  // v4 is a contract migration
   CHECK(first.applied == 4);
   CHECK(schema_version(db).value() == 4);
   CHECK(table_names(db) ==
@@ -100,7 +101,7 @@ TEST_CASE("An expand-only migration leaves min_reader_version, so the previous b
     Database db = open_ok(path);
     const SchemaState next_release = migrate_ok(db, with_expand_v5());
     CHECK(next_release.version == 5);
-    CHECK(next_release.min_reader_version == 1);
+    CHECK(next_release.min_reader_version == 4);
     CHECK(next_release.applied == 5);
   }
   // This build knows only v1 to v4: it opens the v5 ledger as it is, without migrating.
@@ -108,7 +109,7 @@ TEST_CASE("An expand-only migration leaves min_reader_version, so the previous b
   const SchemaState previous_release = migrate_ok(db, ledger_migrations());
   CHECK(previous_release.version == 5);
   CHECK(previous_release.build_version == 4);
-  CHECK(previous_release.min_reader_version == 1);
+  CHECK(previous_release.min_reader_version == 4);
   CHECK(previous_release.applied == 0);
   CHECK(schema_version(db).value() == 5);
 
