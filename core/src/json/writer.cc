@@ -48,13 +48,17 @@ void append_escaped_ascii(std::string& out, unsigned char c) {
   out.append(escape, sizeof(escape));
 }
 
-}  // namespace
-
-void append_quoted(std::string& out, std::string_view text) {
-  out.reserve(out.size() + text.size() + 2);
-  out += '"';
-  std::size_t run_begin = 0;  // start of bytes not yet copied
+// The length of the run of plain ASCII bytes at the start of `text`: what can be copied as is.
+std::size_t plain_prefix(std::string_view text) {
   std::size_t i = 0;
+  while (i < text.size() && is_plain_ascii(static_cast<unsigned char>(text[i]))) ++i;
+  return i;
+}
+
+// The rest of `text` from `i`, the first byte that is not plain: escapes, valid UTF-8 copied,
+// and U+FFFD for a byte that is not UTF-8.
+void append_escaped_rest(std::string& out, std::string_view text, std::size_t i) {
+  std::size_t run_begin = i;  // start of bytes not yet copied
   while (i < text.size()) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (is_plain_ascii(c)) {
@@ -78,7 +82,17 @@ void append_quoted(std::string& out, std::string_view text) {
     run_begin = i;
   }
   out.append(text.data() + run_begin, text.size() - run_begin);
-  out += '"';
+}
+
+}  // namespace
+
+void append_quoted(std::string& out, std::string_view text) {
+  // Keys, ids and times are one plain run: a quote, one copy, a quote.
+  const std::size_t plain = plain_prefix(text);
+  out.push_back('"');
+  out.append(text.data(), plain);
+  if (plain != text.size()) append_escaped_rest(out, text, plain);
+  out.push_back('"');
 }
 
 std::string quote(std::string_view text) {
@@ -152,7 +166,8 @@ void Writer::key(std::string_view name) {
   frame.after_key = true;
   newline_and_indent();
   append_quoted(out_, name);
-  out_ += format_ == Format::pretty ? ": " : ":";
+  out_ += ':';
+  if (format_ == Format::pretty) out_ += ' ';
 }
 
 void Writer::value(std::int64_t number) {

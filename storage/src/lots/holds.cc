@@ -46,32 +46,41 @@ Result<LotHolds> lot_holds(Ledger& ledger, AccountId account) {
 Result<std::vector<SpareLot>> spare_lots(Ledger& ledger, AccountId account, Timestamp at,
                                          LotSelection selection) {
   const LotHolds holds = TRY(lot_holds(ledger, account));
-  Statement select = TRY(Statement::prepare(
-      ledger.database(),
+  // Soonest expiry first, then the lots that never expire: two walks of lots_available, in its
+  // order (an ORDER BY that put NULLs last would sort).
+  constexpr std::string_view queries[] = {
       "SELECT lot_id, remaining, active_from, expires_at FROM lots WHERE account = ?1 "
-      "AND remaining > 0 ORDER BY expires_at IS NULL, expires_at, lot_id LIMIT ?2"));
-  TRY(select.bind_int64(1, account.value));
-  TRY(select.bind_int64(2, static_cast<std::int64_t>(limits::customer_lots_max)));
+      "AND remaining > 0 AND expires_at IS NOT NULL ORDER BY expires_at, lot_id LIMIT ?2",
+      "SELECT lot_id, remaining, active_from, expires_at FROM lots WHERE account = ?1 "
+      "AND remaining > 0 AND expires_at IS NULL ORDER BY lot_id LIMIT ?2"};
   std::vector<SpareLot> lots;
   Points unattributed = holds.unattributed;
-  while (TRY(select.step()) == Step::row) {  // bounded by customer_lots_max
-    SpareLot lot;
-    lot.lot = LotId{select.column_int64(0)};
-    lot.remaining = Points(select.column_int64(1));
-    lot.active_from = Timestamp{select.column_int64(2)};
-    if (!select.column_is_null(3)) lot.expires_at = Timestamp{select.column_int64(3)};
-    lot.usable = lot.active_from <= at && (!lot.expires_at || *lot.expires_at > at);
-    const Points held = holds.in(lot.lot);
-    LOYALTY_ASSERT(held <= lot.remaining);  // check() keeps holds within their lots
-    lot.spare = lot.remaining - held;
-    // A hold that names no lot comes out of the lots a burn would take first.
-    if (lot.usable && unattributed > Points(0)) {
-      const Points take = min_of(unattributed, lot.spare);
-      lot.spare -= take;
-      unattributed -= take;
+  std::size_t read = 0;
+  for (std::string_view sql : queries) {
+    Statement select = TRY(Statement::prepare(ledger.database(), sql));
+    TRY(select.bind_int64(1, account.value));
+    TRY(select.bind_int64(2, static_cast<std::int64_t>(limits::customer_lots_max - read)));
+    while (TRY(select.step()) == Step::row) {  // bounded by customer_lots_max in all
+      ++read;
+      SpareLot lot;
+      lot.lot = LotId{select.column_int64(0)};
+      lot.remaining = Points(select.column_int64(1));
+      lot.active_from = Timestamp{select.column_int64(2)};
+      if (!select.column_is_null(3)) lot.expires_at = Timestamp{select.column_int64(3)};
+      lot.usable = lot.active_from <= at && (!lot.expires_at || *lot.expires_at > at);
+      const Points held = holds.in(lot.lot);
+      LOYALTY_ASSERT(held <= lot.remaining);  // check() keeps holds within their lots
+      lot.spare = lot.remaining - held;
+      // A hold that names no lot comes out of the lots a burn would take first.
+      if (lot.usable && unattributed > Points(0)) {
+        const Points take = min_of(unattributed, lot.spare);
+        lot.spare -= take;
+        unattributed -= take;
+      }
+      if (selection == LotSelection::usable && !lot.usable) continue;
+      lots.push_back(lot);
     }
-    if (selection == LotSelection::usable && !lot.usable) continue;
-    lots.push_back(lot);
+    if (read == limits::customer_lots_max) break;
   }
   return lots;
 }
