@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "loyalty/drivers/readers.h"
@@ -283,6 +285,39 @@ TEST_CASE("evdev wedge scanner set to an azerty layout types the label exactly")
   std::string as_us;
   for (const KeyEvent& key : keys) as_us += us.feed(key.code, key.value).text();
   CHECK(as_us == ")!)$))^#*!###(#!!)Lot6Q\r");
+}
+
+TEST_CASE("evdev wedge keeps Shift, AltGr and Ctrl held across reads and pauses") {
+  EvdevWedgeOptions options;
+  options.keymap = parse_keymap_spec("fr").value();
+  options.framer.idle_timeout_ms = 2000;  // above the pauses below, below run_until's guard
+  WedgeRig rig(DeviceKind::scanner, options);
+  rig.open_and_enable();
+  const std::vector<KeyEvent> keys = typing(
+      "0104006381333931\x1D"
+      "10Lot-A\r",
+      "fr");
+  // Every record in a read of its own, an EV_KEY apart from its SYN_REPORT, and a pause after
+  // each modifier press (a wedge that types slowly): the modifier is read while the key it
+  // changes has not come yet, so the decoder must hold the state across reads.
+  int pauses = 0;
+  for (const KeyEvent& key : keys) {
+    rig.send(records({key}), 1);
+    const bool modifier =
+        key.code == KEY_LEFTSHIFT || key.code == KEY_LEFTCTRL || key.code == KEY_RIGHTALT;
+    if (modifier && key.value == 1) {
+      // The pause is the input under test, not a wait for anything.
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      ++pauses;
+    }
+  }
+  CHECK(pauses == 22);  // Shift for the 18 digits, 'L' and 'A'; Ctrl and AltGr for the GS
+  run_until(rig.io, [&] { return rig.events.count() == 1; });
+  REQUIRE(rig.events.scans.size() == 1);
+  CHECK(rig.events.scans[0].label() ==
+        "0104006381333931\x1D"
+        "10Lot-A");
+  CHECK(rig.reader.unmapped_keys() == 0);
 }
 
 TEST_CASE("evdev wedge with an unknown layout fails to open and make_reader refuses it") {
