@@ -3,12 +3,16 @@
 // wedge MSR's tracks, and an unplug in the middle of a scan.
 #include <linux/input.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "loyalty/drivers/readers.h"
@@ -95,6 +99,24 @@ struct WedgeRig {
     REQUIRE(reader.claim().ok());
     REQUIRE(reader.set_enabled(true).ok());
   }
+  // Sends input_event records as a kernel's evdev node hands them out: whole. The node is a pty,
+  // which keeps no record boundaries: one long write reaches the reader in the pty's own pieces
+  // (seen: 2048 bytes, then the rest), a read can end inside a record, and the reader, which relies
+  // on evdev's whole records, then reads every later record shifted. So the records go out at most
+  // `records_per_write` at a time, each write small enough to be queued at once, and the loop
+  // runs until the reader has read them before the next write.
+  void send(const Bytes& bytes, std::size_t records_per_write = 64) {
+    REQUIRE(bytes.size() % sizeof(input_event) == 0);
+    REQUIRE(records_per_write >= 1);
+    REQUIRE(records_per_write <= 64);  // 1536 bytes: one read of the reader, one piece of a pty
+    const std::size_t chunk = records_per_write * sizeof(input_event);
+    for (std::size_t at = 0; at < bytes.size(); at += chunk) {
+      const auto end =
+          bytes.begin() + static_cast<std::ptrdiff_t>(std::min(bytes.size(), at + chunk));
+      testbed.send(kNode, Bytes(bytes.begin() + static_cast<std::ptrdiff_t>(at), end));
+      run_until(io, [&] { return !testbed.has_input(kNode); });
+    }
+  }
 };
 
 }  // namespace
@@ -119,7 +141,7 @@ TEST_CASE("evdev wedge scanner splits the AIM id of a replayed scan") {
   options.framer.aim_id = true;
   WedgeRig rig(DeviceKind::scanner, options);
   rig.open_and_enable();
-  rig.testbed.send(kNode, records(typing("]E04006381333931\r")));
+  rig.send(records(typing("]E04006381333931\r")));
   run_until(rig.io, [&] { return rig.events.count() == 1; });
   REQUIRE(rig.events.scans.size() == 1);
   CHECK(rig.events.scans[0].label() == "4006381333931");
@@ -141,7 +163,7 @@ TEST_CASE("evdev wedge scanner applies Caps Lock to letters only") {
   REQUIRE(rig.events.scans.size() == 1);
   CHECK(rig.events.scans[0].label() == "AbC-42");
   // The Caps Lock state lasts until the next enable resets the decoder: Shift+'x' types 'x'.
-  rig.testbed.send(kNode, records(typing("X\r")));
+  rig.send(records(typing("X\r")));
   run_until(rig.io, [&] { return rig.events.count() == 2; });
   REQUIRE(rig.events.scans.size() == 2);
   CHECK(rig.events.scans[1].label() == "x");
@@ -166,7 +188,7 @@ TEST_CASE("evdev wedge msr reports a failed track with its extended code") {
   WedgeRig rig(DeviceKind::msr);
   rig.open_and_enable();
   // Track 2 without its end sentinel.
-  rig.testbed.send(kNode, records(typing("%LCLUB^42?;6280012345678=49121\r")));
+  rig.send(records(typing("%LCLUB^42?;6280012345678=49121\r")));
   run_until(rig.io, [&] { return rig.events.count() == 1; });
   REQUIRE(rig.events.errors.size() == 1);
   CHECK(rig.events.errors[0].result() == UposResult::extended);
@@ -198,7 +220,7 @@ TEST_CASE("evdev wedge scanner without a suffix ends a scan on the idle timeout"
   options.framer.idle_timeout_ms = 30;
   WedgeRig rig(DeviceKind::scanner, options);
   rig.open_and_enable();
-  rig.testbed.send(kNode, records(typing("ABC-123")));
+  rig.send(records(typing("ABC-123")));
   run_until(rig.io, [&] { return rig.events.count() == 1; });
   REQUIRE(rig.events.scans.size() == 1);
   CHECK(rig.events.scans[0].label() == "ABC-123");
@@ -207,7 +229,7 @@ TEST_CASE("evdev wedge scanner without a suffix ends a scan on the idle timeout"
 TEST_CASE("evdev wedge scanner unplugged mid-scan drops the scan and reports no_hardware") {
   WedgeRig rig(DeviceKind::scanner);
   rig.open_and_enable();
-  rig.testbed.send(kNode, records(typing("40063813")));  // no Enter yet
+  rig.send(records(typing("40063813")));  // no Enter yet
   rig.testbed.hang_up(kNode);
   run_until(rig.io, [&] { return rig.events.count() == 1; });
   CHECK(rig.events.scans.empty());
@@ -222,7 +244,7 @@ TEST_CASE("evdev wedge logs a key the keymap cannot type by its code only") {
   rig.open_and_enable();
   std::vector<KeyEvent> keys = {{KEY_F1, 1}, {KEY_F1, 0}};
   for (const KeyEvent& key : typing("12\r")) keys.push_back(key);
-  rig.testbed.send(kNode, records(keys));
+  rig.send(records(keys));
   run_until(rig.io, [&] { return rig.events.count() == 1; });
   CHECK(rig.events.scans[0].label() == "12");
   CHECK(rig.reader.unmapped_keys() == 1);
@@ -234,18 +256,23 @@ TEST_CASE("evdev wedge logs a key the keymap cannot type by its code only") {
 TEST_CASE("evdev wedge scanner set to an azerty layout types the label exactly") {
   EvdevWedgeOptions options;
   options.keymap = parse_keymap_spec("fr").value();
-  // The CR suffix ends the scan; a long idle timeout keeps a busy machine's pauses between the
-  // 60 key records from ending it early (the idle timeout has its own test above).
-  options.framer.idle_timeout_ms = 5000;
+  // The CR suffix ends the scan. The rig sends the records in pieces and waits for the reader
+  // after each: a long idle timeout keeps a test descheduled between two pieces on a busy machine
+  // from ending the scan there (the idle timeout has its own test above). It stays below
+  // run_until's hang guard, so a key lost in the reader shows as the label the timeout ended.
+  options.framer.idle_timeout_ms = 2000;
   WedgeRig rig(DeviceKind::scanner, options);
   rig.open_and_enable();
-  // On fr the digits are shifted and GS1's FNC1 is Ctrl + the '$' key.
+  // On fr the digits are shifted and GS1's FNC1 is Ctrl + AltGr + the key typing ']' there.
   const std::vector<KeyEvent> keys = typing(
       "0104006381333931\x1D"
       "10Lot-A\r",
       "fr");
   CHECK(keys.front() == KeyEvent{KEY_LEFTSHIFT, 1});
-  rig.testbed.send(kNode, records(keys));
+  // 94 key events and their SYN_REPORTs: longer than one piece of the pty and than one read of
+  // the reader (64 records), so the label crosses reads.
+  CHECK(keys.size() == 94);
+  rig.send(records(keys));
   run_until(rig.io, [&] { return rig.events.count() == 1; });
   REQUIRE(rig.events.scans.size() == 1);
   CHECK(rig.events.scans[0].label() ==
@@ -258,6 +285,39 @@ TEST_CASE("evdev wedge scanner set to an azerty layout types the label exactly")
   std::string as_us;
   for (const KeyEvent& key : keys) as_us += us.feed(key.code, key.value).text();
   CHECK(as_us == ")!)$))^#*!###(#!!)Lot6Q\r");
+}
+
+TEST_CASE("evdev wedge keeps Shift, AltGr and Ctrl held across reads and pauses") {
+  EvdevWedgeOptions options;
+  options.keymap = parse_keymap_spec("fr").value();
+  options.framer.idle_timeout_ms = 2000;  // above the pauses below, below run_until's guard
+  WedgeRig rig(DeviceKind::scanner, options);
+  rig.open_and_enable();
+  const std::vector<KeyEvent> keys = typing(
+      "0104006381333931\x1D"
+      "10Lot-A\r",
+      "fr");
+  // Every record in a read of its own, an EV_KEY apart from its SYN_REPORT, and a pause after
+  // each modifier press (a wedge that types slowly): the modifier is read while the key it
+  // changes has not come yet, so the decoder must hold the state across reads.
+  int pauses = 0;
+  for (const KeyEvent& key : keys) {
+    rig.send(records({key}), 1);
+    const bool modifier =
+        key.code == KEY_LEFTSHIFT || key.code == KEY_LEFTCTRL || key.code == KEY_RIGHTALT;
+    if (modifier && key.value == 1) {
+      // The pause is the input under test, not a wait for anything.
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      ++pauses;
+    }
+  }
+  CHECK(pauses == 22);  // Shift for the 18 digits, 'L' and 'A'; Ctrl and AltGr for the GS
+  run_until(rig.io, [&] { return rig.events.count() == 1; });
+  REQUIRE(rig.events.scans.size() == 1);
+  CHECK(rig.events.scans[0].label() ==
+        "0104006381333931\x1D"
+        "10Lot-A");
+  CHECK(rig.reader.unmapped_keys() == 0);
 }
 
 TEST_CASE("evdev wedge with an unknown layout fails to open and make_reader refuses it") {

@@ -166,14 +166,19 @@ void Testbed::remove(const std::string& syspath) {
   umockdev_testbed_remove_device(testbed_, syspath.c_str());
 }
 
-void Testbed::wait_readable(const std::string& node) {
+bool Testbed::poll_readable(const std::string& node, int timeout_ms) {
   const int probe = ::open(node.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   REQUIRE(probe >= 0);
   pollfd fd{probe, POLLIN, 0};
-  const int ready = ::poll(&fd, 1, 5000);
+  const int ready = ::poll(&fd, 1, timeout_ms);
   ::close(probe);
-  REQUIRE(ready == 1);
+  REQUIRE(ready >= 0);
+  return ready == 1;
 }
+
+void Testbed::wait_readable(const std::string& node) { REQUIRE(poll_readable(node, 5000)); }
+
+bool Testbed::has_input(const std::string& node) { return poll_readable(node, 0); }
 
 IoctlSpy::IoctlSpy(Testbed& testbed, const std::string& node, int feature_result_errno)
     : testbed_(testbed), node_(node), feature_errno_(feature_result_errno) {

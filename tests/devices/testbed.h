@@ -13,7 +13,10 @@
 // What umockdev answers instead of a kernel: HIDIOCSFEATURE and EVIOCGRAB (IoctlSpy answers and
 // records them; without it umockdev answers ENOTTY and 0 respectively); HIDIOCGRDESC is not
 // reached (sysfs answers first). A pty does not keep report boundaries: the readers read one
-// report's size at a time, which a kernel's hidraw does by itself.
+// report's size at a time, which a kernel's hidraw does by itself. Nor does it keep evdev's
+// input_event records whole (a kernel's evdev read returns whole records only): a long write
+// reaches the reader in the pty's pieces, which need not end on a record, so the evdev tests write
+// a few records at a time and let the reader read them before the next (WedgeRig::send).
 #pragma once
 
 #include <glib.h>
@@ -74,9 +77,13 @@ class Testbed {
   // Blocks until the node has bytes queued for reading (checked on a second descriptor of the
   // same pty), or fails the test after a generous hang guard.
   void wait_readable(const std::string& node);
+  // Whether the node has bytes queued for reading now (the same check, without waiting). The pty
+  // flushes what was written but not yet queued first, so false means the reader has read all.
+  bool has_input(const std::string& node);
 
  private:
   std::string temp_file(const std::string& contents);
+  bool poll_readable(const std::string& node, int timeout_ms);
 
   UMockdevTestbed* testbed_ = nullptr;
   std::vector<std::string> temp_files_;
