@@ -179,6 +179,10 @@ Status write_back(Ledger& ledger, const Quote& quote, const CustomerState& seen,
       if (mode == WriteBack::commit_offline) next.offline_redeemed += redeemed_by(quote).value();
       break;
   }
+  // The row is written only when something in it changed (a receipt that moved no count, of a
+  // card the cache already holds as HQ issued it, leaves it alone).
+  customers_internal::keep_only_consented(next.state, next.consent);
+  if (cached && next == *cached) return Status();
   return customers_internal::store(ledger, std::move(next), at);
 }
 

@@ -306,3 +306,32 @@ TEST_CASE("A held redemption cannot commit once the card is blocklisted", "[stor
 
 }  // namespace
 }  // namespace loyalty::storage::test
+
+namespace loyalty::storage::test {
+namespace {
+
+std::int64_t updated_at(Ledger& ledger, const std::string& card) {
+  Statement select = Statement::prepare(ledger.database(),
+                                        "SELECT updated_at FROM customers WHERE customer_id = ?1")
+                         .value();
+  REQUIRE(select.bind_text(1, card).ok());
+  REQUIRE(select.step().value() == Step::row);
+  return select.column_int64(0);
+}
+
+TEST_CASE("The cache row is written only when the receipt changed it", "[storage][customers]") {
+  CacheFixture f;
+  f.offline_ok("card-9", receipt("R-1", {line("WINE", 1000)}), test_now);
+  CHECK(updated_at(f.ledger, "card-9") == test_now.unix_seconds);
+  // A receipt whose only line is voided moves nothing: the row stays as it was.
+  ReceiptLine voided = line("WINE", 1000);
+  voided.voided = true;
+  f.offline_ok("card-9", receipt("R-2", {voided}), day(1));
+  CHECK(updated_at(f.ledger, "card-9") == test_now.unix_seconds);
+  // A purchase changes it.
+  f.offline_ok("card-9", receipt("R-3", {line("WINE", 1000)}), day(2));
+  CHECK(updated_at(f.ledger, "card-9") == day(2).unix_seconds);
+}
+
+}  // namespace
+}  // namespace loyalty::storage::test

@@ -22,17 +22,20 @@ struct PointsLot {
   Points points;  // still unspent
   Timestamp active_from;
   std::optional<Timestamp> expires_at;
+  bool operator==(const PointsLot&) const = default;
 };
 
 // A named counter: stamps on a punch card, uses of a coupon, awards of an event type.
 struct Counter {
   std::string key;
   std::int64_t count = 0;
+  bool operator==(const Counter&) const = default;
 };
 
 struct CompanyLink {
   std::string company_id;
   Minor year_spend;  // the company's spend in the current contract year, all employees
+  bool operator==(const CompanyLink&) const = default;
 };
 
 struct CustomerState {
@@ -69,6 +72,8 @@ struct CustomerState {
   std::int64_t coupon_uses_total_for(std::string_view code) const;
   std::int64_t event_awards_for(std::string_view event_type) const;
   bool in_segment(std::string_view segment) const;
+
+  bool operator==(const CustomerState&) const = default;
 };
 
 // The count of coupon `code` (any case) in `counters`, sorted by upper-case key; 0 if absent.

@@ -43,6 +43,7 @@ struct CachedCustomer {
   std::optional<Timestamp> hq_refreshed_at;
   std::int64_t offline_redeemed = 0;  // points redeemed here since hq_refreshed_at
   bool erased = false;
+  bool operator==(const CachedCustomer&) const = default;
 };
 
 // What erase() changed.
