@@ -29,6 +29,10 @@ packages=(
   zint                # tests and benchmarks: barcode images
   imagemagick         # tests and benchmarks: rotated, blurred and noisy barcode images
   libzbar-dev         # benchmarks: zbar, the camera path's baseline
+  # environment: the store's time zone
+  libhowardhinnant-date-dev  # date/tz.h: time zones over the system's tzdata
+  libdate-tz3         # its tz library (libdate-tz.so)
+  tzdata              # /usr/share/zoneinfo
 )
 
 # Added by later issues: move a line up into the list above when its component lands.

@@ -19,16 +19,45 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "loyalty/core/customer.h"
+#include "loyalty/core/draw.h"
 #include "loyalty/core/program.h"
 #include "loyalty/core/quote.h"
 #include "loyalty/core/receipt.h"
 #include "loyalty/core/result.h"
 #include "loyalty/core/time.h"
+#include "loyalty/core/time_zone.h"
 
 namespace loyalty {
+
+// What a campaign budget has spent so far in one period (Program::budgets, docs/rules.md
+// "Campaign budgets"), as the ledger (or HQ) counts it: points or minor units, per the budget's
+// unit. `period` is the key a quote reports for the receipt's period (BudgetUse::period):
+// "campaign", "2026", "2026-11", "2026-W48" or "2026-11-25". An entry for another period, or for
+// a budget the program does not have, is ignored; a budget with no entry has spent nothing.
+struct BudgetSpent {
+  std::string budget_id;
+  std::string period;
+  std::int64_t spent = 0;  // >= 0
+};
+
+// What a quote needs from the world outside the rules core, passed in by the edge (loyaltyctl,
+// the ledger, the daemon). Every member is borrowed: the pointed-to objects must stay alive and
+// unchanged until quote() returns; the Quoter and the Quote keep no pointer to them.
+struct QuoteEnvironment {
+  // The store's time zone, for every local date, time of day and midnight of the quote. Null:
+  // the program's fixed utc_offset_minutes, or UTC when the program has none.
+  const TimeZone* zone = nullptr;
+  // Computes instant-win draws from the program's secret key. Null: no draw is held; each
+  // instant_win rule that would draw gets the note draw_not_held and gives nothing.
+  const DrawKeyer* draw_keyer = nullptr;
+  // What each campaign budget spent so far (at most limits::budget_spent_entries_max entries).
+  std::span<const BudgetSpent> budgets_spent;
+};
 
 namespace detail {
 // Scratch space reused across quotes so that a warm Quoter does not allocate.
@@ -46,8 +75,12 @@ struct QuoteScratch {
   std::vector<std::uint8_t> rule_active;        // per rule: schedule and audience allow it
   std::vector<std::uint8_t> group_state;        // per stacking group
   std::vector<std::int32_t> coupon_outcome;     // per rule: index into Quote::coupons, or -1
-  std::vector<std::uint32_t> order;  // lines a stage lists for itself (or per-rule cursors)
-  std::vector<Discount> trial;       // the discounts the rule being computed would give
+  std::vector<std::uint32_t> order;        // lines a stage lists for itself (or per-rule cursors)
+  std::vector<Discount> trial;             // the discounts the rule being computed would give
+  std::string draw_message;                // the message of the draw being computed (draw.h)
+  std::vector<std::int64_t> budget_left;   // per budget: what it may still give on this receipt
+  std::vector<std::int32_t> budget_use;    // per budget: index into Quote::budgets, or -1
+  std::vector<std::string> budget_period;  // per budget: the key of the receipt's period
 };
 }  // namespace detail
 
@@ -55,12 +88,18 @@ class Quoter {
  public:
   Quoter() = default;
 
-  // Fills `out` (cleared first). `customer` is null for an anonymous receipt. Fails, leaving `out`
-  // unspecified, when `at` is before the program's effective_from, or when the receipt does not
-  // fit the program: another currency; an unknown reward, partner, charity or event type;
-  // redemption, rewards or events without a customer; catalogue rewards while burning is off,
-  // below the minimum balance or beyond the balance; donations beyond the balance; a settlement
-  // too large for 64 bits.
+  // Fills `out` (cleared first). `customer` is null for an anonymous receipt; `environment` is
+  // borrowed for the call (QuoteEnvironment). Fails, leaving `out` unspecified, when `at` is
+  // before the program's effective_from, or when the receipt does not fit the program: another
+  // currency; an unknown reward, partner, charity or event type; redemption, rewards or events
+  // without a customer; catalogue rewards while burning is off, below the minimum balance or
+  // beyond the balance; donations beyond the balance; a settlement too large for 64 bits.
+  Status quote(const Program& program, const CustomerState* customer, const Receipt& receipt,
+               Timestamp at, const QuoteEnvironment& environment, Quote& out);
+
+  // The same with an empty QuoteEnvironment: the program's fixed offset, no draw key (no
+  // instant-win draw is held), no budget spent. Kept for the ledger's checkout and re-quotes
+  // until they pass the store's zone, the draw key and the budgets' spend.
   Status quote(const Program& program, const CustomerState* customer, const Receipt& receipt,
                Timestamp at, Quote& out);
 
@@ -69,6 +108,10 @@ class Quoter {
 };
 
 // A convenience wrapper for callers that quote once.
+Result<Quote> quote_receipt(const Program& program, const CustomerState* customer,
+                            const Receipt& receipt, Timestamp at,
+                            const QuoteEnvironment& environment);
+// The same with an empty QuoteEnvironment (see Quoter::quote above).
 Result<Quote> quote_receipt(const Program& program, const CustomerState* customer,
                             const Receipt& receipt, Timestamp at);
 
