@@ -37,7 +37,7 @@ Result<HmacDrawKeyer> HmacDrawKeyer::create(std::vector<std::uint8_t> key) {
     const std::size_t bytes = key.size();
     wipe_bytes(key);
     return make_error(ErrorCode::invalid_argument,
-                      "the draw key has " + std::to_string(bytes) + " bytes; it needs " +
+                      "the draw key has " + std::to_string(bytes) + " bytes, it needs " +
                           std::to_string(draw_key_bytes_min) + " to " +
                           std::to_string(limits::hmac_key_bytes_max) +
                           ": generate 32 random bytes (openssl rand -hex 32)");

@@ -23,7 +23,7 @@ constexpr std::int64_t query_seconds_max = 253'402'300'799;
 Error unknown_zone(std::string_view name) {
   return make_error(ErrorCode::invalid_argument,
                     json::quote(name) +
-                        " is not a time zone of the system's tzdata (/usr/share/zoneinfo); use "
+                        " is not a time zone of the system's tzdata (/usr/share/zoneinfo): use "
                         "an IANA name like Europe/Berlin or America/Santiago");
 }
 

@@ -85,7 +85,7 @@ TEST_CASE("a draw key file: hex digits, whitespace around them ignored", "[draw_
     return keyer.error().message;
   };
   CHECK(error("00112233") ==
-        "the draw key has 4 bytes; it needs 16 to 1024: generate 32 random bytes (openssl rand "
+        "the draw key has 4 bytes, it needs 16 to 1024: generate 32 random bytes (openssl rand "
         "-hex 32)");
   CHECK(error("") == error("  \n"));
   CHECK(error(hex32 + "0") ==

@@ -40,7 +40,7 @@ TEST_CASE("TzdbZone finds IANA zones and names an unknown one", "[tzdb]") {
   REQUIRE_FALSE(unknown.ok());
   CHECK(unknown.error().code == ErrorCode::invalid_argument);
   CHECK(unknown.error().message ==
-        "\"Europe/Berlim\" is not a time zone of the system's tzdata (/usr/share/zoneinfo); use "
+        "\"Europe/Berlim\" is not a time zone of the system's tzdata (/usr/share/zoneinfo): use "
         "an IANA name like Europe/Berlin or America/Santiago");
   CHECK_FALSE(TzdbZone::find("+01:00").ok());
   const Result<TzdbZone> empty = TzdbZone::find("");

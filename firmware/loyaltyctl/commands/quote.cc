@@ -63,7 +63,7 @@ Result<std::optional<environment::TzdbZone>> choose_zone(const ParsedArgs& parse
     return usage_error(command,
                        "the store's time zone is not set: pass --time-zone Area/City "
                        "(e.g. Europe/Berlin) or set " +
-                           std::string(environment::time_zone_variable) + "; program " +
+                           std::string(environment::time_zone_variable) + ", and program " +
                            program.program_id + " has no fixed utc_offset_minutes");
   }
   Result<environment::TzdbZone> zone = environment::TzdbZone::find(name);
