@@ -49,6 +49,8 @@ Status read_budget(const Context& ctx, const json::Value& value, const std::stri
 Status check_unit(const Context& ctx, const Rule& rule, const Budget& budget,
                   const std::string& path) {
   const std::string kind = rule_kind_name(rule.kind);
+  const std::string a_kind =
+      (kind[0] == 'a' || kind[0] == 'e' || kind[0] == 'i' ? "an " : "a ") + kind;
   const std::string quoted = json::quote(budget.id);
   const std::string counts =
       budget.unit == BudgetUnit::money ? "counts money (limit_minor)" : "counts points";
@@ -64,7 +66,7 @@ Status check_unit(const Context& ctx, const Rule& rule, const Budget& budget,
     case RuleKind::bonus:
     case RuleKind::event_award:
       if (budget.unit == BudgetUnit::points) return Status();
-      return ctx.reader.error(path, "budget " + quoted + " " + counts + ", but a " + kind +
+      return ctx.reader.error(path, "budget " + quoted + " " + counts + ", but " + a_kind +
                                         " rule gives points: use a budget with limit_points");
     case RuleKind::instant_win: {
       const auto& win = std::get<InstantWinRule>(rule.params);
@@ -77,7 +79,7 @@ Status check_unit(const Context& ctx, const Rule& rule, const Budget& budget,
     default:
       LOYALTY_ASSERT(is_discount_kind(rule.kind));
       if (budget.unit == BudgetUnit::money) return Status();
-      return ctx.reader.error(path, "budget " + quoted + " " + counts + ", but a " + kind +
+      return ctx.reader.error(path, "budget " + quoted + " " + counts + ", but " + a_kind +
                                         " rule gives money off: use a budget with limit_minor");
   }
 }
