@@ -156,3 +156,41 @@ TEST_CASE("returns give back each returned unit's share of the budget", "[budget
   CHECK(reversal_to_json(quote, *second, false).find(R"("budgets":[{"budget":"promo-money",)") !=
         std::string::npos);
 }
+
+TEST_CASE("an instant win's points budget caps its prize, events stand on returns",
+          "[budgets][draws]") {
+  Program program = make_program(R"("budgets": [{"id": "p", "limit_points": 120}],
+      "rules": [
+        {"id": "win", "kind": "instant_win", "odds": {"numerator": 1, "denominator": 1},
+         "prize_points": 100, "budget": "p"},
+        {"id": "review", "kind": "event_award", "event_type": "review", "points": 50,
+         "budget": "p"}])");
+  CustomerState customer = make_customer(known_customer());
+  Receipt receipt = make_receipt(R"([{"sku": "A", "unit_price_minor": 1000}])",
+                                 R"("events": [{"event_id": "e1", "event_type": "review"}])");
+  const TestDrawKeyer keyer("k");
+  QuoteEnvironment env;
+  env.draw_keyer = &keyer;
+  Quote quote = quote_in(program, &customer, receipt, tuesday_noon(), env);
+  CHECK(earned_from(quote, no_line, "rule:win") == 100);
+  CHECK(earned_from(quote, no_line, "rule:review") == 20);  // 120 - 100 left
+  REQUIRE(quote.budgets.size() == 1);
+  CHECK(quote.budgets[0].used == 120);
+  const ReturnRequest all[] = {ReturnRequest{0, 1}};
+  Result<Reversal> reversal = compute_reversal(receipt, quote, all);
+  REQUIRE(reversal.ok());
+  CHECK(reversal->completes_receipt);
+  REQUIRE(reversal->budgets.size() == 1);
+  CHECK(reversal->budgets[0].amount == 100);  // the prize comes back, the event's 20 stand
+}
+
+TEST_CASE("a program without budgets reports none, whatever the environment says", "[budgets]") {
+  Program program = make_program(R"("rules": [{"id": "ten", "kind": "percent_off",
+      "percent_bp": 1000}])");
+  const std::vector<BudgetSpent> spent{BudgetSpent{"ten", "campaign", 5}};
+  QuoteEnvironment env;
+  env.budgets_spent = spent;
+  Quote quote = quote_in(program, nullptr, two_lines(), tuesday_noon(), env);
+  CHECK(quote.budgets.empty());
+  CHECK(quote.discount_total == Minor(500));
+}
