@@ -62,6 +62,11 @@ Status check_unit(const Context& ctx, const Rule& rule, const Budget& budget,
                               "earn_multiplier rule and put the budget on it");
     case RuleKind::paid_membership:
       return ctx.reader.error(path, "a paid_membership rule gives nothing a budget can count");
+    case RuleKind::stamp_card:
+      // A capped reward would still spend the customer's stamps.
+      return ctx.reader.error(path,
+                              "a stamp_card reward is paid for with the customer's stamps "
+                              "and cannot be cut by a budget");
     case RuleKind::earn_multiplier:
     case RuleKind::bonus:
     case RuleKind::event_award:

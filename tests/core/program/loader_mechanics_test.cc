@@ -152,6 +152,10 @@ TEST_CASE("budget errors name the field and the fix", "[program_loader][budgets]
        "has no prize in that unit"},
       {budgets + rule(R"({"id": "a", "kind": "paid_membership", "sku": "X", "budget": "money"})"),
        "rules[0].budget: a paid_membership rule gives nothing a budget can count"},
+      {budgets + rule(R"({"id": "a", "kind": "stamp_card", "card_id": "c", "stamps_required": 5,
+                          "budget": "money"})"),
+       "rules[0].budget: a stamp_card reward is paid for with the customer's stamps and cannot "
+       "be cut by a budget"},
   };
   for (const auto& [members, message] : cases) CHECK(error_of(members) == message);
 }
