@@ -1,16 +1,19 @@
-// The rules engine: turns a program, a customer's state, a receipt and a time into a Quote.
+// The rules engine: turns a program, a customer's state, a receipt, a time and the store's
+// environment (its time zone, the program's draw key, what campaign budgets spent) into a Quote.
 // Pure and deterministic: the same inputs give an identical Quote (and byte-identical JSON).
 // The pipeline, in order (docs/rules.md, "How a quote is computed"):
 //   0. the customer's tier, after any review that is due;
-//   1. lines: gross, voids, catalogue rewards (paid in points), exclusions;
+//   1. lines: gross, voids, catalogue rewards (paid in points), exclusions; what each campaign
+//      budget has left in the receipt's period;
 //   2. paid membership activation, then discounts in rule order with stacking groups: member
-//      prices, % and amount off, progressive, buy X get Y, stamp cards, coupons, instant-win
-//      draws (a won draw's prize points are credited here);
+//      prices, % and amount off, progressive (with recency), volume steps, buy X get Y, stamp
+//      cards, coupons, keyed instant-win draws (a won draw's prize points are credited here);
 //   3. points as tender (cap, minimum balance, exclusions, burn step), allocated to lines;
 //   4. donations;
 //   5. earning on the net (base or category/SKU rate, tier and time multipliers) per line, and
 //      B2B company points;
-//   6. receipt-level awards: welcome, birthday, referral, HQ-delivered events;
+//   6. receipt-level awards: welcome, birthday, referral, win-back, HQ-delivered events;
+// Every rule with a campaign budget gives at most what the budget has left.
 //   7. activation and expiry of the earned points, coalition settlement, tier progress.
 //
 // Thread-safety: a Quoter holds reusable scratch space, so one Quoter serves one thread at a time;
