@@ -47,10 +47,12 @@ Timestamp resolve_local(std::int64_t local_seconds, const TimeZone& zone) {
   const auto fits = [&](std::int64_t offset) {
     return offset_at(zone, local_seconds - offset) == offset;
   };
-  const bool before_fits = fits(before);
-  const bool after_fits = fits(after);
-  if (before_fits && after_fits)
+  if (before == after && fits(before)) return Timestamp{local_seconds - before};  // most days
+  const bool before_fits = before != after && fits(before);
+  const bool after_fits = before != after && fits(after);
+  if (before_fits && after_fits) {
     return Timestamp{std::min(local_seconds - before, local_seconds - after)};
+  }
   if (before_fits) return Timestamp{local_seconds - before};
   if (after_fits) return Timestamp{local_seconds - after};
   // A zone that changed twice within the two days (an offset in force for less than a day).
