@@ -1,6 +1,7 @@
-// libFuzzer target: load_customer, load_receipt and load_budgets_spent on arbitrary bytes. Bad documents must come
-// back as errors; good ones must satisfy the invariants documents.h promises (sorted segments and
-// counters, lots that expire after they start, receipt amounts within limits.h).
+// libFuzzer target: load_customer, load_receipt and load_budgets_spent on arbitrary bytes. Bad
+// documents must come back as errors; good ones must satisfy the invariants documents.h promises
+// (sorted segments and counters, lots that expire after they start, receipt amounts within
+// limits.h).
 
 #include <algorithm>
 #include <cstddef>
