@@ -25,15 +25,15 @@ source "$root/scripts/scenarios.sh"
 
 total=0
 failed=()
-while IFS=$'\t' read -r name program customer receipt at; do
+while IFS=$'\t' read -r name program customer receipt at zone key budgets; do
   total=$((total + 1))
   if [[ $name == '!'* ]]; then
-    echo "demo: $scenarios:${name#!}: expected 5 tab-separated columns (name program customer receipt at)" >&2
+    echo "demo: $scenarios:${name#!}: expected 8 tab-separated columns (name program customer receipt at zone draw_key budgets_spent)" >&2
     failed+=("line ${name#!}")
     continue
   fi
   echo "== $name =="
-  scenario_quote_args "$examples" "$program" "$customer" "$receipt" "$at"
+  scenario_quote_args "$examples" "$program" "$customer" "$receipt" "$at" "$zone" "$key" "$budgets"
   if ! "$loyaltyctl" "${quote_args[@]}" --format table; then
     failed+=("$name")
   fi

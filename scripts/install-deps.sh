@@ -32,6 +32,10 @@ packages=(
   libxkbcommon-dev    # keyboard-wedge readers: XKB layouts (libxkbcommon)
   xkb-data            # keyboard-wedge readers: the XKB layouts themselves (/usr/share/X11/xkb)
   libx11-data         # keyboard-wedge readers: the Compose table giving dead keys their characters
+  # environment: the store's time zone
+  libhowardhinnant-date-dev  # date/tz.h: time zones over the system's tzdata
+  libdate-tz3         # its tz library (libdate-tz.so)
+  tzdata              # /usr/share/zoneinfo
 )
 
 # Added by later issues: move a line up into the list above when its component lands.

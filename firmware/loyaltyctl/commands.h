@@ -17,8 +17,11 @@
 
 namespace loyalty::cli {
 
-// `quote --program FILE --receipt FILE [--customer FILE] [--at TIME] [--format json|table]`.
+// `quote --program FILE --receipt FILE [--customer FILE] [--at TIME] [--format json|table]
+// [--time-zone AREA/CITY] [--draw-key-file FILE] [--budgets-spent FILE]`.
 // Without --format: a table when `out_is_terminal`, JSON otherwise. Without --at: now (UTC).
+// The store's zone: --time-zone, else $LOYALTY_TIME_ZONE, else the program's fixed
+// utc_offset_minutes, else an error. Without --draw-key-file no instant-win draw is held.
 Status run_quote(std::span<const std::string_view> args, std::ostream& out, bool out_is_terminal);
 
 // `swipe --tracks STRING`: decodes a swipe as a keyboard-wedge reader types it and prints

@@ -22,14 +22,14 @@ source "$root/scripts/scenarios.sh"
 
 declare -A listed=()
 failed=0
-while IFS=$'\t' read -r name program customer receipt at; do
+while IFS=$'\t' read -r name program customer receipt at zone key budgets; do
   if [[ $name == '!'* ]]; then
-    echo "regenerate.sh: scenarios.tsv:${name#!}: expected 5 tab-separated columns" >&2
+    echo "regenerate.sh: scenarios.tsv:${name#!}: expected 8 tab-separated columns" >&2
     failed=1
     continue
   fi
   listed[$name]=1
-  scenario_quote_args "$examples" "$program" "$customer" "$receipt" "$at"
+  scenario_quote_args "$examples" "$program" "$customer" "$receipt" "$at" "$zone" "$key" "$budgets"
   out=$examples/expected/$name.json
   if "$loyaltyctl" "${quote_args[@]}" --format json >"$out.tmp"; then
     mv "$out.tmp" "$out"

@@ -57,10 +57,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/scenarios.sh"
 total=0
 failures=()
 declare -A seen=()
-while IFS=$'\t' read -r name program customer receipt at; do
+while IFS=$'\t' read -r name program customer receipt at zone key budgets; do
   total=$((total + 1))
   if [[ $name == '!'* ]]; then
-    echo "FAILED: $scenarios:${name#!}: expected 5 tab-separated columns (name program customer receipt at)"
+    echo "FAILED: $scenarios:${name#!}: expected 8 tab-separated columns (name program customer receipt at zone draw_key budgets_spent)"
     failures+=("line ${name#!}")
     continue
   fi
@@ -71,7 +71,7 @@ while IFS=$'\t' read -r name program customer receipt at; do
   fi
   seen[$name]=1
   expected=$examples/expected/$name.json
-  scenario_quote_args "$examples" "$program" "$customer" "$receipt" "$at"
+  scenario_quote_args "$examples" "$program" "$customer" "$receipt" "$at" "$zone" "$key" "$budgets"
   args=("${quote_args[@]}" --format json)
   if ! "$loyaltyctl" "${args[@]}" >"$work/$name.json" 2>"$work/$name.err"; then
     echo "FAILED: $name: loyaltyctl ${args[*]}"

@@ -1,6 +1,7 @@
-// libFuzzer target: load_customer and load_receipt on arbitrary bytes. Bad documents must come
-// back as errors; good ones must satisfy the invariants documents.h promises (sorted segments and
-// counters, lots that expire after they start, receipt amounts within limits.h).
+// libFuzzer target: load_customer, load_receipt and load_budgets_spent on arbitrary bytes. Bad
+// documents must come back as errors; good ones must satisfy the invariants documents.h promises
+// (sorted segments and counters, lots that expire after they start, receipt amounts within
+// limits.h).
 
 #include <algorithm>
 #include <cstddef>
@@ -96,6 +97,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_receipt(receipt.value());
   } else {
     check_error(receipt.error(), ErrorCode::invalid_receipt);
+  }
+  auto spent = loyalty::load_budgets_spent(text);
+  if (spent.ok()) {
+    LOYALTY_ASSERT(spent->size() <= loyalty::limits::budget_spent_entries_max);
+    for (const auto& entry : *spent) {
+      LOYALTY_ASSERT(!entry.budget_id.empty() && !entry.period.empty() && entry.spent >= 0);
+    }
+  } else {
+    check_error(spent.error(), ErrorCode::invalid_argument);
   }
   return 0;
 }

@@ -1,5 +1,6 @@
 #include "loyalty/core/time.h"
 
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -61,26 +62,21 @@ struct WideDate {
   int day;
 };
 
-// Howard Hinnant's civil_from_days, in int64 so that it is defined for every int64 day count
-// that comes from a Timestamp (|days| < 1.1e14).
+// The proleptic Gregorian calendar repeats every 400 years, which are exactly 146097 days.
+constexpr std::int64_t days_per_era = 146097;
+constexpr std::int64_t years_per_era = 400;
+
+// The civil date of a day count from 1970-01-01, defined for every day count that comes from a
+// Timestamp (|days| < 1.1e14): std::chrono's calendar covers years -32767..32767 only, so whole
+// 400-year eras are taken off first and their years added back afterwards.
 WideDate wide_civil_from_days(std::int64_t days) {
-  // Keeps the era arithmetic below far from overflow; covers every Timestamp.
-  constexpr std::int64_t days_magnitude_max = std::numeric_limits<std::int64_t>::max() / 4;
-  LOYALTY_ASSERT(days >= -days_magnitude_max && days <= days_magnitude_max);
-  const std::int64_t z = days + 719468;  // days since 0000-03-01
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int64_t day_of_era = z - era * 146097;  // [0, 146096]
-  const std::int64_t year_of_era =
-      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) /
-      365;  // [0, 399]
-  const std::int64_t day_of_year =
-      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);  // [0, 365]
-  const std::int64_t month_from_march = (5 * day_of_year + 2) / 153;           // [0, 11]
-  const int day = static_cast<int>(day_of_year - (153 * month_from_march + 2) / 5 + 1);
-  const int month =
-      static_cast<int>(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
-  const std::int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
-  return WideDate{year, month, day};
+  const std::int64_t eras = floor_div(days, days_per_era);
+  const std::chrono::year_month_day date{
+      std::chrono::sys_days{std::chrono::days{days - eras * days_per_era}}};  // 1970..2370
+  LOYALTY_ASSERT(date.ok());
+  return WideDate{static_cast<int>(date.year()) + eras * years_per_era,
+                  static_cast<int>(static_cast<unsigned>(date.month())),
+                  static_cast<int>(static_cast<unsigned>(date.day()))};
 }
 
 void append_padded(std::string& out, std::int64_t number, int width) {
@@ -123,6 +119,17 @@ bool read_digits(std::string_view text, std::size_t pos, std::size_t count, int*
   }
   *out = value;
   return true;
+}
+
+// Years std::chrono::year can hold: the calendar functions assert that a CivilDate fits.
+constexpr int chrono_year_min = -32767;
+constexpr int chrono_year_max = 32767;
+
+std::chrono::year_month_day to_chrono(CivilDate date) {
+  LOYALTY_ASSERT(date.year >= chrono_year_min && date.year <= chrono_year_max);
+  return std::chrono::year_month_day{std::chrono::year{date.year},
+                                     std::chrono::month(static_cast<unsigned>(date.month)),
+                                     std::chrono::day(static_cast<unsigned>(date.day))};
 }
 
 bool char_at(std::string_view text, std::size_t pos, char expected) {
@@ -227,33 +234,27 @@ Timestamp plus_days(Timestamp at, std::int64_t days) {
   return plus_seconds(at, checked_multiply(days, seconds_per_day));
 }
 
-bool is_leap_year(int year) { return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0); }
+bool is_leap_year(int year) { return std::chrono::year{year}.is_leap(); }
 
 int days_in_month(int year, int month) {
   LOYALTY_ASSERT(month >= 1 && month <= 12);
-  static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month == 2 && is_leap_year(year)) return 29;
-  return days[month - 1];
+  const std::chrono::year_month_day_last last{
+      std::chrono::year{year}, std::chrono::month_day_last{std::chrono::month(month)}};
+  return static_cast<int>(static_cast<unsigned>(last.day()));
 }
 
 bool is_valid_date(CivilDate date) {
-  return date.month >= 1 && date.month <= 12 && date.day >= 1 &&
-         date.day <= days_in_month(date.year, date.month);
+  if (date.year < chrono_year_min || date.year > chrono_year_max) return false;
+  if (date.month < 1 || date.month > 12 || date.day < 1 || date.day > 31) return false;
+  return to_chrono(date).ok();
 }
 
-// Howard Hinnant's days_from_civil: counts from 0000-03-01 in 400-year eras of 146097 days, with
-// the year starting in March so that the leap day is the last day of the year.
+// A day past the end of the month counts on into the next month: that is how
+// year_month_day converts to sys_days when only its day is out of range.
 std::int64_t days_from_civil(CivilDate date) {
   LOYALTY_ASSERT(date.month >= 1 && date.month <= 12);
   LOYALTY_ASSERT(date.day >= 1 && date.day <= 31);
-  const std::int64_t year = static_cast<std::int64_t>(date.year) - (date.month <= 2 ? 1 : 0);
-  const std::int64_t era = (year >= 0 ? year : year - 399) / 400;
-  const std::int64_t year_of_era = year - era * 400;  // [0, 399]
-  const std::int64_t month_from_march = date.month > 2 ? date.month - 3 : date.month + 9;
-  const std::int64_t day_of_year = (153 * month_from_march + 2) / 5 + date.day - 1;  // [0, 365]
-  const std::int64_t day_of_era =
-      year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;  // [0, 146096]
-  return era * 146097 + day_of_era - 719468;
+  return std::chrono::sys_days{to_chrono(date)}.time_since_epoch().count();
 }
 
 CivilDate civil_from_days(std::int64_t days) {
@@ -264,9 +265,8 @@ CivilDate civil_from_days(std::int64_t days) {
 }
 
 int iso_weekday_from_days(std::int64_t days) {
-  // 1970-01-01 was a Thursday (4).
-  const std::int64_t since_monday = ((days % 7) + 7 + 3) % 7;
-  return static_cast<int>(since_monday) + 1;
+  return static_cast<int>(
+      std::chrono::weekday{std::chrono::sys_days{std::chrono::days{days}}}.iso_encoding());
 }
 
 Result<Timestamp> parse_timestamp(std::string_view text) {
@@ -309,30 +309,6 @@ std::string format_date(CivilDate date) {
   out.reserve(12);
   append_date(out, date.year, date.month, date.day);
   return out;
-}
-
-LocalTime to_local(Timestamp at, int utc_offset_minutes) {
-  LOYALTY_ASSERT(utc_offset_minutes >= -utc_offset_minutes_max &&
-                 utc_offset_minutes <= utc_offset_minutes_max);
-  const std::int64_t local_seconds =
-      checked_add(at.unix_seconds, utc_offset_minutes * seconds_per_minute);
-  const std::int64_t days = floor_div(local_seconds, seconds_per_day);
-  const std::int64_t second_of_day = floor_mod(local_seconds, seconds_per_day);
-  LocalTime local;
-  local.date = civil_from_days(days);
-  local.iso_weekday = iso_weekday_from_days(days);
-  local.minute_of_day = static_cast<int>(second_of_day / seconds_per_minute);
-  return local;
-}
-
-Timestamp local_midnight_after_days(Timestamp at, int utc_offset_minutes, int days) {
-  LOYALTY_ASSERT(utc_offset_minutes >= -utc_offset_minutes_max &&
-                 utc_offset_minutes <= utc_offset_minutes_max);
-  const std::int64_t offset_seconds = utc_offset_minutes * seconds_per_minute;
-  const std::int64_t local_day =
-      floor_div(checked_add(at.unix_seconds, offset_seconds), seconds_per_day);
-  const std::int64_t target_day = checked_add(local_day, days);
-  return Timestamp{checked_add(checked_multiply(target_day, seconds_per_day), -offset_seconds)};
 }
 
 }  // namespace loyalty

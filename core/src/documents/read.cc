@@ -5,8 +5,7 @@
 //   unit_price_minor × quantity exceeds 1000000000000         (lines[i])
 //   total of unit_price_minor × quantity exceeds 1000000000000   (lines)
 //   must be "max" or an object, got "..."                     (redeem)
-
-#include "loyalty/core/documents.h"
+//   budget "x" is listed twice for period "p"                 (budgets_spent[i])
 
 #include <algorithm>
 #include <cstddef>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "json/fields.h"
+#include "loyalty/core/documents.h"
 #include "loyalty/core/limits.h"
 
 namespace loyalty {
@@ -165,6 +165,8 @@ std::vector<Field> customer_fields(const Reader& r, CustomerState* out) {
                                    &out->last_birthday_bonus_year, 0, year_max));
   list.push_back(fields::timestamp_field(r, "paid_membership_until", Need::optional,
                                          &out->paid_membership_until));
+  list.push_back(
+      fields::timestamp_field(r, "last_purchase_at", Need::optional, &out->last_purchase_at));
   list.push_back(
       fields::string_field(r, "tier", Need::optional, &out->tier, StringRule::id_or_empty));
   list.push_back(
@@ -334,7 +336,52 @@ std::vector<Field> receipt_fields(const Reader& r, Receipt* out) {
   return list;
 }
 
+// --- What campaign budgets spent ---
+
+Status read_budget_spent(const Reader& r, const json::Value& value, const std::string& path,
+                         BudgetSpent* out) {
+  const Field spent_fields[] = {
+      fields::string_field(r, "budget", Need::required, &out->budget_id, StringRule::id),
+      fields::string_field(r, "period", Need::required, &out->period, StringRule::id),
+      fields::int_field(r, "spent", Need::required, &out->spent, 0,
+                        std::max(limits::points_max, limits::amount_minor_max)),
+  };
+  return fields::read_object(r, value, path, spent_fields);
+}
+
+Status read_budgets_spent(const Reader& r, const json::Value& value, const std::string& path,
+                          std::vector<BudgetSpent>* out) {
+  auto one = [&r](const json::Value& v, const std::string& p, BudgetSpent* entry) {
+    return read_budget_spent(r, v, p, entry);
+  };
+  TRY(read_list(r, value, path, limits::budget_spent_entries_max, one, out));
+  std::set<std::pair<std::string, std::string>> seen;
+  for (std::size_t i = 0; i < out->size(); ++i) {  // bounded by budget_spent_entries_max
+    const BudgetSpent& entry = (*out)[i];
+    if (!seen.emplace(entry.budget_id, entry.period).second) {
+      return r.error(fields::item_path(path, i), "budget " + json::quote(entry.budget_id) +
+                                                     " is listed twice for period " +
+                                                     json::quote(entry.period));
+    }
+  }
+  return Status();
+}
+
 }  // namespace
+
+Result<std::vector<BudgetSpent>> load_budgets_spent(std::string_view budgets_json) {
+  const json::Value document = TRY(json::parse(budgets_json));
+  const Reader reader(ErrorCode::invalid_argument);
+  std::vector<BudgetSpent> out;
+  const Field root[] = {
+      Field{"budgets_spent", Need::required,
+            [&reader, &out](const json::Value& v, const std::string& p) {
+              return read_budgets_spent(reader, v, p, &out);
+            }},
+  };
+  TRY(fields::read_object(reader, document, "", root));
+  return out;
+}
 
 Result<CustomerState> load_customer(std::string_view customer_json) {
   json::Value customer = TRY(json::parse(customer_json));

@@ -90,6 +90,7 @@ std::string customer_to_json(const CustomerState& customer) {
   out.key("last_birthday_bonus_year");
   out.value(customer.last_birthday_bonus_year);
   optional_time(out, "paid_membership_until", customer.paid_membership_until);
+  optional_time(out, "last_purchase_at", customer.last_purchase_at);
   optional_text(out, "tier", customer.tier);
   optional_time(out, "tier_review_at", customer.tier_review_at);
   out.key("period_spend_minor");

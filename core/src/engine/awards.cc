@@ -2,6 +2,9 @@
 // first purchase, the birthday bonus in its window (once a year), the referral bonus when a
 // referred customer first buys (to both), and points for HQ-delivered events. Each is an earn
 // entry on the receipt (no line) naming its rule.
+#include <algorithm>
+#include <optional>
+
 #include "engine/internal.h"
 
 namespace loyalty::engine {
@@ -9,9 +12,15 @@ namespace {
 
 CivilDate birthday_in(CivilDate birthday, int year) {
   CivilDate date{year, birthday.month, birthday.day};
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (birthday.month == 2 && birthday.day == 29 && !leap) date.day = 28;
+  if (birthday.month == 2 && birthday.day == 29 && !is_leap_year(year)) date.day = 28;
   return date;
+}
+
+// Store-local days since the customer's last purchase; none when it was never recorded.
+std::optional<std::int64_t> days_away(const QuoteContext& ctx) {
+  const auto& last = ctx.customer->last_purchase_at;
+  if (!last) return std::nullopt;
+  return local_days_between(*last, ctx.at, ctx.zone);
 }
 
 // The year of the birthday whose window holds `today`, or 0. Windows near New Year reach into
@@ -45,10 +54,20 @@ void award_bonus(QuoteContext& ctx, std::uint32_t rule, const BonusRule& params)
     }
     case BonusTrigger::referral:
       if (customer.purchase_count != 0 || customer.referred_by.empty()) return;
-      add_earn(ctx, no_line, rule_source(rule), EarnAccount::referrer, params.referrer_points);
       break;
+    case BonusTrigger::win_back: {
+      const std::optional<std::int64_t> away = days_away(ctx);
+      if (!away || *away < params.days_away) return;
+      break;
+    }
   }
-  add_earn(ctx, no_line, rule_source(rule), EarnAccount::customer, params.points);
+  // A budget counts the customer's points first, then the referrer's.
+  const std::int64_t referrer =
+      params.trigger == BonusTrigger::referral ? params.referrer_points.value() : 0;
+  const std::int64_t granted = take_budget(ctx, rule, params.points.value() + referrer);
+  const std::int64_t to_customer = std::min(granted, params.points.value());
+  add_earn(ctx, no_line, rule_source(rule), EarnAccount::referrer, Points(granted - to_customer));
+  add_earn(ctx, no_line, rule_source(rule), EarnAccount::customer, Points(to_customer));
 }
 
 // Events of the same type earlier on this receipt count towards the per-customer limit.
@@ -73,7 +92,9 @@ Status award_event(QuoteContext& ctx, std::size_t index) {
       add_note(ctx, NoteCode::event_limit_reached, rule_source(r), params.per_customer_max);
       return {};
     }
-    add_earn(ctx, no_line, rule_source(r), EarnAccount::customer, params.points);
+    // An event its budget has nothing left for earns nothing (the note says why).
+    add_earn(ctx, no_line, rule_source(r), EarnAccount::customer,
+             Points(take_budget(ctx, r, params.points.value())));
     return {};
   }
   return make_error(ErrorCode::invalid_receipt, "events[" + std::to_string(index) +

@@ -40,7 +40,7 @@ CouponStatus check_coupon(const QuoteContext& ctx, std::uint32_t rule) {
   }
   // Chain-wide, anonymous receipts included: the ledger counts every use.
   if (params.uses_max > 0 &&
-      coupon_count_for(ctx.chain.coupon_uses_total, params.code) >= params.uses_max) {
+      coupon_count_for(ctx.coupon_uses_total, params.code) >= params.uses_max) {
     return CouponStatus::used_up;
   }
   return CouponStatus::not_stackable;  // pending: the discount stage decides

@@ -79,12 +79,43 @@ void compute_member_price(QuoteContext& ctx, std::uint32_t rule, const MemberPri
   }
 }
 
+// Recency: the step drops one step per `step_down_after_days` store-local days since the last
+// purchase, never below the first step. An unknown last purchase drops nothing.
+std::size_t steps_dropped(const QuoteContext& ctx, const ProgressiveDiscountRule& params) {
+  const auto& last = ctx.customer->last_purchase_at;
+  if (params.step_down_after_days == 0 || !last) return 0;
+  const std::int64_t days_away = local_days_between(*last, ctx.at, ctx.zone);
+  if (days_away <= 0) return 0;
+  return static_cast<std::size_t>(days_away / params.step_down_after_days);
+}
+
 void compute_progressive(QuoteContext& ctx, std::uint32_t rule,
-                         const ProgressiveDiscountRule& params) {
+                         const ProgressiveDiscountRule& params, bool commit) {
   if (ctx.customer == nullptr) return;
-  const ProgressiveThreshold* reached = nullptr;
-  for (const auto& threshold : params.thresholds) {
-    if (ctx.customer->cumulative_spend >= threshold.from_spend) reached = &threshold;
+  std::size_t reached = params.thresholds.size();  // none yet
+  for (std::size_t i = 0; i < params.thresholds.size(); ++i) {
+    if (ctx.customer->cumulative_spend >= params.thresholds[i].from_spend) reached = i;
+  }
+  if (reached == params.thresholds.size()) return;
+  const std::size_t dropped = std::min(steps_dropped(ctx, params), reached);
+  if (commit && dropped > 0) {
+    add_note(ctx, NoteCode::recency_stepped_down, rule_source(rule),
+             static_cast<std::int64_t>(dropped));
+  }
+  compute_percent(ctx, rule, params.thresholds[reached - dropped].percent, Scope::line);
+}
+
+// The highest step the rule's lines reach together, by units or by net amount, applies to each.
+void compute_volume(QuoteContext& ctx, std::uint32_t rule, const VolumeDiscountRule& params) {
+  auto lines = ctx.lines_of(rule);
+  std::int64_t measured = 0;
+  for (std::uint32_t line : lines) {
+    measured += params.measure == VolumeMeasure::quantity ? ctx.receipt.lines[line].quantity
+                                                          : net_of(ctx, line).value();
+  }
+  const VolumeStep* reached = nullptr;
+  for (const VolumeStep& step : params.steps) {
+    if (measured >= step.from) reached = &step;
   }
   if (reached != nullptr) compute_percent(ctx, rule, reached->percent, Scope::line);
 }
@@ -170,21 +201,66 @@ void compute_coupon(QuoteContext& ctx, std::uint32_t rule, const CouponRule& par
   if (commit && ctx.scratch.trial.empty()) outcome->status = CouponStatus::no_eligible_items;
 }
 
+bool has_budget_in(const QuoteContext& ctx, std::uint32_t rule, BudgetUnit unit) {
+  const std::uint32_t budget = ctx.rule(rule).budget_index;
+  return budget != no_budget && ctx.program.budgets[budget].unit == unit;
+}
+
+// The draw is keyed (draw.h): without a DrawKeyer no draw is held and the rule gives nothing.
 void compute_instant_win(QuoteContext& ctx, std::uint32_t rule, const InstantWinRule& params,
                          bool commit) {
   if (nets_of(ctx, ctx.lines_of(rule)) < params.min_basket.value()) return;
-  std::uint64_t seed = draw_seed(ctx.receipt.receipt_id, ctx.rule(rule).id);
-  bool won = seed % static_cast<std::uint64_t>(params.odds_denominator) <
-             static_cast<std::uint64_t>(params.odds_numerator);
+  const DrawKeyer* keyer = ctx.environment.draw_keyer;
+  if (keyer == nullptr) {
+    if (commit) add_note(ctx, NoteCode::draw_not_held, rule_source(rule), 0);
+    return;
+  }
+  draw_message(ctx.program.program_id, ctx.program.version, ctx.receipt.receipt_id,
+               ctx.rule(rule).id, ctx.scratch.draw_message);
+  const std::uint64_t value = keyer->draw_value(ctx.scratch.draw_message);
+  const bool won = draw_wins(value, params.odds_numerator, params.odds_denominator);
   if (commit) {
-    ctx.out.draws.push_back(DrawOutcome{rule, seed, won});
+    ctx.out.draws.push_back(DrawOutcome{rule, value, won});
     if (won && ctx.customer != nullptr) {
-      add_earn(ctx, no_line, rule_source(rule), EarnAccount::customer, params.prize_points);
+      std::int64_t prize = params.prize_points.value();
+      if (has_budget_in(ctx, rule, BudgetUnit::points)) prize = take_budget(ctx, rule, prize);
+      add_earn(ctx, no_line, rule_source(rule), EarnAccount::customer, Points(prize));
     }
   }
   if (!won || params.prize_amount.value() == 0) return;
   auto lines = ctx.lines_of(rule);
   push_basket_share(ctx, rule, lines, std::min(params.prize_amount.value(), nets_of(ctx, lines)));
+}
+
+// A money budget caps the rule at what it has left: the trial's discounts are scaled down to it,
+// each in proportion to its amount (largest remainder), so each stays within its line's net.
+// Returns the capped total; ctx.budget_withheld says how much the cap took.
+std::int64_t cap_to_budget(QuoteContext& ctx, std::uint32_t rule, std::int64_t total) {
+  ctx.budget_withheld = 0;
+  if (!has_budget_in(ctx, rule, BudgetUnit::money)) return total;
+  const std::int64_t left = budget_left(ctx, rule);
+  if (total <= left) return total;
+  ctx.budget_withheld = total - left;
+  auto& trial = ctx.scratch.trial;
+  if (ctx.totals_only || trial.empty()) return left;  // totals only: nothing to split
+  auto& weights = ctx.scratch.weights;
+  auto& lines = ctx.scratch.order;
+  weights.resize(trial.size());
+  lines.resize(trial.size());
+  for (std::size_t k = 0; k < trial.size(); ++k) {
+    weights[k] = trial[k].amount.value();
+    lines[k] = trial[k].line;
+  }
+  allocate(ctx, left, lines, weights);
+  std::size_t kept = 0;
+  for (std::size_t k = 0; k < trial.size(); ++k) {
+    LOYALTY_ASSERT(ctx.scratch.shares[k] <= trial[k].amount.value());
+    if (ctx.scratch.shares[k] == 0) continue;
+    trial[kept] = Discount{trial[k].line, trial[k].source, Minor(ctx.scratch.shares[k])};
+    ++kept;
+  }
+  trial.resize(kept);
+  return left;
 }
 
 // Fills scratch.trial with what `rule` would give now; with `commit`, also records the rule's
@@ -211,7 +287,10 @@ std::int64_t compute_rule(QuoteContext& ctx, std::uint32_t rule, bool commit) {
       break;
     }
     case RuleKind::progressive_discount:
-      compute_progressive(ctx, rule, std::get<ProgressiveDiscountRule>(r.params));
+      compute_progressive(ctx, rule, std::get<ProgressiveDiscountRule>(r.params), commit);
+      break;
+    case RuleKind::volume_discount:
+      compute_volume(ctx, rule, std::get<VolumeDiscountRule>(r.params));
       break;
     case RuleKind::buy_x_get_y:
       compute_buy_x_get_y(ctx, rule, std::get<BuyXGetYRule>(r.params));
@@ -231,6 +310,7 @@ std::int64_t compute_rule(QuoteContext& ctx, std::uint32_t rule, bool commit) {
   }
   std::int64_t total = ctx.unsplit_total;
   for (const Discount& discount : ctx.scratch.trial) total += discount.amount.value();
+  total = cap_to_budget(ctx, rule, total);
   ctx.totals_only = false;
   return total;
 }
@@ -240,9 +320,18 @@ std::int64_t apply_rule(QuoteContext& ctx, std::uint32_t rule) {
   for (const Discount& discount : ctx.scratch.trial) {
     add_discount(ctx, discount.line, discount.source, discount.amount);
   }
-  if (CouponOutcome* outcome = pending_coupon(ctx, rule); outcome && total > 0) {
-    outcome->status = CouponStatus::applied;
-    outcome->discount = Minor(total);
+  const std::int64_t withheld = ctx.budget_withheld;
+  if (has_budget_in(ctx, rule, BudgetUnit::money)) {
+    const std::int64_t granted = take_budget(ctx, rule, total + withheld);
+    LOYALTY_ASSERT(granted == total);
+  }
+  if (CouponOutcome* outcome = pending_coupon(ctx, rule)) {
+    if (total > 0) {
+      outcome->status = CouponStatus::applied;
+      outcome->discount = Minor(total);
+    } else if (withheld > 0) {
+      outcome->status = CouponStatus::budget_exhausted;
+    }
   }
   return total;
 }

@@ -23,13 +23,16 @@ std::int64_t earn_base_of(const QuoteContext& ctx, const QuoteLine& line) {
   return base.value();
 }
 
-// Rounds and splits one component: weights[k] / denominator is line k's exact share.
+// Rounds and splits one component: weights[k] / denominator is line k's exact share. A component
+// of a rule with a budget (budget_rule) gives at most what the budget has left.
 void earn_component(QuoteContext& ctx, Source source, EarnAccount account,
                     std::span<const std::uint32_t> lines, std::span<const std::int64_t> weights,
-                    std::int64_t denominator, Rounding rounding) {
+                    std::int64_t denominator, Rounding rounding,
+                    std::uint32_t budget_rule = no_rule) {
   std::int64_t numerator = 0;
   for (std::int64_t weight : weights) numerator += weight;
   std::int64_t total = divide_rounded(numerator, denominator, rounding);
+  if (budget_rule != no_rule) total = take_budget(ctx, budget_rule, total);
   if (total == 0) return;
   allocate(ctx, total, lines, weights);
   for (std::size_t k = 0; k < lines.size(); ++k) {
@@ -85,7 +88,7 @@ void earn_base_points(QuoteContext& ctx) {
 
 // Adds (percent - 100) % of the base points of `lines` as one component.
 void earn_multiplier(QuoteContext& ctx, Source source, std::span<const std::uint32_t> lines,
-                     std::int64_t percent, Rounding rounding) {
+                     std::int64_t percent, Rounding rounding, std::uint32_t budget_rule = no_rule) {
   auto& scratch = ctx.scratch;
   scratch.weights.clear();
   scratch.order.clear();
@@ -97,7 +100,8 @@ void earn_multiplier(QuoteContext& ctx, Source source, std::span<const std::uint
   }
   if (scratch.order.empty()) return;
   // `order` and `weights` are scratch that earn_component's allocation does not touch.
-  earn_component(ctx, source, EarnAccount::customer, scratch.order, scratch.weights, 100, rounding);
+  earn_component(ctx, source, EarnAccount::customer, scratch.order, scratch.weights, 100, rounding,
+                 budget_rule);
 }
 
 void earn_multipliers(QuoteContext& ctx) {
@@ -112,7 +116,8 @@ void earn_multipliers(QuoteContext& ctx) {
     const Rule& rule = ctx.rule(r);
     if (rule.kind != RuleKind::earn_multiplier) continue;
     const auto& params = std::get<EarnMultiplierRule>(rule.params);
-    earn_multiplier(ctx, rule_source(r), ctx.lines_of(r), params.multiplier_percent, rule.rounding);
+    earn_multiplier(ctx, rule_source(r), ctx.lines_of(r), params.multiplier_percent, rule.rounding,
+                    rule.budget_index == no_budget ? no_rule : r);
   }
 }
 

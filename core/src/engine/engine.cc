@@ -1,6 +1,7 @@
 #include "loyalty/core/engine.h"
 
 #include "engine/internal.h"
+#include "loyalty/core/limits.h"
 
 namespace loyalty {
 namespace engine {
@@ -94,41 +95,11 @@ void add_discount(QuoteContext& ctx, std::uint32_t line, Source source, Minor am
   ctx.out.due_total -= amount;
 }
 
-std::uint64_t draw_seed(std::string_view receipt_id, std::string_view rule_id) {
-  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a offset basis
-  auto mix_in = [&hash](std::string_view text) {
-    for (unsigned char byte : text) {
-      hash ^= byte;
-      hash *= 1099511628211ull;  // FNV-1a prime
-    }
-  };
-  mix_in(receipt_id);
-  hash ^= 0xff;  // a separator no id contains, so ("ab","c") and ("a","bc") differ
-  hash *= 1099511628211ull;
-  mix_in(rule_id);
-  // SplitMix64 finaliser: spreads the FNV bits so that `seed % denominator` is unbiased enough.
-  std::uint64_t z = hash + 0x9e3779b97f4a7c15ull;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
 }  // namespace engine
 
-Status Quoter::quote(const Program& program, const CustomerState* customer, const Receipt& receipt,
-                     Timestamp at, Quote& out) {
-  ChainCounts chain;
-  if (customer != nullptr) chain.coupon_uses_total = customer->coupon_uses_total;
-  return quote(program, customer, receipt, at, chain, out);
-}
+namespace {
 
-Status Quoter::quote(const Program& program, const CustomerState* customer, const Receipt& receipt,
-                     Timestamp at, const ChainCounts& chain, Quote& out) {
-  out.clear();
-  out.program = &program;
-  out.receipt_id = receipt.receipt_id;
-  out.at = at;
-  out.identified = customer != nullptr;
+Status check_receipt(const Program& program, const Receipt& receipt, Timestamp at) {
   if (program.effective_from && at < *program.effective_from) {
     return make_error(ErrorCode::invalid_argument,
                       "at: program " + program.program_id + " version " +
@@ -141,12 +112,13 @@ Status Quoter::quote(const Program& program, const CustomerState* customer, cons
                       "currency: the receipt is in " + receipt.currency + " but program " +
                           program.program_id + " counts in " + program.currency);
   }
-  engine::QuoteContext ctx{
-      program, customer, receipt, chain, at,       to_local(at, program.utc_offset_minutes),
-      out,     scratch_, {},      false, Points{}, Points{},
-      false,   0};
+  return {};
+}
+
+Status run_stages(engine::QuoteContext& ctx) {
   engine::resolve_tier(ctx);
   TRY(engine::prepare_lines(ctx));
+  engine::prepare_budgets(ctx);
   engine::activate_rules(ctx);
   engine::apply_discounts(ctx);
   TRY(engine::apply_redemption(ctx));
@@ -154,17 +126,57 @@ Status Quoter::quote(const Program& program, const CustomerState* customer, cons
   engine::apply_earning(ctx);
   TRY(engine::apply_awards(ctx));
   TRY(engine::finish_quote(ctx));
+  engine::finish_budgets(ctx);
+  return {};
+}
+
+}  // namespace
+
+Status Quoter::quote(const Program& program, const CustomerState* customer, const Receipt& receipt,
+                     Timestamp at, const QuoteEnvironment& environment, Quote& out) {
+  out.clear();
+  out.program = &program;
+  out.receipt_id = receipt.receipt_id;
+  out.at = at;
+  out.identified = customer != nullptr;
+  TRY(check_receipt(program, receipt, at));
+  LOYALTY_ASSERT(environment.budgets_spent.size() <= limits::budget_spent_entries_max);
+  const FixedOffsetZone program_zone(program.utc_offset_minutes.value_or(0));
+  const TimeZone& zone = environment.zone != nullptr ? *environment.zone : program_zone;
+  std::span<const Counter> coupon_uses_total;
+  if (environment.coupon_uses_total) {
+    coupon_uses_total = *environment.coupon_uses_total;
+  } else if (customer != nullptr) {
+    coupon_uses_total = customer->coupon_uses_total;
+  }
+  engine::QuoteContext ctx{program,  customer, receipt,     coupon_uses_total,
+                           at,       zone,     environment, to_local(at, zone),
+                           out,      scratch_, {},          false,
+                           Points{}, Points{}, false,       0,
+                           0};
+  TRY(run_stages(ctx));
   LOYALTY_ASSERT(out.gross_total - out.discount_total == out.net_total);
   LOYALTY_ASSERT(out.net_total - out.points_tender_total == out.due_total);
   return {};
 }
 
+Status Quoter::quote(const Program& program, const CustomerState* customer, const Receipt& receipt,
+                     Timestamp at, Quote& out) {
+  return quote(program, customer, receipt, at, QuoteEnvironment{}, out);
+}
+
 Result<Quote> quote_receipt(const Program& program, const CustomerState* customer,
-                            const Receipt& receipt, Timestamp at) {
+                            const Receipt& receipt, Timestamp at,
+                            const QuoteEnvironment& environment) {
   Quoter quoter;
   Quote quote;
-  TRY(quoter.quote(program, customer, receipt, at, quote));
+  TRY(quoter.quote(program, customer, receipt, at, environment, quote));
   return quote;
+}
+
+Result<Quote> quote_receipt(const Program& program, const CustomerState* customer,
+                            const Receipt& receipt, Timestamp at) {
+  return quote_receipt(program, customer, receipt, at, QuoteEnvironment{});
 }
 
 }  // namespace loyalty

@@ -17,9 +17,12 @@ struct QuoteContext {
   const Program& program;
   const CustomerState* customer;  // null: anonymous receipt
   const Receipt& receipt;
-  const ChainCounts& chain;
+  // The chain-wide coupon uses a coupon's uses_max is checked against (QuoteEnvironment).
+  std::span<const Counter> coupon_uses_total;
   Timestamp at;
-  LocalTime local;
+  const TimeZone& zone;  // the store's zone (or the program's fixed offset)
+  const QuoteEnvironment& environment;
+  LocalTime local;  // `at` in `zone`
   Quote& out;
   detail::QuoteScratch& scratch;
 
@@ -31,6 +34,8 @@ struct QuoteContext {
   // its total is all that counts: basket shares are summed here instead of split over lines.
   bool totals_only = false;
   std::int64_t unsplit_total = 0;
+  // What the budget of the discount rule just computed withheld from it (compute_rule).
+  std::int64_t budget_withheld = 0;
 
   // The lines rule `rule` can touch (active rule, not excluded, regular line), ascending.
   std::span<const std::uint32_t> lines_of(std::uint32_t rule) const {
@@ -66,6 +71,20 @@ Status apply_awards(QuoteContext& ctx);
 // Stage 7 (engine/tiers.cc): activation and expiry of earned points, settlement, tier progress.
 Status finish_quote(QuoteContext& ctx);
 
+// Campaign budgets (engine/budgets.cc). prepare_budgets runs before the rules do: what each
+// budget may still give this receipt, from the environment's spend in the receipt's period.
+void prepare_budgets(QuoteContext& ctx);
+// What the budget of `rule` (which has one) may still give.
+std::int64_t budget_left(const QuoteContext& ctx, std::uint32_t rule);
+// Takes up to `wanted` from the budget of `rule` (any rule: one without a budget gets it all),
+// records the use in the quote and notes what was withheld; returns what the rule may give.
+std::int64_t take_budget(QuoteContext& ctx, std::uint32_t rule, std::int64_t wanted);
+// Puts Quote::budgets in budget order.
+void finish_budgets(QuoteContext& ctx);
+// The key of the period of `period` that holds the local date `date`: "campaign", "2026",
+// "2026-11", "2026-W48" (ISO week) or "2026-11-25". Written into `out`.
+void budget_period_key(BudgetPeriod period, CivilDate date, std::string& out);
+
 // Helpers shared by stages.
 bool schedule_allows(const Schedule& schedule, Timestamp at, const LocalTime& local);
 bool audience_allows(const QuoteContext& ctx, const Audience& audience);
@@ -78,8 +97,6 @@ void add_earn(QuoteContext& ctx, std::uint32_t line, Source source, EarnAccount 
               Points points);
 // Adds a discount and keeps line and receipt totals in step. `amount` <= the line's net.
 void add_discount(QuoteContext& ctx, std::uint32_t line, Source source, Minor amount);
-// The seed of an instant-win draw: FNV-1a over the receipt id and the rule id, then SplitMix64.
-std::uint64_t draw_seed(std::string_view receipt_id, std::string_view rule_id);
 
 // The net of the lines that can earn (regular, not excluded from earning): what minimum baskets
 // for earning and for bonuses are measured on.

@@ -145,7 +145,7 @@ void activate_membership(QuoteContext& ctx) {
     const auto& params = std::get<PaidMembershipRule>(rule.params);
     if (!line_bought(ctx, params.sku)) continue;
     Timestamp start = until.value_or(ctx.at);
-    until = plus_days(start, params.period_days);
+    until = plus_local_days(start, ctx.zone, params.period_days);
     ctx.out.paid_membership_until = until;
     ctx.paid_member = true;
     add_note(ctx, NoteCode::membership_activated, rule_source(r), params.period_days);

@@ -1,5 +1,6 @@
 #include "loyalty/core/reversal.h"
 
+#include <algorithm>
 #include <string>
 
 namespace loyalty {
@@ -77,15 +78,45 @@ void reverse_earn(Reversal& out, std::uint32_t line, const EarnEntry& entry, Poi
   }
 }
 
+// The budget of the rule behind `source`, or no_budget.
+std::uint32_t budget_of(const Quote& quote, Source source) {
+  if (source.kind != SourceKind::rule) return no_budget;
+  return quote.program->rules[source.index].budget_index;
+}
+
+void give_back(const Quote& quote, Source source, std::int64_t amount, Reversal& out) {
+  const std::uint32_t budget = budget_of(quote, source);
+  if (budget == no_budget || amount == 0) return;
+  for (BudgetReturn& back : out.budgets) {
+    if (back.budget == budget) {
+      back.amount += amount;
+      return;
+    }
+  }
+  std::string period;
+  for (const BudgetUse& use : quote.budgets) {
+    if (use.budget == budget) period = use.period;
+  }
+  LOYALTY_ASSERT(!period.empty());  // a budgeted entry implies the quote's use of the budget
+  out.budgets.push_back(BudgetReturn{budget, std::move(period), amount});
+}
+
 void reverse_line(const Quote& quote, std::uint32_t line, const UnitRange& range, Reversal& out) {
   const QuoteLine& quote_line = quote.lines[line];
+  for (const Discount& discount : quote.discounts) {
+    if (discount.line == line) {
+      give_back(quote, discount.source, range.share(discount.amount.value()), out);
+    }
+  }
   out.lines.push_back(ReversalLine{line, range.to - range.from,
                                    Minor(range.share(quote_line.due.value())),
                                    Minor(range.share(quote_line.points_tender.value()))});
   out.money_refund += out.lines.back().money_refund;
   for (const EarnEntry& entry : quote.earns) {
-    if (entry.line == line)
-      reverse_earn(out, line, entry, Points(range.share(entry.points.value())));
+    if (entry.line != line) continue;
+    const Points points(range.share(entry.points.value()));
+    reverse_earn(out, line, entry, points);
+    give_back(quote, entry.source, points.value(), out);
   }
   for (const BurnEntry& burn : quote.burns) {
     if (burn.line != line) continue;
@@ -190,9 +221,13 @@ Result<Reversal> compute_reversal(const Receipt& receipt, const Quote& quote,
   out.cancels_paid_membership = returns_membership(receipt, quote, before, after);
   if (out.completes_receipt) {
     for (const EarnEntry& entry : quote.earns) {
-      if (is_purchase_award(quote, entry)) reverse_earn(out, no_line, entry, entry.points);
+      if (!is_purchase_award(quote, entry)) continue;
+      reverse_earn(out, no_line, entry, entry.points);
+      give_back(quote, entry.source, entry.points.value(), out);
     }
   }
+  std::sort(out.budgets.begin(), out.budgets.end(),
+            [](const BudgetReturn& a, const BudgetReturn& b) { return a.budget < b.budget; });
   if (quote.partner) {
     const Partner& partner = quote.program->partners[*quote.partner];
     // The quote's settlement fitted in int64, and a reversal takes back at most as many points.

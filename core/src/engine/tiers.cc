@@ -63,12 +63,18 @@ void finish_tier(QuoteContext& ctx) {
       add_note(ctx, NoteCode::tier_upgrade_pending, source, 0);
     }
   }
-  // The first review after `at`: reviews missed by a customer away for years are skipped at once.
-  Timestamp review = ctx.customer->tier_review_at.value_or(plus_days(ctx.at, review_interval_days));
+  // The first review after `at`, 365 store-local days apart at the same local time of day:
+  // reviews missed by a customer away for years are skipped at once.
+  const std::optional<Timestamp>& due = ctx.customer->tier_review_at;
+  Timestamp review = due ? *due : plus_local_days(ctx.at, ctx.zone, review_interval_days);
   if (!(ctx.at < review)) {
-    constexpr std::int64_t interval_seconds = std::int64_t{review_interval_days} * 86400;
-    std::int64_t missed = (ctx.at.unix_seconds - review.unix_seconds) / interval_seconds + 1;
-    review = plus_days(review, missed * review_interval_days);
+    std::int64_t missed = local_days_between(review, ctx.at, ctx.zone) / review_interval_days + 1;
+    review = plus_local_days(*due, ctx.zone, missed * review_interval_days);
+    // A change of offset in between can leave the review an hour short of `at`: one more.
+    if (!(ctx.at < review)) {
+      ++missed;
+      review = plus_local_days(*due, ctx.zone, missed * review_interval_days);
+    }
   }
   LOYALTY_ASSERT(ctx.at < review);
   ctx.out.tier_review_at = review;
@@ -95,12 +101,14 @@ Status finish_settlement(QuoteContext& ctx) {
 
 Status finish_quote(QuoteContext& ctx) {
   const EarnPolicy& earn = ctx.program.earn;
+  // Local midnights and local days, each read with the offset in force at that instant.
   ctx.out.earned_active_from =
       earn.activation == ActivationMode::after_days
-          ? local_midnight_after_days(ctx.at, ctx.program.utc_offset_minutes, earn.activation_days)
+          ? local_midnight_after_days(ctx.at, ctx.zone, earn.activation_days)
           : ctx.at;
   if (earn.expiry_days > 0 && ctx.customer != nullptr) {
-    ctx.out.earned_expires_at = plus_days(ctx.out.earned_active_from, earn.expiry_days);
+    ctx.out.earned_expires_at =
+        plus_local_days(ctx.out.earned_active_from, ctx.zone, earn.expiry_days);
   }
   TRY(finish_settlement(ctx));
   if (ctx.customer != nullptr) finish_tier(ctx);

@@ -3,8 +3,6 @@
 // rules in evaluation order, stacking groups and the rule index. The error conventions are in
 // json/fields.h and program/loader_internal.h.
 
-#include "loyalty/core/program_loader.h"
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +15,7 @@
 
 #include "json/fields.h"
 #include "loyalty/core/limits.h"
+#include "loyalty/core/program_loader.h"
 #include "program/loader_internal.h"
 
 namespace loyalty {
@@ -141,6 +140,9 @@ std::vector<Field> list_fields(Context& ctx, Program* program) {
         c, v, p, limits::program_charities_max, "charity id", &Charity::id,
         [&c](auto& iv, auto& ip, Charity* o) { return read_charity(c, iv, ip, o); }, &g->charities);
   }));
+  out.push_back(section_field(ctx, "budgets", program, [](Context& c, auto& v, auto& p, auto* g) {
+    return loader::read_budgets(c, v, p, &g->budgets);
+  }));
   out.push_back(section_field(ctx, "groups", program, [](Context& c, auto& v, auto& p, auto* g) {
     return read_id_list(
         c, v, p, limits::program_rules_max, "group id", &StackingGroup::id,
@@ -169,9 +171,12 @@ std::vector<Field> root_fields(Context& ctx, Program* program) {
                       }});
   out.push_back(fields::int_field(r, "currency_exponent", Need::optional,
                                   &program->currency_exponent, 0, currency_exponent_max));
-  out.push_back(fields::int_field(r, "utc_offset_minutes", Need::optional,
-                                  &program->utc_offset_minutes, utc_offset_minutes_min,
-                                  utc_offset_minutes_max));
+  out.push_back(Field{"utc_offset_minutes", Need::optional,
+                      [&r, program](const json::Value& v, const std::string& p) -> Status {
+                        program->utc_offset_minutes = static_cast<int>(
+                            TRY(r.integer(v, p, utc_offset_minutes_min, utc_offset_minutes_max)));
+                        return Status();
+                      }});
   out.push_back(
       fields::timestamp_field(r, "effective_from", Need::optional, &program->effective_from));
   out.push_back(section_field(ctx, "earn", program, [](Context& c, auto& v, auto& p, auto* g) {
@@ -187,7 +192,7 @@ std::vector<Field> root_fields(Context& ctx, Program* program) {
     return loader::read_company(c, v, p, &g->company);
   }));
   std::vector<Field> lists = list_fields(ctx, program);
-  for (Field& field : lists) out.push_back(std::move(field));  // five fields
+  for (Field& field : lists) out.push_back(std::move(field));  // six fields
   return out;
 }
 
@@ -297,6 +302,7 @@ Result<Program> load_program(const json::Value& bundle) {
   const std::vector<Field> root = root_fields(ctx, &program);
   TRY(fields::read_object(ctx.reader, bundle, "", root));
   TRY(check_references(ctx, program));
+  TRY(loader::resolve_budgets(ctx, program));
   order_rules(program);
   build_index(program);
   LOYALTY_ASSERT(program.rule_group.size() == program.rules.size());

@@ -3,6 +3,8 @@
 //   program/loader_policies.cc  items, earn, burn, tiers, company
 //   program/loader_rules.cc     rules: common fields, audience, schedule
 //   program/loader_params.cc    rules: the parameters of each kind
+//   program/loader_volume.cc    rules: the parameters of volume_discount
+//   program/loader_budgets.cc   campaign budgets, and the budgets rules name
 //
 // Errors follow json/fields.h; the loader adds these reasons:
 //   must be "loyalty-program/1", got "..."              (format)
@@ -79,12 +81,22 @@ void kind_fields(Context& ctx, RuleKind kind, RuleParams* params, std::vector<fi
 Status finish_params(const Context& ctx, const json::Value& value, const std::string& path,
                      Rule* rule);
 
+// volume_discount (program/loader_volume.cc): its Fields (the steps carry every check).
+void volume_fields(Context& ctx, VolumeDiscountRule* params, std::vector<fields::Field>* out);
+
+// Budgets (program/loader_budgets.cc): the root `budgets` list, and the check that every rule's
+// `budget` names one whose unit fits the rule's kind. Runs before the rules are sorted, so rule i
+// is rules[i] of the bundle.
+Status read_budgets(const Context& ctx, const json::Value& value, const std::string& path,
+                    std::vector<Budget>* out);
+Status resolve_budgets(const Context& ctx, Program& program);
+
 // The names of enumerations, in declaration order.
 inline constexpr std::string_view rule_kind_names[] = {
-    "earn_rate",      "earn_multiplier", "bonus",      "event_award",
-    "member_price",   "percent_off",     "amount_off", "progressive_discount",
-    "buy_x_get_y",    "stamp_card",      "coupon",     "instant_win",
-    "paid_membership"};
+    "earn_rate",       "earn_multiplier", "bonus",      "event_award",
+    "member_price",    "percent_off",     "amount_off", "progressive_discount",
+    "buy_x_get_y",     "stamp_card",      "coupon",     "instant_win",
+    "paid_membership", "volume_discount"};
 inline constexpr std::string_view scope_names[] = {"line", "basket"};
 
 }  // namespace loyalty::loader

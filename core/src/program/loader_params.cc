@@ -20,7 +20,7 @@ using fields::Field;
 using fields::Need;
 using fields::StringRule;
 
-constexpr std::string_view bonus_trigger_names[] = {"welcome", "birthday", "referral"};
+constexpr std::string_view bonus_trigger_names[] = {"welcome", "birthday", "referral", "win_back"};
 constexpr std::int64_t bp_max = limits::basis_points_max;
 constexpr std::int64_t amount_max = limits::amount_minor_max;
 constexpr std::int64_t points_max = limits::points_max;
@@ -130,6 +130,8 @@ void bonus_fields(const fields::Reader& r, BonusRule* p, std::vector<Field>* out
                                    0, birthday_window_days_max));
   out->push_back(fields::int_field(r, "window_days_after", Need::optional, &p->window_days_after, 0,
                                    birthday_window_days_max));
+  out->push_back(fields::int_field(r, "days_away", Need::optional, &p->days_away, 1,
+                                   limits::recency_days_max));
   out->push_back(min_basket_field(r, &p->min_basket));
 }
 
@@ -184,6 +186,8 @@ void discount_fields(Context& ctx, RuleKind kind, RuleParams* params, std::vecto
                            [&ctx, p](const json::Value& v, const std::string& path) -> Status {
                              return read_thresholds(ctx, v, path, &p->thresholds);
                            }});
+      out->push_back(fields::int_field(r, "step_down_after_days", Need::optional,
+                                       &p->step_down_after_days, 1, limits::recency_days_max));
       return;
     }
     default:
@@ -257,6 +261,15 @@ Status finish_bonus(const Context& ctx, const json::Value& value, const std::str
                      "is only allowed when trigger is \"birthday\"");
     }
   }
+  const bool has_days_away = value.find("days_away") != nullptr;
+  if (bonus.trigger != BonusTrigger::win_back && has_days_away) {
+    return r.error(fields::member_path(path, "days_away"),
+                   "is only allowed when trigger is \"win_back\"");
+  }
+  if (bonus.trigger == BonusTrigger::win_back && !has_days_away) {
+    return r.error(fields::member_path(path, "days_away"),
+                   "is required when trigger is \"win_back\"");
+  }
   if (bonus.points.value() == 0 && bonus.referrer_points.value() == 0) {
     return r.error(path, "points and referrer_points must not both be 0");
   }
@@ -293,6 +306,8 @@ RuleParams default_params(RuleKind kind) {
       return InstantWinRule{};
     case RuleKind::paid_membership:
       return PaidMembershipRule{};
+    case RuleKind::volume_discount:
+      return VolumeDiscountRule{};
   }
   LOYALTY_ASSERT(false);
   return EarnRateRule{};
@@ -345,6 +360,9 @@ void kind_fields(Context& ctx, RuleKind kind, RuleParams* params, std::vector<Fi
     case RuleKind::coupon:
     case RuleKind::instant_win:
       promotion_fields(ctx, kind, params, out);
+      return;
+    case RuleKind::volume_discount:
+      volume_fields(ctx, std::get_if<VolumeDiscountRule>(params), out);
       return;
   }
 }

@@ -175,6 +175,8 @@ std::vector<Field> common_fields(Context& ctx, Rule* rule) {
                       [&ctx, rule](const json::Value& v, const std::string& p) -> Status {
                         return read_schedule(ctx, v, p, &rule->schedule);
                       }});
+  // Resolved against the root `budgets` once the bundle is read (program/loader_budgets.cc).
+  out.push_back(fields::string_field(r, "budget", Need::optional, &rule->budget, StringRule::id));
   return out;
 }
 

@@ -93,6 +93,8 @@ const char* rule_kind_name(RuleKind kind) {
       return "instant_win";
     case RuleKind::paid_membership:
       return "paid_membership";
+    case RuleKind::volume_discount:
+      return "volume_discount";
   }
   return "unknown";
 }
@@ -107,6 +109,7 @@ bool is_discount_kind(RuleKind kind) {
     case RuleKind::stamp_card:
     case RuleKind::coupon:
     case RuleKind::instant_win:
+    case RuleKind::volume_discount:
       return true;
     case RuleKind::earn_rate:
     case RuleKind::earn_multiplier:
@@ -116,6 +119,32 @@ bool is_discount_kind(RuleKind kind) {
       return false;
   }
   return false;
+}
+
+const char* budget_unit_name(BudgetUnit unit) {
+  switch (unit) {
+    case BudgetUnit::points:
+      return "points";
+    case BudgetUnit::money:
+      return "money";
+  }
+  return "unknown";
+}
+
+const char* budget_period_name(BudgetPeriod period) {
+  switch (period) {
+    case BudgetPeriod::campaign:
+      return "campaign";
+    case BudgetPeriod::day:
+      return "day";
+    case BudgetPeriod::week:
+      return "week";
+    case BudgetPeriod::month:
+      return "month";
+    case BudgetPeriod::year:
+      return "year";
+  }
+  return "unknown";
 }
 
 const char* group_mode_name(GroupMode mode) {

@@ -2,14 +2,14 @@
 //
 // Output is deterministic: keys in a fixed order, entries in the quote's own order, no floating
 // point anywhere.
-#include "loyalty/core/quote_json.h"
+#include "loyalty/core/json.h"
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "loyalty/core/json.h"
+#include "loyalty/core/quote_json.h"
 #include "loyalty/core/result.h"
 #include "loyalty/core/time.h"
 #include "quote/render.h"
@@ -196,7 +196,7 @@ void write_draws_and_donations(json::Writer& w, const Quote& quote) {
   for (const DrawOutcome& d : quote.draws) {
     w.begin_object();
     field(w, "rule", render::rule_id(program, d.rule));
-    field(w, "seed", std::to_string(d.seed));  // a string: JSON integers here are int64
+    field(w, "value", std::to_string(d.value));  // a string: JSON integers here are int64
     field(w, "won", d.won);
     w.end_object();
   }
@@ -208,6 +208,22 @@ void write_draws_and_donations(json::Writer& w, const Quote& quote) {
     field(w, "charity", render::charity_id(program, d.charity));
     field(w, "points", d.points.value());
     field(w, "value_minor", d.value.value());
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_budgets(json::Writer& w, const Quote& quote) {
+  const Program& program = *quote.program;
+  w.key("budgets");
+  w.begin_array();
+  for (const BudgetUse& b : quote.budgets) {
+    w.begin_object();
+    field(w, "budget", render::budget_id(program, b.budget));
+    field(w, "unit", render::budget_unit(program, b.budget));
+    field(w, "period", b.period);
+    field(w, "spent_before", b.spent_before);
+    field(w, "used", b.used);
     w.end_object();
   }
   w.end_array();
@@ -276,6 +292,7 @@ std::string quote_to_json(const Receipt& receipt, const Quote& quote, bool prett
   write_lines(w, receipt, quote);
   write_stamps_and_coupons(w, receipt, quote);
   write_draws_and_donations(w, quote);
+  write_budgets(w, quote);
   write_status(w, quote);
   write_notes(w, quote);
   w.end_object();
@@ -369,6 +386,17 @@ std::string reversal_to_json(const Quote& quote, const Reversal& reversal, bool 
   write_reversal_points(w, program, reversal);
   write_adjustments(w, program, "stamps", reversal.stamps);
   write_adjustments(w, program, "coupon_uses", reversal.coupon_uses);
+  w.key("budgets");
+  w.begin_array();
+  for (const BudgetReturn& b : reversal.budgets) {
+    w.begin_object();
+    field(w, "budget", render::budget_id(program, b.budget));
+    field(w, "unit", render::budget_unit(program, b.budget));
+    field(w, "period", b.period);
+    field(w, "amount", b.amount);
+    w.end_object();
+  }
+  w.end_array();
   w.end_object();
   return w.take();
 }

@@ -22,6 +22,7 @@ void Quote::clear() {
   coupons.clear();
   draws.clear();
   donations.clear();
+  budgets.clear();
   notes.clear();
 
   gross_total = Minor{};
@@ -128,6 +129,8 @@ const char* coupon_status_name(CouponStatus status) {
       return "not_stackable";
     case CouponStatus::duplicate:
       return "duplicate";
+    case CouponStatus::budget_exhausted:
+      return "budget_exhausted";
   }
   return "unknown";
 }
@@ -158,6 +161,14 @@ const char* note_code_name(NoteCode code) {
       return "stacking_skipped";
     case NoteCode::event_limit_reached:
       return "event_limit_reached";
+    case NoteCode::budget_capped:
+      return "budget_capped";
+    case NoteCode::budget_exhausted:
+      return "budget_exhausted";
+    case NoteCode::draw_not_held:
+      return "draw_not_held";
+    case NoteCode::recency_stepped_down:
+      return "recency_stepped_down";
   }
   return "unknown";
 }

@@ -65,4 +65,14 @@ inline std::string stamp_card_id(const Program& program, std::uint32_t rule) {
   return card != nullptr ? card->card_id : std::string();
 }
 
+// The id of a campaign budget, or "#<index>" for an index out of range.
+inline std::string budget_id(const Program& program, std::uint32_t index) {
+  return index < program.budgets.size() ? program.budgets[index].id : "#" + std::to_string(index);
+}
+
+// The unit of a campaign budget ("points" or "money"), or "unknown" for an index out of range.
+inline const char* budget_unit(const Program& program, std::uint32_t index) {
+  return index < program.budgets.size() ? budget_unit_name(program.budgets[index].unit) : "unknown";
+}
+
 }  // namespace loyalty::render

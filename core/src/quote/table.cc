@@ -235,12 +235,27 @@ void write_stamps(std::string& out, const Quote& quote) {
   }
 }
 
+void write_budgets(std::string& out, const Quote& quote) {
+  const Program& program = *quote.program;
+  if (quote.budgets.empty()) return;
+  out += "Budgets\n";
+  for (const BudgetUse& b : quote.budgets) {
+    const bool money = std::string_view(render::budget_unit(program, b.budget)) == "money";
+    const auto amount = [&](std::int64_t value) {
+      return money ? format_minor(Minor(value), program.currency_exponent)
+                   : points_text(Points(value));
+    };
+    item_row(out, "budget:" + render::budget_id(program, b.budget),
+             b.period + ", spent before " + amount(b.spent_before), "used " + amount(b.used));
+  }
+}
+
 void write_draws_and_donations(std::string& out, const Quote& quote) {
   const Program& program = *quote.program;
   if (!quote.draws.empty()) out += "Draws\n";
   for (const DrawOutcome& d : quote.draws) {
     item_row(out, source_label(program, Source{SourceKind::rule, d.rule}),
-             "seed " + std::to_string(d.seed), d.won ? "won" : "lost");
+             "value " + std::to_string(d.value), d.won ? "won" : "lost");
   }
   if (!quote.donations.empty()) out += "Donations\n";
   for (const DonationOutcome& d : quote.donations) {
@@ -316,6 +331,7 @@ std::string quote_to_table(const Receipt& receipt, const Quote& quote) {
   write_coupons(out, receipt, quote);
   write_stamps(out, quote);
   write_draws_and_donations(out, quote);
+  write_budgets(out, quote);
   write_status(out, quote);
   write_totals(out, quote);
   return out;

@@ -1,18 +1,27 @@
 // `loyaltyctl quote`: loads a rule bundle, an optional customer state and a receipt, quotes the
-// receipt with the rules engine and prints the quote as JSON or as a table.
+// receipt with the rules engine in the store's environment (its time zone, the program's draw
+// key, what the campaign budgets spent) and prints the quote as JSON or as a table.
+#include "loyalty/core/quote.h"
+
+#include <cstdlib>
 #include <optional>
 #include <ostream>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cli_args.h"
 #include "commands.h"
+#include "loyalty/core/documents.h"
 #include "loyalty/core/engine.h"
 #include "loyalty/core/json.h"
-#include "loyalty/core/quote.h"
 #include "loyalty/core/quote_json.h"
 #include "loyalty/core/time.h"
+#include "loyalty/core/time_zone.h"
+#include "loyalty/environment/hmac_draw_keyer.h"
+#include "loyalty/environment/tzdb_zone.h"
+#include "read_file.h"
 
 namespace loyalty::cli {
 
@@ -20,8 +29,11 @@ namespace {
 
 constexpr std::string_view command = "quote";
 constexpr FlagSpec quote_flags[] = {
-    {"program", true}, {"customer", false}, {"receipt", true}, {"at", false}, {"format", false},
+    {"program", true}, {"customer", false},  {"receipt", true},        {"at", false},
+    {"format", false}, {"time-zone", false}, {"draw-key-file", false}, {"budgets-spent", false},
 };
+// A draw key file is a few dozen hex digits; anything much larger is the wrong file.
+constexpr std::size_t draw_key_file_bytes_max = 4096;
 
 enum class OutputFormat { json, table };
 
@@ -31,6 +43,51 @@ Result<OutputFormat> choose_format(const ParsedArgs& parsed, bool out_is_termina
   if (*format == "json") return OutputFormat::json;
   if (*format == "table") return OutputFormat::table;
   return usage_error(command, "--format must be json or table, got " + json::quote(*format));
+}
+
+// The store's zone: --time-zone, else $LOYALTY_TIME_ZONE, else the program's fixed offset; with
+// none of them the quote is refused rather than guessed in UTC.
+Result<std::optional<environment::TzdbZone>> choose_zone(const ParsedArgs& parsed,
+                                                         const Program& program) {
+  std::string name;
+  std::string where = "--time-zone";
+  if (const std::string* flag = parsed.flag("time-zone")) {
+    name = *flag;
+  } else if (const char* variable = std::getenv(environment::time_zone_variable.data());
+             variable != nullptr && *variable != '\0') {
+    name = variable;
+    where = std::string(environment::time_zone_variable);
+  } else if (program.utc_offset_minutes) {
+    return std::optional<environment::TzdbZone>();  // the quote uses the program's fixed offset
+  } else {
+    return usage_error(command,
+                       "the store's time zone is not set: pass --time-zone Area/City "
+                       "(e.g. Europe/Berlin) or set " +
+                           std::string(environment::time_zone_variable) + ", and program " +
+                           program.program_id + " has no fixed utc_offset_minutes");
+  }
+  Result<environment::TzdbZone> zone = environment::TzdbZone::find(name);
+  if (!zone.ok()) return make_error(zone.error().code, where + ": " + zone.error().message);
+  return std::optional<environment::TzdbZone>(std::move(*zone));
+}
+
+Result<std::optional<environment::HmacDrawKeyer>> read_draw_key(const ParsedArgs& parsed) {
+  const std::string* path = parsed.flag("draw-key-file");
+  if (path == nullptr) return std::optional<environment::HmacDrawKeyer>();
+  std::string text = TRY(read_file(*path, draw_key_file_bytes_max));
+  Result<environment::HmacDrawKeyer> keyer = environment::HmacDrawKeyer::from_hex(text);
+  std::fill(text.begin(), text.end(), '\0');  // the key's only other copy
+  if (!keyer.ok()) return make_error(keyer.error().code, *path + ": " + keyer.error().message);
+  return std::optional<environment::HmacDrawKeyer>(std::move(*keyer));
+}
+
+Result<std::vector<BudgetSpent>> read_budgets_spent(const ParsedArgs& parsed) {
+  const std::string* path = parsed.flag("budgets-spent");
+  if (path == nullptr) return std::vector<BudgetSpent>();
+  const std::string text = TRY(read_file(*path));
+  Result<std::vector<BudgetSpent>> spent = load_budgets_spent(text);
+  if (!spent.ok()) return make_error(spent.error().code, *path + ": " + spent.error().message);
+  return std::move(*spent);
 }
 
 }  // namespace
@@ -45,10 +102,18 @@ Status run_quote(std::span<const std::string_view> args, std::ostream& out, bool
   if (const std::string* path = parsed.flag("customer")) customer = TRY(load_customer_file(*path));
   const std::string& receipt_path = *parsed.flag("receipt");
   const Receipt receipt = TRY(load_receipt_file(receipt_path));
+  const std::optional<environment::TzdbZone> zone = TRY(choose_zone(parsed, program));
+  const std::optional<environment::HmacDrawKeyer> keyer = TRY(read_draw_key(parsed));
+  const std::vector<BudgetSpent> spent = TRY(read_budgets_spent(parsed));
 
+  QuoteEnvironment env;
+  env.zone = zone ? &*zone : nullptr;
+  env.draw_keyer = keyer ? &*keyer : nullptr;
+  env.budgets_spent = spent;
   Quoter quoter;
   Quote quote;
-  const Status quoted = quoter.quote(program, customer ? &*customer : nullptr, receipt, at, quote);
+  const Status quoted =
+      quoter.quote(program, customer ? &*customer : nullptr, receipt, at, env, quote);
   if (!quoted.ok()) {
     // The engine names receipt fields ("lines[2].reward_id: ..."), except for the time (--at).
     if (quoted.error().message.rfind("at: ", 0) == 0) return quoted.error();

@@ -171,7 +171,9 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper sho
     view->coupon_uses_total = chain;
   }
   Quote quote;
-  TRY(quoter_.quote(program, view ? &*view : nullptr, receipt, at, ChainCounts{chain}, quote));
+  QuoteEnvironment environment;
+  environment.coupon_uses_total = std::span<const Counter>(chain);
+  TRY(quoter_.quote(program, view ? &*view : nullptr, receipt, at, environment, quote));
   if (view) TRY(check_redemption(*ledger_, quote, *view, account, offline, offline_redeemed));
 
   ReceiptRow row;
@@ -316,8 +318,9 @@ Status rebuild(Ledger& ledger, Quoter& quoter, const ReceiptRow& row, Rebuilt& o
   } else if (customer != nullptr) {
     out.chain = customer->coupon_uses_total;  // written before the ledger kept the chain's counts
   }
-  TRY(quoter.quote(out.program, customer, out.receipt, row.quoted_at, ChainCounts{out.chain},
-                   out.quote));
+  QuoteEnvironment environment;
+  environment.coupon_uses_total = std::span<const Counter>(out.chain);
+  TRY(quoter.quote(out.program, customer, out.receipt, row.quoted_at, environment, out.quote));
   if (quote_to_json(out.receipt, out.quote, false) != row.result) {
     if (row.customer_id && row.customer_id->starts_with(customers_internal::pseudonym_prefix)) {
       return make_error(ErrorCode::conflict,

@@ -255,7 +255,8 @@ TEST_CASE("load_customer: history errors", "[documents]") {
        "company.name: unknown field (expected one of: company_id, year_spend_minor)"},
       {customer_with(R"(, "points": 100)"),
        "points: unknown field (expected one of: customer_id, known, segments, birthday, "
-       "purchase_count, referred_by, last_birthday_bonus_year, paid_membership_until, tier, "
+       "purchase_count, referred_by, last_birthday_bonus_year, paid_membership_until, "
+       "last_purchase_at, tier, "
        "tier_review_at, period_spend_minor, period_points_earned, cumulative_spend_minor, lots, "
        "stamps, coupon_uses, coupon_uses_total, event_awards, company)"},
   };

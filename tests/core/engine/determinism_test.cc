@@ -43,7 +43,10 @@ TEST_CASE("the same inputs give byte-identical JSON from a fresh or a warm Quote
       "stamps": {"c": 1}, "lots": [{"lot_id": "L", "points": 900,
       "active_from": "2026-01-01T00:00:00Z"}]})");
   Receipt receipt = busy_receipt("R-42");
-  Quote fresh = quote_ok(program, &customer, receipt);
+  const TestDrawKeyer keyer("determinism");
+  QuoteEnvironment env;
+  env.draw_keyer = &keyer;
+  Quote fresh = quote_in(program, &customer, receipt, tuesday_noon(), env);
   std::string expected = quote_to_json(receipt, fresh, false);
 
   Quoter warm;
@@ -52,11 +55,12 @@ TEST_CASE("the same inputs give byte-identical JSON from a fresh or a warm Quote
     bool identified = i % 2 == 1;
     Receipt other = busy_receipt("R-" + std::to_string(i), identified);
     REQUIRE(
-        warm.quote(program, identified ? &customer : nullptr, other, tuesday_noon(), reused).ok());
+        warm.quote(program, identified ? &customer : nullptr, other, tuesday_noon(), env, reused)
+            .ok());
   }
-  REQUIRE(warm.quote(program, &customer, receipt, tuesday_noon(), reused).ok());
+  REQUIRE(warm.quote(program, &customer, receipt, tuesday_noon(), env, reused).ok());
   CHECK(quote_to_json(receipt, reused, false) == expected);
-  CHECK(quote_to_json(receipt, quote_ok(program, &customer, receipt), true) ==
+  CHECK(quote_to_json(receipt, quote_in(program, &customer, receipt, tuesday_noon(), env), true) ==
         quote_to_json(receipt, fresh, true));
   // The quote did real work: a discount, stamps, a draw and points both ways.
   CHECK(fresh.discount_total.value() > 0);

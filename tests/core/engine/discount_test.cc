@@ -176,6 +176,12 @@ TEST_CASE("coupons: window, minimum basket, limits, exclusions, duplicates",
         CouponStatus::applied);
 }
 
+QuoteEnvironment chain(const std::vector<Counter>& uses) {
+  QuoteEnvironment environment;
+  environment.coupon_uses_total = std::span<const Counter>(uses);
+  return environment;
+}
+
 TEST_CASE("a coupon's uses_max is checked against the chain's count, anonymous receipts included",
           "[discounts][coupons]") {
   Program program = make_program(coupons);
@@ -185,22 +191,22 @@ TEST_CASE("a coupon's uses_max is checked against the chain's count, anonymous r
   Quote quote;
   // Anonymous: the ledger's count is all there is.
   REQUIRE(quoter
-              .quote(program, nullptr, basket(R"(["welcome5"])"), tuesday_noon(),
-                     ChainCounts{used_once}, quote)
+              .quote(program, nullptr, basket(R"(["welcome5"])"), tuesday_noon(), chain(used_once),
+                     quote)
               .ok());
   CHECK(status_of(quote, 0) == CouponStatus::used_up);
   CHECK(quote.discount_total == Minor(0));
-  REQUIRE(quoter
-              .quote(program, nullptr, basket(R"(["welcome5"])"), tuesday_noon(),
-                     ChainCounts{unused}, quote)
-              .ok());
+  REQUIRE(
+      quoter
+          .quote(program, nullptr, basket(R"(["welcome5"])"), tuesday_noon(), chain(unused), quote)
+          .ok());
   CHECK(status_of(quote, 0) == CouponStatus::applied);
   CHECK(quote.discount_total == Minor(500));
   // Identified: the chain's count wins over a customer document that says nothing of it.
   CustomerState customer = make_customer(known_customer());
   REQUIRE(quoter
               .quote(program, &customer, basket(R"(["WELCOME5"])"), tuesday_noon(),
-                     ChainCounts{used_once}, quote)
+                     chain(used_once), quote)
               .ok());
   CHECK(status_of(quote, 0) == CouponStatus::used_up);
 }
@@ -220,31 +226,62 @@ TEST_CASE("personalised offers reach only their customers or segment", "[discoun
   CHECK(quote_ok(program, &other, receipt).discount_total == Minor(0));
 }
 
-TEST_CASE("instant win: the receipt id decides, so a draw replays", "[discounts][draws]") {
+TEST_CASE("instant win: the keyed draw replays, and matches its value", "[discounts][draws]") {
   Program program = make_program(R"("rules": [{"id": "scratch", "kind": "instant_win",
       "odds": {"numerator": 1, "denominator": 4}, "prize_amount_minor": 200,
       "prize_points": 50}])");
   CustomerState customer = make_customer(known_customer());
+  const TestDrawKeyer keyer("test-key");
+  QuoteEnvironment env;
+  env.draw_keyer = &keyer;
   int wins = 0;
   std::int64_t discount_won = 0;
+  std::string message;
   for (int i = 0; i < 400; ++i) {
     Receipt receipt = make_receipt(R"([{"sku": "A", "unit_price_minor": 1000}])");
     receipt.receipt_id = "R-" + std::to_string(i);
-    Quote first = quote_ok(program, &customer, receipt);
-    Quote again = quote_ok(program, &customer, receipt);
+    Quote first = quote_in(program, &customer, receipt, tuesday_noon(), env);
+    Quote again = quote_in(program, &customer, receipt, tuesday_noon(), env);
     REQUIRE(first.draws.size() == 1);
-    CHECK(first.draws[0].seed == again.draws[0].seed);
+    draw_message("test", 1, receipt.receipt_id, "scratch", message);
+    CHECK(first.draws[0].value == keyer.draw_value(message));
+    CHECK(first.draws[0].value == again.draws[0].value);
     CHECK(first.draws[0].won == again.draws[0].won);
-    CHECK(first.draws[0].won == (first.draws[0].seed % 4 < 1));
+    CHECK(first.draws[0].won == (first.draws[0].value % 4 < 1));
     if (first.draws[0].won) {
       ++wins;
       discount_won += first.discount_total.value();
       CHECK(earned_from(first, no_line, "rule:scratch") == 50);
     }
   }
-  // Odds of 1 in 4 over 400 receipts: the pinned count of this deterministic draw.
-  CHECK(wins == 95);
+  // Odds of 1 in 4 over 400 receipts: the pinned count of this deterministic keyed draw.
+  CHECK(wins == 111);
   CHECK(discount_won == 200 * wins);
+}
+
+TEST_CASE("instant win: without a draw key no draw is held, and a note says so",
+          "[discounts][draws]") {
+  Program program = make_program(R"("rules": [{"id": "scratch", "kind": "instant_win",
+      "odds": {"numerator": 1, "denominator": 1}, "prize_amount_minor": 200,
+      "prize_points": 50}])");
+  CustomerState customer = make_customer(known_customer());
+  Receipt receipt = make_receipt(R"([{"sku": "A", "unit_price_minor": 1000}])");
+  Quote quote = quote_ok(program, &customer, receipt);
+  CHECK(quote.draws.empty());
+  CHECK(quote.discount_total == Minor(0));
+  CHECK(quote.earned_total == Points(10));  // the purchase points only
+  REQUIRE(quote.notes.size() == 1);
+  CHECK(quote.notes[0].code == NoteCode::draw_not_held);
+  CHECK(source_label(program, quote.notes[0].source) == "rule:scratch");
+  // The same receipt with a key: odds of 1 in 1 always win.
+  const TestDrawKeyer keyer("k");
+  QuoteEnvironment env;
+  env.draw_keyer = &keyer;
+  Quote keyed = quote_in(program, &customer, receipt, tuesday_noon(), env);
+  REQUIRE(keyed.draws.size() == 1);
+  CHECK(keyed.draws[0].won);
+  CHECK(keyed.discount_total == Minor(200));
+  CHECK(keyed.notes.empty());
 }
 
 TEST_CASE("paid membership: buying the card activates member prices at once", "[discounts]") {

@@ -175,3 +175,25 @@ TEST_CASE("anonymous receipts earn nothing", "[earn]") {
   CHECK(quote.earns.empty());
   CHECK_FALSE(quote.identified);
 }
+
+TEST_CASE("the store's zone wins over the program's fixed offset, which is the fallback",
+          "[earn][time_zone]") {
+  Program program = make_program(R"("utc_offset_minutes": 60,
+      "earn": {"activation": "after_days", "activation_days": 1, "expiry_days": 10})");
+  CustomerState customer = make_customer(known_customer());
+  Receipt receipt = make_receipt(R"([{"sku": "A", "unit_price_minor": 1000}])");
+  // 12:00Z: local 13:00 at the program's +01:00; the next midnight is 23:00Z.
+  Quote fallback = quote_ok(program, &customer, receipt, at("2026-11-24T12:00:00Z"));
+  CHECK(format_timestamp(fallback.earned_active_from) == "2026-11-24T23:00:00Z");
+  CHECK(format_timestamp(*fallback.earned_expires_at) == "2026-12-04T23:00:00Z");
+  FixedOffsetZone tokyo(9 * 60);
+  QuoteEnvironment env;
+  env.zone = &tokyo;
+  Quote zoned = quote_in(program, &customer, receipt, at("2026-11-24T12:00:00Z"), env);
+  CHECK(format_timestamp(zoned.earned_active_from) == "2026-11-24T15:00:00Z");
+  // Without any offset the program falls back to UTC.
+  Program utc = make_program(R"("earn": {"activation": "after_days", "activation_days": 1})");
+  CHECK(format_timestamp(
+            quote_ok(utc, &customer, receipt, at("2026-11-24T12:00:00Z")).earned_active_from) ==
+        "2026-11-25T00:00:00Z");
+}

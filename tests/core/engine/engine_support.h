@@ -3,7 +3,10 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "loyalty/core/documents.h"
 #include "loyalty/core/engine.h"
@@ -56,6 +59,39 @@ inline Timestamp at(const char* iso) {
 
 // 2026-11-24 is a Tuesday.
 inline Timestamp tuesday_noon() { return at("2026-11-24T12:00:00Z"); }
+
+// A DrawKeyer for tests: FNV-1a over the key and the message, finished with SplitMix64. Keyed and
+// deterministic, but no MAC: the real keyer is HMAC-SHA-256 (tests/environment).
+class TestDrawKeyer final : public DrawKeyer {
+ public:
+  explicit TestDrawKeyer(std::string key) : key_(std::move(key)) {}
+  std::uint64_t draw_value(std::string_view message) const override {
+    std::uint64_t hash = 14695981039346656037ull;
+    for (std::string_view part : {std::string_view(key_), message}) {
+      for (unsigned char byte : part) {
+        hash ^= byte;
+        hash *= 1099511628211ull;
+      }
+      hash ^= 0xff;
+      hash *= 1099511628211ull;
+    }
+    std::uint64_t z = hash + 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+
+ private:
+  std::string key_;
+};
+
+inline Quote quote_in(const Program& program, const CustomerState* customer, const Receipt& receipt,
+                      Timestamp when, const QuoteEnvironment& env) {
+  auto quote = quote_receipt(program, customer, receipt, when, env);
+  INFO((quote.ok() ? std::string() : quote.error().message));
+  REQUIRE(quote.ok());
+  return std::move(quote).value();
+}
 
 inline Quote quote_ok(const Program& program, const CustomerState* customer, const Receipt& receipt,
                       Timestamp when = tuesday_noon()) {

@@ -1,7 +1,5 @@
 // load_program (program_loader.h) and the program model's small behaviours (program.h).
 
-#include "loyalty/core/program_loader.h"
-
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <string>
@@ -12,6 +10,7 @@
 #include "loyalty/core/json.h"
 #include "loyalty/core/limits.h"
 #include "loyalty/core/program.h"
+#include "loyalty/core/program_loader.h"
 
 namespace loyalty {
 namespace {
@@ -163,7 +162,7 @@ TEST_CASE("load_program: a minimal bundle gets every default", "[program_loader]
   CHECK(p.version == 1);
   CHECK(p.currency == "EUR");
   CHECK(p.currency_exponent == 2);
-  CHECK(p.utc_offset_minutes == 0);
+  CHECK_FALSE(p.utc_offset_minutes.has_value());
   CHECK_FALSE(p.effective_from.has_value());
   CHECK(p.earn.base.points == 1);
   CHECK(p.earn.base.per_minor == 100);
@@ -541,7 +540,7 @@ TEST_CASE("load_program: values at their bounds load", "[program_loader]") {
 constexpr std::string_view root_expected =
     "(expected one of: format, program_id, version, currency, currency_exponent, "
     "utc_offset_minutes, effective_from, earn, burn, tiers, company, partners, rewards, charities, "
-    "groups, rules)";
+    "budgets, groups, rules)";
 
 TEST_CASE("load_program: root errors", "[program_loader]") {
   const std::string head = R"({"format": "loyalty-program/1", )";
@@ -835,12 +834,14 @@ TEST_CASE("load_program: partner, reward, charity and group errors", "[program_l
 // --- Errors: rules --------------------------------------------------------------------------
 
 constexpr std::string_view common_expected =
-    "id, kind, description, priority, group, exclusive, rounding, items, audience, schedule";
+    "id, kind, description, priority, group, exclusive, rounding, items, audience, schedule, "
+    "budget";
 
 TEST_CASE("load_program: rule errors common to every kind", "[program_loader]") {
   const std::string kinds =
       "earn_rate, earn_multiplier, bonus, event_award, member_price, percent_off, amount_off, "
-      "progressive_discount, buy_x_get_y, stamp_card, coupon, instant_win, paid_membership";
+      "progressive_discount, buy_x_get_y, stamp_card, coupon, instant_win, paid_membership, "
+      "volume_discount";
   check_rule_cases({
       {"1", "rules[0]: must be an object"},
       {R"({"id": "a"})", "rules[0].kind: is required"},
@@ -1003,7 +1004,7 @@ TEST_CASE("load_program: earn rule errors", "[program_loader]") {
        "rules[0].multiplier_percent: must be between 101 and " + max_multiplier + ", got 100"},
       {R"({"id": "a", "kind": "bonus", "points": 1})", "rules[0].trigger: is required"},
       {R"({"id": "a", "kind": "bonus", "trigger": "signup", "points": 1})",
-       R"(rules[0].trigger: must be one of: welcome, birthday, referral, got "signup")"},
+       R"(rules[0].trigger: must be one of: welcome, birthday, referral, win_back, got "signup")"},
       {R"({"id": "a", "kind": "bonus", "trigger": "welcome"})", "rules[0].points: is required"},
       {R"({"id": "a", "kind": "bonus", "trigger": "welcome", "points": -1})",
        "rules[0].points: must be between 0 and 1000000000000, got -1"},

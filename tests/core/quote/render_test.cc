@@ -47,6 +47,7 @@ Program make_program() {
   program.tiers.tiers.push_back(Tier{"gold", "Gold", 50000, 150, false});
   program.charities.push_back(Charity{"red-cross", "Red Cross"});
   program.rewards.push_back(RewardItem{"free-coffee", "LATTE", Points{300}});
+  program.budgets.push_back(Budget{"spring-money", BudgetUnit::money, 100000, BudgetPeriod::month});
   return program;
 }
 
@@ -98,7 +99,9 @@ Quote make_quote(const Program& program) {
                    CouponOutcome{1, std::nullopt, CouponStatus::unknown_code, Minor{0}}};
   quote.draws = {DrawOutcome{4, UINT64_MAX, false}};
   quote.donations = {DonationOutcome{0, Points{10}, Minor{10}}};
-  quote.notes = {Note{NoteCode::redemption_capped, Source{SourceKind::burn, 0}, 130}};
+  quote.budgets = {BudgetUse{0, "2026-03", 99980, 20}};
+  quote.notes = {Note{NoteCode::redemption_capped, Source{SourceKind::burn, 0}, 130},
+                 Note{NoteCode::budget_capped, rule_source(2), 5}};
   quote.gross_total = Minor{950};
   quote.discount_total = Minor{95};
   quote.net_total = Minor{855};
@@ -182,12 +185,15 @@ TEST_CASE("quote_to_json writes every section in a fixed order", "[quote_render]
       R"("stamps":[{"rule":"coffee-card","card_id":"coffee","line":0,"earned":2,"redeemed":0}],)"
       R"("coupons":[{"code":"spring10","rule":"spring10","status":"applied","discount_minor":25},)"
       R"({"code":"NOPE","rule":null,"status":"unknown_code","discount_minor":0}],)"
-      R"("draws":[{"rule":"lucky","seed":"18446744073709551615","won":false}],)"
+      R"("draws":[{"rule":"lucky","value":"18446744073709551615","won":false}],)"
       R"("donations":[{"charity":"red-cross","points":10,"value_minor":10}],)"
+      R"("budgets":[{"budget":"spring-money","unit":"money","period":"2026-03",)"
+      R"("spent_before":99980,"used":20}],)"
       R"("tier":{"before":"base","after":"gold","review_at":"2027-01-01T00:00:00Z"},)"
       R"("paid_membership_until":null,"company_band":"company:band-2",)"
       R"("settlement":{"partner":null,"partner_owes_minor":0,"owed_to_partner_minor":0},)"
-      R"("notes":[{"code":"redemption_capped","source":"burn","value":130}]})";
+      R"("notes":[{"code":"redemption_capped","source":"burn","value":130},)"
+      R"({"code":"budget_capped","source":"rule:spring10","value":5}]})";
   CHECK(quote_to_json(receipt, quote, false) == expected);
 }
 
@@ -224,13 +230,16 @@ Coupons
 Stamps
   rule:coffee-card               card coffee, line 0                            +2 / -0
 Draws
-  rule:lucky                     seed 18446744073709551615                         lost
+  rule:lucky                     value 18446744073709551615                        lost
 Donations
   charity:red-cross              10 pts                                            0.10
+Budgets
+  budget:spring-money            2026-03, spent before 999.80                 used 0.20
 Tier base -> gold, next review 2027-01-01T00:00:00Z
 Company band company:band-2
 Notes
   redemption_capped              burn                                               130
+  budget_capped                  rule:spring10                                        5
 Totals (EUR)
   Gross                                     9.50
   Discount                                  0.95
@@ -281,6 +290,7 @@ TEST_CASE("reversal_to_json writes every section in a fixed order", "[quote_rend
   reversal.burns = {RestoredBurn{0, Source{SourceKind::burn, 0}, Points{65}}};
   reversal.stamps = {CounterAdjustment{1, -1}};
   reversal.coupon_uses = {CounterAdjustment{2, 1}};
+  reversal.budgets = {BudgetReturn{0, "2026-03", 20}};
   reversal.money_refund = Minor{250};
   reversal.earned_reversed = Points{103};
   reversal.burned_restored = Points{65};
@@ -293,7 +303,8 @@ TEST_CASE("reversal_to_json writes every section in a fixed order", "[quote_rend
       R"({"line":null,"source":"rule:welcome","account":"customer","points":100}],)"
       R"("burns":[{"line":0,"source":"burn","points":65}],)"
       R"("stamps":[{"rule":"coffee-card","delta":-1}],)"
-      R"("coupon_uses":[{"rule":"spring10","delta":1}]})";
+      R"("coupon_uses":[{"rule":"spring10","delta":1}],)"
+      R"("budgets":[{"budget":"spring-money","unit":"money","period":"2026-03","amount":20}]})";
   CHECK(reversal_to_json(quote, reversal, false) == expected);
 }
 

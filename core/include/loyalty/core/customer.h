@@ -51,6 +51,9 @@ struct CustomerState {
   std::string referred_by;          // the referring customer's id, if any
   std::int64_t last_birthday_bonus_year = 0;
   std::optional<Timestamp> paid_membership_until;
+  // The customer's last purchase before this receipt (storage writes it back after each
+  // purchase); none: never recorded. Read by recency rules (progressive step-down, win-back).
+  std::optional<Timestamp> last_purchase_at;
 
   std::string tier;  // current tier id; empty = the entry tier
   std::optional<Timestamp> tier_review_at;

@@ -8,8 +8,10 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "loyalty/core/customer.h"
+#include "loyalty/core/engine.h"
 #include "loyalty/core/json.h"
 #include "loyalty/core/receipt.h"
 #include "loyalty/core/result.h"
@@ -21,6 +23,12 @@ Result<CustomerState> load_customer(const json::Value& customer);
 
 Result<Receipt> load_receipt(std::string_view receipt_json);
 Result<Receipt> load_receipt(const json::Value& receipt);
+
+// What campaign budgets spent, for a quote's environment (loyaltyctl quote --budgets-spent):
+//   {"budgets_spent": [{"budget": "xmas-discounts", "period": "2026-11", "spent": 480000}]}
+// `budget` and `period` are ids, `spent` 0..10^12; a (budget, period) pair at most once; at most
+// limits::budget_spent_entries_max entries. Errors are ErrorCode::invalid_argument.
+Result<std::vector<BudgetSpent>> load_budgets_spent(std::string_view budgets_json);
 
 // The same documents written back: compact and deterministic (counters in key order, empty
 // optional fields left out), so a round trip through the loader gives the same value. Storage

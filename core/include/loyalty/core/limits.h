@@ -35,7 +35,12 @@ inline constexpr std::size_t program_rewards_max = 1000;
 inline constexpr std::size_t program_charities_max = 64;
 inline constexpr std::size_t company_bands_max = 16;
 inline constexpr std::size_t rule_filter_items_max = 1000;
-inline constexpr std::size_t rule_thresholds_max = 32;
+inline constexpr std::size_t rule_thresholds_max = 32;  // progressive thresholds, volume steps
+inline constexpr std::size_t program_budgets_max = 1000;
+// Entries (budget, period, spent) one quote is given about what its budgets spent already.
+inline constexpr std::size_t budget_spent_entries_max = 10'000;
+// Days a recency rule may count (a progressive step-down, a win-back absence): ten years.
+inline constexpr std::int64_t recency_days_max = 3650;
 inline constexpr std::size_t id_bytes_max = 64;
 
 // --- Receipts and customers ---
@@ -141,5 +146,8 @@ inline constexpr std::size_t token_key_id_bytes_max = 32;
 inline constexpr std::size_t token_keys_max = 64;
 // Bytes of one HMAC key (drivers/hmac_keys.h); SHA-256 hashes a longer key down to 32 bytes.
 inline constexpr std::size_t hmac_key_bytes_max = 1024;
+
+// Bytes of an IANA time zone name ("America/Argentina/ComodRivadavia" is 32).
+inline constexpr std::size_t time_zone_name_bytes_max = 128;
 
 }  // namespace loyalty::limits

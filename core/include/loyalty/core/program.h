@@ -74,13 +74,14 @@ struct EarnRateRule {
 struct EarnMultiplierRule {
   std::int64_t multiplier_percent = 100;
 };
-enum class BonusTrigger { welcome, birthday, referral };
+enum class BonusTrigger { welcome, birthday, referral, win_back };
 struct BonusRule {
   BonusTrigger trigger = BonusTrigger::welcome;
   Points points;               // to the customer
   Points referrer_points;      // referral only: to the referring customer
   int window_days_before = 0;  // birthday only
   int window_days_after = 0;   // birthday only
+  int days_away = 0;           // win_back only: store-local days since the last purchase, >= 1
   Minor min_basket;            // net spend the receipt needs for the bonus
 };
 // Points for a non-purchase event (review, survey) delivered by HQ.
@@ -113,6 +114,9 @@ struct ProgressiveThreshold {
 };
 struct ProgressiveDiscountRule {
   std::vector<ProgressiveThreshold> thresholds;  // ascending from_spend
+  // Recency: the step reached by spend drops one step per this many store-local days since the
+  // customer's last purchase, down to the first step. 0: no recency.
+  int step_down_after_days = 0;
 };
 struct BuyXGetYRule {
   std::int64_t buy_quantity = 1;
@@ -148,11 +152,22 @@ struct PaidMembershipRule {
   std::string sku;
   int period_days = 365;
 };
+// Volume steps: the percentage grows with the units (or the net amount) of the lines the rule
+// touches on the whole receipt; the highest step reached applies to each of those lines.
+enum class VolumeMeasure { quantity, amount };
+struct VolumeStep {
+  std::int64_t from = 0;  // units, or minor units of net amount
+  BasisPoints percent;
+};
+struct VolumeDiscountRule {
+  VolumeMeasure measure = VolumeMeasure::quantity;
+  std::vector<VolumeStep> steps;  // ascending `from`
+};
 
 using RuleParams =
     std::variant<EarnRateRule, EarnMultiplierRule, BonusRule, EventAwardRule, MemberPriceRule,
                  PercentOffRule, AmountOffRule, ProgressiveDiscountRule, BuyXGetYRule,
-                 StampCardRule, CouponRule, InstantWinRule, PaidMembershipRule>;
+                 StampCardRule, CouponRule, InstantWinRule, PaidMembershipRule, VolumeDiscountRule>;
 
 enum class RuleKind {
   earn_rate,
@@ -168,9 +183,12 @@ enum class RuleKind {
   coupon,
   instant_win,
   paid_membership,
+  volume_discount,
 };
 const char* rule_kind_name(RuleKind kind);
 bool is_discount_kind(RuleKind kind);
+
+inline constexpr std::uint32_t no_budget = UINT32_MAX;
 
 struct Rule {
   std::string id;
@@ -184,6 +202,8 @@ struct Rule {
   Audience audience;
   Schedule schedule;
   RuleParams params;
+  std::string budget;                      // campaign budget id; empty: none
+  std::uint32_t budget_index = no_budget;  // index into Program::budgets
 };
 
 enum class GroupMode {
@@ -288,6 +308,20 @@ struct Charity {
   std::string name;
 };
 
+// A campaign budget: the most its rules may give, counted by the ledger (and HQ) across
+// receipts, per period of store-local time. Rules name it; the engine caps them at what remains
+// (engine.h, QuoteEnvironment::budgets_spent).
+enum class BudgetUnit { points, money };
+enum class BudgetPeriod { campaign, day, week, month, year };
+struct Budget {
+  std::string id;
+  BudgetUnit unit = BudgetUnit::money;
+  std::int64_t limit = 0;  // points, or minor units of the program's currency
+  BudgetPeriod period = BudgetPeriod::campaign;
+};
+const char* budget_unit_name(BudgetUnit unit);
+const char* budget_period_name(BudgetPeriod period);
+
 // Where a rule index lists the rules that can touch a line, by SKU and by category.
 struct RuleIndexEntry {
   std::string key;
@@ -299,7 +333,9 @@ struct Program {
   std::int64_t version = 0;
   std::string currency;  // ISO 4217, e.g. "EUR"
   int currency_exponent = 2;
-  int utc_offset_minutes = 0;  // store local time, for schedules and birthdays
+  // A fixed offset for stores that have no time zone configured; absent: none (engine.h says
+  // what a quote then uses). A store's configured zone always wins over it.
+  std::optional<int> utc_offset_minutes;
   std::optional<Timestamp> effective_from;
 
   EarnPolicy earn;
@@ -309,6 +345,7 @@ struct Program {
   std::vector<Partner> partners;
   std::vector<RewardItem> rewards;
   std::vector<Charity> charities;
+  std::vector<Budget> budgets;
   std::vector<StackingGroup> groups;
   std::vector<Rule> rules;  // in evaluation order: priority, then bundle order
 

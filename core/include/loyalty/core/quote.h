@@ -94,8 +94,9 @@ enum class CouponStatus : std::uint8_t {
   customer_limit_reached,
   used_up,
   no_eligible_items,
-  not_stackable,  // its stacking group or an exclusive rule kept it out
-  duplicate,      // presented twice on the receipt
+  not_stackable,     // its stacking group or an exclusive rule kept it out
+  duplicate,         // presented twice on the receipt
+  budget_exhausted,  // its campaign budget has nothing left
 };
 const char* coupon_status_name(CouponStatus status);
 
@@ -106,10 +107,20 @@ struct CouponOutcome {
   Minor discount;
 };
 
+// A draw held on this receipt (draw.h): its keyed value and whether it won.
 struct DrawOutcome {
   std::uint32_t rule = 0;
-  std::uint64_t seed = 0;  // derived from the receipt id and the rule id
+  std::uint64_t value = 0;  // DrawKeyer::draw_value of the draw's message
   bool won = false;
+};
+
+// What one campaign budget gave on this receipt: what the ledger adds to the budget's count for
+// `period` (and takes back on refunds, Reversal::budgets).
+struct BudgetUse {
+  std::uint32_t budget = 0;       // index: Program::budgets (its id and unit)
+  std::string period;             // the receipt's period: "campaign", "2026", "2026-11", ...
+  std::int64_t spent_before = 0;  // what the environment said the period had spent
+  std::int64_t used = 0;          // points or minor units given by this receipt's rules
 };
 
 struct DonationOutcome {
@@ -132,6 +143,10 @@ enum class NoteCode : std::uint8_t {
   membership_activated,
   stacking_skipped,  // a rule was applicable but its group or an exclusive rule won
   event_limit_reached,
+  budget_capped,         // a rule gave only what its budget had left; value: the part withheld
+  budget_exhausted,      // a rule gave nothing, its budget being spent; value: what it withheld
+  draw_not_held,         // an instant-win rule could not draw: no draw key was given
+  recency_stepped_down,  // a progressive rule dropped steps for days away; value: the steps
 };
 const char* note_code_name(NoteCode code);
 
@@ -155,6 +170,7 @@ struct Quote {
   std::vector<CouponOutcome> coupons;
   std::vector<DrawOutcome> draws;
   std::vector<DonationOutcome> donations;
+  std::vector<BudgetUse> budgets;  // ascending budget index; budgets a rule drew on
   std::vector<Note> notes;
 
   Minor gross_total;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "loyalty/core/quote.h"
@@ -50,12 +51,24 @@ struct CounterAdjustment {
   std::int64_t delta = 0;
 };
 
+// What a refund gives back to a campaign budget: the ledger subtracts `amount` from the budget's
+// count for `period` (the period the original receipt counted in, Quote::budgets).
+struct BudgetReturn {
+  std::uint32_t budget = 0;  // index: Program::budgets
+  std::string period;
+  std::int64_t amount = 0;  // points or minor units, per the budget's unit
+};
+
 struct Reversal {
   std::vector<ReversalLine> lines;
   std::vector<ReversedEarn> earns;
   std::vector<RestoredBurn> burns;
   std::vector<CounterAdjustment> stamps;
   std::vector<CounterAdjustment> coupon_uses;
+  // The budgets' share of the returned units: their part of each budgeted discount and earn
+  // entry of their lines, and budgeted receipt-level awards with the refund that completes the
+  // receipt (events stand, so their budget stays spent). Ascending budget index.
+  std::vector<BudgetReturn> budgets;
   // After this refund every unit has been returned: receipt-level purchase awards (welcome,
   // birthday, referral, instant-win points) are taken back too. Event awards and donations stand.
   bool completes_receipt = false;

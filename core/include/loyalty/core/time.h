@@ -1,8 +1,10 @@
 // Time for the loyalty rules: instants as Unix seconds, civil dates in the proleptic Gregorian
-// calendar, RFC 3339 text (a strict subset), and local dates and midnights at a fixed UTC offset.
+// calendar (computed with std::chrono's calendar types), RFC 3339 text (a strict subset), and
+// local dates and midnights at a fixed UTC offset.
 //
-// There is no time zone database here: a terminal reports its UTC offset, and every local
-// computation takes it explicitly. Nothing reads the clock; callers pass the current time in.
+// There is no time zone database here: local time follows a TimeZone passed in (time_zone.h),
+// and the fixed-offset functions below are that with a FixedOffsetZone. Nothing reads the clock;
+// callers pass the current time in.
 #pragma once
 
 #include <compare>
@@ -40,13 +42,15 @@ struct CivilDate {
   auto operator<=>(const CivilDate&) const = default;
 };
 
+// Years -32767..32767 (std::chrono::year's range; LOYALTY_ASSERT).
 bool is_leap_year(int year);
 // Days in the month (28..31); month must be 1..12 (LOYALTY_ASSERT).
 int days_in_month(int year, int month);
+// False for a year outside -32767..32767 too.
 bool is_valid_date(CivilDate date);
 
-// Days since 1970-01-01 (negative before it). Requires month 1..12 and day 1..31
-// (LOYALTY_ASSERT); a day past the end of the month counts on into the next month.
+// Days since 1970-01-01 (negative before it). Requires a year in -32767..32767, month 1..12 and
+// day 1..31 (LOYALTY_ASSERT); a day past the end of the month counts on into the next month.
 std::int64_t days_from_civil(CivilDate date);
 // The inverse of days_from_civil. The year must fit in int (LOYALTY_ASSERT), which holds for
 // |days| < 700 billion.
@@ -84,7 +88,8 @@ struct LocalTime {
 };
 
 // The local date, weekday and minute of `at` at utc_offset_minutes (east of UTC positive).
-// |utc_offset_minutes| <= utc_offset_minutes_max (LOYALTY_ASSERT).
+// |utc_offset_minutes| <= utc_offset_minutes_max (LOYALTY_ASSERT). For a real zone, whose offset
+// changes, use the TimeZone overloads in time_zone.h.
 LocalTime to_local(Timestamp at, int utc_offset_minutes);
 
 // The UTC instant of local midnight `days` days after the local date of `at`: days = 0 is the
