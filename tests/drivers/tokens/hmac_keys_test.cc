@@ -42,6 +42,19 @@ HmacTokenVerifier verifier_with(std::map<std::string, HmacKeyBytes> keys) {
 
 constexpr Timestamp now{1'800'000'000};
 
+// A program with loyalty cards 29... (13 digits, GS1) and app tokens for up to a day.
+IdentificationRules token_rules() {
+  IdentificationRules rules;
+  CardRange loyalty;
+  loyalty.name = "loyalty";
+  loyalty.prefixes = {CardPrefix{"29", "29"}};
+  loyalty.lengths = {13};
+  rules.card_ranges = {loyalty};
+  rules.app_tokens = AppTokenRules{24 * 3600};
+  REQUIRE(validate_identification_rules(rules).ok());
+  return rules;
+}
+
 }  // namespace
 
 TEST_CASE("hmac keys RFC 4231 HMAC-SHA-256 test vectors") {
@@ -68,22 +81,27 @@ TEST_CASE("hmac keys app token verified end to end") {
   const std::string signed_part = "LOY1.k1.2900000000018.1800003600";
   const std::string tag = hmac_sha256_base64url(counting_key(), signed_part);
   CHECK(tag == "aSZFhPLpHzTrCAViZO2at7TJN1RhZIMs3pmo-mWqTns");
-  const auto token = identify(signed_part + "." + tag, InputSource::scan, {}, now, &verifier);
+  const auto token =
+      identify(signed_part + "." + tag, InputSource::scan, token_rules(), now, &verifier);
   REQUIRE(token.ok());
-  CHECK(*token == CustomerToken{TokenKind::app_token, TokenForm::signed_app_token, "2900000000018",
-                                Timestamp{1'800'003'600}, "k1"});
+  CHECK(token->kind == TokenKind::app_token);
+  CHECK(token->form == TokenForm::signed_app_token);
+  CHECK(token->value == "2900000000018");
+  CHECK(token->expires_at == Timestamp{1'800'003'600});
+  CHECK(token->key_id == "k1");
+  CHECK(token->card_range == "loyalty");
 
   // One changed character anywhere in the tag or the signed part.
   std::string tampered_tag = signed_part + "." + tag;
   tampered_tag[tampered_tag.size() - 2] = 'X';
-  const auto bad_tag = identify(tampered_tag, InputSource::scan, {}, now, &verifier);
+  const auto bad_tag = identify(tampered_tag, InputSource::scan, token_rules(), now, &verifier);
   CHECK(identification_error(bad_tag.error()) == IdentificationError::bad_signature);
-  const auto bad_card =
-      identify("LOY1.k1.2912345678906.1800003600." + tag, InputSource::scan, {}, now, &verifier);
+  const auto bad_card = identify("LOY1.k1.2912345678906.1800003600." + tag, InputSource::scan,
+                                 token_rules(), now, &verifier);
   CHECK(identification_error(bad_card.error()) == IdentificationError::bad_signature);
   const auto other_key =
       identify(signed_part + "." + hmac_sha256_base64url(counting_key(33), signed_part),
-               InputSource::scan, {}, now, &verifier);
+               InputSource::scan, token_rules(), now, &verifier);
   CHECK(identification_error(other_key.error()) == IdentificationError::bad_signature);
 }
 
@@ -107,7 +125,7 @@ TEST_CASE("hmac keys verifier checks key ids and tag length") {
   const std::string signed_part = "LOY1.2025z.2900000000018.1800003600";
   const auto unknown =
       identify(signed_part + "." + hmac_sha256_base64url(counting_key(), signed_part),
-               InputSource::scan, {}, now, &verifier);
+               InputSource::scan, token_rules(), now, &verifier);
   CHECK(identification_error(unknown.error()) == IdentificationError::unknown_key);
 }
 
@@ -146,8 +164,7 @@ TEST_CASE("hmac keys card tokenizer derives pct1 tokens") {
   auto tokenizer = HmacCardTokenizer::create(counting_key());
   REQUIRE(tokenizer.ok());
   // HMAC-SHA-256(0x00..0x1f, "4111111111111111"), cross-checked with openssl dgst -mac HMAC.
-  const std::string expected =
-      "pct1-BiIkEgE4KkWRL7IoKLP321FTzyBycipz3tImI-p5q8k";
+  const std::string expected = "pct1-BiIkEgE4KkWRL7IoKLP321FTzyBycipz3tImI-p5q8k";
   CHECK(tokenizer->token("4111111111111111") == expected);
   CHECK(tokenizer->token("4111 1111 1111 1111") == expected);
   CHECK(tokenizer->token("4111111111111111").find("4111") == std::string::npos);
