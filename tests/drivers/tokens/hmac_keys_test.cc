@@ -149,6 +149,57 @@ TEST_CASE("hmac keys verifier refuses bad key sets") {
   CHECK(HmacTokenVerifier::create({{std::string(32, 'k'), HmacKeyBytes(1024, 1)}}).ok());
 }
 
+TEST_CASE("hmac keys verifier from a bundle's keys rotates them") {
+  // The bundle holds the old key 2025z and the new key 2026a: tokens under both verify until HQ
+  // removes the old one.
+  std::vector<AppTokenKey> keys;
+  keys.push_back(AppTokenKey{"2025z", SecretBytes(HmacKeyBytes(16, 0x42))});
+  keys.push_back(AppTokenKey{"2026a", SecretBytes(counting_key())});
+  const auto verifier = HmacTokenVerifier::from_keys(keys);
+  REQUIRE(verifier.ok());
+  CHECK(keys[1].key.size() == 32);  // copied, not taken
+  const auto scan = [&](const std::string& signed_part, const HmacKeyBytes& key) {
+    return identify(signed_part + "." + hmac_sha256_base64url(key, signed_part), InputSource::scan,
+                    token_rules(), now, &*verifier);
+  };
+  const auto old_token = scan("LOY1.2025z.2900000000018.1800003600", HmacKeyBytes(16, 0x42));
+  REQUIRE(old_token.ok());
+  CHECK(old_token->key_id == "2025z");
+  const auto new_token = scan("LOY1.2026a.2900000000018.1800003600", counting_key());
+  REQUIRE(new_token.ok());
+  CHECK(new_token->key_id == "2026a");
+  // A token under one id with the other id's key does not verify.
+  CHECK(identification_error(
+            scan("LOY1.2026a.2900000000018.1800003600", HmacKeyBytes(16, 0x42)).error()) ==
+        IdentificationError::bad_signature);
+  // The old key retired: its tokens are refused as signed by an unknown key.
+  const auto retired = HmacTokenVerifier::from_keys(std::span(keys).subspan(1));
+  REQUIRE(retired.ok());
+  const std::string signed_part = "LOY1.2025z.2900000000018.1800003600";
+  const auto refused =
+      identify(signed_part + "." + hmac_sha256_base64url(HmacKeyBytes(16, 0x42), signed_part),
+               InputSource::scan, token_rules(), now, &*retired);
+  CHECK(identification_error(refused.error()) == IdentificationError::unknown_key);
+}
+
+TEST_CASE("hmac keys verifier from a bundle's keys refuses what create refuses") {
+  const auto refused = [](std::vector<AppTokenKey> keys) {
+    const auto verifier = HmacTokenVerifier::from_keys(keys);
+    REQUIRE_FALSE(verifier.ok());
+    CHECK(verifier.error().code == ErrorCode::invalid_argument);
+    return verifier.error().message;
+  };
+  CHECK(refused({}) == "app token keys: 0 given; 1 to 64 are needed");
+  std::vector<AppTokenKey> twice;
+  twice.push_back(AppTokenKey{"k1", SecretBytes(counting_key())});
+  twice.push_back(AppTokenKey{"k1", SecretBytes(HmacKeyBytes(16, 1))});
+  CHECK(refused(twice) == "app token key id 'k1' is given twice: one id names one key");
+  std::vector<AppTokenKey> short_key;
+  short_key.push_back(AppTokenKey{"k1", SecretBytes(HmacKeyBytes(15, 1))});
+  CHECK(refused(short_key) ==
+        "app token key 'k1' has 15 bytes; it needs 16 to 1024: generate 32 random bytes");
+}
+
 TEST_CASE("hmac keys verifier moves keep the keys") {
   HmacTokenVerifier first = verifier_with({{"k1", counting_key()}});
   HmacTokenVerifier second = std::move(first);
