@@ -250,8 +250,9 @@ TEST_CASE("hmac keys card tokenizer in the bank card rule") {
   swipe.tracks[1] = TrackResult::absent_track(2);
   swipe.tracks[1].status = TrackStatus::ok;
   swipe.tracks[1].raw = ";4111111111111111=2512101?";
-  CHECK(withhold_payment_card(swipe, &*tokenizer));
-  CHECK(swipe.card_token ==
-        "pct1-BiIkEgE4KkWRL7IoKLP321FTzyBycipz3tImI-p5q8k");
+  BankCardRule rule;
+  rule.tokenizer = &*tokenizer;
+  CHECK(withhold_payment_card(swipe, rule));
+  CHECK(swipe.card_token == "pct1-BiIkEgE4KkWRL7IoKLP321FTzyBycipz3tImI-p5q8k");
   CHECK(swipe.track(2).raw.empty());
 }
