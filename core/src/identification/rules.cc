@@ -3,6 +3,7 @@
 // till with a wrong bundle refuses scans with a clear message instead of stopping. The rule-bundle
 // loader reports the same problems with the field's path in the bundle (find_rules_problem).
 #include <algorithm>
+#include <array>
 #include <set>
 #include <string>
 #include <string_view>
@@ -45,97 +46,130 @@ bool is_range_name(std::string_view name) {
   });
 }
 
-Problem check_lengths(const CardRange& range, const std::string& at) {
-  const std::string path = at + ".lengths";
+// "card_ranges[i]" and "card_ranges[i].prefixes[j]": built only for a message.
+std::string range_path(std::size_t i) { return item("card_ranges", i); }
+std::string prefix_path(std::size_t i, std::size_t j) {
+  return item(range_path(i) + ".prefixes", j);
+}
+
+Problem check_lengths(const CardRange& range, std::size_t i) {
   if (range.lengths.empty() || range.lengths.size() > limits::identification_card_lengths_max) {
-    return problem(path, "must have between 1 and " +
-                             std::to_string(limits::identification_card_lengths_max) +
-                             " items, got " + std::to_string(range.lengths.size()));
+    return problem(range_path(i) + ".lengths",
+                   "must have between 1 and " +
+                       std::to_string(limits::identification_card_lengths_max) + " items, got " +
+                       std::to_string(range.lengths.size()));
   }
   for (std::size_t k = 0; k < range.lengths.size(); ++k) {
     const std::size_t length = range.lengths[k];
+    const auto at = [&] { return item(range_path(i) + ".lengths", k); };
     if (length < card_number_digits_min || length > card_number_digits_max) {
-      return problem(item(path, k), "must be between " + std::to_string(card_number_digits_min) +
-                                        " and " + std::to_string(card_number_digits_max) +
-                                        ", got " + std::to_string(length));
+      return problem(at(), "must be between " + std::to_string(card_number_digits_min) + " and " +
+                               std::to_string(card_number_digits_max) + ", got " +
+                               std::to_string(length));
     }
     if (k > 0 && length <= range.lengths[k - 1]) {
-      return problem(item(path, k), "must be greater than the previous length (" +
-                                        std::to_string(range.lengths[k - 1]) + "), got " +
-                                        std::to_string(length));
+      return problem(at(), "must be greater than the previous length (" +
+                               std::to_string(range.lengths[k - 1]) + "), got " +
+                               std::to_string(length));
     }
   }
   return std::nullopt;
 }
 
-Problem check_prefixes(const CardRange& range, const std::string& at) {
-  const std::string path = at + ".prefixes";
+// The form parse_card_prefix() reads: digits, one length both ends, below the longest number.
+bool well_formed(const CardPrefix& prefix) {
+  return all_digits(prefix.low) && all_digits(prefix.high) &&
+         prefix.low.size() == prefix.high.size() && prefix.low.size() < card_number_digits_max &&
+         prefix.low <= prefix.high;
+}
+
+Problem check_prefixes(const CardRange& range, std::size_t i) {
   if (range.prefixes.empty() || range.prefixes.size() > limits::identification_prefixes_max) {
-    return problem(path, "must have between 1 and " +
-                             std::to_string(limits::identification_prefixes_max) + " items, got " +
-                             std::to_string(range.prefixes.size()));
+    return problem(range_path(i) + ".prefixes",
+                   "must have between 1 and " +
+                       std::to_string(limits::identification_prefixes_max) + " items, got " +
+                       std::to_string(range.prefixes.size()));
   }
   for (std::size_t j = 0; j < range.prefixes.size(); ++j) {
     const CardPrefix& prefix = range.prefixes[j];
-    const auto parsed = parse_card_prefix(card_prefix_text(prefix));
-    if (!parsed || *parsed != prefix) {
-      return problem(item(path, j), "must be 1 to " + std::to_string(card_number_digits_max - 1) +
-                                        " digits, or LOW..HIGH of two such of the same length "
-                                        "with LOW <= HIGH");
+    if (!well_formed(prefix)) {
+      return problem(prefix_path(i, j),
+                     "must be 1 to " + std::to_string(card_number_digits_max - 1) +
+                         " digits, or LOW..HIGH of two such of the same length with LOW <= HIGH");
     }
     // Checked after the lengths, so lengths.front() is the shortest.
     if (prefix.low.size() >= range.lengths.front()) {
-      return problem(item(path, j), "has " + std::to_string(prefix.low.size()) +
-                                        " digits; a prefix must be shorter than the range's "
-                                        "shortest length (" +
-                                        std::to_string(range.lengths.front()) + ")");
+      return problem(prefix_path(i, j), "has " + std::to_string(prefix.low.size()) +
+                                            " digits; a prefix must be shorter than the range's "
+                                            "shortest length (" +
+                                            std::to_string(range.lengths.front()) + ")");
     }
   }
   return std::nullopt;
 }
 
-Problem check_range(const CardRange& range, const std::string& at) {
+Problem check_range(const CardRange& range, std::size_t i) {
   if (!is_range_name(range.name)) {
-    return problem(at + ".name", "must be 1 to " + std::to_string(limits::id_bytes_max) +
-                                     " bytes of A-Z, a-z, 0-9, '.', '_' and '-'");
+    return problem(range_path(i) + ".name", "must be 1 to " + std::to_string(limits::id_bytes_max) +
+                                                " bytes of A-Z, a-z, 0-9, '.', '_' and '-'");
   }
   if (std::string_view(card_kind_name(range.kind)) == "unknown") {
-    return problem(at + ".kind", "must be one of: gift, loyalty, employee, partner");
+    return problem(range_path(i) + ".kind", "must be one of: gift, loyalty, employee, partner");
   }
   if (std::string_view(check_digit_scheme_name(range.check_digit)) == "unknown") {
-    return problem(at + ".check_digit", "must be one of: gs1_mod10, luhn, none");
+    return problem(range_path(i) + ".check_digit", "must be one of: gs1_mod10, luhn, none");
   }
-  if (Problem found = check_lengths(range, at)) return found;
-  return check_prefixes(range, at);
+  if (Problem found = check_lengths(range, i)) return found;
+  return check_prefixes(range, i);
 }
 
 // A prefix as the interval of 19-digit strings it covers: the low end padded with 0s, the high
-// end with 9s. Two prefixes overlap exactly when their intervals do.
+// end with 9s. Two prefixes overlap exactly when their intervals do. Fixed arrays, no allocation:
+// identify() validates its rules on every call.
+using PaddedDigits = std::array<char, card_number_digits_max>;
+
 struct Interval {
-  std::string low;
-  std::string high;
-  std::string path;       // the prefix's field
-  std::string text;       // the prefix as written
-  std::size_t order = 0;  // document order
+  PaddedDigits low{};
+  PaddedDigits high{};
+  std::size_t range = 0;   // index in card_ranges
+  std::size_t prefix = 0;  // index in its range's prefixes
+  std::size_t order = 0;   // document order
+
+  std::string path() const { return prefix_path(range, prefix); }
 };
 
-Interval interval_of(const CardPrefix& prefix, std::string path, std::size_t order) {
-  Interval out;
-  out.low = prefix.low + std::string(card_number_digits_max - prefix.low.size(), '0');
-  out.high = prefix.high + std::string(card_number_digits_max - prefix.high.size(), '9');
-  out.path = std::move(path);
-  out.text = card_prefix_text(prefix);
-  out.order = order;
+PaddedDigits padded(std::string_view digits, char fill) {
+  LOYALTY_ASSERT(digits.size() <= card_number_digits_max);
+  PaddedDigits out;
+  out.fill(fill);
+  std::copy(digits.begin(), digits.end(), out.begin());
   return out;
+}
+
+Interval interval_of(const CardPrefix& prefix) {
+  Interval out;
+  out.low = padded(prefix.low, '0');
+  out.high = padded(prefix.high, '9');
+  return out;
+}
+
+const CardPrefix& prefix_of(const std::vector<CardRange>& ranges, const Interval& interval) {
+  return ranges[interval.range].prefixes[interval.prefix];
 }
 
 // The card prefixes as intervals sorted by their low end, or the first overlap found (named at
 // the later of the two prefixes in document order).
 Problem sorted_card_intervals(const std::vector<CardRange>& ranges, std::vector<Interval>* out) {
+  std::size_t count = 0;
+  for (const CardRange& range : ranges) count += range.prefixes.size();
+  out->reserve(count);
   for (std::size_t i = 0; i < ranges.size(); ++i) {
     for (std::size_t j = 0; j < ranges[i].prefixes.size(); ++j) {
-      const std::string path = item(item("card_ranges", i) + ".prefixes", j);
-      out->push_back(interval_of(ranges[i].prefixes[j], path, out->size()));
+      Interval interval = interval_of(ranges[i].prefixes[j]);
+      interval.range = i;
+      interval.prefix = j;
+      interval.order = out->size();
+      out->push_back(interval);
     }
   }
   std::sort(out->begin(), out->end(), [](const Interval& a, const Interval& b) {
@@ -146,23 +180,30 @@ Problem sorted_card_intervals(const std::vector<CardRange>& ranges, std::vector<
     if (reach != nullptr && current.low <= reach->high) {
       const Interval& later = current.order > reach->order ? current : *reach;
       const Interval& earlier = current.order > reach->order ? *reach : current;
-      return problem(later.path, "overlaps " + earlier.path + " (" + earlier.text +
-                                     "): one card number would belong to both");
+      return problem(later.path(), "overlaps " + earlier.path() + " (" +
+                                       card_prefix_text(prefix_of(ranges, earlier)) +
+                                       "): one card number would belong to both");
     }
     if (reach == nullptr || current.high > reach->high) reach = &current;
   }
   return std::nullopt;
 }
 
-// The card prefix (of disjoint, sorted `cards`) that `prefix` (digits) overlaps, or null.
+// The card prefix (of disjoint, sorted `cards`) that `prefix` (1..18 digits) overlaps, or null.
 const Interval* overlapping_card(const std::vector<Interval>& cards, std::string_view prefix) {
-  const Interval probe = interval_of(CardPrefix{std::string(prefix), std::string(prefix)}, "", 0);
+  const PaddedDigits low = padded(prefix, '0');
+  const PaddedDigits high = padded(prefix, '9');
   // Disjoint and sorted by low, so sorted by high too: the first that ends at or after the
   // probe's start is the only candidate.
   const auto it =
-      std::lower_bound(cards.begin(), cards.end(), probe.low,
-                       [](const Interval& a, const std::string& low) { return a.high < low; });
-  return it != cards.end() && it->low <= probe.high ? &*it : nullptr;
+      std::lower_bound(cards.begin(), cards.end(), low,
+                       [](const Interval& a, const PaddedDigits& start) { return a.high < start; });
+  return it != cards.end() && it->low <= high ? &*it : nullptr;
+}
+
+// "card_ranges[2].prefixes[0] (2500)" for messages.
+std::string describe(const std::vector<CardRange>& ranges, const Interval& card) {
+  return card.path() + " (" + card_prefix_text(prefix_of(ranges, card)) + ")";
 }
 
 bool is_code_prefix(std::string_view prefix) {
@@ -172,12 +213,13 @@ bool is_code_prefix(std::string_view prefix) {
                      [](char c) { return is_upper(c) || is_digit(c); });
 }
 
-Problem check_coupons(const CouponRules& coupons, const std::vector<Interval>& cards) {
-  const std::string path = "coupons.gs1_prefixes";
+Problem check_coupons(const CouponRules& coupons, const std::vector<CardRange>& ranges,
+                      const std::vector<Interval>& cards) {
+  constexpr std::string_view path = "coupons.gs1_prefixes";
   if (coupons.gs1_prefixes.size() > limits::identification_prefixes_max) {
-    return problem(path, "must have at most " +
-                             std::to_string(limits::identification_prefixes_max) + " items, got " +
-                             std::to_string(coupons.gs1_prefixes.size()));
+    return problem(std::string(path),
+                   "must have at most " + std::to_string(limits::identification_prefixes_max) +
+                       " items, got " + std::to_string(coupons.gs1_prefixes.size()));
   }
   for (std::size_t k = 0; k < coupons.gs1_prefixes.size(); ++k) {
     const std::string& prefix = coupons.gs1_prefixes[k];
@@ -185,8 +227,8 @@ Problem check_coupons(const CouponRules& coupons, const std::vector<Interval>& c
       return problem(item(path, k), "must be 1 to 12 digits");
     }
     if (const Interval* card = overlapping_card(cards, prefix)) {
-      return problem(item(path, k), "overlaps " + card->path + " (" + card->text +
-                                        "): a number would be both a coupon and a card");
+      return problem(item(path, k), "overlaps " + describe(ranges, *card) +
+                                        ": a number would be both a coupon and a card");
     }
   }
   if (!is_code_prefix(coupons.code_prefix) ||
@@ -250,8 +292,8 @@ Problem check_phone(const PhoneRules& phone, const std::vector<Interval>& cards)
   for (const auto& [field, prefix] : prefixes) {
     if (prefix->empty()) continue;
     if (const Interval* card = overlapping_card(cards, *prefix)) {
-      return problem(card->path, "overlaps phone." + std::string(field) + " (" + *prefix +
-                                     "): a typed number would be both a card and a phone number");
+      return problem(card->path(), "overlaps phone." + std::string(field) + " (" + *prefix +
+                                       "): a typed number would be both a card and a phone number");
     }
   }
   return std::nullopt;
@@ -265,10 +307,10 @@ Problem check_ranges(const std::vector<CardRange>& ranges) {
   }
   std::set<std::string_view> names;
   for (std::size_t i = 0; i < ranges.size(); ++i) {
-    const std::string at = item("card_ranges", i);
-    if (Problem found = check_range(ranges[i], at)) return found;
+    if (Problem found = check_range(ranges[i], i)) return found;
     if (!names.insert(ranges[i].name).second) {
-      return problem(at + ".name", "duplicate card range name \"" + ranges[i].name + "\"");
+      return problem(range_path(i) + ".name",
+                     "duplicate card range name \"" + ranges[i].name + "\"");
     }
   }
   return std::nullopt;
@@ -282,7 +324,7 @@ std::optional<RulesProblem> find_rules_problem(const IdentificationRules& rules)
   if (Problem found = check_ranges(rules.card_ranges)) return found;
   std::vector<Interval> cards;
   if (Problem found = sorted_card_intervals(rules.card_ranges, &cards)) return found;
-  if (Problem found = check_coupons(rules.coupons, cards)) return found;
+  if (Problem found = check_coupons(rules.coupons, rules.card_ranges, cards)) return found;
   if (rules.phone) {
     if (Problem found = check_phone(*rules.phone, cards)) return found;
   }
