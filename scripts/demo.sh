@@ -55,15 +55,23 @@ till() {
   "$loyaltyctl" "$@"
   echo
 }
-echo "== readers: a loyalty card scanned from an image, a loyalty card and a bank card swiped =="
+echo "== readers: a loyalty card scanned from an image; a loyalty card, a gift card and bank cards swiped =="
 if command -v zint >/dev/null 2>&1; then
   zint -b 13 --quietzones --scale=2 -d 290000000001 -o "$work/loyalty-card.png" >/dev/null
   till scan --image "$work/loyalty-card.png"
 fi
-till swipe --tracks ';2900000000018?'
-# A bank card's tracks (a test card number): the decoder withholds them, so only statuses print.
-echo "\$ loyaltyctl swipe --tracks '<the tracks of a Visa test card>'"
-"$loyaltyctl" swipe --tracks '%B4111111111111111^DOE/JANE^2512101000000000?;4111111111111111=25121010000000000000?'
+# Identification follows the bundle's identification section (its card ranges, coupons, phones).
+grocery=$examples/programs/grocery.json
+till swipe --tracks ';2900000000018?' --program "$grocery"
+# The chain's gift card: the financial layout, but in the bundle's gift range, so it passes.
+till swipe --tracks ';6036960000000001236=27121010000000000?5' --program "$grocery"
+# Bank cards (test card numbers, one a fleet card that fails Luhn): withheld, only statuses print.
+echo "\$ loyaltyctl swipe --tracks '<the tracks of a Visa test card>' --program grocery.json"
+"$loyaltyctl" swipe --program "$grocery" \
+  --tracks '%B4111111111111111^DOE/JANE^2512101000000000?;4111111111111111=25121010000000000000?'
+echo
+echo "\$ loyaltyctl swipe --tracks '<the track 2 of a fleet test card>' --program grocery.json"
+"$loyaltyctl" swipe --program "$grocery" --tracks ';6900460430001234566=25121012202100000?'
 echo
 
 echo "== till session: ledger $db =="

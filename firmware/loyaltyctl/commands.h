@@ -24,9 +24,11 @@ namespace loyalty::cli {
 // utc_offset_minutes, else an error. Without --draw-key-file no instant-win draw is held.
 Status run_quote(std::span<const std::string_view> args, std::ostream& out, bool out_is_terminal);
 
-// `swipe --tracks STRING`: decodes a swipe as a keyboard-wedge reader types it and prints
-// {"payment_card","tracks":[{"track","status","upos_extended_code","message","raw","reversed"}],
-// "summary"}; a payment card's tracks come back withheld (raw "").
+// `swipe --tracks STRING [--program FILE] [--at TIME]`: decodes a swipe as a keyboard-wedge reader
+// types it and prints {"payment_card","tracks":[{"track","status","upos_extended_code","message",
+// "raw","reversed","lrc"}],"identification"?,"summary"}; a payment card's tracks come back
+// withheld (raw ""). "identification" (till_identification.h) is there for a usable track that
+// was not withheld.
 Status run_swipe(std::span<const std::string_view> args, std::ostream& out);
 
 // `scan --image FILE [--formats LIST]`: decodes the barcodes in an image file (PNG, JPEG, PGM/PPM,
@@ -40,7 +42,7 @@ Status run_scan(std::span<const std::string_view> args, std::ostream& out);
 Status run_devices(std::span<const std::string_view> args, std::ostream& out, bool out_is_terminal);
 
 // `listen --device NODE [--kind scanner|msr] [--count N] [--timeout-ms N] [--baud N]
-// [--card-key-file FILE]`: one JSON line per event of the reader:
+// [--card-key-file FILE] [--program FILE]`: one JSON line per event of the reader:
 // {"event":"data","device","kind","type","aim_id","label","identification"} for a scan,
 // {"event":"data","device","kind":"msr","payment_card","card_token"?,"tracks","identification"?}
 // for a swipe, {"event":"error","device","result","extended","message"} for an error.

@@ -20,6 +20,8 @@ void write_tracks_json(json::Writer& out, const drivers::Swipe& swipe) {
     out.value(track.raw);
     out.key("reversed");
     out.value(track.reversed);
+    out.key("lrc");
+    out.value(drivers::lrc_check_name(track.lrc));
     out.end_object();
   }
   out.end_array();

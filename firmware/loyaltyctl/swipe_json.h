@@ -1,6 +1,6 @@
 // The JSON of a decoded swipe's tracks, shared by `swipe` and `listen`:
-// [{"track","status","upos_extended_code","message","raw","reversed"}, ...]. A payment card's
-// tracks come withheld from the decoder (raw "").
+// [{"track","status","upos_extended_code","message","raw","reversed","lrc"}, ...]. A payment
+// card's tracks come withheld from the decoder (raw "").
 #pragma once
 
 #include "loyalty/core/json.h"

@@ -588,32 +588,80 @@ scenario_customer_usage_errors() {
 
 # --- swipe: offline decoding of a keyboard-wedge line (no ledger involved) -------------------------
 
-absent_track() { printf '{"track":%s,"status":"absent","upos_extended_code":0,"message":"","raw":"","reversed":false}' "$1"; }
+track_json() {  # track status raw [lrc]
+  printf '{"track":%s,"status":"%s","upos_extended_code":0,"message":"","raw":"%s","reversed":false,"lrc":"%s"}' \
+    "$1" "$2" "$3" "${4:-not_sent}"
+}
+absent_track() { track_json "$1" absent ""; }
+grocery=../../examples/programs/grocery.json
+no_rules_given='"identification":{"reason":"no_rules","error":"no_rules: no rule bundle was given (--program FILE), so no one is identified; cards are still read and payment cards withheld"}'
 
 scenario_swipe_loyalty_track() {
   run 0 swipe --tracks ';6280012345678=49121?'
-  stdout_is '{"payment_card":false,"tracks":['"$(absent_track 1)"',{"track":2,"status":"ok","upos_extended_code":0,"message":"","raw":";6280012345678=49121?","reversed":false},'"$(absent_track 3)"'],"summary":"track 1: absent; track 2: ok, 21 characters; track 3: absent"}'
+  stdout_is '{"payment_card":false,"tracks":['"$(absent_track 1),$(track_json 2 ok ';6280012345678=49121?'),$(absent_track 3)"'],'"$no_rules_given"',"summary":"track 1: absent; track 2: ok, 21 characters; track 3: absent"}'
   stderr_empty
 }
 
 scenario_swipe_failed_track() {
   run 0 swipe --tracks '%E?;6280012345678=49121?'
-  stdout_matches '^\{"payment_card":false,"tracks":\[\{"track":1,"status":"reader_error","upos_extended_code":0,"message":"the reader reported track 1 as failed \(E marker\)","raw":"","reversed":false\},\{"track":2,"status":"ok",'
+  stdout_matches '^\{"payment_card":false,"tracks":\[\{"track":1,"status":"reader_error","upos_extended_code":0,"message":"the reader reported track 1 as failed \(E marker\)","raw":"","reversed":false,"lrc":"not_sent"\},\{"track":2,"status":"ok",'
 }
 
 scenario_swipe_payment_card_withheld() {
   local pan=6012345678901234
   run 0 swipe --tracks "%B$pan^DOE/JANE^2512101?;$pan=25121010000000000000?"
-  stdout_is '{"payment_card":true,"tracks":[{"track":1,"status":"ok","upos_extended_code":0,"message":"","raw":"","reversed":false},{"track":2,"status":"ok","upos_extended_code":0,"message":"","raw":"","reversed":false},'"$(absent_track 3)"'],"summary":"payment card: track data withheld; track 1: ok; track 2: ok; track 3: absent"}'
+  stdout_is '{"payment_card":true,"tracks":['"$(track_json 1 ok ''),$(track_json 2 ok ''),$(absent_track 3)"'],"summary":"payment card: track data withheld; track 1: ok; track 2: ok; track 3: absent"}'
   [[ $step_out != *"$pan"* && $step_out != *"${pan: -4}"* && $step_err != *"$pan"* ]] ||
     fail "the card number leaked"
 }
 
 scenario_swipe_bad_input() {
   run 2 swipe --tracks 'hello'
-  stderr_is "loyaltyctl: wedge swipe: byte 0x68 at position 0 starts no track (expected '%', ';', '+' or 'E')"
+  stderr_is "loyaltyctl: wedge swipe: byte 0x68 at position 0 starts no track (expected '%', ';', '+', '#' or 'E')"
   run 2 swipe
   stderr_is "loyaltyctl: swipe: missing --tracks (see 'loyaltyctl --help')"
+  run 2 swipe --tracks ';2900000000018?' --program fixtures/no-such-program.json
+  stderr_is "loyaltyctl: fixtures/no-such-program.json: cannot open: No such file or directory"
+  run 2 swipe --tracks ';2900000000018?' --program fixtures/bad_identification_overlap.json
+  stderr_is 'loyaltyctl: fixtures/bad_identification_overlap.json: identification.card_ranges[1].prefixes[0]: overlaps card_ranges[0].prefixes[0] (6900460..6900469): one card number would belong to both'
+}
+
+# Under grocery.json's identification section: its card ranges (loyalty 29..., gift
+# 6036960..6036969, staff 2500...) identify, and are the bank-card rule's allow-list.
+scenario_swipe_identifies_with_program() {
+  # The chain's gift card in the financial layout (Luhn-valid, service code 101), with its LRCs.
+  local gift=6036960000000001236
+  run 0 swipe --tracks "%B$gift^GIFT CARD^2712101000000000?L;$gift=27121010000000000?5" --program "$grocery"
+  stdout_is '{"payment_card":false,"tracks":['"$(track_json 1 ok "%B$gift^GIFT CARD^2712101000000000?" verified),$(track_json 2 ok ";$gift=27121010000000000?" verified),$(absent_track 3)"'],"identification":{"kind":"loyalty_card","form":"card_track2","value":"'$gift'","card_range":"gift","card_kind":"gift"},"summary":"track 1: ok, 49 characters; track 2: ok, 39 characters; track 3: absent"}'
+  stderr_empty
+  # Without the bundle the same gift card is withheld: no allow-list, no exception.
+  run 0 swipe --tracks ";$gift=27121010000000000?"
+  stdout_matches '^\{"payment_card":true,'
+  [[ $step_out != *"$gift"* ]] || fail "the gift card number was printed without its range"
+  # A fleet card (bad Luhn) is withheld under the bundle too: it is no card of the chain.
+  run 0 swipe --tracks ';6900460430001234566=25121012202100000?' --program "$grocery"
+  stdout_is '{"payment_card":true,"tracks":['"$(absent_track 1),$(track_json 2 ok ''),$(absent_track 3)"'],"summary":"payment card: track data withheld; track 1: absent; track 2: ok; track 3: absent"}'
+  [[ $step_out != *6900460430001234566* && $step_out != *4566* ]] || fail "the fleet card leaked"
+  # A staff card from track 1, track 2 failed (E); a card outside every range names no one.
+  run 0 swipe --tracks '%L2500000000041^STAFF?E' --program "$grocery"
+  stdout_matches '"identification":\{"kind":"loyalty_card","form":"card_track1","value":"2500000000041","card_range":"staff","card_kind":"employee"\}'
+  run 0 swipe --tracks ';6280012345678=49121?' --program "$grocery"
+  stdout_matches '"identification":\{"reason":"unknown_prefix","error":"unknown_prefix: a 13-digit card number on track 2 outside every card range of the program \(loyalty 29; gift 6036960..6036969; staff 2500\); it is no card of this chain"\}'
+}
+
+scenario_swipe_lrc_and_aamva() {
+  # A wrong LRC after track 1 marks track 1; track 2 (with its right LRC) still identifies.
+  run 0 swipe --tracks '%LCLUB^42?7;2900000000018?6' --program "$grocery"
+  stdout_is '{"payment_card":false,"tracks":[{"track":1,"status":"lrc","upos_extended_code":204,"message":"the LRC character after the end sentinel of track 1 does not match the track; swipe the card again","raw":"","reversed":false,"lrc":"mismatch"},'"$(track_json 2 ok ';2900000000018?' verified),$(absent_track 3)"'],"identification":{"kind":"loyalty_card","form":"card_track2","value":"2900000000018","card_range":"loyalty","card_kind":"loyalty"},"summary":"track 1: lrc (204); track 2: ok, 15 characters; track 3: absent"}'
+  # A track 3 in an AAMVA licence's layout is reported, tracks 1 and 2 stay.
+  run 0 swipe --tracks '%LCLUB^42?;2900000000018?#! 95354 C 1234567890123?' --program "$grocery"
+  stdout_matches ',\{"track":3,"status":"other_format","upos_extended_code":0,"message":"track 3 starts with .#., a layout other than ISO/IEC 4909 \(an AAMVA driving licence\?\); its 25 characters are not decoded","raw":"","reversed":false,"lrc":"not_sent"\}\],"identification":\{"kind":"loyalty_card","form":"card_track2","value":"2900000000018",'
+}
+
+scenario_swipe_without_identification_section() {
+  run 0 swipe --tracks ';2900000000018?' --program fixtures/program.json
+  stdout_matches '"identification":\{"reason":"no_rules","error":"no_rules: program cafe-club version 3 has no identification section, so no one is identified; cards are still read and payment cards withheld"\},'
+  stderr_empty
 }
 
 declare -F "scenario_$scenario" >/dev/null || { echo "unknown scenario $scenario" >&2; exit 1; }

@@ -187,12 +187,26 @@ TEST_CASE("evdev wedge msr gives the exact tracks of a replayed swipe") {
 TEST_CASE("evdev wedge msr reports a failed track with its extended code") {
   WedgeRig rig(DeviceKind::msr);
   rig.open_and_enable();
-  // Track 2 without its end sentinel.
-  rig.send(records(typing("%LCLUB^42?;6280012345678=49121\r")));
+  // Track 1 failed (E), track 2 without its end sentinel: no good track.
+  rig.send(records(typing("%E?;6280012345678=49121\r")));
   run_until(rig.io, [&] { return rig.events.count() == 1; });
   REQUIRE(rig.events.errors.size() == 1);
   CHECK(rig.events.errors[0].result() == UposResult::extended);
   CHECK(rig.events.errors[0].extended() == 202);
+}
+
+TEST_CASE("evdev wedge msr keeps the good track of a swipe with a bad one and an LRC") {
+  WedgeRig rig(DeviceKind::msr);
+  rig.open_and_enable();
+  // Track 1 with its LRC ('6'), track 2 without its end sentinel.
+  rig.testbed.send(kNode, records(typing("%LCLUB^42?6;6280012345678=49121\r")));
+  run_until(rig.io, [&] { return rig.events.count() == 1; });
+  REQUIRE(rig.events.scans.size() == 1);
+  const ScanEvent& scan = rig.events.scans[0];
+  REQUIRE(scan.swipe());
+  CHECK(scan.swipe()->track(1).raw == "%LCLUB^42?");
+  CHECK(scan.swipe()->track(1).lrc == LrcCheck::verified);
+  CHECK(scan.swipe()->track(2).status == TrackStatus::end_sentinel);
 }
 
 TEST_CASE("evdev wedge takes the grab on claim and gives it back on release") {

@@ -98,26 +98,44 @@ TEST_CASE("hidraw swipe reader withholds a replayed payment card swipe") {
   drivers_test::check_no_pan(scan.device_id(), drivers_test::visa_pan);
 }
 
-TEST_CASE("hidraw swipe reader turns a replayed bad track into an MSR extended error") {
+TEST_CASE("hidraw swipe reader turns a swipe without a good track into an MSR extended error") {
   SwipeRig rig;
   rig.enable();
-  // Track 2 without its end sentinel.
+  // Track 2 without its end sentinel, track 1 with a wrong LRC after its end sentinel.
   rig.testbed.load_script("/dev/hidraw0",
-                          script_read(swipe_report("%LCLUB^42?", ";6280012345678=49121", "")));
+                          script_read(swipe_report("%LCLUB^42?7", ";6280012345678=49121", "")));
   run_until(rig.io, [&] { return rig.events.count() == 1; });
   REQUIRE(rig.events.errors.size() == 1);
   const ErrorEvent& error = rig.events.errors[0];
   CHECK(error.device_id() == "hidraw:/dev/hidraw0");
   CHECK(error.kind() == DeviceKind::msr);
   CHECK(error.result() == UposResult::extended);
-  CHECK(error.extended() == 202);
+  CHECK(error.extended() == 204);  // the first failed track with a UPOS code
   CHECK(error.locus() == ErrorLocus::input);
   CHECK(error.message() ==
-        "bad swipe (track 1: ok, 10 characters; track 2: end_sentinel (202); track 3: absent); "
+        "bad swipe (track 1: lrc (204); track 2: end_sentinel (202); track 3: absent); "
         "swipe the card again");
   REQUIRE(error.swipe());
   CHECK(error.swipe()->track(1).raw.empty());  // an error carries statuses, not data
   CHECK(error.swipe()->track(2).status == TrackStatus::end_sentinel);
+}
+
+TEST_CASE("hidraw swipe reader keeps the good tracks of a swipe with a bad one") {
+  SwipeRig rig;
+  rig.enable();
+  // Track 2 without its end sentinel, and an AAMVA-style track 3: track 1 still arrives, as data.
+  rig.testbed.load_script(
+      "/dev/hidraw0", script_read(swipe_report("%LCLUB^42?", ";6280012345678=49121", "#DL 42?")));
+  run_until(rig.io, [&] { return rig.events.count() == 1; });
+  REQUIRE(rig.events.scans.size() == 1);
+  const ScanEvent& scan = rig.events.scans[0];
+  REQUIRE(scan.swipe());
+  CHECK(scan.swipe()->track(1).raw == "%LCLUB^42?");
+  CHECK(scan.swipe()->track(2).status == TrackStatus::end_sentinel);
+  CHECK(upos_extended_code(scan.swipe()->track(2).status) == 202);
+  CHECK(scan.swipe()->track(2).raw.empty());
+  CHECK(scan.swipe()->track(3).status == TrackStatus::other_format);
+  CHECK_FALSE(scan.swipe()->payment_card);
 }
 
 TEST_CASE("hidraw swipe reader reports a report of the wrong size") {

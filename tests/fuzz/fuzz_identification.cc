@@ -1,21 +1,26 @@
 // libFuzzer target for identification (core/identification.h) with the HMAC verifier
 // (drivers/hmac_keys.h).
 //
-// The first byte chooses the set-up: bit 0 typed (else scan), bit 1 the alternative rules (any
-// card prefix, 8-digit cards, no stripe, US phone prefixes), bit 2 a verifier that accepts every
-// tag of key "k1" (so the fuzzer reaches the card and expiry checks behind the signature), bit 3
-// no verifier. The rest is the input. Properties checked:
+// The first byte chooses the set-up: bit 0 typed (else scan), bit 1 the alternative rules (numeric
+// prefix ranges, Luhn and unchecked ranges of several lengths, US phone prefixes, no coupons, no
+// app tokens), bit 2 a verifier that accepts every tag of key "k1" (so the fuzzer reaches the
+// card and expiry checks behind the signature), bit 3 no verifier, bit 6 rules that accept
+// nothing. The rest is the input. Properties checked:
 //   - a refusal names its reason (identification_error), is limit_exceeded exactly for too_long,
-//     and its message is printable ASCII with no run of 12 digits outside the quoted key id (it
-//     never echoes a card or phone number);
+//     is no_rules exactly under the empty rules (once the input's bytes pass), and its message is
+//     printable ASCII with no run of 12 digits outside the quoted key id (it never echoes a card
+//     or phone number);
 //   - an accepted token is consistent: typed input gives only cards and phones, an app token has
-//     a key id and an expiry after now, and the normalised value identifies again as itself
-//     (a card typed, a phone typed, a coupon scanned with its prefix and check character).
+//     a key id and an expiry after now, a card names the one range its number is a valid number
+//     of, and the normalised value identifies again as itself (a card typed, a phone typed, a
+//     coupon scanned with its prefix and check character, a stripe's number on its track).
 #include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "loyalty/core/identification.h"
 #include "loyalty/core/limits.h"
@@ -47,20 +52,53 @@ const drivers::HmacTokenVerifier& hmac_verifier() {
   return verifier;
 }
 
-IdentificationRules alternative_rules() {
+CardRange range(std::string name, CardKind kind, std::vector<CardPrefix> prefixes,
+                std::vector<std::size_t> lengths, CheckDigitScheme scheme) {
+  CardRange out;
+  out.name = std::move(name);
+  out.kind = kind;
+  out.prefixes = std::move(prefixes);
+  out.lengths = std::move(lengths);
+  out.check_digit = scheme;
+  return out;
+}
+
+// A German program: loyalty 29 (13, GS1), gift 6036960..6036969 (19, Luhn), staff 2500 (13,
+// GS1); GS1 coupons 99, program coupons CP; +49 phones; app tokens for a day.
+IdentificationRules default_rules() {
   IdentificationRules rules;
-  rules.card.prefixes = {};
-  rules.card.digits_total = 8;
-  rules.card.track2_accepted = false;
-  rules.phone.country_code = "1";
-  rules.phone.trunk_prefix = "1";
-  rules.phone.international_prefix = "011";
+  rules.card_ranges = {
+      range("loyalty", CardKind::loyalty, {{"29", "29"}}, {13}, CheckDigitScheme::gs1_mod10),
+      range("gift", CardKind::gift, {{"6036960", "6036969"}}, {19}, CheckDigitScheme::luhn),
+      range("staff", CardKind::employee, {{"2500", "2500"}}, {13}, CheckDigitScheme::gs1_mod10)};
+  rules.coupons.gs1_prefixes = {"99"};
+  rules.coupons.code_prefix = "CP";
+  rules.phone = PhoneRules{"49", "0", "00", 8, 15};
+  rules.app_tokens = AppTokenRules{24 * 3600};
+  LOYALTY_ASSERT(validate_identification_rules(rules).ok());
   return rules;
 }
 
-void check_error(const Error& error) {
+IdentificationRules alternative_rules() {
+  IdentificationRules rules;
+  rules.card_ranges = {
+      range("fleet", CardKind::partner, {{"6900460", "6900469"}, {"7", "8"}}, {8, 16, 19},
+            CheckDigitScheme::none),
+      range("club", CardKind::loyalty, {{"40", "49"}}, {12, 13}, CheckDigitScheme::luhn)};
+  rules.phone = PhoneRules{"1", "1", "011", 8, 15};
+  LOYALTY_ASSERT(validate_identification_rules(rules).ok());
+  return rules;
+}
+
+void check_error(const Error& error, bool nothing_accepted) {
   const auto reason = identification_error(error);
   LOYALTY_ASSERT(reason.has_value());
+  const bool input_reason = *reason == IdentificationError::too_long ||
+                            *reason == IdentificationError::empty ||
+                            *reason == IdentificationError::control_character ||
+                            *reason == IdentificationError::bad_character;
+  LOYALTY_ASSERT(!nothing_accepted || input_reason || *reason == IdentificationError::no_rules);
+  LOYALTY_ASSERT(nothing_accepted || *reason != IdentificationError::no_rules);
   LOYALTY_ASSERT((error.code == ErrorCode::limit_exceeded) ==
                  (*reason == IdentificationError::too_long));
   // The key id of an app token is quoted (it names a key, and is no personal data): skip it.
@@ -92,6 +130,15 @@ void check_token(const CustomerToken& token, InputSource source, const Identific
                  token.kind == TokenKind::phone);
   LOYALTY_ASSERT((token.kind == TokenKind::app_token) == token.expires_at.has_value());
   LOYALTY_ASSERT((token.kind == TokenKind::app_token) == !token.key_id.empty());
+  // A card (or an app token's card) names the one range its number is a valid number of.
+  const bool card = token.kind == TokenKind::loyalty_card || token.kind == TokenKind::app_token;
+  LOYALTY_ASSERT(card == token.card_kind.has_value());
+  LOYALTY_ASSERT(card == !token.card_range.empty());
+  if (card) {
+    const CardRange* range = matching_card_range(rules.card_ranges, token.value);
+    LOYALTY_ASSERT(range != nullptr && range->name == token.card_range &&
+                   range->kind == *token.card_kind);
+  }
   // The text the token would be scanned or typed as, identified again, gives the same value.
   std::string text = token.value;
   const InputSource again_source = source;
@@ -106,14 +153,15 @@ void check_token(const CustomerToken& token, InputSource source, const Identific
     case TokenForm::card_track2:
       text = ";" + token.value + "?";
       break;
+    case TokenForm::card_track1:
+      text = "%B" + token.value + "^?";
+      break;
     case TokenForm::program_coupon:
-      text = rules.coupon.code_prefix + token.value;
+      text = rules.coupons.code_prefix + token.value;
       text += *iso7064_mod37_36_check_char(text);
       break;
     case TokenForm::signed_app_token:
       LOYALTY_ASSERT(*token.expires_at > now);
-      LOYALTY_ASSERT(token.value.size() == rules.card.digits_total);
-      LOYALTY_ASSERT(gs1_check_digit_valid(token.value));
       return;
   }
   const auto again = identify(text, again_source, rules, now, verifier);
@@ -127,9 +175,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::uint8_t setup = data[0];
   const std::string_view input(reinterpret_cast<const char*>(data + 1), size - 1);
   const InputSource source = (setup & 1) != 0 ? InputSource::typed : InputSource::scan;
-  static const IdentificationRules default_rules;
+  static const IdentificationRules german_rules = default_rules();
   static const IdentificationRules other_rules = alternative_rules();
-  const IdentificationRules& rules = (setup & 2) != 0 ? other_rules : default_rules;
+  static const IdentificationRules no_rules;
+  const bool nothing = (setup & 64) != 0;
+  const IdentificationRules& rules =
+      nothing ? no_rules : ((setup & 2) != 0 ? other_rules : german_rules);
   static const AcceptAllVerifier accept_all;
   const TokenSignatureVerifier* verifier = &hmac_verifier();
   if ((setup & 4) != 0) verifier = &accept_all;
@@ -139,7 +190,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (result.ok()) {
     check_token(*result, source, rules, verifier);
   } else {
-    check_error(result.error());
+    check_error(result.error(), nothing);
   }
   return 0;
 }

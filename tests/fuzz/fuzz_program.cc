@@ -1,6 +1,8 @@
 // libFuzzer target: load_program on arbitrary bytes. A bad bundle must come back as an error (never
 // a crash, a hang or a sanitizer report); a good one must satisfy the Program's invariants
-// (program.h): rules in priority order, a stacking group per rule, a sorted rule index.
+// (program.h): rules in priority order, a stacking group per rule, a sorted rule index, and
+// identification rules that validate with one key list exactly when app tokens are on. An error
+// never quotes an app-token key of the bundle (identification.app_tokens.keys[].key).
 
 #include <algorithm>
 #include <cstddef>
@@ -9,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "loyalty/core/identification.h"
 #include "loyalty/core/json.h"
 #include "loyalty/core/limits.h"
 #include "loyalty/core/program.h"
@@ -86,6 +89,38 @@ void check_program(const Program& program) {
   }
 }
 
+void check_identification(const loyalty::IdentificationConfig& config) {
+  LOYALTY_ASSERT(loyalty::validate_identification_rules(config.rules).ok());
+  LOYALTY_ASSERT(config.rules.app_tokens.has_value() == !config.app_token_keys.empty());
+  LOYALTY_ASSERT(config.app_token_keys.size() <= loyalty::limits::token_keys_max);
+  for (std::size_t i = 0; i < config.app_token_keys.size(); ++i) {
+    const loyalty::AppTokenKey& key = config.app_token_keys[i];
+    LOYALTY_ASSERT(key.key.size() >= 16 && key.key.size() <= loyalty::limits::hmac_key_bytes_max);
+    for (std::size_t j = 0; j < i; ++j) {
+      LOYALTY_ASSERT(config.app_token_keys[j].key_id != key.key_id);
+    }
+  }
+}
+
+// The key texts of identification.app_tokens.keys[] in a bundle that parses, however wrong.
+std::vector<std::string> key_texts(std::string_view text) {
+  std::vector<std::string> keys;
+  loyalty::Result<loyalty::json::Value> tree = loyalty::json::parse(text);
+  if (!tree.ok() || !tree->is_object()) return keys;
+  const loyalty::json::Value* section = tree->find("identification");
+  if (section == nullptr || !section->is_object()) return keys;
+  const loyalty::json::Value* tokens = section->find("app_tokens");
+  if (tokens == nullptr || !tokens->is_object()) return keys;
+  const loyalty::json::Value* list = tokens->find("keys");
+  if (list == nullptr || !list->is_array()) return keys;
+  for (const loyalty::json::Value& item : list->as_array()) {
+    if (!item.is_object()) continue;
+    const loyalty::json::Value* key = item.find("key");
+    if (key != nullptr && key->is_string()) keys.push_back(key->as_string());
+  }
+  return keys;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -97,9 +132,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     LOYALTY_ASSERT(error.code == loyalty::ErrorCode::invalid_program ||
                    error.code == loyalty::ErrorCode::parse_error ||
                    error.code == loyalty::ErrorCode::limit_exceeded);
+    // Keys of 8 or more characters (shorter ones could be any word of a message) never show.
+    for (const std::string& key : key_texts(text)) {
+      LOYALTY_ASSERT(key.size() < 8 || error.message.find(key) == std::string::npos);
+    }
     return 0;
   }
   check_program(program.value());
+  if (program->identification) check_identification(*program->identification);
   // The Value overload gives the same program.
   loyalty::Result<loyalty::json::Value> tree = loyalty::json::parse(text);
   LOYALTY_ASSERT(tree.ok());

@@ -1,15 +1,18 @@
-// The bank-card rule of issue 4, proven end to end through the real programs: track data and PANs
-// of payment cards are never stored, logged, or put in a message.
+// The bank-card rule, proven end to end through the real programs: track data and PANs of payment
+// cards are never stored, logged, or put in a message, while the chain's own cards get through.
 //
-// In a fresh temporary directory, `loyaltyctl listen` reads keyboard-wedge swipes from a
-// pseudo-terminal (the serial transport: a real tty, raw mode, CR-terminated frames): three
-// payment cards, a bad swipe and a loyalty card. The Visa card's token and the loyalty card then
-// check receipts out into a new ledger, which `balance`, `ledger export` and `ledger check` read,
-// and `swipe` decodes the Visa line offline. Every output, log and database file the session left
-// (stdout and stderr of every run, the ledger and its -wal/-shm) is then searched byte by byte for
-// the PANs, tracks, cardholder name and expiry: none may be there, while the card token and the
-// loyalty card number must be (so the search really read the ledger). A negative control proves
-// the search finds a PAN it is shown.
+// In a fresh temporary directory, `loyaltyctl listen --program grocery.json` reads keyboard-wedge
+// swipes from a pseudo-terminal (the serial transport: a real tty, raw mode, CR-terminated
+// frames): three payment cards, a bad swipe, a fleet card whose number fails Luhn (withheld: it is
+// in the financial layout and in none of the bundle's card ranges), the chain's gift card with a
+// Luhn-valid number and a service code (let through: its number is in the bundle's gift range)
+// and a loyalty card. The Visa card's token and the loyalty card then check receipts out into a
+// new ledger, which `balance`, `ledger export` and `ledger check` read, and `swipe` decodes the
+// Visa and fleet lines offline. Every output, log and database file the session left (stdout and
+// stderr of every run, the ledger and its -wal/-shm) is then searched byte by byte for the PANs,
+// tracks, cardholder name and expiry: none may be there, while the card token, the loyalty card
+// number and the gift card number must be (so the search really read what was printed and
+// stored). A negative control proves the search finds a PAN it is shown.
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
@@ -69,12 +72,22 @@ constexpr std::string_view mastercard_pan = "5555555555554444";
 constexpr std::string_view mastercard_pan_spaced = "5555 5555 5555 4444";
 constexpr std::string_view mastercard_track2 = ";5555555555554444=29032010000000000000?";
 constexpr std::string_view cardholder_name = "DOE/JANE";
+// A fleet card from a public SDK's test cards: the financial layout, a number that fails Luhn.
+constexpr std::string_view fleet_pan = "6900460430001234566";
+constexpr std::string_view fleet_pan_spaced = "6900 4604 3000 1234 566";
+constexpr std::string_view fleet_track2 = ";6900460430001234566=25121012202100000?";
+constexpr std::string_view fleet_discretionary = "2202100000";
 constexpr std::string_view visa_expiry_service = "2512101";        // YYMM + service code
 constexpr std::string_view mastercard_expiry_service = "2903201";  // YYMM + service code
 
-// The loyalty card: EAN-13 in the default 29 range with its GS1 check digit (8).
+// The loyalty card: EAN-13 in grocery.json's loyalty range 29 with its GS1 check digit (8).
 constexpr std::string_view loyalty_card = "2900000000018";
 constexpr std::string_view loyalty_track2 = ";2900000000018?";
+// The chain's gift card (grocery.json's range 6036960..6036969, 19 digits, Luhn), in the
+// financial layout with a service code, as gift cards often are; sent with its LRC ('5').
+constexpr std::string_view gift_card = "6036960000000001236";
+constexpr std::string_view gift_track2 = ";6036960000000001236=27121010000000000?";
+constexpr std::string_view gift_lrc = "5";
 // Every track failed (the reader's E markers): an error event, not a scan.
 constexpr std::string_view bad_swipe = "%E?;E?";
 // Sent until listen answers, to know the port is open and enabled (its input flushed): an error
@@ -103,13 +116,18 @@ std::vector<Needle> card_data_needles() {
       {"cardholder name", std::string(cardholder_name)},
       {"Visa/golden expiry and service code", std::string(visa_expiry_service)},
       {"Mastercard expiry and service code", std::string(mastercard_expiry_service)},
+      {"fleet PAN", std::string(fleet_pan)},
+      {"fleet PAN with spaces", std::string(fleet_pan_spaced)},
+      {"fleet track 2", std::string(fleet_track2)},
+      {"fleet discretionary data", std::string(fleet_discretionary)},
   };
   // Each track's text without its sentinels, as a decoder that strips them would keep it.
   const std::pair<const char*, std::string_view> tracks[] = {
       {"Visa track 1", visa_track1},
       {"Visa track 2", visa_track2},
       {"golden track 1", golden_track1},
-      {"Mastercard track 2", mastercard_track2}};
+      {"Mastercard track 2", mastercard_track2},
+      {"fleet track 2", fleet_track2}};
   for (const auto& [name, track] : tracks) {
     needles.push_back(
         {std::string(name) + " without sentinels", std::string(track.substr(1, track.size() - 2))});
@@ -345,6 +363,22 @@ bool has_finding(const SearchReport& report, std::string_view file, std::string_
                      [&](const Finding& f) { return f.file == file && f.needle == needle; });
 }
 
+// The app-token keys of a bundle: the value of every "key" member, found as text (the test does not
+// trust the loader it checks).
+std::vector<Needle> bundle_key_needles(const fs::path& bundle) {
+  const std::string text = read_bytes(bundle);
+  std::vector<Needle> needles;
+  constexpr std::string_view member = "\"key\": \"";
+  for (std::size_t at = text.find(member); at != std::string::npos; at = text.find(member, at)) {
+    at += member.size();
+    const std::size_t end = text.find('"', at);
+    REQUIRE(end != std::string::npos);
+    needles.push_back(
+        {"app-token key " + std::to_string(needles.size() + 1), text.substr(at, end - at)});
+  }
+  return needles;
+}
+
 // --- The reader on a pseudo-terminal -------------------------------------------------------------
 
 void write_all(int fd, std::string_view bytes) {
@@ -410,9 +444,10 @@ struct ListenSession {
   std::vector<std::string> lines;  // listen's stdout
 };
 
-// listen on a pseudo-terminal: probes until it answers, then the three payment cards, the bad
-// swipe and the loyalty card, each written once listen has answered the one before. --count 4:
-// the loyalty card is the fourth scan and ends the run.
+// listen on a pseudo-terminal under grocery.json: probes until it answers, then the three payment
+// cards, the bad swipe, the fleet card, the gift card and the loyalty card, each written once
+// listen has answered the one before. --count 6: the loyalty card is the sixth scan and ends the
+// run.
 ListenSession run_listen(const fs::path& dir, const fs::path& key_path) {
   int master_fd = -1;
   int slave_fd = -1;
@@ -428,14 +463,19 @@ ListenSession run_listen(const fs::path& dir, const fs::path& key_path) {
   session.device = std::string("serial:") + slave_name;
   const fs::path out_path = dir / "listen.stdout";
   const fs::path err_path = dir / "listen.stderr";
-  Child listen(
-      {LOYALTYCTL_PATH, "listen", "--device", slave_name, "--kind", "msr", "--count", "4",
-       "--timeout-ms", std::string(listen_timeout_ms), "--card-key-file", key_path.string()},
-      dir, out_path, err_path);
+  const fs::path program = fs::path(LOYALTY_EXAMPLES_DIR) / "programs/grocery.json";
+  Child listen({LOYALTYCTL_PATH, "listen", "--device", slave_name, "--kind", "msr", "--count", "6",
+                "--timeout-ms", std::string(listen_timeout_ms), "--card-key-file",
+                key_path.string(), "--program", program.string()},
+               dir, out_path, err_path);
   session.probes_sent = wait_until_listening(out_path, err_path, listen, master.get());
   const std::string swipes[] = {std::string(visa_track1) + std::string(visa_track2),
-                                std::string(golden_track1), std::string(mastercard_track2),
-                                std::string(bad_swipe), std::string(loyalty_track2)};
+                                std::string(golden_track1),
+                                std::string(mastercard_track2),
+                                std::string(bad_swipe),
+                                std::string(fleet_track2),
+                                std::string(gift_track2) + std::string(gift_lrc),
+                                std::string(loyalty_track2)};
   for (std::size_t i = 0; i < std::size(swipes); ++i) {
     const std::size_t before = line_count(out_path);
     write_all(master.get(), swipes[i] + "\r");
@@ -449,10 +489,21 @@ ListenSession run_listen(const fs::path& dir, const fs::path& key_path) {
   return session;
 }
 
-std::string track_json(int number, std::string_view status, std::string_view raw) {
+std::string track_json(int number, std::string_view status, std::string_view raw,
+                       std::string_view lrc = "not_sent") {
   return "{\"track\":" + std::to_string(number) + ",\"status\":\"" + std::string(status) +
          "\",\"upos_extended_code\":0,\"message\":\"\",\"raw\":\"" + std::string(raw) +
-         "\",\"reversed\":false}";
+         "\",\"reversed\":false,\"lrc\":\"" + std::string(lrc) + "\"}";
+}
+
+std::string own_card_json(const std::string& device, std::string_view track2, std::string_view lrc,
+                          std::string_view number, std::string_view range, std::string_view kind) {
+  return "{\"event\":\"data\",\"device\":\"" + device +
+         "\",\"kind\":\"msr\",\"payment_card\":false,\"tracks\":[" + track_json(1, "absent", "") +
+         "," + track_json(2, "ok", track2, lrc) + "," + track_json(3, "absent", "") +
+         "],\"identification\":{\"kind\":\"loyalty_card\",\"form\":\"card_track2\",\"value\":\"" +
+         std::string(number) + "\",\"card_range\":\"" + std::string(range) + "\",\"card_kind\":\"" +
+         std::string(kind) + "\"}}";
 }
 
 std::string payment_card_json(const std::string& device, const std::string& token,
@@ -471,8 +522,8 @@ std::string error_json(const std::string& device, std::string_view message) {
 // Every line listen printed, exactly: the answered probes, then one line per swipe.
 void check_listen_output(const ListenSession& session) {
   const std::string& device = session.device;
-  REQUIRE(session.lines.size() > 5);
-  const std::size_t probes_answered = session.lines.size() - 5;
+  REQUIRE(session.lines.size() > 7);
+  const std::size_t probes_answered = session.lines.size() - 7;
   CHECK(probes_answered >= 1);
   CHECK(probes_answered <= session.probes_sent);
   for (std::size_t i = 0; i < probes_answered; ++i) {
@@ -489,13 +540,12 @@ void check_listen_output(const ListenSession& session) {
   CHECK(events[3] == error_json(device,
                                 "bad swipe (track 1: reader_error; track 2: reader_error; track 3: "
                                 "absent); swipe the card again"));
-  CHECK(events[4] == "{\"event\":\"data\",\"device\":\"" + device +
-                         "\",\"kind\":\"msr\",\"payment_card\":false,\"tracks\":[" +
-                         track_json(1, "absent", "") + "," + track_json(2, "ok", loyalty_track2) +
-                         "," + track_json(3, "absent", "") +
-                         "],\"identification\":{\"kind\":\"loyalty_card\",\"form\":\"card_track2\","
-                         "\"value\":\"" +
-                         std::string(loyalty_card) + "\"}}");
+  // The fleet card is withheld (and tokenised): its number is in no card range of the bundle.
+  CHECK(events[4] == payment_card_json(device, expected_card_token(fleet_pan), "absent", "ok"));
+  // The gift card gets through with its track and LRC, identified by its range.
+  CHECK(events[5] == own_card_json(device, gift_track2, "verified", gift_card, "gift", "gift"));
+  CHECK(events[6] ==
+        own_card_json(device, loyalty_track2, "not_sent", loyalty_card, "loyalty", "loyalty"));
 }
 
 // Runs one loyaltyctl command that must succeed with nothing on stderr; returns its stdout.
@@ -541,20 +591,24 @@ void run_ledger_commands(const fs::path& dir, const std::string& visa_token) {
   CHECK(checked.ends_with("\"events\":2,\"problems\":[]}\n"));
 }
 
-std::string swipe_json_track(int number, std::string_view status) {
-  return "{\"track\":" + std::to_string(number) + ",\"status\":\"" + std::string(status) +
-         "\",\"upos_extended_code\":0,\"message\":\"\",\"raw\":\"\",\"reversed\":false}";
-}
-
-// The offline decoder on the Visa's line: withheld as well.
+// The offline decoder on the Visa's line and, under the bundle, on the fleet card's: withheld as
+// well.
 void run_swipe_command(const fs::path& dir) {
   const std::string out =
       run_ok(dir, "swipe-visa",
              {"swipe", "--tracks", std::string(visa_track1) + std::string(visa_track2)});
-  CHECK(out == "{\"payment_card\":true,\"tracks\":[" + swipe_json_track(1, "ok") + "," +
-                   swipe_json_track(2, "ok") + "," + swipe_json_track(3, "absent") +
+  CHECK(out == "{\"payment_card\":true,\"tracks\":[" + track_json(1, "ok", "") + "," +
+                   track_json(2, "ok", "") + "," + track_json(3, "absent", "") +
                    "],\"summary\":\"payment card: track data withheld; track 1: ok; track 2: ok; "
                    "track 3: absent\"}\n");
+  const fs::path program = fs::path(LOYALTY_EXAMPLES_DIR) / "programs/grocery.json";
+  const std::string fleet =
+      run_ok(dir, "swipe-fleet",
+             {"swipe", "--tracks", std::string(fleet_track2), "--program", program.string()});
+  CHECK(fleet == "{\"payment_card\":true,\"tracks\":[" + track_json(1, "absent", "") + "," +
+                     track_json(2, "ok", "") + "," + track_json(3, "absent", "") +
+                     "],\"summary\":\"payment card: track data withheld; track 1: absent; track 2: "
+                     "ok; track 3: absent\"}\n");
 }
 
 // The search must be able to fail: card data put in a binary file among the others is found and
@@ -600,7 +654,7 @@ TEST_CASE("Bank-card data is absent from every output, log and ledger file of a 
   };
   for (const std::string_view run :
        {"listen", "checkout-visa", "checkout-card", "balance-visa", "balance-card", "ledger-export",
-        "ledger-check", "swipe-visa"}) {
+        "ledger-check", "swipe-visa", "swipe-fleet"}) {
     CHECK(searched(std::string(run) + ".stdout"));
     CHECK(searched(std::string(run) + ".stderr"));
   }
@@ -614,4 +668,16 @@ TEST_CASE("Bank-card data is absent from every output, log and ledger file of a 
   }
   CHECK(ledger_bytes.find(visa_token) != std::string::npos);
   CHECK(ledger_bytes.find(loyalty_card) != std::string::npos);
+  // The bundle's app-token keys are in no output or log of any run (the ledger keeps the bundle it
+  // quoted with, keys included, so it is not searched for them).
+  const std::vector<Needle> keys =
+      bundle_key_needles(fs::path(LOYALTY_EXAMPLES_DIR) / "programs/grocery.json");
+  REQUIRE(keys.size() == 2);
+  const SearchReport key_report = search_tree(dir, keys);
+  for (const Finding& finding : key_report.findings) {
+    INFO(finding.needle << " found in " << finding.file);
+    CHECK(finding.file.starts_with("ledger.db"));
+  }
+  // Must-find: the gift card, an own card in the financial layout, was printed whole.
+  CHECK(read_bytes(dir / "listen.stdout").find(gift_track2) != std::string::npos);
 }

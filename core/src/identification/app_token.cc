@@ -115,7 +115,7 @@ Status check_expiry(std::int64_t expiry_s, Timestamp now, const AppTokenRules& r
 
 Result<CustomerToken> identify_app_token(std::string_view text, const IdentificationRules& rules,
                                          Timestamp now, const TokenSignatureVerifier* verifier) {
-  LOYALTY_ASSERT(text.starts_with(app_token_prefix));
+  LOYALTY_ASSERT(text.starts_with(app_token_prefix) && rules.app_tokens.has_value());
   const AppTokenFields fields = TRY(split_token(text));
   if (!is_key_id(fields.key_id)) {
     return malformed("the key id is 1 to " + std::to_string(limits::token_key_id_bytes_max) +
@@ -125,10 +125,14 @@ Result<CustomerToken> identify_app_token(std::string_view text, const Identifica
   const std::optional<std::int64_t> expiry_s = parse_expiry(fields.expiry);
   if (!expiry_s) return malformed("the expiry is not 1 to 12 digits of Unix seconds");
   TRY(check_signature(fields, verifier));
-  TRY(check_card_number(fields.card, rules.card, "card number in the app token"));
-  TRY(check_expiry(*expiry_s, now, rules.app_token));
-  return CustomerToken{TokenKind::app_token, TokenForm::signed_app_token, std::string(fields.card),
-                       Timestamp{*expiry_s}, std::string(fields.key_id)};
+  const CardRange* range =
+      TRY(check_card_number(fields.card, rules, "card number in the app token"));
+  TRY(check_expiry(*expiry_s, now, *rules.app_tokens));
+  CustomerToken token = card_token(fields.card, *range, TokenForm::signed_app_token);
+  token.kind = TokenKind::app_token;
+  token.expires_at = Timestamp{*expiry_s};
+  token.key_id = std::string(fields.key_id);
+  return token;
 }
 
 }  // namespace loyalty::identification_detail

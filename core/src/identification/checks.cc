@@ -1,5 +1,5 @@
-// Check characters and base64url for identification: the GS1 mod-10 check digit, the ISO/IEC 7064
-// MOD 37,36 check character, and the base64url text of app token tags.
+// Check characters and base64url for identification: the GS1 mod-10 and Luhn check digits, the
+// ISO/IEC 7064 MOD 37,36 check character, and the base64url text of app token tags and keys.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -33,6 +33,29 @@ std::optional<char> gs1_check_digit(std::string_view digits) {
 bool gs1_check_digit_valid(std::string_view number) {
   if (number.size() < 2) return false;
   const std::optional<char> check = gs1_check_digit(number.substr(0, number.size() - 1));
+  return check.has_value() && *check == number.back();
+}
+
+std::optional<char> luhn_check_digit(std::string_view digits) {
+  if (!all_digits(digits)) return std::nullopt;
+  // The digit next to the check digit is doubled, the next not, and so on leftwards.
+  unsigned sum = 0;
+  bool doubled = true;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    unsigned d = static_cast<unsigned>(*it - '0');
+    if (doubled) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    doubled = !doubled;
+  }
+  return static_cast<char>('0' + (10 - sum % 10) % 10);
+}
+
+bool luhn_check_digit_valid(std::string_view number) {
+  if (number.size() < 2) return false;
+  const std::optional<char> check = luhn_check_digit(number.substr(0, number.size() - 1));
   return check.has_value() && *check == number.back();
 }
 

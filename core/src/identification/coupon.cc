@@ -27,7 +27,7 @@ Result<CustomerToken> identify_gs1_coupon(std::string_view digits, const CouponR
                   "the last digit of the GS1 coupon is not the check digit of the others; rescan "
                   "it");
   }
-  return CustomerToken{TokenKind::coupon, TokenForm::gs1_coupon, std::string(digits), {}, {}};
+  return make_token(TokenKind::coupon, TokenForm::gs1_coupon, std::string(digits));
 }
 
 bool has_program_coupon_prefix(std::string_view text, const CouponRules& rules) {
@@ -68,7 +68,7 @@ Result<CustomerToken> identify_program_coupon(std::string_view text, const Coupo
                   "rescan it");
   }
   std::string code = upper.substr(prefix_chars, code_chars - 1);
-  return CustomerToken{TokenKind::coupon, TokenForm::program_coupon, std::move(code), {}, {}};
+  return make_token(TokenKind::coupon, TokenForm::program_coupon, std::move(code));
 }
 
 }  // namespace loyalty::identification_detail

@@ -1,5 +1,6 @@
 // identify(): the input checks every source shares, then the dispatch of a scan (app token,
-// coupon, card) and of typed text (phone or card). Names of the enums and the error builder.
+// stripe track, coupon, card) and of typed text (phone or card). Names of the enums and the
+// error builder.
 #include "loyalty/core/identification.h"
 
 #include <array>
@@ -43,6 +44,8 @@ const char* token_form_name(TokenForm form) {
       return "phone_international";
     case TokenForm::phone_national:
       return "phone_national";
+    case TokenForm::card_track1:
+      return "card_track1";
   }
   return "unknown";
 }
@@ -69,6 +72,8 @@ constexpr std::array all_errors = {
     IdentificationError::expiry_too_far,
     IdentificationError::bad_phone,
     IdentificationError::bad_rules,
+    IdentificationError::no_rules,
+    IdentificationError::not_accepted,
 };
 
 }  // namespace
@@ -105,6 +110,10 @@ const char* identification_error_name(IdentificationError error) {
       return "bad_phone";
     case IdentificationError::bad_rules:
       return "bad_rules";
+    case IdentificationError::no_rules:
+      return "no_rules";
+    case IdentificationError::not_accepted:
+      return "not_accepted";
   }
   return "unknown";
 }
@@ -147,17 +156,13 @@ bool starts_with_any(std::string_view text, const std::vector<std::string>& pref
 }
 
 std::string describe_prefixes(const std::vector<std::string>& prefixes) {
-  if (prefixes.empty()) return "any";
+  if (prefixes.empty()) return "none";
   std::string text;
   for (const std::string& prefix : prefixes) {
     if (!text.empty()) text += ", ";
     text += prefix;
   }
   return text;
-}
-
-bool prefixes_overlap(std::string_view a, std::string_view b) {
-  return a.starts_with(b) || b.starts_with(a);
 }
 
 }  // namespace identification_detail
@@ -203,60 +208,61 @@ Status check_input_bytes(std::string_view input) {
   return {};
 }
 
-Result<CustomerToken> card_token(std::string_view number, const CardNumberRules& rules) {
-  TRY(detail::check_card_number(number, rules, "loyalty card number"));
-  return CustomerToken{
-      TokenKind::loyalty_card, TokenForm::card_number, std::string(number), {}, {}};
+Result<CustomerToken> card_token(std::string_view number, const IdentificationRules& rules) {
+  const CardRange* range = TRY(detail::check_card_number(number, rules, "card number"));
+  return detail::card_token(number, *range, TokenForm::card_number);
 }
 
-// All-digit scans: a GS1 coupon, a loyalty card, or neither (a product barcode, say).
+bool in_some_card_range(const IdentificationRules& rules, std::string_view digits) {
+  for (const CardRange& range : rules.card_ranges) {   // bounded by card_ranges_max
+    for (const CardPrefix& prefix : range.prefixes) {  // bounded by prefixes_max
+      if (card_prefix_matches(prefix, digits)) return true;
+    }
+  }
+  return false;
+}
+
+// All-digit scans: a GS1 coupon, a card of a range, or neither (a product barcode, say).
 Result<CustomerToken> identify_scanned_digits(std::string_view digits,
                                               const IdentificationRules& rules) {
-  if (detail::starts_with_any(digits, rules.coupon.gs1_prefixes)) {
-    return detail::identify_gs1_coupon(digits, rules.coupon);
+  if (detail::starts_with_any(digits, rules.coupons.gs1_prefixes)) {
+    return detail::identify_gs1_coupon(digits, rules.coupons);
   }
-  if (rules.card.prefixes.empty() || detail::starts_with_any(digits, rules.card.prefixes)) {
-    return card_token(digits, rules.card);
-  }
-  return reject(IdentificationError::unknown_prefix,
-                "a " + std::to_string(digits.size()) +
-                    "-digit number that starts with no loyalty card prefix (" +
-                    detail::describe_prefixes(rules.card.prefixes) + ") and no coupon prefix (" +
-                    detail::describe_prefixes(rules.coupon.gs1_prefixes) +
-                    "); was a product scanned?");
+  if (in_some_card_range(rules, digits)) return card_token(digits, rules);
+  return reject(
+      IdentificationError::unknown_prefix,
+      "a " + std::to_string(digits.size()) + "-digit number outside every card range (" +
+          detail::describe_card_ranges(rules.card_ranges) + ") and with no GS1 coupon prefix (" +
+          detail::describe_prefixes(rules.coupons.gs1_prefixes) + "); was a product scanned?");
 }
 
 Result<CustomerToken> identify_scan(std::string_view input, const IdentificationRules& rules,
                                     Timestamp now, const TokenSignatureVerifier* verifier) {
   if (input.starts_with(app_token_prefix)) {
+    if (!rules.app_tokens) {
+      return reject(IdentificationError::not_accepted,
+                    "an app token was scanned, but the program's identification rules accept "
+                    "no app tokens (no app_tokens section)");
+    }
     return detail::identify_app_token(input, rules, now, verifier);
   }
-  if (input.front() == ';') {
-    if (!rules.card.track2_accepted) {
-      return reject(IdentificationError::unknown_prefix,
-                    "magnetic-stripe track 2 text, but these rules accept no cards by stripe");
-    }
-    return detail::identify_track2(input, rules.card);
-  }
+  if (input.front() == ';') return detail::identify_track2(input, rules);
+  if (input.front() == '%') return detail::identify_track1(input, rules);
   if (detail::all_digits(input)) return identify_scanned_digits(input, rules);
-  if (detail::has_program_coupon_prefix(input, rules.coupon)) {
-    return detail::identify_program_coupon(input, rules.coupon);
+  if (detail::has_program_coupon_prefix(input, rules.coupons)) {
+    return detail::identify_program_coupon(input, rules.coupons);
   }
   return reject(
       IdentificationError::unknown_prefix,
       "the scanned " + std::to_string(input.size()) +
-          "-byte text is no loyalty card, coupon (prefix " +
-          (rules.coupon.code_prefix.empty() ? std::string("off") : rules.coupon.code_prefix) +
+          "-byte text is no card number, coupon (prefix " +
+          (rules.coupons.code_prefix.empty() ? std::string("off") : rules.coupons.code_prefix) +
           ") or app token (prefix " + std::string(app_token_prefix) + ")");
 }
 
-// Typed text: a phone number (+, the international or the trunk prefix) or a card number.
-Result<CustomerToken> identify_typed(std::string_view input, const IdentificationRules& rules) {
-  while (!input.empty() && input.front() == ' ') input.remove_prefix(1);
-  while (!input.empty() && input.back() == ' ') input.remove_suffix(1);
-  if (input.empty()) {
-    return reject(IdentificationError::empty, "only spaces were typed; type the number again");
-  }
+// The digits of typed text (separators and a leading + dropped), or the error for a character
+// that belongs to neither a phone number nor a card number.
+Result<std::string> typed_digits(std::string_view input) {
   std::string digits;
   for (std::size_t i = 0; i < input.size(); ++i) {
     const char c = input[i];
@@ -269,23 +275,35 @@ Result<CustomerToken> identify_typed(std::string_view input, const Identificatio
                         "+ - . / and parentheses)");
     }
   }
-  const PhoneRules& phone = rules.phone;
-  const bool international =
-      input.front() == '+' ||
-      (!phone.international_prefix.empty() && digits.starts_with(phone.international_prefix));
-  if (!international) {
-    const bool card = rules.card.prefixes.empty()
-                          ? phone.trunk_prefix.empty() || !digits.starts_with(phone.trunk_prefix)
-                          : detail::starts_with_any(digits, rules.card.prefixes);
-    if (card) return card_token(digits, rules.card);
-    if (!phone.trunk_prefix.empty() && !digits.starts_with(phone.trunk_prefix)) {
-      return reject(IdentificationError::unknown_prefix,
-                    "a typed number starts with a loyalty card prefix (" +
-                        detail::describe_prefixes(rules.card.prefixes) +
-                        ") or, for a phone number, with + or " + phone.trunk_prefix);
-    }
+  return digits;
+}
+
+// Typed text: a phone number (+, the international or the trunk prefix) or a card number.
+Result<CustomerToken> identify_typed(std::string_view input, const IdentificationRules& rules) {
+  while (!input.empty() && input.front() == ' ') input.remove_prefix(1);
+  while (!input.empty() && input.back() == ' ') input.remove_suffix(1);
+  if (input.empty()) {
+    return reject(IdentificationError::empty, "only spaces were typed; type the number again");
   }
-  return detail::identify_phone(input, phone);
+  const std::string digits = TRY(typed_digits(input));
+  const std::optional<PhoneRules>& phone = rules.phone;
+  const bool plus = input.front() == '+';
+  const bool international = plus || (phone && !phone->international_prefix.empty() &&
+                                      digits.starts_with(phone->international_prefix));
+  if (!international && in_some_card_range(rules, digits)) return card_token(digits, rules);
+  if (!phone) {
+    return reject(plus ? IdentificationError::not_accepted : IdentificationError::unknown_prefix,
+                  "a typed number is a card number of a card range (" +
+                      detail::describe_card_ranges(rules.card_ranges) +
+                      "); the program's identification rules accept no phone numbers");
+  }
+  if (!international && !phone->trunk_prefix.empty() && !digits.starts_with(phone->trunk_prefix)) {
+    return reject(IdentificationError::unknown_prefix,
+                  "a typed number starts with the prefix of a card range (" +
+                      detail::describe_card_ranges(rules.card_ranges) +
+                      ") or, for a phone number, with + or " + phone->trunk_prefix);
+  }
+  return detail::identify_phone(input, *phone);
 }
 
 }  // namespace
@@ -296,6 +314,11 @@ Result<CustomerToken> identify(std::string_view input, InputSource source,
   TRY(check_input_bytes(input));
   const Status valid_rules = validate_identification_rules(rules);
   if (!valid_rules.ok()) return valid_rules.error();
+  if (detail::accepts_nothing(rules)) {
+    return reject(IdentificationError::no_rules,
+                  "the identification rules accept no card, coupon, app token or phone number; "
+                  "load a rule bundle with an identification section");
+  }
   if (source == InputSource::typed) return identify_typed(input, rules);
   return identify_scan(input, rules, now, verifier);
 }

@@ -76,7 +76,7 @@ Result<CustomerToken> identify_phone(std::string_view text, const PhoneRules& ru
                      std::to_string(rules.digits_max) +
                      " digits with its country code; this one has " + std::to_string(e164.size()));
   }
-  return CustomerToken{TokenKind::phone, form, "+" + e164, {}, {}};
+  return make_token(TokenKind::phone, form, "+" + e164);
 }
 
 }  // namespace loyalty::identification_detail

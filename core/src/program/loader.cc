@@ -16,6 +16,7 @@
 #include "json/fields.h"
 #include "loyalty/core/limits.h"
 #include "loyalty/core/program_loader.h"
+#include "program/loader_identification.h"
 #include "program/loader_internal.h"
 
 namespace loyalty {
@@ -193,6 +194,10 @@ std::vector<Field> root_fields(Context& ctx, Program* program) {
   }));
   std::vector<Field> lists = list_fields(ctx, program);
   for (Field& field : lists) out.push_back(std::move(field));  // six fields
+  out.push_back(
+      section_field(ctx, "identification", program, [](Context& c, auto& v, auto& p, auto* g) {
+        return loader::read_identification(c, v, p, &g->identification);
+      }));
   return out;
 }
 

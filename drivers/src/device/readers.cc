@@ -13,12 +13,14 @@ Result<std::unique_ptr<Device>> make_reader(boost::asio::io_context& io, const D
       if (info.kind == DeviceKind::msr) {
         HidrawSwipeOptions swipe;
         swipe.tokenizer = options.tokenizer;
+        swipe.own_card_ranges = options.own_card_ranges;
         return std::unique_ptr<Device>(std::make_unique<HidrawSwipeReader>(io, info, swipe));
       }
       return std::unique_ptr<Device>(std::make_unique<HidPosScanner>(io, info, options.hid_pos));
     case Transport::evdev: {
       EvdevWedgeOptions evdev = options.evdev;
       if (options.tokenizer != nullptr) evdev.tokenizer = options.tokenizer;
+      if (!options.own_card_ranges.empty()) evdev.own_card_ranges = options.own_card_ranges;
       TRY(validate_scan_framer_options(evdev.framer));
       auto reader = std::make_unique<EvdevWedgeReader>(io, info, evdev);
       // An XKB layout that cannot be built is refused here already, not only at open().
@@ -31,6 +33,7 @@ Result<std::unique_ptr<Device>> make_reader(boost::asio::io_context& io, const D
     case Transport::serial: {
       SerialOptions serial = options.serial;
       if (options.tokenizer != nullptr) serial.tokenizer = options.tokenizer;
+      if (!options.own_card_ranges.empty()) serial.own_card_ranges = options.own_card_ranges;
       TRY(validate_serial_options(serial));
       return std::unique_ptr<Device>(std::make_unique<SerialReader>(io, info, serial));
     }

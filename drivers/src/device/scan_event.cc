@@ -20,8 +20,10 @@ void clear_track_data(Swipe& swipe) {
 ScanEvent::ScanEvent(ScanEventFields fields) : fields_(std::move(fields)) {
   if (fields_.swipe) {
     // withhold_payment_card is idempotent: a swipe the decoder already withheld stays withheld,
-    // and one that slipped through is withheld here.
-    if (fields_.swipe->payment_card || withhold_payment_card(*fields_.swipe)) {
+    // and one that slipped through is withheld here. A swipe the decoder's rule found to be an
+    // own card (its allow-list is not known here) passes.
+    if (fields_.swipe->payment_card ||
+        (!fields_.swipe->own_card && withhold_payment_card(*fields_.swipe))) {
       fields_.swipe->payment_card = true;
       clear_track_data(*fields_.swipe);
       detail::wipe(fields_.raw);

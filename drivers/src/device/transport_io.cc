@@ -150,11 +150,11 @@ std::optional<std::variant<ScanEvent, ErrorEvent>> scanner_event(
 
 std::optional<std::variant<ScanEvent, ErrorEvent>> frame_event(
     const DeviceInfo& info, Result<ScanFrame> frame, const ScanSanitizerOptions& sanitizer,
-    const CardTokenizer* tokenizer) {
+    const BankCardRule& bank_card) {
   if (!frame.ok()) return input_error(info, info.id + ": " + frame.error().message);
   ScanFrame& scan = *frame;
   if (info.kind == DeviceKind::msr) {
-    auto swipe = parse_wedge_swipe(scan.label + "\r", tokenizer);
+    auto swipe = parse_wedge_swipe(scan.label + "\r", bank_card);
     detail_wipe(scan.label);
     if (!swipe.ok()) {
       return input_error(
@@ -237,7 +237,9 @@ std::variant<ScanEvent, ErrorEvent> swipe_event(const DeviceInfo& info, Swipe sw
       failed = &track;
     }
   }
-  if (failed != nullptr || !any_ok) {
+  // Track-level error reporting: one good track makes the swipe a DataEvent, whose failed tracks
+  // carry their own status; only a swipe without a good track is an ErrorEvent.
+  if (!any_ok) {
     ErrorEventFields fields;
     fields.device_id = info.id;
     fields.kind = DeviceKind::msr;

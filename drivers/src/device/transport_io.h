@@ -197,11 +197,12 @@ void read_loop(NodeIo& io, std::span<std::uint8_t> buffer, std::string node,
 // while the device was disabled, which UPOS drops. At most `reads_max` reads.
 void drain_stale_input(int fd, std::size_t buffer_bytes, std::size_t reads_max);
 
-// The event one swipe stands for. Every present track ok: a ScanEvent (kind msr, the swipe, the
-// raw bytes; the ScanEvent builder withholds a payment card's). A track that failed: an ErrorEvent
-// with result extended and the first failed track's UPOS code (201-204) when it has one, else
-// result failure; the message is describe_swipe() (statuses and lengths, never data). No track at
-// all: an ErrorEvent failure.
+// The event one swipe stands for (track-level error reporting). At least one track ok: a ScanEvent
+// (kind msr, the swipe with every track's status, the raw bytes; the ScanEvent builder withholds a
+// payment card's), so a bad track never costs the good ones. No track ok but one failed: an
+// ErrorEvent with result extended and the first failed track's UPOS code (201-204) when it has
+// one, else result failure; the message is describe_swipe() (statuses and lengths, never data).
+// No track at all: an ErrorEvent failure.
 std::variant<ScanEvent, ErrorEvent> swipe_event(const DeviceInfo& info, Swipe swipe,
                                                 std::vector<std::uint8_t> raw);
 
@@ -218,7 +219,7 @@ std::optional<std::variant<ScanEvent, ErrorEvent>> scanner_event(
 // into swipe_event(). A framer error (overflow, missing AIM id) is an input ErrorEvent.
 std::optional<std::variant<ScanEvent, ErrorEvent>> frame_event(
     const DeviceInfo& info, Result<ScanFrame> frame, const ScanSanitizerOptions& sanitizer,
-    const CardTokenizer* tokenizer);
+    const BankCardRule& bank_card);
 
 // A ScanFramer fed from an event loop: feed() with every chunk read, and the idle timer it arms
 // ends a scan that has no suffix. Frames go to the sink, on the io_context's thread; the sink may

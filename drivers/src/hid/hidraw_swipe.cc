@@ -74,7 +74,7 @@ void HidrawSwipeReader::start_read() {
 void HidrawSwipeReader::on_report(std::size_t bytes) {
   std::span<const std::uint8_t> report(buffer_.data(), bytes);
   if (numbered_ && !report.empty()) report = report.subspan(1);
-  auto parsed = parse_hid_swipe_report(report, options_.tokenizer);
+  auto parsed = parse_hid_swipe_report(report, {options_.own_card_ranges, options_.tokenizer});
   if (!parsed.ok()) {
     deliver_error(transport::input_error(
         info(), info().id + ": " + parsed.error().message + "; swipe the card again"));

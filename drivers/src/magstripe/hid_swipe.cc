@@ -52,13 +52,16 @@ TrackResult decode_hid_track(std::span<const std::uint8_t> report, int number,
   }
   const std::size_t start = kDataOffset + index * limits::hid_track_bytes_max;
   const auto data = report.subspan(start, length);
-  return check_track_chars(number, std::string(data.begin(), data.end()));
+  std::string text(data.begin(), data.end());
+  TrackResult result = check_track_text(number, text);
+  detail::wipe(text);
+  return result;
 }
 
 }  // namespace
 
 Result<HidSwipe> parse_hid_swipe_report(std::span<const std::uint8_t> report,
-                                        const CardTokenizer* tokenizer) {
+                                        const BankCardRule& rule) {
   if (report.size() != hid_swipe_report_bytes) {
     return make_error(ErrorCode::invalid_argument,
                       "a HID swipe report is " + std::to_string(hid_swipe_report_bytes) +
@@ -67,7 +70,7 @@ Result<HidSwipe> parse_hid_swipe_report(std::span<const std::uint8_t> report,
   HidSwipe out;
   out.encode_type = report[kEncodeTypeOffset];
   for (int n = 1; n <= 3; ++n) out.swipe.track(n) = decode_hid_track(report, n, out.encode_type);
-  withhold_payment_card(out.swipe, tokenizer);
+  withhold_payment_card(out.swipe, rule);
   return out;
 }
 

@@ -93,13 +93,18 @@ TrackResult decode_forward(const TrackFormat& format, std::span<const std::uint8
     return failed(number, TrackStatus::lrc, "the LRC character of " + name + " has bad parity");
   }
   if (read_lrc.code != lrc) {
-    return failed(number, TrackStatus::lrc,
-                  "LRC mismatch on " + name + ": read " +
-                      hex_byte(static_cast<unsigned char>(read_lrc.code)) + ", computed " +
-                      hex_byte(static_cast<unsigned char>(lrc)));
+    TrackResult mismatch = failed(number, TrackStatus::lrc,
+                                  "LRC mismatch on " + name + ": read " +
+                                      hex_byte(static_cast<unsigned char>(read_lrc.code)) +
+                                      ", computed " + hex_byte(static_cast<unsigned char>(lrc)));
+    mismatch.lrc = LrcCheck::mismatch;
+    return mismatch;
   }
   // A second start sentinel inside the data, or an empty track, is caught as for characters.
-  return check_track_chars(number, chars);
+  TrackResult result = check_track_chars(number, chars);
+  detail::wipe(chars);
+  if (result.ok()) result.lrc = LrcCheck::verified;
+  return result;
 }
 
 }  // namespace
@@ -158,15 +163,20 @@ std::vector<std::uint8_t> bytes_to_bits(std::span<const std::uint8_t> bytes) {
 }
 
 Swipe decode_swipe_bits(std::span<const std::uint8_t> track1, std::span<const std::uint8_t> track2,
-                        std::span<const std::uint8_t> track3, const CardTokenizer* tokenizer) {
+                        std::span<const std::uint8_t> track3, const BankCardRule& rule) {
   Swipe swipe;
   const std::array<std::span<const std::uint8_t>, 3> streams{track1, track2, track3};
   for (int n = 1; n <= 3; ++n) {
     const auto& stream = streams[static_cast<std::size_t>(n - 1)];
     if (!stream.empty()) swipe.track(n) = decode_track_bits(n, stream);
   }
-  withhold_payment_card(swipe, tokenizer);
+  withhold_payment_card(swipe, rule);
   return swipe;
+}
+
+Swipe decode_swipe_bits(std::span<const std::uint8_t> track1, std::span<const std::uint8_t> track2,
+                        std::span<const std::uint8_t> track3) {
+  return decode_swipe_bits(track1, track2, track3, BankCardRule{});
 }
 
 }  // namespace loyalty::drivers

@@ -1,4 +1,5 @@
-// Track strings: validation against the track's character set and sentinels, and the LRC.
+// Track strings: validation against the track's character set and sentinels, the LRC, and a
+// track as a reader hands it over (a trailing LRC character, a track 3 in another layout).
 #include <string>
 
 #include "loyalty/drivers/magstripe/magstripe.h"
@@ -116,6 +117,46 @@ Result<char> track_lrc(int track, std::string_view chars) {
   TRY(detail::require_valid_track(track, chars));
   const TrackFormat& format = track_format(track);
   return detail::code_char(format, detail::lrc_code(format, chars));
+}
+
+namespace detail {
+
+bool is_other_format_track3(int track, std::string_view text) {
+  return track == 3 && !text.empty() && (text.front() == '#' || text.front() == '%');
+}
+
+TrackResult other_format_track(int track, std::string_view text) {
+  LOYALTY_ASSERT(is_other_format_track3(track, text));
+  return failed(track, TrackStatus::other_format,
+                "track 3 starts with '" + std::string(1, text.front()) +
+                    "', a layout other than ISO/IEC 4909 (an AAMVA driving licence?); its " +
+                    std::to_string(text.size()) + " characters are not decoded");
+}
+
+}  // namespace detail
+
+TrackResult check_track_text(int track, std::string_view text) {
+  if (detail::is_other_format_track3(track, text)) return detail::other_format_track(track, text);
+  const TrackFormat& format = track_format(track);
+  const std::size_t end = text.find(format.end_sentinel);
+  // One byte after the (first) end sentinel is the LRC; more is a track that does not end there.
+  if (end == std::string_view::npos || end + 2 != text.size()) {
+    return check_track_chars(track, text);
+  }
+  TrackResult result = check_track_chars(track, text.substr(0, end + 1));
+  if (!result.ok()) return result;  // the track's own failure says more than its LRC
+  const char expected = detail::code_char(format, detail::lrc_code(format, result.raw));
+  if (text.back() == expected) {
+    result.lrc = LrcCheck::verified;
+    return result;
+  }
+  detail::wipe(result.raw);
+  TrackResult mismatch =
+      failed(track, TrackStatus::lrc,
+             "the LRC character after the end sentinel of track " + std::to_string(track) +
+                 " does not match the track; swipe the card again");
+  mismatch.lrc = LrcCheck::mismatch;
+  return mismatch;
 }
 
 }  // namespace loyalty::drivers

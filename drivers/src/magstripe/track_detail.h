@@ -24,6 +24,10 @@ Status require_valid_track(int track, std::string_view chars);
 // Track 2 split into its fields without the bank-card rule (for the recogniser).
 Track2Fields split_track2(std::string_view raw);
 
+// A track 3 that starts with '#' or '%' (an AAMVA licence's), and its other_format result.
+bool is_other_format_track3(int track, std::string_view text);
+TrackResult other_format_track(int track, std::string_view text);
+
 // Overwrites before clearing, so the bytes do not linger in the buffer. Best effort: the
 // optimiser may keep copies in registers, and earlier reallocations are out of reach.
 inline void wipe(std::string& text) {

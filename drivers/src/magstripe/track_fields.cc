@@ -38,20 +38,22 @@ Track2Fields split_track2(std::string_view raw) {
 
 }  // namespace detail
 
-Result<Track2Fields> parse_track2(std::string_view raw) {
+Result<Track2Fields> parse_track2(std::string_view raw,
+                                  std::span<const CardRange> own_card_ranges) {
   const TrackResult checked = check_track_chars(2, raw);
   if (!checked.ok()) return not_a_track(2, checked);
-  if (is_payment_track2(raw)) {
+  if (is_payment_card("", raw, own_card_ranges)) {
     return make_error(ErrorCode::invalid_argument,
                       std::string(payment_card_summary) + " (track 2 fields not returned)");
   }
   return detail::split_track2(raw);
 }
 
-Result<Track1Fields> parse_track1(std::string_view raw) {
+Result<Track1Fields> parse_track1(std::string_view raw,
+                                  std::span<const CardRange> own_card_ranges) {
   const TrackResult checked = check_track_chars(1, raw);
   if (!checked.ok()) return not_a_track(1, checked);
-  if (is_payment_track1(raw)) {
+  if (is_payment_card(raw, "", own_card_ranges)) {
     return make_error(ErrorCode::invalid_argument,
                       std::string(payment_card_summary) + " (track 1 format B not returned)");
   }

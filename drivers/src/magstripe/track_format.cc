@@ -32,6 +32,8 @@ const char* track_status_name(TrackStatus status) {
       return "invalid_data";
     case TrackStatus::too_long:
       return "too_long";
+    case TrackStatus::other_format:
+      return "other_format";
     case TrackStatus::start_sentinel:
       return "start_sentinel";
     case TrackStatus::end_sentinel:
@@ -40,6 +42,18 @@ const char* track_status_name(TrackStatus status) {
       return "parity";
     case TrackStatus::lrc:
       return "lrc";
+  }
+  return "unknown";
+}
+
+const char* lrc_check_name(LrcCheck check) {
+  switch (check) {
+    case LrcCheck::not_sent:
+      return "not_sent";
+    case LrcCheck::verified:
+      return "verified";
+    case LrcCheck::mismatch:
+      return "mismatch";
   }
   return "unknown";
 }

@@ -229,8 +229,8 @@ void SerialReader::schedule_reconnect() {
 }
 
 void SerialReader::on_frame(Result<ScanFrame> frame) {
-  auto event =
-      transport::frame_event(info(), std::move(frame), options_.sanitizer, options_.tokenizer);
+  auto event = transport::frame_event(info(), std::move(frame), options_.sanitizer,
+                                      {options_.own_card_ranges, options_.tokenizer});
   if (event) deliver(std::move(*event));
 }
 

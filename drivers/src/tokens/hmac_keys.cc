@@ -102,6 +102,21 @@ Result<HmacTokenVerifier> HmacTokenVerifier::create(std::map<std::string, HmacKe
   return HmacTokenVerifier(std::move(held));
 }
 
+Result<HmacTokenVerifier> HmacTokenVerifier::from_keys(std::span<const AppTokenKey> keys) {
+  std::map<std::string, HmacKeyBytes> copies;
+  for (const AppTokenKey& key : keys) {  // bounded by the caller's list; checked below
+    const auto bytes = key.key.bytes();
+    const bool added = copies.emplace(key.key_id, HmacKeyBytes(bytes.begin(), bytes.end())).second;
+    if (!added) {
+      for (auto& [id, copy] : copies) wipe_key(copy);
+      const std::string id = is_key_id(key.key_id) ? "'" + key.key_id + "' " : "";
+      return make_error(ErrorCode::invalid_argument,
+                        "app token key id " + id + "is given twice: one id names one key");
+    }
+  }
+  return create(std::move(copies));
+}
+
 HmacTokenVerifier& HmacTokenVerifier::operator=(HmacTokenVerifier&& other) noexcept {
   if (this != &other) {
     wipe();

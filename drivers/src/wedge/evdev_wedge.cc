@@ -150,8 +150,8 @@ void EvdevWedgeReader::on_events(std::size_t bytes) {
 }
 
 void EvdevWedgeReader::on_frame(Result<ScanFrame> frame) {
-  auto event =
-      transport::frame_event(info(), std::move(frame), options_.sanitizer, options_.tokenizer);
+  auto event = transport::frame_event(info(), std::move(frame), options_.sanitizer,
+                                      {options_.own_card_ranges, options_.tokenizer});
   if (event) deliver(std::move(*event));
 }
 

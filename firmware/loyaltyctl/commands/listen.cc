@@ -4,6 +4,12 @@
 // Store IT uses it to check a reader at the till; the tests use it to drive the real transports
 // under umockdev.
 //
+// Identification follows the bundle given with --program (its identification section): its card
+// ranges are the bank-card rule's allow-list, its keys verify app tokens. Without a bundle, or
+// with one that has no identification section, listen still reads, withholds every track in the
+// financial layout and prints each scan, but identifies no one: "identification" then says
+// {"reason":"no_rules","error":"..."}.
+//
 // A payment card swiped by mistake prints "payment_card":true with no track data; with
 // --card-key-file it prints the card-linked token instead of nothing. Nothing it prints or logs
 // carries a PAN.
@@ -23,10 +29,11 @@
 #include "commands.h"
 #include "loyalty/core/identification.h"
 #include "loyalty/core/json.h"
-#include "loyalty/drivers/tokens/hmac_keys.h"
 #include "loyalty/drivers/readers.h"
+#include "loyalty/drivers/tokens/hmac_keys.h"
 #include "read_file.h"
 #include "swipe_json.h"
+#include "till_identification.h"
 
 namespace loyalty::cli {
 
@@ -86,26 +93,8 @@ Result<drivers::HmacKeyBytes> read_card_key(const std::string& path) {
   return key;
 }
 
-void write_identification(json::Writer& out, std::string_view text, Timestamp now) {
-  out.key("identification");
-  const IdentificationRules rules;
-  const Result<CustomerToken> token = identify(text, InputSource::scan, rules, now, nullptr);
-  out.begin_object();
-  if (token.ok()) {
-    out.key("kind");
-    out.value(token_kind_name(token->kind));
-    out.key("form");
-    out.value(token_form_name(token->form));
-    out.key("value");
-    out.value(token->value);
-  } else {
-    out.key("error");
-    out.value(token.error().message);
-  }
-  out.end_object();
-}
-
-std::string data_json(const drivers::ScanEvent& event, Timestamp now) {
+std::string data_json(const drivers::ScanEvent& event, const TillIdentification& till,
+                      Timestamp now) {
   json::Writer out;
   out.begin_object();
   out.key("event");
@@ -121,7 +110,7 @@ std::string data_json(const drivers::ScanEvent& event, Timestamp now) {
     out.value(event.aim_id());
     out.key("label");
     out.value(event.label());
-    write_identification(out, event.label(), now);
+    till.write(out, event.label(), now);
   } else if (event.swipe()) {
     const drivers::Swipe& swipe = *event.swipe();
     out.key("payment_card");
@@ -132,9 +121,7 @@ std::string data_json(const drivers::ScanEvent& event, Timestamp now) {
     }
     out.key("tracks");
     write_tracks_json(out, swipe);
-    if (!swipe.payment_card && swipe.track(2).ok()) {
-      write_identification(out, swipe.track(2).raw, now);
-    }
+    till.write_swipe(out, swipe, now);
   }
   out.end_object();
   return out.take() + "\n";
@@ -160,8 +147,8 @@ std::string error_json(const drivers::ErrorEvent& event) {
 }  // namespace
 
 Status run_listen(std::span<const std::string_view> args, std::ostream& out) {
-  static constexpr FlagSpec flags[] = {{"device", true}, {"kind"},          {"count"},
-                                       {"timeout-ms"},   {"card-key-file"}, {"baud"}};
+  static constexpr FlagSpec flags[] = {{"device", true},  {"kind"}, {"count"},  {"timeout-ms"},
+                                       {"card-key-file"}, {"baud"}, {"program"}};
   const ParsedArgs parsed = TRY(parse_args("listen", args, flags, {}));
   const std::int64_t count = TRY(integer_flag(parsed, "count", 1, 1, listen_count_max));
   const std::int64_t timeout_ms =
@@ -181,6 +168,7 @@ Status run_listen(std::span<const std::string_view> args, std::ostream& out) {
     return usage_error("listen", "--kind must be scanner or msr");
   }
 
+  const TillIdentification till = TRY(TillIdentification::load(parsed.flag("program")));
   std::optional<drivers::HmacCardTokenizer> tokenizer;
   if (const std::string* key_file = parsed.flag("card-key-file")) {
     drivers::HmacKeyBytes key = TRY(read_card_key(*key_file));
@@ -190,6 +178,7 @@ Status run_listen(std::span<const std::string_view> args, std::ostream& out) {
   boost::asio::io_context io;
   drivers::ReaderOptions options;
   options.tokenizer = tokenizer ? &*tokenizer : nullptr;
+  options.own_card_ranges = till.own_card_ranges();
   options.serial.baud_rate = static_cast<unsigned>(baud);
   std::unique_ptr<drivers::Device> reader = TRY(drivers::make_reader(io, info, options));
 
@@ -205,7 +194,7 @@ Status run_listen(std::span<const std::string_view> args, std::ostream& out) {
     const Timestamp now{std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count()};
-    output_status = write_output(out, data_json(event, now));
+    output_status = write_output(out, data_json(event, till, now));
     if (!output_status.ok() || ++seen >= count) return finish();
     reader->set_data_event_enabled(true);
   });

@@ -1,5 +1,6 @@
 // Identification of signed app tokens with a fake verifier (the HMAC one is tested in
-// tests/drivers/tokens/hmac_keys_test.cc): structure, signature, card number and expiry, in that order.
+// tests/drivers/tokens/hmac_keys_test.cc): structure, signature, card number and expiry, in that
+// order.
 #include <array>
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -53,10 +54,13 @@ const std::string good_signed = "LOY1.k1.2900000000018.1800003600";
 
 TEST_CASE("identification app token golden value") {
   const FakeVerifier verifier;
-  const auto result = scan(mint(good_signed), {}, &verifier);
+  const auto result = scan(mint(good_signed), test_rules(), &verifier);
   REQUIRE(result.ok());
-  CHECK(*result == CustomerToken{TokenKind::app_token, TokenForm::signed_app_token, "2900000000018",
-                                 Timestamp{1'800'003'600}, "k1"});
+  CustomerToken expected = card(TokenForm::signed_app_token, "2900000000018");
+  expected.kind = TokenKind::app_token;
+  expected.expires_at = Timestamp{1'800'003'600};
+  expected.key_id = "k1";
+  CHECK(*result == expected);
   CHECK(verifier.calls == 1);
   CHECK(verifier.last_signed_part == good_signed);
 }
@@ -64,20 +68,21 @@ TEST_CASE("identification app token golden value") {
 TEST_CASE("identification app token expiry boundaries") {
   const FakeVerifier verifier;
   const std::string at_now = mint("LOY1.k1.2900000000018.1800000000");
-  CHECK(reason(scan(at_now, {}, &verifier)) == "expired");
-  CHECK(scan(at_now, {}, &verifier).error().message ==
+  CHECK(reason(scan(at_now, test_rules(), &verifier)) == "expired");
+  CHECK(scan(at_now, test_rules(), &verifier).error().message ==
         "expired: the app token expired 0 s ago; ask the customer to refresh the code in the app");
-  CHECK(scan(mint("LOY1.k1.2900000000018.1800000001"), {}, &verifier).ok());
-  // The default lifetime is one day: exactly a day ahead passes, a second more does not.
-  CHECK(scan(mint("LOY1.k1.2900000000018.1800086400"), {}, &verifier).ok());
-  CHECK(reason(scan(mint("LOY1.k1.2900000000018.1800086401"), {}, &verifier)) == "expiry_too_far");
-  CHECK(reason(scan(mint("LOY1.k1.2900000000018.1"), {}, &verifier)) == "expired");
+  CHECK(scan(mint("LOY1.k1.2900000000018.1800000001"), test_rules(), &verifier).ok());
+  // The test program's lifetime is one day: exactly a day ahead passes, a second more does not.
+  CHECK(scan(mint("LOY1.k1.2900000000018.1800086400"), test_rules(), &verifier).ok());
+  CHECK(reason(scan(mint("LOY1.k1.2900000000018.1800086401"), test_rules(), &verifier)) ==
+        "expiry_too_far");
+  CHECK(reason(scan(mint("LOY1.k1.2900000000018.1"), test_rules(), &verifier)) == "expired");
   // A `now` near the end of time does not overflow.
-  const auto late = identify(mint("LOY1.k1.2900000000018.999999999999"), InputSource::scan, {},
-                             Timestamp{INT64_MAX}, &verifier);
+  const auto late = identify(mint("LOY1.k1.2900000000018.999999999999"), InputSource::scan,
+                             test_rules(), Timestamp{INT64_MAX}, &verifier);
   CHECK(reason(late) == "expired");
-  const auto early = identify(mint("LOY1.k1.2900000000018.999999999999"), InputSource::scan, {},
-                              Timestamp{INT64_MIN}, &verifier);
+  const auto early = identify(mint("LOY1.k1.2900000000018.999999999999"), InputSource::scan,
+                              test_rules(), Timestamp{INT64_MIN}, &verifier);
   CHECK(reason(early) == "expiry_too_far");
 }
 
@@ -85,34 +90,44 @@ TEST_CASE("identification app token signature failures") {
   const FakeVerifier verifier;
   std::string tampered = mint(good_signed);
   tampered[tampered.size() - 5] = tampered[tampered.size() - 5] == 'A' ? 'B' : 'A';
-  CHECK(reason(scan(tampered, {}, &verifier)) == "bad_signature");
+  CHECK(reason(scan(tampered, test_rules(), &verifier)) == "bad_signature");
   // Another card under the first card's tag.
   const std::string tag = mint(good_signed).substr(good_signed.size());
-  CHECK(reason(scan("LOY1.k1.2912345678906.1800003600" + tag, {}, &verifier)) == "bad_signature");
-  const auto unknown = scan(mint("LOY1.k9.2900000000018.1800003600"), {}, &verifier);
+  CHECK(reason(scan("LOY1.k1.2912345678906.1800003600" + tag, test_rules(), &verifier)) ==
+        "bad_signature");
+  const auto unknown = scan(mint("LOY1.k9.2900000000018.1800003600"), test_rules(), &verifier);
   CHECK(unknown.error().message ==
         "unknown_key: key id 'k9' is not among this till's token keys; update the till's keys");
-  CHECK(reason(scan(mint(good_signed), {}, nullptr)) == "no_verifier");
+  CHECK(reason(scan(mint(good_signed), test_rules(), nullptr)) == "no_verifier");
 }
 
 TEST_CASE("identification app token for a bad card number") {
   const FakeVerifier verifier;
   // Correctly signed, but the card number's check digit is wrong: the issuer made a mistake.
-  const auto bad = scan(mint("LOY1.k1.2900000000017.1800003600"), {}, &verifier);
+  const auto bad = scan(mint("LOY1.k1.2900000000017.1800003600"), test_rules(), &verifier);
   CHECK(bad.error().message ==
         "bad_check_digit: the last digit of the card number in the app token is not the GS1 "
-        "check digit of the others; rescan, or retype it carefully");
-  CHECK(reason(scan(mint("LOY1.k1.4006381333931.1800003600"), {}, &verifier)) == "unknown_prefix");
-  CHECK(reason(scan(mint("LOY1.k1.290000000001.1800003600"), {}, &verifier)) == "bad_length");
+        "check digit of the others (card range loyalty); rescan, or retype it carefully");
+  // A token for a gift card names its range and kind.
+  const auto gift = scan(mint("LOY1.k1.6036960000000001236.1800003600"), test_rules(), &verifier);
+  REQUIRE(gift.ok());
+  CHECK(gift->card_range == "gift");
+  CHECK(gift->card_kind == CardKind::gift);
+  CHECK(reason(scan(mint("LOY1.k1.6036970000000001234.1800003600"), test_rules(), &verifier)) ==
+        "unknown_prefix");
+  CHECK(reason(scan(mint("LOY1.k1.4006381333931.1800003600"), test_rules(), &verifier)) ==
+        "unknown_prefix");
+  CHECK(reason(scan(mint("LOY1.k1.290000000001.1800003600"), test_rules(), &verifier)) ==
+        "bad_length");
   // A forged token with a bad card says only bad_signature.
-  CHECK(reason(scan("LOY1.k1.2900000000017.1800003600.AAAAAAAAAAAAAAAAAAAAAA", {}, &verifier)) ==
-        "bad_signature");
+  CHECK(reason(scan("LOY1.k1.2900000000017.1800003600.AAAAAAAAAAAAAAAAAAAAAA", test_rules(),
+                    &verifier)) == "bad_signature");
 }
 
 TEST_CASE("identification malformed app tokens") {
   const FakeVerifier verifier;
   const auto malformed = [&](const std::string& text) {
-    const auto result = scan(text, {}, &verifier);
+    const auto result = scan(text, test_rules(), &verifier);
     return reason(result) == "malformed_token";
   };
   CHECK(malformed("LOY1."));
@@ -134,8 +149,8 @@ TEST_CASE("identification malformed app tokens") {
   loose.back() = loose.back() == 'B' ? 'C' : 'B';
   CHECK(malformed(loose));
   // 32 characters of key id are fine.
-  CHECK(reason(scan(mint("LOY1." + std::string(32, 'k') + ".2900000000018.1800003600"), {},
-                    &verifier)) == "unknown_key");
+  CHECK(reason(scan(mint("LOY1." + std::string(32, 'k') + ".2900000000018.1800003600"),
+                    test_rules(), &verifier)) == "unknown_key");
 }
 
 TEST_CASE("identification base64url") {

@@ -60,21 +60,26 @@ TEST_CASE("identification phone rejections") {
 }
 
 TEST_CASE("identification phone numbers of other countries") {
-  IdentificationRules us;
-  us.phone.country_code = "1";
-  us.phone.trunk_prefix = "1";
-  us.phone.international_prefix = "011";
+  IdentificationRules us = test_rules();
+  us.phone = PhoneRules{"1", "1", "011", 8, 15};
   REQUIRE(validate_identification_rules(us).ok());
   CHECK(*typed("1 (212) 555-0123", us) == phone(TokenForm::phone_national, "+12125550123"));
   CHECK(*typed("011 44 20 7946 0958", us) ==
         phone(TokenForm::phone_international, "+442079460958"));
 
-  IdentificationRules italy;
-  italy.phone.country_code = "39";
-  italy.phone.trunk_prefix = "";  // the leading 0 belongs to the number
+  IdentificationRules italy = test_rules();
+  italy.phone = PhoneRules{"39", "", "00", 8, 15};  // no trunk prefix: the 0 is the number's
   REQUIRE(validate_identification_rules(italy).ok());
   CHECK(*typed("06 1234 5678", italy) == phone(TokenForm::phone_national, "+390612345678"));
   CHECK(*typed("333 1234567", italy) == phone(TokenForm::phone_national, "+393331234567"));
-  CHECK(*typed("2900000000018", italy) ==
-        token(TokenKind::loyalty_card, TokenForm::card_number, "2900000000018"));
+  CHECK(*typed("2900000000018", italy) == card(TokenForm::card_number, "2900000000018"));
+
+  IdentificationRules russia = test_rules();
+  russia.phone = PhoneRules{"7", "8", "810", 8, 15};
+  REQUIRE(validate_identification_rules(russia).ok());
+  CHECK(*typed("8 (912) 345-67-89", russia) == phone(TokenForm::phone_national, "+79123456789"));
+  CHECK(*typed("810 49 151 12345678", russia) ==
+        phone(TokenForm::phone_international, "+4915112345678"));
+  CHECK(*typed("+7 912 345 67 89", russia) ==
+        phone(TokenForm::phone_international, "+79123456789"));
 }

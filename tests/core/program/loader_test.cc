@@ -540,7 +540,7 @@ TEST_CASE("load_program: values at their bounds load", "[program_loader]") {
 constexpr std::string_view root_expected =
     "(expected one of: format, program_id, version, currency, currency_exponent, "
     "utc_offset_minutes, effective_from, earn, burn, tiers, company, partners, rewards, charities, "
-    "budgets, groups, rules)";
+    "budgets, groups, rules, identification)";
 
 TEST_CASE("load_program: root errors", "[program_loader]") {
   const std::string head = R"({"format": "loyalty-program/1", )";

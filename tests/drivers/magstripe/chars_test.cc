@@ -103,6 +103,12 @@ TEST_CASE("magstripe status names and UPOS codes") {
   CHECK(upos_extended_code(TrackStatus::lrc) == 204);
   CHECK(upos_extended_code(TrackStatus::ok) == 0);
   CHECK(upos_extended_code(TrackStatus::too_long) == 0);
+  CHECK(std::string(track_status_name(TrackStatus::other_format)) == "other_format");
+  CHECK(static_cast<int>(TrackStatus::other_format) == 5);
+  CHECK(upos_extended_code(TrackStatus::other_format) == 0);
+  CHECK(std::string(lrc_check_name(LrcCheck::not_sent)) == "not_sent");
+  CHECK(std::string(lrc_check_name(LrcCheck::verified)) == "verified");
+  CHECK(std::string(lrc_check_name(LrcCheck::mismatch)) == "mismatch");
   CHECK(track_format(1).chars_max == 79);
   CHECK(track_format(3).start_sentinel == ';');
 }
@@ -131,4 +137,53 @@ TEST_CASE("magstripe track 1 fields of a non-bank format") {
   CHECK_FALSE(parse_track1("%L?").value().fields.empty());
   CHECK(parse_track1("LCLUB?").error().message ==
         "track 1 does not begin with its start sentinel '%'");
+}
+
+TEST_CASE("magstripe track text with a trailing LRC is verified") {
+  const TrackResult t2 = check_track_text(2, ";0000001234567890=2512?<");
+  CHECK(t2.ok());
+  CHECK(t2.raw == ";0000001234567890=2512?");
+  CHECK(t2.lrc == LrcCheck::verified);
+  const TrackResult t1 = check_track_text(1, "%B6012345678901234^DOE/JANE^2512101?.");
+  CHECK(t1.ok());
+  CHECK(t1.lrc == LrcCheck::verified);
+  // The LRC may be '?' itself.
+  CHECK(check_track_text(2, ";2900000000018=2512101??").lrc == LrcCheck::verified);
+  // Without an LRC: as check_track_chars.
+  const TrackResult none = check_track_text(2, ";0000001234567890=2512?");
+  CHECK(none.ok());
+  CHECK(none.lrc == LrcCheck::not_sent);
+  CHECK(check_track_text(2, "").status == TrackStatus::absent);
+}
+
+TEST_CASE("magstripe track text with a wrong LRC is error 204 for that track") {
+  for (const std::string& text :
+       {std::string(";0000001234567890=2512?="), std::string(";0000001234567890=2512?x"),
+        std::string(";0000001234567890=2512?\x01")}) {
+    const TrackResult t = check_track_text(2, text);
+    CHECK(t.status == TrackStatus::lrc);
+    CHECK(t.lrc == LrcCheck::mismatch);
+    CHECK(t.raw.empty());
+    CHECK(t.message ==
+          "the LRC character after the end sentinel of track 2 does not match the track; swipe "
+          "the card again");
+  }
+  // Two bytes after the end sentinel are no LRC: the end sentinel came too early.
+  CHECK(check_track_text(2, ";0000001234567890=2512?<<").status == TrackStatus::end_sentinel);
+  // A track that fails on its own keeps its own status, whatever follows.
+  CHECK(check_track_text(2, ";12a?<").status == TrackStatus::invalid_data);
+}
+
+TEST_CASE("magstripe track text of a track 3 in another layout") {
+  const TrackResult aamva = check_track_text(3, "#! 95354 C 1234567890123?");
+  CHECK(aamva.status == TrackStatus::other_format);
+  CHECK(aamva.raw.empty());
+  CHECK(aamva.message ==
+        "track 3 starts with '#', a layout other than ISO/IEC 4909 (an AAMVA driving licence?); "
+        "its 25 characters are not decoded");
+  CHECK(check_track_text(3, "%!95354?").status == TrackStatus::other_format);
+  // Only track 3: a track 1 starting with '#' is a start sentinel error, as before.
+  CHECK(check_track_text(1, "#ABC?").status == TrackStatus::start_sentinel);
+  CHECK(check_track_text(2, "%123?").status == TrackStatus::start_sentinel);
+  CHECK(check_track_text(3, ";0123=45?8").lrc == LrcCheck::verified);
 }

@@ -80,12 +80,16 @@ TEST_CASE("wedge line errors") {
   CHECK(parse_wedge_swipe(";123?").error().message ==
         "wedge swipe: no CR or LF at the end of the line: the swipe is incomplete");
   CHECK(parse_wedge_swipe("\r").error().message == "wedge swipe: the line holds no track");
-  CHECK(parse_wedge_swipe("x;123?\r").error().message ==
-        "wedge swipe: byte 0x78 at position 0 starts no track (expected '%', ';', '+' or 'E')");
-  CHECK(parse_wedge_swipe(";1?\r;2?\r").error().message ==
-        "wedge swipe: byte 0x0D at position 3 starts no track (expected '%', ';', '+' or 'E')");
-  CHECK(parse_wedge_swipe(";1?%A?\r").error().message ==
-        "wedge swipe: track 1 out of order at position 3");
+  CHECK(
+      parse_wedge_swipe("x;123?\r").error().message ==
+      "wedge swipe: byte 0x78 at position 0 starts no track (expected '%', ';', '+', '#' or 'E')");
+  CHECK(
+      parse_wedge_swipe(";1?\r;2?\r").error().message ==
+      "wedge swipe: byte 0x0D at position 3 starts no track (expected '%', ';', '+', '#' or 'E')");
+  CHECK(parse_wedge_swipe("+1?%A?\r").error().message ==
+        "wedge swipe: track 3 out of order at position 3");
+  CHECK(parse_wedge_swipe(";1?;2?E\r").error().message ==
+        "wedge swipe: more than three tracks, at position 6");
   CHECK(parse_wedge_swipe(";1?;2?;3?\r").error().message ==
         "wedge swipe: more than three tracks, at position 6");
   const std::string huge(loyalty::limits::wedge_line_bytes_max + 1, ';');

@@ -42,6 +42,19 @@ HmacTokenVerifier verifier_with(std::map<std::string, HmacKeyBytes> keys) {
 
 constexpr Timestamp now{1'800'000'000};
 
+// A program with loyalty cards 29... (13 digits, GS1) and app tokens for up to a day.
+IdentificationRules token_rules() {
+  IdentificationRules rules;
+  CardRange loyalty;
+  loyalty.name = "loyalty";
+  loyalty.prefixes = {CardPrefix{"29", "29"}};
+  loyalty.lengths = {13};
+  rules.card_ranges = {loyalty};
+  rules.app_tokens = AppTokenRules{24 * 3600};
+  REQUIRE(validate_identification_rules(rules).ok());
+  return rules;
+}
+
 }  // namespace
 
 TEST_CASE("hmac keys RFC 4231 HMAC-SHA-256 test vectors") {
@@ -68,22 +81,27 @@ TEST_CASE("hmac keys app token verified end to end") {
   const std::string signed_part = "LOY1.k1.2900000000018.1800003600";
   const std::string tag = hmac_sha256_base64url(counting_key(), signed_part);
   CHECK(tag == "aSZFhPLpHzTrCAViZO2at7TJN1RhZIMs3pmo-mWqTns");
-  const auto token = identify(signed_part + "." + tag, InputSource::scan, {}, now, &verifier);
+  const auto token =
+      identify(signed_part + "." + tag, InputSource::scan, token_rules(), now, &verifier);
   REQUIRE(token.ok());
-  CHECK(*token == CustomerToken{TokenKind::app_token, TokenForm::signed_app_token, "2900000000018",
-                                Timestamp{1'800'003'600}, "k1"});
+  CHECK(token->kind == TokenKind::app_token);
+  CHECK(token->form == TokenForm::signed_app_token);
+  CHECK(token->value == "2900000000018");
+  CHECK(token->expires_at == Timestamp{1'800'003'600});
+  CHECK(token->key_id == "k1");
+  CHECK(token->card_range == "loyalty");
 
   // One changed character anywhere in the tag or the signed part.
   std::string tampered_tag = signed_part + "." + tag;
   tampered_tag[tampered_tag.size() - 2] = 'X';
-  const auto bad_tag = identify(tampered_tag, InputSource::scan, {}, now, &verifier);
+  const auto bad_tag = identify(tampered_tag, InputSource::scan, token_rules(), now, &verifier);
   CHECK(identification_error(bad_tag.error()) == IdentificationError::bad_signature);
-  const auto bad_card =
-      identify("LOY1.k1.2912345678906.1800003600." + tag, InputSource::scan, {}, now, &verifier);
+  const auto bad_card = identify("LOY1.k1.2912345678906.1800003600." + tag, InputSource::scan,
+                                 token_rules(), now, &verifier);
   CHECK(identification_error(bad_card.error()) == IdentificationError::bad_signature);
   const auto other_key =
       identify(signed_part + "." + hmac_sha256_base64url(counting_key(33), signed_part),
-               InputSource::scan, {}, now, &verifier);
+               InputSource::scan, token_rules(), now, &verifier);
   CHECK(identification_error(other_key.error()) == IdentificationError::bad_signature);
 }
 
@@ -107,7 +125,7 @@ TEST_CASE("hmac keys verifier checks key ids and tag length") {
   const std::string signed_part = "LOY1.2025z.2900000000018.1800003600";
   const auto unknown =
       identify(signed_part + "." + hmac_sha256_base64url(counting_key(), signed_part),
-               InputSource::scan, {}, now, &verifier);
+               InputSource::scan, token_rules(), now, &verifier);
   CHECK(identification_error(unknown.error()) == IdentificationError::unknown_key);
 }
 
@@ -131,6 +149,57 @@ TEST_CASE("hmac keys verifier refuses bad key sets") {
   CHECK(HmacTokenVerifier::create({{std::string(32, 'k'), HmacKeyBytes(1024, 1)}}).ok());
 }
 
+TEST_CASE("hmac keys verifier from a bundle's keys rotates them") {
+  // The bundle holds the old key 2025z and the new key 2026a: tokens under both verify until HQ
+  // removes the old one.
+  std::vector<AppTokenKey> keys;
+  keys.push_back(AppTokenKey{"2025z", SecretBytes(HmacKeyBytes(16, 0x42))});
+  keys.push_back(AppTokenKey{"2026a", SecretBytes(counting_key())});
+  const auto verifier = HmacTokenVerifier::from_keys(keys);
+  REQUIRE(verifier.ok());
+  CHECK(keys[1].key.size() == 32);  // copied, not taken
+  const auto scan = [&](const std::string& signed_part, const HmacKeyBytes& key) {
+    return identify(signed_part + "." + hmac_sha256_base64url(key, signed_part), InputSource::scan,
+                    token_rules(), now, &*verifier);
+  };
+  const auto old_token = scan("LOY1.2025z.2900000000018.1800003600", HmacKeyBytes(16, 0x42));
+  REQUIRE(old_token.ok());
+  CHECK(old_token->key_id == "2025z");
+  const auto new_token = scan("LOY1.2026a.2900000000018.1800003600", counting_key());
+  REQUIRE(new_token.ok());
+  CHECK(new_token->key_id == "2026a");
+  // A token under one id with the other id's key does not verify.
+  CHECK(identification_error(
+            scan("LOY1.2026a.2900000000018.1800003600", HmacKeyBytes(16, 0x42)).error()) ==
+        IdentificationError::bad_signature);
+  // The old key retired: its tokens are refused as signed by an unknown key.
+  const auto retired = HmacTokenVerifier::from_keys(std::span(keys).subspan(1));
+  REQUIRE(retired.ok());
+  const std::string signed_part = "LOY1.2025z.2900000000018.1800003600";
+  const auto refused =
+      identify(signed_part + "." + hmac_sha256_base64url(HmacKeyBytes(16, 0x42), signed_part),
+               InputSource::scan, token_rules(), now, &*retired);
+  CHECK(identification_error(refused.error()) == IdentificationError::unknown_key);
+}
+
+TEST_CASE("hmac keys verifier from a bundle's keys refuses what create refuses") {
+  const auto refused = [](std::vector<AppTokenKey> keys) {
+    const auto verifier = HmacTokenVerifier::from_keys(keys);
+    REQUIRE_FALSE(verifier.ok());
+    CHECK(verifier.error().code == ErrorCode::invalid_argument);
+    return verifier.error().message;
+  };
+  CHECK(refused({}) == "app token keys: 0 given; 1 to 64 are needed");
+  std::vector<AppTokenKey> twice;
+  twice.push_back(AppTokenKey{"k1", SecretBytes(counting_key())});
+  twice.push_back(AppTokenKey{"k1", SecretBytes(HmacKeyBytes(16, 1))});
+  CHECK(refused(twice) == "app token key id 'k1' is given twice: one id names one key");
+  std::vector<AppTokenKey> short_key;
+  short_key.push_back(AppTokenKey{"k1", SecretBytes(HmacKeyBytes(15, 1))});
+  CHECK(refused(short_key) ==
+        "app token key 'k1' has 15 bytes; it needs 16 to 1024: generate 32 random bytes");
+}
+
 TEST_CASE("hmac keys verifier moves keep the keys") {
   HmacTokenVerifier first = verifier_with({{"k1", counting_key()}});
   HmacTokenVerifier second = std::move(first);
@@ -146,8 +215,7 @@ TEST_CASE("hmac keys card tokenizer derives pct1 tokens") {
   auto tokenizer = HmacCardTokenizer::create(counting_key());
   REQUIRE(tokenizer.ok());
   // HMAC-SHA-256(0x00..0x1f, "4111111111111111"), cross-checked with openssl dgst -mac HMAC.
-  const std::string expected =
-      "pct1-BiIkEgE4KkWRL7IoKLP321FTzyBycipz3tImI-p5q8k";
+  const std::string expected = "pct1-BiIkEgE4KkWRL7IoKLP321FTzyBycipz3tImI-p5q8k";
   CHECK(tokenizer->token("4111111111111111") == expected);
   CHECK(tokenizer->token("4111 1111 1111 1111") == expected);
   CHECK(tokenizer->token("4111111111111111").find("4111") == std::string::npos);
@@ -182,8 +250,9 @@ TEST_CASE("hmac keys card tokenizer in the bank card rule") {
   swipe.tracks[1] = TrackResult::absent_track(2);
   swipe.tracks[1].status = TrackStatus::ok;
   swipe.tracks[1].raw = ";4111111111111111=2512101?";
-  CHECK(withhold_payment_card(swipe, &*tokenizer));
-  CHECK(swipe.card_token ==
-        "pct1-BiIkEgE4KkWRL7IoKLP321FTzyBycipz3tImI-p5q8k");
+  BankCardRule rule;
+  rule.tokenizer = &*tokenizer;
+  CHECK(withhold_payment_card(swipe, rule));
+  CHECK(swipe.card_token == "pct1-BiIkEgE4KkWRL7IoKLP321FTzyBycipz3tImI-p5q8k");
   CHECK(swipe.track(2).raw.empty());
 }

@@ -139,8 +139,11 @@ inline constexpr std::size_t image_symbols_max = 16;
 
 // Identification (core/identification.h): the text of one token as scanned or typed.
 inline constexpr std::size_t identification_input_bytes_max = 512;
-// Configured prefixes of one kind (card number prefixes, GS1 coupon prefixes).
+// Configured prefixes of one kind (the prefixes of one card range, GS1 coupon prefixes).
 inline constexpr std::size_t identification_prefixes_max = 32;
+// Card ranges of one program's identification rules, and allowed lengths of one range.
+inline constexpr std::size_t identification_card_ranges_max = 64;
+inline constexpr std::size_t identification_card_lengths_max = 12;
 // Bytes of the key id of a signed app token, and keys a token verifier holds.
 inline constexpr std::size_t token_key_id_bytes_max = 32;
 inline constexpr std::size_t token_keys_max = 64;

@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "loyalty/core/identification.h"
 #include "loyalty/core/rounding.h"
 #include "loyalty/core/time.h"
 #include "loyalty/core/units.h"
@@ -348,6 +349,9 @@ struct Program {
   std::vector<Budget> budgets;
   std::vector<StackingGroup> groups;
   std::vector<Rule> rules;  // in evaluation order: priority, then bundle order
+  // The bundle's identification section: card ranges, coupon patterns, phone and app-token rules,
+  // app-token keys (secrets). Absent when the bundle has none: a till then identifies no one.
+  std::optional<IdentificationConfig> identification;
 
   // Built by the loader: which rules can touch a line. `rules_by_sku` and `rules_by_category`
   // are sorted by key; `rules_for_all_lines` holds rules whose filter matches everything.

@@ -28,6 +28,10 @@ struct ReaderOptions {
   // Card-linked loyalty: derives a keyed token from a payment card's PAN; not owned, may be null,
   // and must outlive the reader. Overrides the tokenizer of the per-transport options.
   const CardTokenizer* tokenizer = nullptr;
+  // The chain's own card ranges (the bundle's identification.card_ranges), which the bank-card
+  // rule lets through; a view, not owned: must outlive the reader. Overrides those of the
+  // per-transport options when not empty.
+  std::span<const CardRange> own_card_ranges;
   HidPosScannerOptions hid_pos;
   EvdevWedgeOptions evdev;
   SerialOptions serial;

@@ -77,8 +77,8 @@ struct ScanEventFields {
 class ScanEvent {
  public:
   // For a swipe that is a payment card (swipe->payment_card, or recognised here by
-  // is_payment_card()), the raw bytes are dropped and the track data withheld, whatever the
-  // caller left in them.
+  // is_payment_card() with no own card ranges unless the decoder's rule set swipe->own_card), the
+  // raw bytes are dropped and the track data withheld, whatever the caller left in them.
   explicit ScanEvent(ScanEventFields fields);
 
   const std::string& device_id() const { return fields_.device_id; }

@@ -51,6 +51,9 @@ Result<std::vector<std::uint8_t>> read_hid_report_descriptor(const std::string& 
 struct HidrawSwipeOptions {
   // Derives a token from a payment card's PAN (card-linked loyalty); not owned, may be null.
   const CardTokenizer* tokenizer = nullptr;
+  // The chain's own card ranges, which the bank-card rule lets through (bank_card.h); a view:
+  // the ranges must outlive the reader. Empty: every financial-layout track is withheld.
+  std::span<const CardRange> own_card_ranges;
 };
 
 // A HID magstripe reader: each 337-byte input report is one swipe (hid_swipe.h), delivered as a

@@ -7,8 +7,10 @@
 //
 // Cross-checks, per track: a length above 110 (the field size) is too_long; an error status with
 // data is a contradiction (reader_error, data ignored); data with a blank or unknown encode type
-// is invalid_data. A report that is not 337 bytes is an error for the whole report. AAMVA track 3
-// (alphanumeric) is decoded as ISO track 3 for now.
+// is invalid_data. A report that is not 337 bytes is an error for the whole report. The data is
+// checked as the reader hands it over (check_track_text): an LRC character after the end
+// sentinel is verified, and an AAMVA licence's track 3 (starting with '#' or '%') is
+// other_format, whatever the encode type says; tracks 1 and 2 stay.
 #pragma once
 
 #include <cstddef>
@@ -30,8 +32,8 @@ struct HidSwipe {
   Swipe swipe;
 };
 
-// Applies the bank-card rule.
+// Applies the bank-card rule `rule`.
 Result<HidSwipe> parse_hid_swipe_report(std::span<const std::uint8_t> report,
-                                        const CardTokenizer* tokenizer = nullptr);
+                                        const BankCardRule& rule = {});
 
 }  // namespace loyalty::drivers

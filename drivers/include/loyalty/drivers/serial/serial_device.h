@@ -48,6 +48,8 @@ struct SerialOptions {
   ScanFramerOptions framer;                  // CR suffix by default
   ScanSanitizerOptions sanitizer;            // scanners
   const CardTokenizer* tokenizer = nullptr;  // MSRs; not owned, may be null
+  // MSRs: the chain's own card ranges, the bank-card rule's allow-list (a view, not owned).
+  std::span<const CardRange> own_card_ranges;
   // 1 <= min <= max <= limits::serial_reconnect_delay_ms_max.
   std::int64_t reconnect_delay_ms_min = limits::serial_reconnect_delay_ms_min;
   std::int64_t reconnect_delay_ms_max = limits::serial_reconnect_delay_ms_max;

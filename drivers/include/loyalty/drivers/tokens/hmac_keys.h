@@ -50,6 +50,10 @@ class HmacTokenVerifier final : public TokenSignatureVerifier {
   // keys hmac_key_bytes_min..limits::hmac_key_bytes_max bytes, 1..limits::token_keys_max keys.
   // Takes the keys (move them in; a caller's copy is the caller's to wipe).
   static Result<HmacTokenVerifier> create(std::map<std::string, HmacKeyBytes> keys);
+  // The verifier of a rule bundle's app-token keys (IdentificationConfig::app_token_keys, as the
+  // loader checked them): copies the key bytes, which the verifier wipes when destroyed. The same
+  // checks as create(); a key id given twice is refused too. Errors name key ids, never bytes.
+  static Result<HmacTokenVerifier> from_keys(std::span<const AppTokenKey> keys);
 
   HmacTokenVerifier(HmacTokenVerifier&& other) noexcept = default;
   HmacTokenVerifier& operator=(HmacTokenVerifier&& other) noexcept;

@@ -50,6 +50,8 @@ struct EvdevWedgeOptions {
   ScanFramerOptions framer;
   ScanSanitizerOptions sanitizer;            // scanners
   const CardTokenizer* tokenizer = nullptr;  // MSRs; not owned, may be null
+  // MSRs: the chain's own card ranges, the bank-card rule's allow-list (a view, not owned).
+  std::span<const CardRange> own_card_ranges;
 };
 
 class EvdevWedgeReader final : public Device {
