@@ -47,6 +47,7 @@ stdout_is() { [[ $step_out == "$1" ]] || fail "stdout is not: $1"; }
 stdout_matches() { [[ $step_out =~ $1 ]] || fail "stdout does not match: $1"; }
 stdout_is_file() { cmp -s "$1" "$work/stdout" || fail "stdout differs from $1"; }
 stderr_is() { [[ $step_err == "$1" ]] || fail "stderr is not: $1"; }
+stderr_matches() { [[ $step_err =~ $1 ]] || fail "stderr does not match: $1"; }
 stderr_empty() { [[ -z $step_err ]] || fail "stderr is not empty"; }
 no_file() { [[ ! -e $1 ]] || fail "$1 was created"; }
 
@@ -399,8 +400,8 @@ cached() {
 }
 # The state c-77 has after earning offline with fixtures/receipt_earn.json (a first purchase: the
 # welcome bonus) and, for state2, redeeming with fixtures/receipt_redeem.json too.
-state1='{"customer_id":"c-77","known":false,"segments":[],"purchase_count":1,"last_birthday_bonus_year":0,"tier":"base","tier_review_at":"2027-03-10T09:30:00Z","period_spend_minor":898,"period_points_earned":58,"cumulative_spend_minor":898,"lots":[],"stamps":{},"coupon_uses":{},"coupon_uses_total":{},"event_awards":{}}'
-state2='{"customer_id":"c-77","known":false,"segments":[],"purchase_count":2,"last_birthday_bonus_year":0,"tier":"base","tier_review_at":"2027-03-10T09:30:00Z","period_spend_minor":1598,"period_points_earned":64,"cumulative_spend_minor":1598,"lots":[],"stamps":{},"coupon_uses":{},"coupon_uses_total":{},"event_awards":{}}'
+state1='{"customer_id":"c-77","known":false,"segments":[],"purchase_count":1,"last_birthday_bonus_year":0,"last_purchase_at":"2026-03-10T09:30:00Z","tier":"base","tier_review_at":"2027-03-10T09:30:00Z","period_spend_minor":898,"period_points_earned":58,"cumulative_spend_minor":898,"lots":[],"stamps":{},"coupon_uses":{},"coupon_uses_total":{},"event_awards":{}}'
+state2='{"customer_id":"c-77","known":false,"segments":[],"purchase_count":2,"last_birthday_bonus_year":0,"last_purchase_at":"2026-03-10T09:30:00Z","tier":"base","tier_review_at":"2027-03-10T09:30:00Z","period_spend_minor":1598,"period_points_earned":64,"cumulative_spend_minor":1598,"lots":[],"stamps":{},"coupon_uses":{},"coupon_uses_total":{},"event_awards":{}}'
 
 # An unknown card earns offline as a new customer and stays unknown until HQ refreshes it.
 scenario_customer_offline_earn() {
@@ -662,6 +663,25 @@ scenario_swipe_without_identification_section() {
   run 0 swipe --tracks ';2900000000018?' --program fixtures/program.json
   stdout_matches '"identification":\{"reason":"no_rules","error":"no_rules: program cafe-club version 3 has no identification section, so no one is identified; cards are still read and payment cards withheld"\},'
   stderr_empty
+}
+
+# The store's zone: the receipt is quoted in it and recorded with it; a refund in another zone is
+# refused with the reason, one in the same zone goes through.
+scenario_store_time_zone() {
+  unset LOYALTY_TIME_ZONE
+  run 0 checkout --db "$db" --terminal T1 --program fixtures/program.json \
+    --customer fixtures/customer.json --receipt fixtures/receipt_earn.json --at "$at" \
+    --time-zone Europe/Berlin
+  stdout_matches '"state":"committed","event_seq":1,"replayed":false,'
+  run 2 refund --db "$db" --receipt-id T1-000043 --refund-id R1 --lines 0:1 --at "$later"
+  stderr_is 'loyaltyctl: receipt T1-000043 was quoted in the time zone Europe/Berlin, but this till is set to none: set the store'"'"'s zone back to Europe/Berlin to refund it'
+  LOYALTY_TIME_ZONE=Europe/Berlin run 0 refund --db "$db" --receipt-id T1-000043 \
+    --refund-id R1 --lines 0:1 --at "$later"
+  stdout_matches '^\{"refund_id":"R1","event_seq":2,"replayed":false,'
+  run 2 checkout --db "$db" --terminal T1 --program fixtures/program.json \
+    --customer fixtures/customer.json --receipt fixtures/receipt_earn.json --at "$at" \
+    --time-zone Mars/Olympus
+  stderr_matches '^loyaltyctl: --time-zone: .*Mars/Olympus'
 }
 
 declare -F "scenario_$scenario" >/dev/null || { echo "unknown scenario $scenario" >&2; exit 1; }

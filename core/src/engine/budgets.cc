@@ -130,3 +130,16 @@ void finish_budgets(QuoteContext& ctx) {
 }
 
 }  // namespace loyalty::engine
+
+namespace loyalty {
+
+std::string budget_period_at(const Program& program, const Budget& budget, Timestamp at,
+                             const TimeZone* zone) {
+  const FixedOffsetZone program_zone(program.utc_offset_minutes.value_or(0));
+  const CivilDate date = to_local(at, zone != nullptr ? *zone : program_zone).date;
+  std::string key;
+  engine::budget_period_key(budget.period, date, key);
+  return key;
+}
+
+}  // namespace loyalty

@@ -6,6 +6,8 @@
 // identified at the till while HQ cannot be asked: the customer state comes from the ledger's
 // customer cache (Till::checkout_offline / open_receipt_offline). commit commits an open receipt
 // of an existing ledger. Each prints the CheckoutResult as one JSON line.
+#include "loyalty/storage/checkout.h"
+
 #include <optional>
 #include <ostream>
 #include <span>
@@ -16,8 +18,8 @@
 #include "commands.h"
 #include "ledger_access.h"
 #include "loyalty/core/program_loader.h"
-#include "loyalty/storage/checkout.h"
 #include "read_file.h"
+#include "store_environment.h"
 
 namespace loyalty::cli {
 
@@ -25,10 +27,15 @@ namespace {
 
 // The flags of checkout and open.
 constexpr FlagSpec receipt_flags[] = {
-    {"db", true},        {"terminal", true}, {"program", true}, {"receipt", true},
-    {"customer", false}, {"card", false},    {"at", false},
+    {"db", true},      {"terminal", true},   {"program", true},
+    {"receipt", true}, {"customer", false},  {"card", false},
+    {"at", false},     {"time-zone", false}, {"draw-key-file", false},
 };
-constexpr FlagSpec commit_flags[] = {{"db", true}, {"receipt-id", true}, {"at", false}};
+constexpr FlagSpec commit_flags[] = {{"db", true},
+                                     {"receipt-id", true},
+                                     {"at", false},
+                                     {"time-zone", false},
+                                     {"draw-key-file", false}};
 
 enum class Write { checkout, open };
 
@@ -83,9 +90,10 @@ Status run_receipt_write(std::string_view command, Write write,
   const std::string& receipt_path = *parsed.flag("receipt");
   const Receipt receipt = TRY(load_receipt_file(receipt_path));
 
+  const StoreEnvironment store = TRY(StoreEnvironment::from_flags(parsed));
   storage::Ledger ledger =
       TRY(open_or_create_ledger(*parsed.flag("db"), *parsed.flag("terminal"), at));
-  storage::Till till(ledger);
+  storage::Till till(ledger, store.till());
   const Status stored = till.store_program(bundle, at);
   if (!stored.ok()) {
     return make_error(stored.error().code, program_path + ": " + stored.error().message);
@@ -111,8 +119,9 @@ Status run_open(std::span<const std::string_view> args, std::ostream& out) {
 Status run_commit(std::span<const std::string_view> args, std::ostream& out) {
   const ParsedArgs parsed = TRY(parse_args("commit", args, commit_flags, {}));
   const Timestamp at = TRY(time_flag(parsed));
+  const StoreEnvironment store = TRY(StoreEnvironment::from_flags(parsed));
   storage::Ledger ledger = TRY(open_existing_ledger(*parsed.flag("db"), at));
-  storage::Till till(ledger);
+  storage::Till till(ledger, store.till());
   const storage::CheckoutResult done = TRY(till.commit_receipt(*parsed.flag("receipt-id"), at));
   return write_result(out, done);
 }

@@ -22,6 +22,7 @@
 #include "loyalty/environment/hmac_draw_keyer.h"
 #include "loyalty/environment/tzdb_zone.h"
 #include "read_file.h"
+#include "store_environment.h"
 
 namespace loyalty::cli {
 
@@ -32,8 +33,6 @@ constexpr FlagSpec quote_flags[] = {
     {"program", true}, {"customer", false},  {"receipt", true},        {"at", false},
     {"format", false}, {"time-zone", false}, {"draw-key-file", false}, {"budgets-spent", false},
 };
-// A draw key file is a few dozen hex digits; anything much larger is the wrong file.
-constexpr std::size_t draw_key_file_bytes_max = 4096;
 
 enum class OutputFormat { json, table };
 
@@ -49,36 +48,13 @@ Result<OutputFormat> choose_format(const ParsedArgs& parsed, bool out_is_termina
 // none of them the quote is refused rather than guessed in UTC.
 Result<std::optional<environment::TzdbZone>> choose_zone(const ParsedArgs& parsed,
                                                          const Program& program) {
-  std::string name;
-  std::string where = "--time-zone";
-  if (const std::string* flag = parsed.flag("time-zone")) {
-    name = *flag;
-  } else if (const char* variable = std::getenv(environment::time_zone_variable.data());
-             variable != nullptr && *variable != '\0') {
-    name = variable;
-    where = std::string(environment::time_zone_variable);
-  } else if (program.utc_offset_minutes) {
-    return std::optional<environment::TzdbZone>();  // the quote uses the program's fixed offset
-  } else {
-    return usage_error(command,
-                       "the store's time zone is not set: pass --time-zone Area/City "
-                       "(e.g. Europe/Berlin) or set " +
-                           std::string(environment::time_zone_variable) + ", and program " +
-                           program.program_id + " has no fixed utc_offset_minutes");
-  }
-  Result<environment::TzdbZone> zone = environment::TzdbZone::find(name);
-  if (!zone.ok()) return make_error(zone.error().code, where + ": " + zone.error().message);
-  return std::optional<environment::TzdbZone>(std::move(*zone));
-}
-
-Result<std::optional<environment::HmacDrawKeyer>> read_draw_key(const ParsedArgs& parsed) {
-  const std::string* path = parsed.flag("draw-key-file");
-  if (path == nullptr) return std::optional<environment::HmacDrawKeyer>();
-  std::string text = TRY(read_file(*path, draw_key_file_bytes_max));
-  Result<environment::HmacDrawKeyer> keyer = environment::HmacDrawKeyer::from_hex(text);
-  std::fill(text.begin(), text.end(), '\0');  // the key's only other copy
-  if (!keyer.ok()) return make_error(keyer.error().code, *path + ": " + keyer.error().message);
-  return std::optional<environment::HmacDrawKeyer>(std::move(*keyer));
+  std::optional<environment::TzdbZone> zone = TRY(store_zone(parsed));
+  if (zone || program.utc_offset_minutes) return zone;
+  return usage_error(command,
+                     "the store's time zone is not set: pass --time-zone Area/City "
+                     "(e.g. Europe/Berlin) or set " +
+                         std::string(environment::time_zone_variable) + ", and program " +
+                         program.program_id + " has no fixed utc_offset_minutes");
 }
 
 Result<std::vector<BudgetSpent>> read_budgets_spent(const ParsedArgs& parsed) {
@@ -103,7 +79,7 @@ Status run_quote(std::span<const std::string_view> args, std::ostream& out, bool
   const std::string& receipt_path = *parsed.flag("receipt");
   const Receipt receipt = TRY(load_receipt_file(receipt_path));
   const std::optional<environment::TzdbZone> zone = TRY(choose_zone(parsed, program));
-  const std::optional<environment::HmacDrawKeyer> keyer = TRY(read_draw_key(parsed));
+  const std::optional<environment::HmacDrawKeyer> keyer = TRY(store_draw_keyer(parsed));
   const std::vector<BudgetSpent> spent = TRY(read_budgets_spent(parsed));
 
   QuoteEnvironment env;

@@ -14,6 +14,7 @@
 #include "loyalty/core/reversal.h"
 #include "loyalty/storage/checkout.h"
 #include "loyalty/storage/statement.h"
+#include "store_environment.h"
 
 namespace loyalty::cli {
 
@@ -21,7 +22,8 @@ namespace {
 
 constexpr FlagSpec cancel_flags[] = {{"db", true}, {"receipt-id", true}, {"at", false}};
 constexpr FlagSpec refund_flags[] = {
-    {"db", true}, {"receipt-id", true}, {"refund-id", true}, {"lines", true}, {"at", false},
+    {"db", true},  {"receipt-id", true}, {"refund-id", true},      {"lines", true},
+    {"at", false}, {"time-zone", false}, {"draw-key-file", false},
 };
 
 // "LINE:QTY[,LINE:QTY...]" with LINE >= 0 and QTY >= 1.
@@ -91,7 +93,8 @@ Status run_refund(std::span<const std::string_view> args, std::ostream& out) {
   const std::vector<ReturnRequest> returns = TRY(parse_lines(*parsed.flag("lines")));
   storage::Ledger ledger = TRY(open_existing_ledger(*parsed.flag("db"), at));
   TRY(check_lines_exist(ledger, *parsed.flag("receipt-id"), returns));
-  storage::Till till(ledger);
+  const StoreEnvironment store = TRY(StoreEnvironment::from_flags(parsed));
+  storage::Till till(ledger, store.till());
   const storage::RefundResult done =
       TRY(till.refund(*parsed.flag("refund-id"), *parsed.flag("receipt-id"), returns, at));
   return write_output(out, "{" + json_field("refund_id", done.refund_id) +

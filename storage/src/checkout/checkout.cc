@@ -162,17 +162,19 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper sho
     if (cached) customers_internal::drop_unconsented_profile(*view, cached->consent);
   }
   const std::int64_t offline_redeemed = offline && cached ? cached->offline_redeemed : 0;
-  // Chain-wide uses of the limited coupons presented: anonymous receipts are held to them too.
-  const std::vector<Counter> chain = TRY(load_chain_counts(*ledger_, program, receipt));
+  // Chain-wide uses of the limited coupons presented (anonymous receipts are held to them too),
+  // and what the program's budgets spent in this receipt's period.
+  const CounterSet chain =
+      TRY(load_chain_counts(*ledger_, program, receipt, at, environment_.zone));
   if (view) {
     account = TRY(ledger_->find_or_create_account(transaction, AccountKind::customer_points,
                                                   view->customer_id, at));
     TRY(load_ledger_view(*ledger_, account, at, *view));
-    view->coupon_uses_total = chain;
+    view->coupon_uses_total = chain.coupon_uses_total;
   }
   Quote quote;
-  QuoteEnvironment environment;
-  environment.coupon_uses_total = std::span<const Counter>(chain);
+  std::vector<BudgetSpent> spent;
+  const QuoteEnvironment environment = quote_environment(environment_, program, chain, spent);
   TRY(quoter_.quote(program, view ? &*view : nullptr, receipt, at, environment, quote));
   if (view) TRY(check_redemption(*ledger_, quote, *view, account, offline, offline_redeemed));
 
@@ -189,7 +191,8 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper sho
   row.receipt_json = std::move(receipt_json);
   row.quoted_at = at;
   row.offline = offline;
-  if (!chain.empty()) row.chain_json = counts_to_json(CounterSet{{}, chain});
+  if (!chain.empty()) row.chain_json = counts_to_json(chain);
+  if (environment_.zone != nullptr) row.time_zone = std::string(environment_.zone->name());
   if (hold) {
     // An open receipt holds its points by lot and reserves its limited uses now, so that its
     // commit succeeds as quoted.
@@ -222,7 +225,7 @@ Result<CheckoutResult> Till::commit_receipt(std::string_view receipt_id, Timesta
                                                "cannot be committed: check out again");
   }
   Rebuilt rebuilt;
-  TRY(rebuild(*ledger_, quoter_, row, rebuilt));
+  TRY(rebuild(*ledger_, quoter_, environment_, row, rebuilt));
   const CustomerState* customer = rebuilt.customer ? &*rebuilt.customer : nullptr;
   if (customer != nullptr) {
     // A card blocklisted while the receipt was open may not redeem now either.
@@ -307,20 +310,30 @@ Status cancel_open(Ledger& ledger, const Transaction& transaction, const Receipt
   return set_receipt_state(ledger, row.receipt_id, ReceiptState::cancelled, 0, at);
 }
 
-Status rebuild(Ledger& ledger, Quoter& quoter, const ReceiptRow& row, Rebuilt& out) {
+Status rebuild(Ledger& ledger, Quoter& quoter, const TillEnvironment& environment,
+               const ReceiptRow& row, Rebuilt& out) {
+  const std::string zone(environment.zone != nullptr ? environment.zone->name() : "");
+  if (!row.time_zone.empty() && row.time_zone != zone) {
+    return make_error(ErrorCode::conflict,
+                      receipt_name(row.receipt_id) + " was quoted in the time zone " +
+                          row.time_zone + ", but this till is set to " +
+                          (zone.empty() ? std::string("none") : zone) +
+                          ": set the store's zone back to " + row.time_zone + " to refund it");
+  }
   const std::string bundle = TRY(stored_program(ledger, row.program_id, row.program_version));
   out.program = TRY(load_program(bundle));
   if (!row.customer_json.empty()) out.customer = TRY(load_customer(row.customer_json));
   out.receipt = TRY(load_receipt(row.receipt_json));
   const CustomerState* customer = out.customer ? &*out.customer : nullptr;
   if (!row.chain_json.empty()) {
-    out.chain = TRY(counts_from_json(row.chain_json)).coupon_uses_total;
+    out.chain = TRY(counts_from_json(row.chain_json));
   } else if (customer != nullptr) {
-    out.chain = customer->coupon_uses_total;  // written before the ledger kept the chain's counts
+    // Written before the ledger kept the chain's counts with the receipt.
+    out.chain.coupon_uses_total = customer->coupon_uses_total;
   }
-  QuoteEnvironment environment;
-  environment.coupon_uses_total = std::span<const Counter>(out.chain);
-  TRY(quoter.quote(out.program, customer, out.receipt, row.quoted_at, environment, out.quote));
+  const QuoteEnvironment quote_env =
+      quote_environment(environment, out.program, out.chain, out.spent);
+  TRY(quoter.quote(out.program, customer, out.receipt, row.quoted_at, quote_env, out.quote));
   if (quote_to_json(out.receipt, out.quote, false) != row.result) {
     if (row.customer_id && row.customer_id->starts_with(customers_internal::pseudonym_prefix)) {
       return make_error(ErrorCode::conflict,

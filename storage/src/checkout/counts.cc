@@ -1,6 +1,6 @@
-// Limited uses the ledger counts for a receipt: coupon uses per customer and chain-wide, what a
-// quote takes of them, what an open receipt reserves, and the chain-wide counts a quote is given
-// (docs/storage.md, "Limited uses").
+// Limited uses the ledger counts for a receipt: coupon uses per customer and chain-wide and what
+// campaign budgets spent, what a quote takes of them, what an open receipt reserves, and the
+// chain-wide counts a quote is given (docs/storage.md, "Limited uses").
 
 #include <algorithm>
 #include <string>
@@ -69,7 +69,16 @@ const CouponRule* coupon_rule(const Program& program, std::string_view presented
 
 }  // namespace
 
-bool CounterSet::empty() const { return coupon_uses.empty() && coupon_uses_total.empty(); }
+bool CounterSet::empty() const {
+  return coupon_uses.empty() && coupon_uses_total.empty() && budget_spent.empty();
+}
+
+std::string budget_key(std::string_view budget_id, std::string_view period) {
+  std::string key(budget_id);
+  key += '/';
+  key += period;
+  return key;
+}
 
 CounterSet limited_uses(const Quote& quote, bool identified) {
   CounterSet uses;
@@ -80,6 +89,11 @@ CounterSet limited_uses(const Quote& quote, bool identified) {
     LOYALTY_ASSERT(rule != nullptr);
     if (identified) add(uses.coupon_uses, rule->code, 1);
     add(uses.coupon_uses_total, rule->code, 1);
+  }
+  for (const BudgetUse& use : quote.budgets) {  // bounded by program_budgets_max
+    LOYALTY_ASSERT(use.budget < program.budgets.size());
+    if (use.used > 0)
+      add(uses.budget_spent, budget_key(program.budgets[use.budget].id, use.period), use.used);
   }
   return uses;
 }
@@ -94,6 +108,9 @@ Status move_counts(Ledger& ledger, std::string_view customer_id, const CounterSe
   for (const Counter& uses : counts.coupon_uses_total) {
     TRY(add_counter(ledger, "", "coupon_uses_total", uses.key, sign * uses.count));
   }
+  for (const Counter& spent : counts.budget_spent) {
+    TRY(add_counter(ledger, "", "budget_spent", spent.key, sign * spent.count));
+  }
   return Status();
 }
 
@@ -104,6 +121,7 @@ std::string counts_to_json(const CounterSet& counts) {
   if (!counts.coupon_uses_total.empty()) {
     write_list(out, "coupon_uses_total", counts.coupon_uses_total);
   }
+  if (!counts.budget_spent.empty()) write_list(out, "budget_spent", counts.budget_spent);
   out.end_object();
   return out.take();
 }
@@ -118,26 +136,59 @@ Result<CounterSet> counts_from_json(std::string_view text) {
   CounterSet counts;
   TRY(read_list(*document, "coupon_uses", counts.coupon_uses));
   TRY(read_list(*document, "coupon_uses_total", counts.coupon_uses_total));
+  TRY(read_list(*document, "budget_spent", counts.budget_spent));
   return counts;
 }
 
-Result<std::vector<Counter>> load_chain_counts(Ledger& ledger, const Program& program,
-                                               const Receipt& receipt) {
-  std::vector<Counter> counts;
+namespace {
+
+// The count of the chain-wide counter (kind, key); 0 when it has none.
+Result<std::int64_t> chain_count(Ledger& ledger, std::string_view kind, std::string_view key) {
+  Statement select = TRY(Statement::prepare(
+      ledger.database(),
+      "SELECT count FROM counters WHERE customer_id = '' AND kind = ?1 AND key = ?2"));
+  TRY(select.bind_text(1, kind));
+  TRY(select.bind_text(2, key));
+  return TRY(select.step()) == Step::row ? select.column_int64(0) : 0;
+}
+
+}  // namespace
+
+Result<CounterSet> load_chain_counts(Ledger& ledger, const Program& program, const Receipt& receipt,
+                                     Timestamp at, const TimeZone* zone) {
+  CounterSet counts;
   for (const std::string& presented : receipt.coupons) {  // bounded by receipt_coupons_max
     const CouponRule* rule = coupon_rule(program, presented);
     if (rule == nullptr || rule->uses_max == 0) continue;
-    Statement select = TRY(Statement::prepare(
-        ledger.database(),
-        "SELECT count FROM counters WHERE customer_id = '' AND kind = 'coupon_uses_total' "
-        "AND key = ?1"));
-    TRY(select.bind_text(1, rule->code));
-    const std::int64_t count = TRY(select.step()) == Step::row ? select.column_int64(0) : 0;
-    auto it = std::lower_bound(counts.begin(), counts.end(), rule->code,
-                               [](const Counter& c, const std::string& k) { return c.key < k; });
-    if (it == counts.end() || it->key != rule->code) counts.insert(it, Counter{rule->code, count});
+    const bool seen = std::any_of(counts.coupon_uses_total.begin(), counts.coupon_uses_total.end(),
+                                  [rule](const Counter& c) { return c.key == rule->code; });
+    if (seen) continue;  // presented twice: the quote reports the duplicate
+    add(counts.coupon_uses_total, rule->code,
+        TRY(chain_count(ledger, "coupon_uses_total", rule->code)));
+  }
+  for (const Budget& budget : program.budgets) {  // bounded by program_budgets_max
+    const std::string key = budget_key(budget.id, budget_period_at(program, budget, at, zone));
+    const std::int64_t spent = TRY(chain_count(ledger, "budget_spent", key));
+    if (spent > 0) add(counts.budget_spent, key, spent);
   }
   return counts;
+}
+
+QuoteEnvironment quote_environment(const TillEnvironment& till, const Program& program,
+                                   const CounterSet& counts, std::vector<BudgetSpent>& spent) {
+  spent.clear();
+  for (const Counter& counter : counts.budget_spent) {  // bounded by program_budgets_max
+    const std::size_t slash = counter.key.find('/');
+    LOYALTY_ASSERT(slash != std::string::npos);  // budget_key() wrote it; budget ids have no '/'
+    spent.push_back(
+        BudgetSpent{counter.key.substr(0, slash), counter.key.substr(slash + 1), counter.count});
+  }
+  QuoteEnvironment environment;
+  environment.zone = till.zone;
+  if (till.draw_keyer) environment.draw_keyer = till.draw_keyer(program.program_id);
+  environment.coupon_uses_total = std::span<const Counter>(counts.coupon_uses_total);
+  environment.budgets_spent = spent;
+  return environment;
 }
 
 }  // namespace loyalty::storage::checkout_internal

@@ -28,7 +28,14 @@ std::optional<std::uint32_t> tier_index(const Program& program, const std::strin
 CustomerState apply_quote(CustomerState state, const Quote& quote, Timestamp at, bool stale) {
   const Program& program = *quote.program;
   const std::int64_t net = quote.net_total.value();
-  if (net > 0) ++state.purchase_count;
+  if (net > 0) {
+    ++state.purchase_count;
+    // The last purchase, for recency rules; a held receipt committed after a later one keeps the
+    // later.
+    if (!state.last_purchase_at || *state.last_purchase_at < quote.at) {
+      state.last_purchase_at = quote.at;
+    }
+  }
   // A review that fell due in this quote starts a new period (only a program with tiers has
   // reviews: the quote then names the next one).
   if (quote.tier_review_at && state.tier_review_at && !(at < *state.tier_review_at)) {

@@ -50,6 +50,7 @@ struct ReceiptRow {
   Timestamp quoted_at;
   Timestamp created_at;
   bool offline = false;  // checked out from the customer cache (checkout_offline)
+  std::string time_zone;  // the zone the receipt was quoted in; "" for the program's offset
   // The chain-wide counts the quote was given (counts_to_json), "" when none: a refund or commit
   // quotes again with them.
   std::string chain_json;
@@ -74,14 +75,18 @@ Status load_ledger_view(Ledger& ledger, AccountId account, Timestamp at, Custome
 Status add_counter(Ledger& ledger, std::string_view customer_id, std::string_view kind,
                    std::string_view key, std::int64_t delta);
 
-// Limited uses: counts that rules cap (a coupon's per_customer_max and uses_max), by key, sorted.
+// Limited uses: counts that rules cap (a coupon's per_customer_max and uses_max, a campaign
+// budget's limit), by key, sorted.
 struct CounterSet {
   std::vector<Counter> coupon_uses;        // the receipt's customer's
   std::vector<Counter> coupon_uses_total;  // chain-wide (customer "")
+  std::vector<Counter> budget_spent;       // chain-wide, key budget_key(id, period)
   bool empty() const;
 };
+// The counters' key of a budget's period: "<budget id>/<period>".
+std::string budget_key(std::string_view budget_id, std::string_view period);
 // What `quote` uses up: one use of each applied coupon, for the customer when `identified`, and
-// chain-wide always.
+// chain-wide always; what each campaign budget gave.
 CounterSet limited_uses(const Quote& quote, bool identified);
 // Adds (sign 1) or takes back (sign -1) `counts` in the counters table.
 Status move_counts(Ledger& ledger, std::string_view customer_id, const CounterSet& counts,
@@ -90,10 +95,15 @@ Status move_counts(Ledger& ledger, std::string_view customer_id, const CounterSe
 // (io_error for text this code did not write).
 std::string counts_to_json(const CounterSet& counts);
 Result<CounterSet> counts_from_json(std::string_view text);
-// The chain-wide uses of each limited coupon `receipt` presents, as the ledger counts them: what
-// its quote checks uses_max against.
-Result<std::vector<Counter>> load_chain_counts(Ledger& ledger, const Program& program,
-                                               const Receipt& receipt);
+// The chain-wide counts a quote of `receipt` needs, as the ledger keeps them: the uses of each
+// limited coupon it presents (what uses_max is checked against), and what each of the program's
+// budgets spent in the period the receipt counts in (`zone` as in budget_period_at).
+Result<CounterSet> load_chain_counts(Ledger& ledger, const Program& program,
+                                     const Receipt& receipt, Timestamp at, const TimeZone* zone);
+// The counts as a quote takes them (`spent` receives the budgets' entries; `counts` must outlive
+// the returned environment, which points into it).
+QuoteEnvironment quote_environment(const TillEnvironment& till, const Program& program,
+                                   const CounterSet& counts, std::vector<BudgetSpent>& spent);
 
 // Holds what `quote` takes from the customer's lots (burns and donations) for an open receipt:
 // one pending transfer per lot, naming it (lots_internal::hold_from_lots).
@@ -173,7 +183,8 @@ struct Rebuilt {
   Program program;
   std::optional<CustomerState> customer;
   Receipt receipt;
-  std::vector<Counter> chain;  // the chain-wide counts the quote was given
+  CounterSet chain;                 // the chain-wide counts the quote was given
+  std::vector<BudgetSpent> spent;   // the same budgets, as the quote took them
   Quote quote;
   Rebuilt() = default;
   Rebuilt(const Rebuilt&) = delete;
@@ -182,7 +193,8 @@ struct Rebuilt {
 
 // Loads the row's program, customer state, receipt and chain counts, quotes again (the engine is
 // deterministic) and checks that the quote's JSON is the stored one; io_error if not.
-Status rebuild(Ledger& ledger, Quoter& quoter, const ReceiptRow& row, Rebuilt& out);
+Status rebuild(Ledger& ledger, Quoter& quoter, const TillEnvironment& environment,
+               const ReceiptRow& row, Rebuilt& out);
 
 // Releases an open receipt: voids its holds, gives back the uses it reserved, and sets it
 // cancelled. The erasure order uses it too.

@@ -78,8 +78,8 @@ Status record_returned(Ledger& ledger, std::string_view receipt_id, const Revers
   return Status();
 }
 
-// The counters the returned units moved: stamps, and coupon uses (chain-wide for an anonymous
-// receipt, `customer` null).
+// The counters the returned units moved: stamps, coupon uses (chain-wide for an anonymous
+// receipt, `customer` null) and what campaign budgets gave.
 Status apply_counters(Ledger& ledger, const Program& program, const Reversal& reversal,
                       const CustomerState* customer) {
   for (const CounterAdjustment& stamps : reversal.stamps) {
@@ -89,6 +89,12 @@ Status apply_counters(Ledger& ledger, const Program& program, const Reversal& re
     if (stamps.delta != 0) {
       TRY(add_counter(ledger, customer->customer_id, "stamps", card->card_id, stamps.delta));
     }
+  }
+  for (const BudgetReturn& back : reversal.budgets) {  // bounded by program_budgets_max
+    LOYALTY_ASSERT(back.budget < program.budgets.size());
+    if (back.amount == 0) continue;
+    TRY(add_counter(ledger, "", "budget_spent",
+                    budget_key(program.budgets[back.budget].id, back.period), -back.amount));
   }
   for (const CounterAdjustment& uses : reversal.coupon_uses) {
     const auto* coupon = std::get_if<CouponRule>(&program.rules[uses.rule].params);
@@ -230,7 +236,7 @@ Result<RefundResult> Till::refund(std::string_view refund_id, std::string_view r
                                                "; only a committed receipt can be refunded");
   }
   Rebuilt rebuilt;
-  TRY(rebuild(*ledger_, quoter_, *row, rebuilt));
+  TRY(rebuild(*ledger_, quoter_, environment_, *row, rebuilt));
   const std::vector<std::int64_t> before =
       TRY(returned_before(*ledger_, receipt_id, rebuilt.receipt.lines.size()));
   Result<Reversal> reversal = compute_reversal(rebuilt.receipt, rebuilt.quote, returns, before);

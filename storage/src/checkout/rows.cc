@@ -52,7 +52,7 @@ Result<std::optional<ReceiptRow>> find_receipt(Ledger& ledger, std::string_view 
       // A committed receipt's quote is its event's payload (result NULL): stored once.
       "SELECT r.request_hash, r.state, COALESCE(r.result, e.payload), r.event_seq, r.program_id, "
       "r.program_version, r.customer_id, r.customer_json, r.receipt_json, r.quoted_at, "
-      "r.created_at, r.offline, r.chain_json, r.reserved FROM receipts r "
+      "r.created_at, r.offline, r.chain_json, r.reserved, r.time_zone FROM receipts r "
       "LEFT JOIN events e ON e.seq = r.event_seq WHERE r.receipt_id = ?1"));
   TRY(select.bind_text(1, receipt_id));
   if (TRY(select.step()) != Step::row) return std::optional<ReceiptRow>();
@@ -74,6 +74,7 @@ Result<std::optional<ReceiptRow>> find_receipt(Ledger& ledger, std::string_view 
   row.offline = select.column_int64(11) != 0;
   if (!select.column_is_null(12)) row.chain_json = select.column_text(12);
   if (!select.column_is_null(13)) row.reserved_json = select.column_text(13);
+  if (!select.column_is_null(14)) row.time_zone = select.column_text(14);
   if (row.receipt_json.empty()) {
     return make_error(ErrorCode::conflict, receipt_name(receipt_id) +
                                                " was written without the checkout flow; it "
@@ -87,8 +88,8 @@ Status insert_receipt(Ledger& ledger, const ReceiptRow& row, Timestamp at) {
       ledger.database(),
       "INSERT INTO receipts (receipt_id, request_hash, state, result, event_seq, created_at, "
       "updated_at, program_id, program_version, customer_id, customer_json, receipt_json, "
-      "quoted_at, offline, chain_json, reserved) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"));
+      "quoted_at, offline, chain_json, reserved, time_zone) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"));
   TRY(insert.bind_text(1, row.receipt_id));
   TRY(insert.bind_text(2, row.request_hash));
   TRY(insert.bind_text(3, receipt_state_name(row.state)));
@@ -113,6 +114,7 @@ Status insert_receipt(Ledger& ledger, const ReceiptRow& row, Timestamp at) {
   TRY(insert.bind_int64(13, row.offline ? 1 : 0));
   TRY(row.chain_json.empty() ? insert.bind_null(14) : insert.bind_text(14, row.chain_json));
   TRY(row.reserved_json ? insert.bind_text(15, *row.reserved_json) : insert.bind_null(15));
+  TRY(row.time_zone.empty() ? insert.bind_null(16) : insert.bind_text(16, row.time_zone));
   return insert.run();
 }
 

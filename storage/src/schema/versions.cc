@@ -346,6 +346,8 @@ ALTER TABLE receipts ADD COLUMN chain_json TEXT;
 -- An open receipt's reserved limited uses, counted when it opened; NULL once committed or
 -- cancelled.
 ALTER TABLE receipts ADD COLUMN reserved TEXT;
+-- The store's time zone a receipt was quoted in (NULL: the program's fixed offset).
+ALTER TABLE receipts ADD COLUMN time_zone TEXT;
 -- A committed receipt's quote is its event's payload: the row keeps result NULL.
 UPDATE receipts SET result = NULL
 WHERE state = 'committed' AND event_seq IS NOT NULL

@@ -116,6 +116,12 @@ class Quoter {
   detail::QuoteScratch scratch_;
 };
 
+// The key of the period of `budget` that a quote of `program` at `at` counts in ("campaign",
+// "2026", "2026-11", "2026-W48", "2026-11-25"), in `zone` (null: the program's fixed offset, as
+// quote() does): the key under which the ledger reads and adds what the budget spent.
+std::string budget_period_at(const Program& program, const Budget& budget, Timestamp at,
+                             const TimeZone* zone);
+
 // A convenience wrapper for callers that quote once.
 Result<Quote> quote_receipt(const Program& program, const CustomerState* customer,
                             const Receipt& receipt, Timestamp at,

@@ -21,14 +21,21 @@
 // transfers (other receipts see them as spent); commit_receipt() releases the holds and writes the
 // receipt in one transaction; cancel_receipt() and void_expired_holds() void them.
 //
-// Ownership: borrows the Ledger, which must outlive the Till; the Till owns a Quoter (scratch
-// space). Thread-safety: none; one thread at a time, like its Ledger.
+// The store's environment (TillEnvironment): every quote, and every re-quote of a stored receipt
+// (commit, refund), is made in the store's time zone, with the program's draw key, and with the
+// ledger's own counts of campaign budgets and coupon uses.
+//
+// Ownership: borrows the Ledger, which must outlive the Till, and what the TillEnvironment points
+// to; the Till owns a Quoter (scratch space). Thread-safety: none; one thread at a time, like its
+// Ledger.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "loyalty/core/customer.h"
 #include "loyalty/core/engine.h"
@@ -38,12 +45,23 @@
 #include "loyalty/core/result.h"
 #include "loyalty/core/reversal.h"
 #include "loyalty/core/time.h"
+#include "loyalty/core/time_zone.h"
 #include "loyalty/storage/ledger.h"
 
 namespace loyalty::storage {
 
 enum class ReceiptState { open, committed, cancelled };
 const char* receipt_state_name(ReceiptState state);
+
+// What the Till's quotes need from the store: borrowed, and must outlive the Till.
+struct TillEnvironment {
+  // The store's time zone (a tzdata zone from loyalty::environment). Null: each program's fixed
+  // utc_offset_minutes, or UTC. Its name() is recorded with every receipt.
+  const TimeZone* zone = nullptr;
+  // The draw key of a program, by program id; null (no function, or it returns null): no
+  // instant-win draw is held (the quote says draw_not_held).
+  std::function<const DrawKeyer*(std::string_view program_id)> draw_keyer;
+};
 
 // What a checkout, open or commit returns. `quote_json` is quote_to_json(receipt, quote, compact).
 struct CheckoutResult {
@@ -64,7 +82,8 @@ struct RefundResult {
 
 class Till {
  public:
-  explicit Till(Ledger& ledger) : ledger_(&ledger) {}
+  explicit Till(Ledger& ledger, TillEnvironment environment = {})
+      : ledger_(&ledger), environment_(std::move(environment)) {}
 
   // Stores the rule bundle by (program_id, version) so refunds can rebuild a receipt's quote;
   // every program a receipt is checked out with must be stored first. Storing the same bundle
@@ -122,6 +141,7 @@ class Till {
                                          const Receipt& receipt, Timestamp at, bool hold);
 
   Ledger* ledger_;  // borrowed
+  TillEnvironment environment_;
   Quoter quoter_;
 };
 
