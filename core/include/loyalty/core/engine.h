@@ -107,8 +107,8 @@ class Quoter {
                Timestamp at, const QuoteEnvironment& environment, Quote& out);
 
   // The same with an empty QuoteEnvironment: the program's fixed offset, no draw key (no
-  // instant-win draw is held), no budget spent. Kept for the ledger's checkout and re-quotes
-  // until they pass the store's zone, the draw key and the budgets' spend.
+  // instant-win draw is held), no budget spent, the customer document's coupon counts. For
+  // tests and tools that quote documents alone; the ledger passes the store's environment.
   Status quote(const Program& program, const CustomerState* customer, const Receipt& receipt,
                Timestamp at, Quote& out);
 
