@@ -1,5 +1,5 @@
 // `loyaltyctl scan --image FILE [--formats LIST]`: decodes the barcodes in an image file (PNG,
-// JPEG, PGM/PPM, BMP) with the drivers' camera path (ZXing), offline, and prints one line per
+// JPEG, WebP, PGM/PPM, BMP) with the drivers' camera path (ZXing), offline, and prints one line per
 // symbol: "<type> <aim id> <label>", e.g. "ean13 ]E0 5901234123457". Control characters, the
 // backslash and, in a label that is not UTF-8, every byte above 0x7F are written as \xHH (\\ for
 // the backslash), so one symbol is always one line and the output is text.
