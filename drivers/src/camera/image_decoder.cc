@@ -1,127 +1,26 @@
-// ImageDecoder::decode over ZXing-C++ 1.4 ReadBarcodes, and the image-file and ScanEvent helpers.
+// ImageDecoder::decode: the survey, then ZXing passes (camera/zxing_reader.h) from cheap to
+// costly until the frame has given what was asked for; and the image-file and ScanEvent helpers.
 #define ZX_USE_UTF8
 #include "loyalty/drivers/camera/image_decoder.h"
 
-#include <ZXing/BarcodeFormat.h>
-#include <ZXing/DecodeHints.h>
-#include <ZXing/ImageView.h>
-#include <ZXing/ReadBarcode.h>
-#include <ZXing/Result.h>
-
 #include <algorithm>
-#include <exception>
+#include <functional>
 #include <optional>
 #include <string>
 
+#include "camera/linear_mask.h"
+#include "camera/survey/bar_survey.h"
+#include "camera/survey/grey_levels.h"
+#include "camera/survey/upright_crop.h"
+#include "camera/zxing_reader.h"
+#include "camera/zxing_symbol.h"
 #include "loyalty/core/limits.h"
-#include "loyalty/drivers/scan/upc.h"
 
 namespace loyalty::drivers {
 
 namespace {
 
-ZXing::DecodeHints hints_for(const ImageDecodeOptions& options, int zxing_formats,
-                             bool try_harder) {
-  ZXing::DecodeHints hints;
-  hints.setFormats(ZXing::BarcodeFormats(static_cast<ZXing::BarcodeFormat>(zxing_formats)))
-      .setTryHarder(try_harder)
-      .setTryRotate(options.quarter_turns() == QuarterTurns::try_them)
-      .setMaxNumberOfSymbols(static_cast<std::uint8_t>(options.symbols_max()))
-      .setEanAddOnSymbol(ZXing::EanAddOnSymbol::Ignore)
-      .setReturnErrors(false);
-  return hints;
-}
-
-// One ZXing pass, or two for DecodeEffort::adaptive when the fast one finds nothing.
-ZXing::Results read_barcodes(const ZXing::ImageView& view, const ImageDecodeOptions& options,
-                             int zxing_formats) {
-  const DecodeEffort effort = options.effort();
-  ZXing::Results results = ZXing::ReadBarcodes(
-      view, hints_for(options, zxing_formats, effort == DecodeEffort::thorough));
-  if (effort == DecodeEffort::adaptive && results.empty()) {
-    results = ZXing::ReadBarcodes(view, hints_for(options, zxing_formats, true));
-  }
-  return results;
-}
-
-ScanDataType type_of(const ZXing::Result& result) {
-  using ZXing::BarcodeFormat;
-  switch (result.format()) {
-    case BarcodeFormat::EAN13:
-      return ScanDataType::ean13;
-    case BarcodeFormat::UPCA:
-      return ScanDataType::upca;
-    case BarcodeFormat::UPCE:
-      return ScanDataType::upce;
-    case BarcodeFormat::EAN8:
-      return ScanDataType::ean8;
-    // FNC1 in the first position (AIM ]C1) makes Code 128 GS1-128.
-    case BarcodeFormat::Code128:
-      return result.symbologyIdentifier() == "]C1" ? ScanDataType::ean128 : ScanDataType::code128;
-    case BarcodeFormat::QRCode:
-      return ScanDataType::qrcode;
-    case BarcodeFormat::DataMatrix:
-      return ScanDataType::datamatrix;
-    case BarcodeFormat::PDF417:
-      return ScanDataType::pdf417;
-    case BarcodeFormat::Aztec:
-      return ScanDataType::aztec;
-    case BarcodeFormat::MaxiCode:
-      return ScanDataType::maxicode;
-    case BarcodeFormat::ITF:
-      return ScanDataType::itf;
-    case BarcodeFormat::Codabar:
-      return ScanDataType::codabar;
-    case BarcodeFormat::Code39:
-      return ScanDataType::code39;
-    case BarcodeFormat::Code93:
-      return ScanDataType::code93;
-    case BarcodeFormat::DataBar:
-      return ScanDataType::gs1databar;
-    case BarcodeFormat::DataBarExpanded:
-      return ScanDataType::gs1databar_e;
-    default:
-      return ScanDataType::unknown;
-  }
-}
-
-// Text as UTF-8 (ZXing applies the ECI or its guess of the character set); anything else as the
-// bytes the symbol holds, so binary content survives unchanged.
-std::string label_of(const ZXing::Result& result) {
-  switch (result.contentType()) {
-    case ZXing::ContentType::Text:
-    case ZXing::ContentType::GS1:
-    case ZXing::ContentType::ISO15434:
-      return result.text();
-    default:
-      return std::string(result.bytes().begin(), result.bytes().end());
-  }
-}
-
-SymbolCorners corners_of(const ZXing::Position& position) {
-  const auto point = [](const ZXing::PointI& p) { return PixelPoint{p.x, p.y}; };
-  return SymbolCorners{point(position.topLeft()), point(position.topRight()),
-                       point(position.bottomRight()), point(position.bottomLeft())};
-}
-
-// The symbol for `result`, or the reason it is dropped.
-Result<DecodedSymbol> symbol_of(const ZXing::Result& result, ScanDataType type) {
-  DecodedSymbol symbol;
-  symbol.type = type;
-  symbol.aim_id = result.symbologyIdentifier();
-  symbol.raw.assign(result.bytes().begin(), result.bytes().end());
-  symbol.label = label_of(result);
-  symbol.corners = corners_of(result.position());
-  if (symbol.label.size() > limits::scan_label_bytes_max) {
-    return make_error(ErrorCode::limit_exceeded,
-                      std::string(scan_data_type_name(type)) + " label of " +
-                          std::to_string(symbol.label.size()) +
-                          " bytes is longer than the limit of " +
-                          std::to_string(limits::scan_label_bytes_max) + " bytes; dropped");
-  }
-  if (is_upc_ean(type)) symbol.label = TRY(normalize_upc_ean(type, symbol.label));
-  return symbol;
-}
+using detail::PassHints;
 
 Status check_frame(const GreyFrame& frame) {
   if (frame.width <= 0 || frame.height <= 0 || frame.row_stride < frame.width) {
@@ -149,6 +48,207 @@ Status check_frame(const GreyFrame& frame) {
   return {};
 }
 
+GreyImage copy_of(const GreyFrame& frame) {
+  GreyImage image{frame.width, frame.height, {}};
+  image.pixels.resize(static_cast<std::size_t>(frame.width) *
+                      static_cast<std::size_t>(frame.height));
+  for (int y = 0; y < frame.height; ++y) {
+    std::copy_n(frame.pixels.begin() + static_cast<std::ptrdiff_t>(y) * frame.row_stride,
+                frame.width, image.pixels.begin() + static_cast<std::ptrdiff_t>(y) * frame.width);
+  }
+  return image;
+}
+
+using ToFrame = std::function<PixelPoint(PixelPoint)>;
+
+// The symbols of one frame as the passes find them: only types the decoder was made for, each
+// symbol once, at most symbols_max.
+class Collector {
+ public:
+  explicit Collector(const ImageDecodeOptions& options) : options_(options) {}
+
+  bool full() const { return scan_.symbols.size() >= options_.symbols_max(); }
+  bool empty() const { return scan_.symbols.empty() && scan_.rejected.empty(); }
+  bool has_linear() const { return has_linear_; }
+  std::size_t room() const { return options_.symbols_max() - scan_.symbols.size(); }
+
+  // Takes `result`; true when it is a new symbol (kept, or dropped with a reason). Corners found
+  // in a copy of the frame come back through `to_frame`.
+  bool add(const ZXing::Result& result, const ToFrame& to_frame = {}) {
+    if (!result.isValid() || full()) return false;
+    const ScanDataType type = detail::type_of(result);
+    const std::vector<ScanDataType>& allowed = options_.formats();
+    if (std::find(allowed.begin(), allowed.end(), type) == allowed.end()) return false;
+    Result<DecodedSymbol> symbol = detail::symbol_of(result, type);
+    if (!symbol.ok()) {
+      scan_.rejected.push_back(std::move(symbol).error());
+      return true;
+    }
+    const bool linear = (static_cast<int>(result.format()) & detail::kLinearFormats) != 0;
+    // One-symbol passes over blanked copies can meet the rest of a symbol read already.
+    for (const DecodedSymbol& seen : scan_.symbols) {
+      if (seen.type == symbol->type && seen.raw == symbol->raw) return false;
+    }
+    if (to_frame) {
+      SymbolCorners& c = symbol->corners;
+      for (PixelPoint* p : {&c.top_left, &c.top_right, &c.bottom_right, &c.bottom_left}) {
+        *p = to_frame(*p);
+      }
+    }
+    has_linear_ = has_linear_ || linear;
+    scan_.symbols.push_back(std::move(symbol).value());
+    return true;
+  }
+
+  const DecodedSymbol& last() const { return scan_.symbols.back(); }
+  FrameScan take() { return std::move(scan_); }
+
+ private:
+  const ImageDecodeOptions& options_;
+  FrameScan scan_;
+  bool has_linear_ = false;
+};
+
+// The part of `frame` in `box` (which must lie within it), sharing its pixels.
+GreyFrame view_of(const GreyFrame& frame, const detail::PixelBox& box) {
+  const std::size_t first = static_cast<std::size_t>(box.y) * frame.row_stride + box.x;
+  const std::size_t length =
+      static_cast<std::size_t>(box.height - 1) * frame.row_stride + box.width;
+  return GreyFrame{frame.pixels.subspan(first, length), box.width, box.height, frame.row_stride};
+}
+
+// A view of the frame (the survey's busy box) and the way back to frame pixels.
+struct View {
+  GreyFrame frame;
+  ToFrame to_frame;
+};
+
+// Linear symbols, one per pass (zxing_reader.h); after each, the symbol is blanked in a copy of
+// the view and the next pass looks again, until a pass finds nothing new or the collector is
+// full. Bounded: every pass either adds a symbol or blanks one it had, at most twice symbols_max.
+Status linear_passes(const View& view, int formats, const PassHints& hints, Collector& collector) {
+  const GreyFrame& frame = view.frame;
+  std::optional<GreyImage> blanked;
+  GreyFrame current = frame;
+  const std::size_t passes_max = 2 * collector.room();
+  for (std::size_t pass = 0; pass < passes_max && !collector.full(); ++pass) {
+    const ZXing::Results results = TRY(detail::read_linear(current, formats, hints));
+    if (results.empty()) return {};
+    collector.add(results.front(), view.to_frame);
+    if (collector.full()) return {};
+    if (!blanked) {
+      blanked = copy_of(frame);
+      current = grey_frame(*blanked);
+    }
+    detail::blank_linear_symbol(*blanked, detail::corners_of(results.front().position()));
+  }
+  return {};
+}
+
+Status matrix_pass(const View& view, int formats, const PassHints& hints, Collector& collector) {
+  const ZXing::Results results =
+      TRY(detail::read_matrix(view.frame, formats, collector.room(), hints));
+  for (const ZXing::Result& result : results) collector.add(result, view.to_frame);
+  return {};
+}
+
+// Rows of an upright bar region that a fast pass reads: a band about the middle.
+constexpr int kUprightRowsFast = 64;
+// The share of the frame beyond which the adaptive effort's thorough passes do not look.
+constexpr double kBoundedShareMax = 0.5;
+constexpr std::size_t kUnbounded = limits::image_pixels_max;
+
+// Each bar region of the survey turned upright and read again: the linear symbols no row or
+// column of the frame crosses whole (tilted further than their height allows), or too faint.
+// `pixels_max` bounds each upright copy (a region that big is texture rather than a symbol).
+Status upright_passes(const GreyFrame& frame, const detail::FrameSurvey& survey, int formats,
+                      PassHints hints, std::size_t pixels_max, Collector& collector) {
+  hints.try_rotate = false;  // upright already
+  for (const detail::BarRegion& region : survey.regions) {
+    if (collector.full()) return {};
+    const std::optional<detail::UprightCrop> crop = detail::upright_crop(
+        frame, region, hints.try_harder ? frame.width + frame.height : kUprightRowsFast,
+        pixels_max);
+    if (!crop) continue;
+    const ZXing::Results results =
+        TRY(detail::read_linear(grey_frame(crop->image), formats, hints));
+    if (results.empty()) continue;
+    collector.add(results.front(), [&](PixelPoint p) { return crop->to_frame(p); });
+  }
+  return {};
+}
+
+View view_at(const GreyFrame& frame, const detail::PixelBox& box) {
+  return View{view_of(frame, box), [box](PixelPoint p) {
+                return PixelPoint{p.x + box.x, p.y + box.y};
+              }};
+}
+
+// What one decode() works on: the frame, its survey, the ZXing formats asked for.
+struct Plan {
+  const GreyFrame& frame;
+  const detail::FrameSurvey& survey;
+  int linear;  // ZXing::BarcodeFormat bits
+  int matrix;
+  bool try_rotate;
+
+  // PDF417, stacked rows of bars, looks like a bar region, not like a 2D code, to the survey.
+  bool stacked() const { return (matrix & static_cast<int>(ZXing::BarcodeFormat::PDF417)) != 0; }
+};
+
+// Without TryHarder: linear symbols in the busy box, then upright bar regions, then 2D symbols
+// where the survey saw something like them.
+Status fast_passes(const Plan& plan, Collector& collector) {
+  PassHints hints;
+  hints.try_rotate = plan.try_rotate;
+  const View busy = view_at(plan.frame, plan.survey.busy_box);
+  if (plan.linear != 0) TRY(linear_passes(busy, plan.linear, hints, collector));
+  if (plan.linear != 0 && !collector.full() && !collector.has_linear()) {
+    TRY(upright_passes(plan.frame, plan.survey, plan.linear, hints, kUnbounded, collector));
+  }
+  if (plan.matrix == 0 || collector.full()) return {};
+  if (plan.stacked()) return matrix_pass(busy, plan.matrix, hints, collector);
+  if (plan.survey.matrix_box) {
+    TRY(matrix_pass(view_at(plan.frame, *plan.survey.matrix_box), plan.matrix, hints, collector));
+  }
+  return {};
+}
+
+// With TryHarder, over the whole busy box; then, for 2D symbols, the box binarised at each of
+// its Otsu thresholds (grey_levels.h) and read without TryHarder. `bounded` (adaptive effort)
+// skips what covers more than kBoundedShareMax of the frame: a frame busy all over, texture
+// rather than a symbol, gets its fast look and no more, which holds the frame budget.
+Status thorough_passes(const Plan& plan, Collector& collector, bool bounded) {
+  const double frame_area = static_cast<double>(plan.frame.width) * plan.frame.height;
+  const auto within = [&](const detail::PixelBox& box) {
+    return !bounded || static_cast<double>(box.width) * box.height <= kBoundedShareMax * frame_area;
+  };
+  PassHints hints;
+  hints.try_harder = true;
+  hints.try_rotate = plan.try_rotate;
+  const View busy = view_at(plan.frame, plan.survey.busy_box);
+  const bool busy_within = within(plan.survey.busy_box);
+  if (plan.linear != 0 && busy_within) TRY(linear_passes(busy, plan.linear, hints, collector));
+  if (plan.linear != 0 && !collector.full() && !collector.has_linear()) {
+    TRY(upright_passes(
+        plan.frame, plan.survey, plan.linear, hints,
+        bounded ? static_cast<std::size_t>(kBoundedShareMax * frame_area) : kUnbounded, collector));
+  }
+  if (plan.matrix == 0 || collector.full()) return {};
+  if (busy_within) TRY(matrix_pass(busy, plan.matrix, hints, collector));
+  const bool compact = plan.survey.matrix_box && !plan.stacked();
+  const detail::PixelBox levels_box = compact ? *plan.survey.matrix_box : plan.survey.busy_box;
+  if (!within(levels_box)) return {};
+  const View levels = view_at(plan.frame, levels_box);
+  for (int threshold : detail::otsu_thresholds(levels.frame)) {
+    if (collector.full() || !collector.empty()) return {};
+    const GreyImage binary = detail::binarised(levels.frame, threshold);
+    TRY(matrix_pass(View{grey_frame(binary), levels.to_frame}, plan.matrix, PassHints{},
+                    collector));
+  }
+  return {};
+}
+
 }  // namespace
 
 GreyFrame grey_frame(const GreyImage& image) {
@@ -157,28 +257,19 @@ GreyFrame grey_frame(const GreyImage& image) {
 
 Result<FrameScan> ImageDecoder::decode(const GreyFrame& frame) const {
   TRY(check_frame(frame));
-  const ZXing::ImageView view(frame.pixels.data(), frame.width, frame.height,
-                              ZXing::ImageFormat::Lum, frame.row_stride);
-  ZXing::Results results;
-  try {
-    results = read_barcodes(view, options_, zxing_formats_);
-  } catch (const std::exception& e) {  // ZXing may throw (std::bad_alloc); none crosses drivers
-    return make_error(ErrorCode::internal, std::string("ZXing failed: ") + e.what());
+  Collector collector(options_);
+  const detail::FrameSurvey survey = detail::survey_frame(frame);
+  if (survey.busy_blocks == 0) return collector.take();  // nothing any decoder could read
+  const Plan plan{frame, survey, zxing_formats_ & detail::kLinearFormats,
+                  zxing_formats_ & detail::kMatrixFormats,
+                  options_.quarter_turns() == QuarterTurns::try_them};
+  const DecodeEffort effort = options_.effort();
+  if (effort != DecodeEffort::thorough) TRY(fast_passes(plan, collector));
+  // Adaptive: the thorough passes only when the fast ones found nothing.
+  if (effort == DecodeEffort::thorough || (effort == DecodeEffort::adaptive && collector.empty())) {
+    TRY(thorough_passes(plan, collector, effort == DecodeEffort::adaptive));
   }
-  FrameScan scan;
-  const std::vector<ScanDataType>& allowed = options_.formats();
-  for (const ZXing::Result& result : results) {
-    if (!result.isValid() || scan.symbols.size() >= options_.symbols_max()) continue;
-    const ScanDataType type = type_of(result);
-    if (std::find(allowed.begin(), allowed.end(), type) == allowed.end()) continue;
-    Result<DecodedSymbol> symbol = symbol_of(result, type);
-    if (symbol.ok()) {
-      scan.symbols.push_back(std::move(symbol).value());
-    } else {
-      scan.rejected.push_back(std::move(symbol).error());
-    }
-  }
-  return scan;
+  return collector.take();
 }
 
 Result<std::vector<DecodedSymbol>> decode_image_file(const std::string& path,

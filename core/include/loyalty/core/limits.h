@@ -142,6 +142,9 @@ inline constexpr std::size_t image_png_chunk_bytes_max = 1024 * 1024;
 inline constexpr std::size_t image_png_chunks_max = 64;
 // Symbols one decoded frame or image may report (ImageDecoder stops looking after that many).
 inline constexpr std::size_t image_symbols_max = 16;
+// Bar regions (blocks whose gradients line up like a linear symbol's bars) of one frame that an
+// ImageDecoder turns upright and decodes again when the frame as it is gave no linear symbol.
+inline constexpr std::size_t image_bar_regions_max = 3;
 
 // Identification (core/identification.h): the text of one token as scanned or typed.
 inline constexpr std::size_t identification_input_bytes_max = 512;
