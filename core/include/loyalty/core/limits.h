@@ -145,6 +145,16 @@ inline constexpr std::size_t image_symbols_max = 16;
 // Bar regions (blocks whose gradients line up like a linear symbol's bars) of one frame that an
 // ImageDecoder turns upright and decodes again when the frame as it is gave no linear symbol.
 inline constexpr std::size_t image_bar_regions_max = 3;
+// Camera streams (FrameConfirmer): a symbol is released when a second frame decodes the same type
+// and label within camera_confirm_frames_max frames and camera_confirm_window_ms of the first;
+// once released it is not released again until it has been out of sight for more than
+// camera_gone_frames_min frames and camera_gone_ms (a card held in view is one scan); at most
+// camera_tracked_symbols_max symbols are remembered at once (the stalest is forgotten first).
+inline constexpr std::size_t camera_confirm_frames_max = 5;
+inline constexpr std::int64_t camera_confirm_window_ms = 1'000;
+inline constexpr std::size_t camera_gone_frames_min = 15;
+inline constexpr std::int64_t camera_gone_ms = 1'000;
+inline constexpr std::size_t camera_tracked_symbols_max = 16;
 
 // Identification (core/identification.h): the text of one token as scanned or typed.
 inline constexpr std::size_t identification_input_bytes_max = 512;
