@@ -68,8 +68,6 @@ class Collector {
   explicit Collector(const ImageDecodeOptions& options) : options_(options) {}
 
   bool full() const { return scan_.symbols.size() >= options_.symbols_max(); }
-  bool empty() const { return scan_.symbols.empty() && scan_.rejected.empty(); }
-  bool has_linear() const { return has_linear_; }
   std::size_t room() const { return options_.symbols_max() - scan_.symbols.size(); }
 
   // Takes `result`; true when it is a new symbol (kept, or dropped with a reason). Corners found
@@ -84,7 +82,6 @@ class Collector {
       scan_.rejected.push_back(std::move(symbol).error());
       return true;
     }
-    const bool linear = (static_cast<int>(result.format()) & detail::kLinearFormats) != 0;
     // One-symbol passes over blanked copies can meet the rest of a symbol read already.
     for (const DecodedSymbol& seen : scan_.symbols) {
       if (seen.type == symbol->type && seen.raw == symbol->raw) return false;
@@ -95,7 +92,6 @@ class Collector {
         *p = to_frame(*p);
       }
     }
-    has_linear_ = has_linear_ || linear;
     scan_.symbols.push_back(std::move(symbol).value());
     return true;
   }
@@ -106,7 +102,6 @@ class Collector {
  private:
   const ImageDecodeOptions& options_;
   FrameScan scan_;
-  bool has_linear_ = false;
 };
 
 // The part of `frame` in `box` (which must lie within it), sharing its pixels.
@@ -123,24 +118,65 @@ struct View {
   ToFrame to_frame;
 };
 
-// Linear symbols, one per pass (zxing_reader.h); after each, the symbol is blanked in a copy of
-// the view and the next pass looks again, until a pass finds nothing new or the collector is
-// full. Bounded: every pass either adds a symbol or blanks one it had, at most twice symbols_max.
-Status linear_passes(const View& view, int formats, const PassHints& hints, Collector& collector) {
-  const GreyFrame& frame = view.frame;
-  std::optional<GreyImage> blanked;
-  GreyFrame current = frame;
+View view_at(const GreyFrame& frame, const detail::PixelBox& box) {
+  return View{view_of(frame, box), [box](PixelPoint p) {
+                return PixelPoint{p.x + box.x, p.y + box.y};
+              }};
+}
+
+// The frame the passes read: the caller's until a linear symbol has to be blanked for the next
+// pass, a copy with every symbol found so far blanked from then on (camera/linear_mask.h).
+class Workspace {
+ public:
+  explicit Workspace(const GreyFrame& frame) : frame_(frame) {}
+
+  const GreyFrame& frame() const { return frame_; }
+  void blank(const SymbolCorners& corners) {
+    if (!copy_) {
+      copy_ = copy_of(frame_);
+      frame_ = grey_frame(*copy_);
+    }
+    detail::blank_linear_symbol(*copy_, corners);
+  }
+
+ private:
+  GreyFrame frame_;
+  std::optional<GreyImage> copy_;
+};
+
+// What one decode() works on: the frame, its survey, the ZXing formats asked for.
+struct Plan {
+  Workspace& work;
+  const detail::FrameSurvey& survey;
+  int linear;  // ZXing::BarcodeFormat bits
+  int matrix;
+  bool try_rotate;
+
+  // PDF417, stacked rows of bars, looks like a bar region, not like a 2D code, to the survey.
+  bool stacked() const { return (matrix & static_cast<int>(ZXing::BarcodeFormat::PDF417)) != 0; }
+  double frame_area() const {
+    return static_cast<double>(work.frame().width) * static_cast<double>(work.frame().height);
+  }
+};
+
+// Linear symbols in `box`, one per pass (zxing_reader.h); after each, the symbol is blanked and
+// the next pass looks again, until a pass finds nothing or the collector is full. Bounded: every
+// pass adds a symbol or blanks one found before, at most twice symbols_max.
+Status linear_passes(const Plan& plan, const detail::PixelBox& box, const PassHints& hints,
+                     Collector& collector) {
   const std::size_t passes_max = 2 * collector.room();
   for (std::size_t pass = 0; pass < passes_max && !collector.full(); ++pass) {
-    const ZXing::Results results = TRY(detail::read_linear(current, formats, hints));
+    const View view = view_at(plan.work.frame(), box);
+    const ZXing::Results results = TRY(detail::read_linear(view.frame, plan.linear, hints));
     if (results.empty()) return {};
     collector.add(results.front(), view.to_frame);
     if (collector.full()) return {};
-    if (!blanked) {
-      blanked = copy_of(frame);
-      current = grey_frame(*blanked);
+    SymbolCorners corners = detail::corners_of(results.front().position());
+    for (PixelPoint* p :
+         {&corners.top_left, &corners.top_right, &corners.bottom_right, &corners.bottom_left}) {
+      *p = view.to_frame(*p);
     }
-    detail::blank_linear_symbol(*blanked, detail::corners_of(results.front().position()));
+    plan.work.blank(corners);
   }
   return {};
 }
@@ -161,56 +197,38 @@ constexpr std::size_t kUnbounded = limits::image_pixels_max;
 // Each bar region of the survey turned upright and read again: the linear symbols no row or
 // column of the frame crosses whole (tilted further than their height allows), or too faint.
 // `pixels_max` bounds each upright copy (a region that big is texture rather than a symbol).
-Status upright_passes(const GreyFrame& frame, const detail::FrameSurvey& survey, int formats,
-                      PassHints hints, std::size_t pixels_max, Collector& collector) {
+Status upright_passes(const Plan& plan, PassHints hints, std::size_t pixels_max,
+                      Collector& collector) {
   hints.try_rotate = false;  // upright already
-  for (const detail::BarRegion& region : survey.regions) {
+  const GreyFrame& frame = plan.work.frame();
+  for (const detail::BarRegion& region : plan.survey.regions) {
     if (collector.full()) return {};
     const std::optional<detail::UprightCrop> crop = detail::upright_crop(
         frame, region, hints.try_harder ? frame.width + frame.height : kUprightRowsFast,
         pixels_max);
     if (!crop) continue;
     const ZXing::Results results =
-        TRY(detail::read_linear(grey_frame(crop->image), formats, hints));
+        TRY(detail::read_linear(grey_frame(crop->image), plan.linear, hints));
     if (results.empty()) continue;
     collector.add(results.front(), [&](PixelPoint p) { return crop->to_frame(p); });
   }
   return {};
 }
 
-View view_at(const GreyFrame& frame, const detail::PixelBox& box) {
-  return View{view_of(frame, box), [box](PixelPoint p) {
-                return PixelPoint{p.x + box.x, p.y + box.y};
-              }};
-}
-
-// What one decode() works on: the frame, its survey, the ZXing formats asked for.
-struct Plan {
-  const GreyFrame& frame;
-  const detail::FrameSurvey& survey;
-  int linear;  // ZXing::BarcodeFormat bits
-  int matrix;
-  bool try_rotate;
-
-  // PDF417, stacked rows of bars, looks like a bar region, not like a 2D code, to the survey.
-  bool stacked() const { return (matrix & static_cast<int>(ZXing::BarcodeFormat::PDF417)) != 0; }
-};
-
 // Without TryHarder: linear symbols in the busy box, then upright bar regions, then 2D symbols
 // where the survey saw something like them.
 Status fast_passes(const Plan& plan, Collector& collector) {
   PassHints hints;
   hints.try_rotate = plan.try_rotate;
-  const View busy = view_at(plan.frame, plan.survey.busy_box);
-  if (plan.linear != 0) TRY(linear_passes(busy, plan.linear, hints, collector));
-  if (plan.linear != 0 && !collector.full() && !collector.has_linear()) {
-    TRY(upright_passes(plan.frame, plan.survey, plan.linear, hints, kUnbounded, collector));
+  const detail::PixelBox& busy = plan.survey.busy_box;
+  if (plan.linear != 0) TRY(linear_passes(plan, busy, hints, collector));
+  if (plan.linear != 0 && !collector.full()) {
+    TRY(upright_passes(plan, hints, kUnbounded, collector));
   }
   if (plan.matrix == 0 || collector.full()) return {};
-  if (plan.stacked()) return matrix_pass(busy, plan.matrix, hints, collector);
-  if (plan.survey.matrix_box) {
-    TRY(matrix_pass(view_at(plan.frame, *plan.survey.matrix_box), plan.matrix, hints, collector));
-  }
+  const std::optional<detail::PixelBox> box =
+      plan.stacked() ? std::optional<detail::PixelBox>(busy) : plan.survey.matrix_box;
+  if (box) TRY(matrix_pass(view_at(plan.work.frame(), *box), plan.matrix, hints, collector));
   return {};
 }
 
@@ -219,29 +237,28 @@ Status fast_passes(const Plan& plan, Collector& collector) {
 // skips what covers more than kBoundedShareMax of the frame: a frame busy all over, texture
 // rather than a symbol, gets its fast look and no more, which holds the frame budget.
 Status thorough_passes(const Plan& plan, Collector& collector, bool bounded) {
-  const double frame_area = static_cast<double>(plan.frame.width) * plan.frame.height;
+  const double share_max = bounded ? kBoundedShareMax : 1.0;
   const auto within = [&](const detail::PixelBox& box) {
-    return !bounded || static_cast<double>(box.width) * box.height <= kBoundedShareMax * frame_area;
+    return static_cast<double>(box.width) * box.height <= share_max * plan.frame_area();
   };
   PassHints hints;
   hints.try_harder = true;
   hints.try_rotate = plan.try_rotate;
-  const View busy = view_at(plan.frame, plan.survey.busy_box);
-  const bool busy_within = within(plan.survey.busy_box);
-  if (plan.linear != 0 && busy_within) TRY(linear_passes(busy, plan.linear, hints, collector));
-  if (plan.linear != 0 && !collector.full() && !collector.has_linear()) {
-    TRY(upright_passes(
-        plan.frame, plan.survey, plan.linear, hints,
-        bounded ? static_cast<std::size_t>(kBoundedShareMax * frame_area) : kUnbounded, collector));
+  const detail::PixelBox& busy = plan.survey.busy_box;
+  if (plan.linear != 0 && within(busy)) TRY(linear_passes(plan, busy, hints, collector));
+  if (plan.linear != 0 && !collector.full()) {
+    const auto pixels_max = static_cast<std::size_t>(share_max * plan.frame_area());
+    TRY(upright_passes(plan, hints, std::min(pixels_max, kUnbounded), collector));
   }
   if (plan.matrix == 0 || collector.full()) return {};
-  if (busy_within) TRY(matrix_pass(busy, plan.matrix, hints, collector));
+  if (within(busy))
+    TRY(matrix_pass(view_at(plan.work.frame(), busy), plan.matrix, hints, collector));
   const bool compact = plan.survey.matrix_box && !plan.stacked();
-  const detail::PixelBox levels_box = compact ? *plan.survey.matrix_box : plan.survey.busy_box;
+  const detail::PixelBox levels_box = compact ? *plan.survey.matrix_box : busy;
   if (!within(levels_box)) return {};
-  const View levels = view_at(plan.frame, levels_box);
+  const View levels = view_at(plan.work.frame(), levels_box);
   for (int threshold : detail::otsu_thresholds(levels.frame)) {
-    if (collector.full() || !collector.empty()) return {};
+    if (collector.full()) return {};
     const GreyImage binary = detail::binarised(levels.frame, threshold);
     TRY(matrix_pass(View{grey_frame(binary), levels.to_frame}, plan.matrix, PassHints{},
                     collector));
@@ -260,13 +277,14 @@ Result<FrameScan> ImageDecoder::decode(const GreyFrame& frame) const {
   Collector collector(options_);
   const detail::FrameSurvey survey = detail::survey_frame(frame);
   if (survey.busy_blocks == 0) return collector.take();  // nothing any decoder could read
-  const Plan plan{frame, survey, zxing_formats_ & detail::kLinearFormats,
+  Workspace work(frame);
+  const Plan plan{work, survey, zxing_formats_ & detail::kLinearFormats,
                   zxing_formats_ & detail::kMatrixFormats,
                   options_.quarter_turns() == QuarterTurns::try_them};
   const DecodeEffort effort = options_.effort();
   if (effort != DecodeEffort::thorough) TRY(fast_passes(plan, collector));
-  // Adaptive: the thorough passes only when the fast ones found nothing.
-  if (effort == DecodeEffort::thorough || (effort == DecodeEffort::adaptive && collector.empty())) {
+  // Adaptive: the thorough passes only when the fast ones found fewer symbols than wanted.
+  if (effort == DecodeEffort::thorough || (effort == DecodeEffort::adaptive && !collector.full())) {
     TRY(thorough_passes(plan, collector, effort == DecodeEffort::adaptive));
   }
   return collector.take();
