@@ -23,11 +23,14 @@
 // of them. A decode counts as correct when a symbol with exactly the expected label comes back;
 // any symbol in a frame without one is a false read. Reported: the decode rate by tilt and
 // symbology, for low contrast and cut quiet zones; ms per frame (p50, mean, p99, max) over every
-// frame, and apart for the frames with a symbol, the blank and the clutter frames.
+// timed decode, and apart for the frames with a symbol, the blank and the clutter frames; and the
+// same over each frame's median of its rounds, which leaves out the scheduling spikes of a shared
+// machine (run it pinned, taskset -c 1, and more than once).
 //
 // Target: the default configuration decodes at least as many frames as zxing-as-before and as
-// zbar, with p99 <= 2 ms per frame over every frame, empty ones included. --enforce exits 1 when
-// it is missed. Exit 2 on a setup failure (zint or convert missing, a frame that does not load).
+// zbar, with p99 <= 2 ms per frame over every timed decode of every frame, empty ones included.
+// --enforce exits 1 when it is missed. Exit 2 on a setup failure (zint or convert missing, a frame
+// that does not load).
 
 // zbar.h first: ZXing's Error.h defines macros (UnsupportedError, ...) that zbar's C++ headers
 // use as names.
@@ -252,8 +255,9 @@ std::vector<Frame> make_frames(const drivers_test::TempDir& dir, const Options& 
 struct Side {
   std::string name;
   std::function<std::vector<std::string>(const Frame&)> decode;
-  std::vector<bool> correct;              // per frame (false for frames without a symbol)
-  std::map<Set, std::vector<double>> ms;  // per set, every timed decode
+  std::vector<bool> correct;                  // per frame (false for frames without a symbol)
+  std::map<Set, std::vector<double>> ms;      // per set, every timed decode
+  std::vector<std::vector<double>> frame_ms;  // per frame, its timed decodes
   int false_reads = 0;
 };
 
@@ -355,6 +359,8 @@ void run(std::vector<Side>& sides, const std::vector<Frame>& frames, int rounds)
         d.decode(frames[f]);
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
         d.ms[frames[f].set].push_back(ms);
+        d.frame_ms.resize(frames.size());
+        d.frame_ms[f].push_back(ms);
       }
     }
   }
@@ -447,6 +453,26 @@ void print_times(const std::vector<Side>& sides) {
   }
 }
 
+// The median of each frame's timed decodes: its cost without the scheduling spikes of a shared
+// machine (a decode preempted by another process's build is one round of several).
+std::vector<double> frame_medians(const Side& d) {
+  std::vector<double> medians;
+  for (std::vector<double> ms : d.frame_ms) {
+    if (ms.empty()) continue;
+    std::sort(ms.begin(), ms.end());
+    medians.push_back(ms[ms.size() / 2]);
+  }
+  return medians;
+}
+
+void print_medians(const std::vector<Side>& sides) {
+  std::printf("\nms per frame, each frame's median of its rounds: p50 / mean / p99 / max\n");
+  for (const Side& d : sides) {
+    const Summary s = summary_of(frame_medians(d));
+    std::printf("%-24s  %6.3f/%6.3f/%6.3f/%6.3f\n", d.name.c_str(), s.p50, s.mean, s.p99, s.max);
+  }
+}
+
 int correct_count(const Side& d) {
   return static_cast<int>(std::count(d.correct.begin(), d.correct.end(), true));
 }
@@ -501,16 +527,20 @@ int main(int argc, char** argv) {
   std::printf("\n");
   print_times(sides);
 
+  print_medians(sides);
   const double p99 =
       summary_of(times_of(sides[ours_default], {Set::tilt, Set::low_contrast, Set::cut_quiet_zone,
                                                 Set::blank, Set::clutter}))
           .p99;
-  const bool met = p99 <= target_p99_ms &&
-                   correct_count(sides[ours_default]) >= correct_count(sides[before]) &&
-                   correct_count(sides[ours_default]) >= correct_count(sides[zbar]);
+  const double p99_medians = summary_of(frame_medians(sides[ours_default])).p99;
+  const int decoded = correct_count(sides[ours_default]);
+  const bool rate_met =
+      decoded >= correct_count(sides[before]) && decoded >= correct_count(sides[zbar]);
+  const bool met = p99 <= target_p99_ms && rate_met;
   std::printf(
       "\ntarget (ours, default): p99 <= %.1f ms over every frame, and at least as many frames "
-      "decoded as zxing as before and zbar: %s (p99 %.3f ms)\n",
-      target_p99_ms, met ? "met" : "MISSED", p99);
+      "decoded as zxing as before and zbar: %s\n  p99 %.3f ms over every timed decode, %.3f ms "
+      "over the frames' medians; decoded: %s\n",
+      target_p99_ms, met ? "met" : "MISSED", p99, p99_medians, rate_met ? "met" : "MISSED");
   return options.enforce && !met ? 1 : 0;
 }

@@ -190,23 +190,29 @@ Status matrix_pass(const View& view, int formats, const PassHints& hints, Collec
 
 // Rows of an upright bar region that a fast pass reads: a band about the middle.
 constexpr int kUprightRowsFast = 64;
-// The share of the frame beyond which the adaptive effort's thorough passes do not look.
+// Bounded (a camera stream): a 2D box over this share of the frame is read at half size, and the
+// thorough passes read at most kBoundedBudgetShare of the frame's pixels.
 constexpr double kBoundedShareMax = 0.5;
+constexpr double kBoundedBudgetShare = 0.5;
 constexpr std::size_t kUnbounded = limits::image_pixels_max;
 
 // Each bar region of the survey turned upright and read again: the linear symbols no row or
 // column of the frame crosses whole (tilted further than their height allows), or too faint.
-// `pixels_max` bounds each upright copy (a region that big is texture rather than a symbol).
-Status upright_passes(const Plan& plan, PassHints hints, std::size_t pixels_max,
+// Each upright copy comes out of `budget` pixels, twice its size with TryHarder (one larger is
+// not made: a region that big is texture rather than a symbol, or the budget is spent).
+Status upright_passes(const Plan& plan, PassHints hints, std::size_t& budget,
                       Collector& collector) {
   hints.try_rotate = false;  // upright already
   const GreyFrame& frame = plan.work.frame();
   for (const detail::BarRegion& region : plan.survey.regions) {
     if (collector.full()) return {};
+    // TryHarder reads every row of a copy, from several starts: twice the cost per pixel.
+    const std::size_t cost_per_pixel = hints.try_harder ? 2 : 1;
     const std::optional<detail::UprightCrop> crop = detail::upright_crop(
         frame, region, hints.try_harder ? frame.width + frame.height : kUprightRowsFast,
-        pixels_max);
+        budget / cost_per_pixel);
     if (!crop) continue;
+    budget -= cost_per_pixel * crop->image.pixels.size();
     const ZXing::Results results =
         TRY(detail::read_linear(grey_frame(crop->image), plan.linear, hints));
     if (results.empty()) continue;
@@ -215,50 +221,81 @@ Status upright_passes(const Plan& plan, PassHints hints, std::size_t pixels_max,
   return {};
 }
 
+// `view` at half its width and height (each pixel the mean of four), and the way back.
+struct HalfView {
+  GreyImage image;
+  ToFrame to_frame;
+};
+
+HalfView half_of(const View& view) {
+  const GreyFrame& f = view.frame;
+  HalfView half{GreyImage{f.width / 2, f.height / 2, {}}, {}};
+  half.image.pixels.resize(static_cast<std::size_t>(half.image.width) * half.image.height);
+  for (int y = 0; y < half.image.height; ++y) {
+    const std::uint8_t* top = f.pixels.data() + static_cast<std::size_t>(2 * y) * f.row_stride;
+    const std::uint8_t* bottom = top + f.row_stride;
+    std::uint8_t* out = half.image.pixels.data() + static_cast<std::size_t>(y) * half.image.width;
+    for (int x = 0; x < half.image.width; ++x) {
+      out[x] = static_cast<std::uint8_t>(
+          (top[2 * x] + top[2 * x + 1] + bottom[2 * x] + bottom[2 * x + 1] + 2) / 4);
+    }
+  }
+  half.to_frame = [back = view.to_frame](PixelPoint p) { return back({2 * p.x, 2 * p.y}); };
+  return half;
+}
+
 // Without TryHarder: linear symbols in the busy box, then upright bar regions, then 2D symbols
-// where the survey saw something like them.
-Status fast_passes(const Plan& plan, Collector& collector) {
+// where the survey saw something like them (`bounded`: a large 2D box at half size).
+Status fast_passes(const Plan& plan, Collector& collector, bool bounded) {
   PassHints hints;
   hints.try_rotate = plan.try_rotate;
   const detail::PixelBox& busy = plan.survey.busy_box;
   if (plan.linear != 0) TRY(linear_passes(plan, busy, hints, collector));
   if (plan.linear != 0 && !collector.full()) {
-    TRY(upright_passes(plan, hints, kUnbounded, collector));
+    std::size_t budget = kUnbounded;
+    TRY(upright_passes(plan, hints, budget, collector));
   }
   if (plan.matrix == 0 || collector.full()) return {};
   const std::optional<detail::PixelBox> box =
       plan.stacked() ? std::optional<detail::PixelBox>(busy) : plan.survey.matrix_box;
-  if (box) TRY(matrix_pass(view_at(plan.work.frame(), *box), plan.matrix, hints, collector));
-  return {};
+  if (!box) return {};
+  const View view = view_at(plan.work.frame(), *box);
+  // Bounded, a box over kBoundedShareMax of the frame (texture, or a 2D symbol held close, whose
+  // modules are large) is read at half size.
+  if (!bounded ||
+      static_cast<double>(box->width) * box->height <= kBoundedShareMax * plan.frame_area()) {
+    return matrix_pass(view, plan.matrix, hints, collector);
+  }
+  const HalfView half = half_of(view);
+  return matrix_pass(View{grey_frame(half.image), half.to_frame}, plan.matrix, hints, collector);
 }
 
-// With TryHarder, over the whole busy box; then, for 2D symbols, the box binarised at each of
-// its Otsu thresholds (grey_levels.h) and read without TryHarder. `bounded` (adaptive effort)
-// skips what covers more than kBoundedShareMax of the frame: a frame busy all over, texture
-// rather than a symbol, gets its fast look and no more, which holds the frame budget.
+// With TryHarder: the upright bar regions, and (unbounded only) the whole busy box for linear
+// and 2D symbols; then, for 2D symbols, the box binarised at each of its Otsu thresholds
+// (grey_levels.h), read without TryHarder. `bounded` (the adaptive effort asked for one symbol,
+// as a camera stream asks) skips the busy-box passes, which found nothing the others missed in
+// bench_camera's frames and cost the most, and reads at most kBoundedBudgetShare of the frame's
+// pixels in upright copies and binarised boxes, the strongest bar regions and then the 2D box
+// first: a frame busy all over is texture rather than a symbol, and gets its fast look and little
+// more. That is what holds the frame budget.
 Status thorough_passes(const Plan& plan, Collector& collector, bool bounded) {
-  const double share_max = bounded ? kBoundedShareMax : 1.0;
-  const auto within = [&](const detail::PixelBox& box) {
-    return static_cast<double>(box.width) * box.height <= share_max * plan.frame_area();
-  };
+  std::size_t budget =
+      bounded ? static_cast<std::size_t>(kBoundedBudgetShare * plan.frame_area()) : kUnbounded;
   PassHints hints;
   hints.try_harder = true;
   hints.try_rotate = plan.try_rotate;
   const detail::PixelBox& busy = plan.survey.busy_box;
-  if (plan.linear != 0 && within(busy)) TRY(linear_passes(plan, busy, hints, collector));
-  if (plan.linear != 0 && !collector.full()) {
-    const auto pixels_max = static_cast<std::size_t>(share_max * plan.frame_area());
-    TRY(upright_passes(plan, hints, std::min(pixels_max, kUnbounded), collector));
-  }
+  if (plan.linear != 0 && !bounded) TRY(linear_passes(plan, busy, hints, collector));
+  if (plan.linear != 0 && !collector.full()) TRY(upright_passes(plan, hints, budget, collector));
   if (plan.matrix == 0 || collector.full()) return {};
-  if (within(busy))
-    TRY(matrix_pass(view_at(plan.work.frame(), busy), plan.matrix, hints, collector));
+  if (!bounded) TRY(matrix_pass(view_at(plan.work.frame(), busy), plan.matrix, hints, collector));
   const bool compact = plan.survey.matrix_box && !plan.stacked();
   const detail::PixelBox levels_box = compact ? *plan.survey.matrix_box : busy;
-  if (!within(levels_box)) return {};
+  const auto box_pixels = static_cast<std::size_t>(levels_box.width) * levels_box.height;
   const View levels = view_at(plan.work.frame(), levels_box);
   for (int threshold : detail::otsu_thresholds(levels.frame)) {
-    if (collector.full()) return {};
+    if (collector.full() || box_pixels > budget) return {};
+    budget -= box_pixels;
     const GreyImage binary = detail::binarised(levels.frame, threshold);
     TRY(matrix_pass(View{grey_frame(binary), levels.to_frame}, plan.matrix, PassHints{},
                     collector));
@@ -282,10 +319,12 @@ Result<FrameScan> ImageDecoder::decode(const GreyFrame& frame) const {
                   zxing_formats_ & detail::kMatrixFormats,
                   options_.quarter_turns() == QuarterTurns::try_them};
   const DecodeEffort effort = options_.effort();
-  if (effort != DecodeEffort::thorough) TRY(fast_passes(plan, collector));
+  // A camera stream asks for one symbol per frame and has a frame budget to hold.
+  const bool bounded = effort != DecodeEffort::thorough && options_.symbols_max() == 1;
+  if (effort != DecodeEffort::thorough) TRY(fast_passes(plan, collector, bounded));
   // Adaptive: the thorough passes only when the fast ones found fewer symbols than wanted.
   if (effort == DecodeEffort::thorough || (effort == DecodeEffort::adaptive && !collector.full())) {
-    TRY(thorough_passes(plan, collector, effort == DecodeEffort::adaptive));
+    TRY(thorough_passes(plan, collector, bounded));
   }
   return collector.take();
 }
