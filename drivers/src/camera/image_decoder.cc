@@ -193,7 +193,7 @@ constexpr int kUprightRowsFast = 64;
 // Bounded (a camera stream): a 2D box over this share of the frame is read at half size, and the
 // thorough passes read at most kBoundedBudgetShare of the frame's pixels.
 constexpr double kBoundedShareMax = 0.5;
-constexpr double kBoundedBudgetShare = 0.5;
+constexpr double kBoundedBudgetShare = 0.3;
 constexpr std::size_t kUnbounded = limits::image_pixels_max;
 
 // Each bar region of the survey turned upright and read again: the linear symbols no row or
@@ -270,14 +270,31 @@ Status fast_passes(const Plan& plan, Collector& collector, bool bounded) {
   return matrix_pass(View{grey_frame(half.image), half.to_frame}, plan.matrix, hints, collector);
 }
 
-// With TryHarder: the upright bar regions, and (unbounded only) the whole busy box for linear
-// and 2D symbols; then, for 2D symbols, the box binarised at each of its Otsu thresholds
-// (grey_levels.h), read without TryHarder. `bounded` (the adaptive effort asked for one symbol,
-// as a camera stream asks) skips the busy-box passes, which found nothing the others missed in
-// bench_camera's frames and cost the most, and reads at most kBoundedBudgetShare of the frame's
-// pixels in upright copies and binarised boxes, the strongest bar regions and then the 2D box
-// first: a frame busy all over is texture rather than a symbol, and gets its fast look and little
-// more. That is what holds the frame budget.
+// The 2D box (the busy box for PDF417, or without one) binarised at each of its Otsu
+// thresholds (grey_levels.h) and read without TryHarder, each copy out of `budget` pixels.
+Status otsu_passes(const Plan& plan, std::size_t& budget, Collector& collector) {
+  const bool compact = plan.survey.matrix_box && !plan.stacked();
+  const detail::PixelBox box = compact ? *plan.survey.matrix_box : plan.survey.busy_box;
+  const auto pixels = static_cast<std::size_t>(box.width) * static_cast<std::size_t>(box.height);
+  const View levels = view_at(plan.work.frame(), box);
+  for (int threshold : detail::otsu_thresholds(levels.frame)) {
+    if (collector.full() || pixels > budget) return {};
+    budget -= pixels;
+    const GreyImage binary = detail::binarised(levels.frame, threshold);
+    TRY(matrix_pass(View{grey_frame(binary), levels.to_frame}, plan.matrix, PassHints{},
+                    collector));
+  }
+  return {};
+}
+
+// With TryHarder: the whole busy box for linear symbols (unbounded only), the upright bar
+// regions, the whole busy box for 2D symbols (unbounded only); and the Otsu passes. `bounded`
+// (the adaptive effort asked for one symbol, as a camera stream asks) skips the busy-box passes,
+// which found nothing the others missed in bench_camera's frames and cost the most, and reads at
+// most kBoundedBudgetShare of the frame's pixels: the Otsu passes first (a compact 2D box is
+// cheap to binarise and read), then upright copies, strongest region first. A frame busy all over
+// is texture rather than a symbol, and gets its fast look and little more. That is what holds the
+// frame budget.
 Status thorough_passes(const Plan& plan, Collector& collector, bool bounded) {
   std::size_t budget =
       bounded ? static_cast<std::size_t>(kBoundedBudgetShare * plan.frame_area()) : kUnbounded;
@@ -286,21 +303,11 @@ Status thorough_passes(const Plan& plan, Collector& collector, bool bounded) {
   hints.try_rotate = plan.try_rotate;
   const detail::PixelBox& busy = plan.survey.busy_box;
   if (plan.linear != 0 && !bounded) TRY(linear_passes(plan, busy, hints, collector));
+  if (plan.matrix != 0 && bounded) TRY(otsu_passes(plan, budget, collector));
   if (plan.linear != 0 && !collector.full()) TRY(upright_passes(plan, hints, budget, collector));
-  if (plan.matrix == 0 || collector.full()) return {};
-  if (!bounded) TRY(matrix_pass(view_at(plan.work.frame(), busy), plan.matrix, hints, collector));
-  const bool compact = plan.survey.matrix_box && !plan.stacked();
-  const detail::PixelBox levels_box = compact ? *plan.survey.matrix_box : busy;
-  const auto box_pixels = static_cast<std::size_t>(levels_box.width) * levels_box.height;
-  const View levels = view_at(plan.work.frame(), levels_box);
-  for (int threshold : detail::otsu_thresholds(levels.frame)) {
-    if (collector.full() || box_pixels > budget) return {};
-    budget -= box_pixels;
-    const GreyImage binary = detail::binarised(levels.frame, threshold);
-    TRY(matrix_pass(View{grey_frame(binary), levels.to_frame}, plan.matrix, PassHints{},
-                    collector));
-  }
-  return {};
+  if (plan.matrix == 0 || collector.full() || bounded) return {};
+  TRY(matrix_pass(view_at(plan.work.frame(), busy), plan.matrix, hints, collector));
+  return otsu_passes(plan, budget, collector);
 }
 
 }  // namespace
