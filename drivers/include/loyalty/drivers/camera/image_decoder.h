@@ -23,26 +23,31 @@
 // twice (same type and bytes).
 //
 // What decode() does, from cheap to costly, stopping as soon as the frame gave what was asked:
-//   1. A survey of the frame's edges (16x16-pixel blocks, gradient structure tensors): a frame
-//      with no block whose edges stand out from the frame's own noise floor holds nothing to
-//      decode and costs about 0.1 ms (640x480). A camera mostly sees frames like that.
-//   2. ZXing on the frame: linear formats one symbol per pass (a symbol found is blanked in a copy
-//      of the frame for the next pass, so several are found one by one), then matrix formats in a
-//      pass of their own. Never both in one call, and never linear ones several to a call: Debian's
-//      ZXing 1.4 aborts on an assert() when one call merges two linear results (details in
-//      src/camera/zxing_reader.h).
-//   3. When no linear symbol was found: each bar region of the survey (blocks whose gradients
-//      line up like bars), turned upright by its dominant direction and contrast-stretched, read
-//      again. A linear symbol tilted further than its bars are tall for its width (tan(tilt) >
-//      height / width, about 20 degrees for a Code 128 card) has no row or column of the frame
-//      that crosses all its bars; upright, it has.
-// DecodeEffort::fast runs 2 and 3 without ZXing's TryHarder; thorough with it (more scan lines,
-// more binarisations: about 3x slower); adaptive, the default, fast and, only when that found
-// nothing, thorough. symbols_max (default 1, at most limits::image_symbols_max) is how many
-// symbols decode() looks for; `loyaltyctl scan` asks for all. QuarterTurns::try_them
-// (TryRotate) also reads the frame's columns for linear symbols; off by default (an upright
-// bar region covers bars at any angle). Latency: tests/bench/bench_camera.cc and
-// docs/PERFORMANCE.md.
+//   1. A survey of the frame's edges (16x16-pixel blocks, gradient structure tensors, strong
+//      edges against the frame's own noise): a frame without a cluster of busy blocks holds
+//      nothing to decode and costs about 0.13 ms (640x480). A camera mostly sees frames like that.
+//      The decoders then look only at the busy area.
+//   2. ZXing: linear formats one symbol per pass (a symbol found is blanked in a copy of the frame
+//      for the next pass, so several are found one by one). Never linear and matrix formats in
+//      one call, and never linear ones several to a call: Debian's ZXing 1.4 aborts on an assert()
+//      when one call merges two linear results (details in src/camera/zxing_reader.h).
+//   3. Each bar region of the survey (blocks whose gradients line up like bars) sampled upright
+//      along its direction, cleaned (averaged along the bars, clamped to the spaces' level,
+//      stretched, quiet zones restored) and read again. A linear symbol tilted further than its
+//      bars are tall for its width (tan(tilt) > height / width, about 21 degrees for a Code 128
+//      card) has no row or column of the frame that crosses all its bars; upright, it has.
+//   4. Matrix formats, where the survey saw busy, incoherent, dense blocks.
+// DecodeEffort::fast runs 2 to 4 without ZXing's TryHarder; thorough runs them with it (more
+// scan lines, more binarisations: about 3x slower) and also reads 2D symbols in the busy box
+// binarised at its Otsu thresholds (a grey card on white paper); adaptive, the default, runs the
+// fast passes and, only when they found fewer symbols than asked, the thorough ones. With one
+// symbol asked for (a camera stream, symbols_max 1, the default) the adaptive effort holds a frame
+// budget: a 2D area over half the frame is read at half size, and the thorough passes read at
+// most 0.3 of the frame's pixels (no TryHarder pass over the whole busy area). symbols_max (at
+// most limits::image_symbols_max) is how many symbols decode() looks for; `loyaltyctl scan` asks
+// for all. QuarterTurns::try_them (TryRotate) also reads the frame's columns for linear symbols;
+// off by default (an upright bar region covers bars at any angle). Latency:
+// tests/bench/bench_camera.cc and docs/PERFORMANCE.md.
 //
 // Thread-safety: an ImageDecoder is immutable after create(); decode() is const and may run on
 // several threads at once. Frames are borrowed for the duration of the call only.
