@@ -96,6 +96,18 @@ class Collector {
     return true;
   }
 
+  // The results of a ZXing call, or none when it threw (std::out_of_range from one of its
+  // detectors on a strange frame, std::bad_alloc): the reason goes into FrameScan::rejected, once,
+  // and the other passes go on.
+  ZXing::Results results_of(Result<ZXing::Results> read) {
+    if (read.ok()) return std::move(read).value();
+    for (const Error& seen : scan_.rejected) {
+      if (seen.message == read.error().message) return {};
+    }
+    scan_.rejected.push_back(std::move(read).error());
+    return {};
+  }
+
   const DecodedSymbol& last() const { return scan_.symbols.back(); }
   FrameScan take() { return std::move(scan_); }
 
@@ -167,7 +179,8 @@ Status linear_passes(const Plan& plan, const detail::PixelBox& box, const PassHi
   const std::size_t passes_max = 2 * collector.room();
   for (std::size_t pass = 0; pass < passes_max && !collector.full(); ++pass) {
     const View view = view_at(plan.work.frame(), box);
-    const ZXing::Results results = TRY(detail::read_linear(view.frame, plan.linear, hints));
+    const ZXing::Results results =
+        collector.results_of(detail::read_linear(view.frame, plan.linear, hints));
     if (results.empty()) return {};
     collector.add(results.front(), view.to_frame);
     if (collector.full()) return {};
@@ -183,7 +196,7 @@ Status linear_passes(const Plan& plan, const detail::PixelBox& box, const PassHi
 
 Status matrix_pass(const View& view, int formats, const PassHints& hints, Collector& collector) {
   const ZXing::Results results =
-      TRY(detail::read_matrix(view.frame, formats, collector.room(), hints));
+      collector.results_of(detail::read_matrix(view.frame, formats, collector.room(), hints));
   for (const ZXing::Result& result : results) collector.add(result, view.to_frame);
   return {};
 }
@@ -214,7 +227,7 @@ Status upright_passes(const Plan& plan, PassHints hints, std::size_t& budget,
     if (!crop) continue;
     budget -= cost_per_pixel * crop->image.pixels.size();
     const ZXing::Results results =
-        TRY(detail::read_linear(grey_frame(crop->image), plan.linear, hints));
+        collector.results_of(detail::read_linear(grey_frame(crop->image), plan.linear, hints));
     if (results.empty()) continue;
     collector.add(results.front(), [&](PixelPoint p) { return crop->to_frame(p); });
   }

@@ -31,8 +31,8 @@ Result<ZXing::Results> read(const GreyFrame& frame, const ZXing::DecodeHints& hi
                               ZXing::ImageFormat::Lum, frame.row_stride);
   try {
     return ZXing::ReadBarcodes(view, hints);
-  } catch (const std::exception& e) {  // std::bad_alloc; no exception crosses drivers
-    return make_error(ErrorCode::internal, std::string("ZXing failed: ") + e.what());
+  } catch (const std::exception& e) {  // no exception crosses drivers
+    return make_error(ErrorCode::internal, std::string("ZXing failed on this frame: ") + e.what());
   }
 }
 

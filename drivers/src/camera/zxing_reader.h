@@ -31,8 +31,9 @@ struct PassHints {
   ZXing::Binarizer binarizer = ZXing::Binarizer::LocalAverage;
 };
 
-// At most one symbol of `linear_formats` (only linear bits may be set). Exceptions from ZXing
-// (std::bad_alloc) become ErrorCode::internal.
+// At most one symbol of `linear_formats` (only linear bits may be set). An exception from ZXing
+// (its Aztec detector throws std::out_of_range on some frames; std::bad_alloc) becomes
+// ErrorCode::internal, "ZXing failed on this frame: <what>".
 Result<ZXing::Results> read_linear(const GreyFrame& frame, int linear_formats,
                                    const PassHints& hints);
 

@@ -324,3 +324,25 @@ TEST_CASE("image decoder options: defaults and every effort decode the same fram
     }
   }
 }
+
+// A 5x5 PGM the fuzzer found: binarised at an Otsu threshold, it makes ZXing 1.4's Aztec
+// detector throw std::out_of_range. The decode goes on and says why in rejected.
+TEST_CASE("image decoder: a frame on which zxing throws is a scan with the reason, not an error") {
+  const ImageDecoder aztec =
+      ImageDecoder::create(
+          ImageDecodeOptions()
+              .set_formats({ScanDataType::qrcode, ScanDataType::datamatrix, ScanDataType::pdf417,
+                            ScanDataType::aztec, ScanDataType::maxicode})
+              .set_symbols_max(16))
+          .value();
+  const auto image = load_image_file(std::string(LOYALTY_SOURCE_DIR) +
+                                     "/tests/fuzz/corpus/image_file/aztec_detector_throws.pgm");
+  REQUIRE(image.ok());
+  const auto scan = aztec.decode(grey_frame(*image));
+  REQUIRE(scan.ok());
+  CHECK(scan->symbols.empty());
+  REQUIRE(scan->rejected.size() == 1);
+  CHECK(scan->rejected[0].code == ErrorCode::internal);
+  CHECK(
+      scan->rejected[0].message.starts_with("ZXing failed on this frame: vector::_M_range_check"));
+}

@@ -185,7 +185,9 @@ class ImageDecoder {
 
   // Errors (ErrorCode::invalid_argument) only for a malformed frame: a size of zero, a stride
   // shorter than a row, fewer bytes than the geometry needs, more than limits::image_pixels_max
-  // pixels. A frame without any symbol is a FrameScan with nothing in it.
+  // pixels. A frame without any symbol is a FrameScan with nothing in it. When ZXing throws on a
+  // frame (its Aztec detector does on some), the reason ("ZXing failed on this frame: ...",
+  // ErrorCode::internal) is in FrameScan::rejected and the other passes still look.
   Result<FrameScan> decode(const GreyFrame& frame) const;
 
  private:
