@@ -108,7 +108,6 @@ class Collector {
     return {};
   }
 
-  const DecodedSymbol& last() const { return scan_.symbols.back(); }
   FrameScan take() { return std::move(scan_); }
 
  private:
