@@ -22,8 +22,9 @@ packages=(
   libudev-dev         # device enumeration and hotplug (udev monitor)
   libboost-dev        # Boost.Asio: the drivers' event loop, serial ports; later Beast for sync
   libzxing-dev        # camera and image barcode decoding (ZXing-C++)
-  libstb-dev          # image files (PNG, JPEG, PGM) for loyaltyctl scan --image
-  zlib1g-dev          # the bounded inflate that guards stb_image against PNG bombs
+  libpng-dev          # image files: PNG (camera path, loyaltyctl scan --image)
+  libjpeg62-turbo-dev # image files: JPEG
+  libwebp-dev         # image files: WebP
   umockdev            # tests: replayed hidraw, evdev and tty devices (umockdev-wrapper)
   libumockdev-dev     # tests: the umockdev testbed API
   zint                # tests and benchmarks: barcode images

@@ -31,10 +31,12 @@ Status run_quote(std::span<const std::string_view> args, std::ostream& out, bool
 // was not withheld.
 Status run_swipe(std::span<const std::string_view> args, std::ostream& out);
 
-// `scan --image FILE [--formats LIST]`: decodes the barcodes in an image file (PNG, JPEG, PGM/PPM,
-// BMP) and prints one line per symbol, "<type> <aim id> <label>" (e.g. "ean13 ]E0 5901234123457"),
-// control characters escaped as \xHH. LIST: comma-separated types (ean13,qrcode,...); default
-// ean13, upca, upce, ean8, code128, ean128, qrcode, datamatrix. No symbol found is an error.
+// `scan --image FILE [--formats LIST]`: decodes the barcodes in an image file (PNG, JPEG, WebP,
+// PGM/PPM, BMP) and prints one line per symbol, "<type> <aim id> <label>" (e.g. "ean13 ]E0
+// 5901234123457"), control characters escaped as \xHH, then for a symbol with ECI segments a tab
+// and "eci=29:GB2312@0,3:ISO-8859-1@4". LIST: comma-separated types
+// (ean13,qrcode,...); default ean13, upca, upce, ean8, code128, ean128, qrcode, datamatrix. No
+// symbol found is an error.
 Status run_scan(std::span<const std::string_view> args, std::ostream& out);
 
 // `devices [--format json|table] [--wedge VID:PID[:msr]]`: the readers attached now, as

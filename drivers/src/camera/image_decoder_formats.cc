@@ -124,3 +124,73 @@ Result<ImageDecoder> ImageDecoder::create(ImageDecodeOptions options) {
 }
 
 }  // namespace loyalty::drivers
+
+namespace loyalty::drivers {
+
+std::string eci_name(int eci) {
+  // AIM ECI assignments (ITS/04-001) of the character sets ZXing 1.4 decodes.
+  switch (eci) {
+    case 0:
+    case 2:
+      return "CP437";
+    case 1:
+    case 3:
+      return "ISO-8859-1";
+    case 4:
+    case 5:
+    case 6:
+    case 7:
+    case 8:
+    case 9:
+    case 10:
+    case 11:
+    case 12:
+    case 13:
+      return "ISO-8859-" + std::to_string(eci - 2);
+    case 15:
+    case 16:
+    case 17:
+    case 18:
+      return "ISO-8859-" + std::to_string(eci - 2);
+    case 20:
+      return "Shift_JIS";
+    case 21:
+      return "windows-1250";
+    case 22:
+      return "windows-1251";
+    case 23:
+      return "windows-1252";
+    case 24:
+      return "windows-1256";
+    case 25:
+      return "UTF-16BE";
+    case 26:
+      return "UTF-8";
+    case 27:
+      return "US-ASCII";
+    case 28:
+      return "Big5";
+    case 29:
+      return "GB2312";
+    case 30:
+      return "EUC-KR";
+    case 31:
+      return "GBK";
+    case 32:
+      return "GB18030";
+    case 33:
+      return "UTF-16LE";
+    case 34:
+      return "UTF-32BE";
+    case 35:
+      return "UTF-32LE";
+    case 170:
+      return "ISO-646";
+    case 899:
+      return "binary";
+    default:
+      return "ECI " + std::to_string(eci);
+  }
+}
+
+}  // namespace loyalty::drivers

@@ -1,12 +1,16 @@
 // `loyaltyctl scan --image FILE [--formats LIST]`: decodes the barcodes in an image file (PNG,
-// JPEG, PGM/PPM, BMP) with the drivers' camera path (ZXing), offline, and prints one line per
-// symbol: "<type> <aim id> <label>", e.g. "ean13 ]E0 5901234123457". Control characters, the
-// backslash and, in a label that is not UTF-8, every byte above 0x7F are written as \xHH (\\ for
-// the backslash), so one symbol is always one line and the output is text.
+// JPEG, WebP, PGM/PPM, BMP) with the drivers' camera path (ZXing), offline, and prints one line per
+// symbol: "<type> <aim id> <label>", e.g. "ean13 ]E0 5901234123457". The label is the decoded
+// text; a symbol with ECI segments gets a tab and "eci=" with each segment's ECI, character set
+// and first byte after it ("qrcode ]Q1 中文ABC-123<TAB>eci=29:GB2312@0,3:ISO-8859-1@4"). Control
+// characters (the tab too), the backslash and, in a label that is not UTF-8, every byte above
+// 0x7F are written as \xHH (\\ for the backslash), so one symbol is always one line, the tab
+// before "eci=" is the only one in it, and the output is text.
 #include <ostream>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cli_args.h"
 #include "commands.h"
@@ -70,6 +74,18 @@ std::string escaped(std::string_view text) {
   return out;
 }
 
+// "\teci=29:GB2312@0,3:ISO-8859-1@4", or nothing for a symbol without ECI.
+std::string eci_field(const std::vector<drivers::EciSegment>& ecis) {
+  if (ecis.empty()) return "";
+  std::string field = "\teci=";
+  for (std::size_t i = 0; i < ecis.size(); ++i) {
+    if (i > 0) field += ',';
+    field += std::to_string(ecis[i].eci) + ':' + drivers::eci_name(ecis[i].eci) + '@' +
+             std::to_string(ecis[i].at);
+  }
+  return field;
+}
+
 }  // namespace
 
 Status run_scan(std::span<const std::string_view> args, std::ostream& out) {
@@ -93,6 +109,7 @@ Status run_scan(std::span<const std::string_view> args, std::ostream& out) {
     text += symbol.aim_id.empty() ? "-" : escaped(symbol.aim_id);
     text += ' ';
     text += escaped(symbol.label);
+    text += eci_field(symbol.ecis);
     text += '\n';
   }
   return write_output(out, text);

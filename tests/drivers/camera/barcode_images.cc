@@ -83,7 +83,8 @@ void run_command(const std::string& command) {
 std::string draw_symbol(const TempDir& dir, const std::string& name, const Symbol& symbol) {
   const std::string out = dir.file(name + ".zint.png");
   std::string command = "zint -b " + std::to_string(symbol.zint_type) +
-                        " --quietzones --scale=" + format_number(symbol.scale);
+                        (symbol.quiet_zones ? " --quietzones" : "") +
+                        " --scale=" + format_number(symbol.scale);
   for (const std::string& extra : symbol.zint_extra) command += " " + shell_quote(extra);
   command += " -d " + shell_quote(symbol.data) + " -o " + shell_quote(out);
   run_command(command);
@@ -94,8 +95,13 @@ std::string camera_frame(const TempDir& dir, const std::string& source,
                          const std::string& file_name, const Distortion& distortion) {
   const std::string out = dir.file(file_name);
   std::string command = "convert " + shell_quote(source) + " -colorspace Gray";
-  command += " -background white -rotate " + std::to_string(distortion.rotate_degrees);
-  // Shrink (never enlarge) to leave a margin, then centre on a white 640x480 canvas.
+  if (distortion.black_level != 0.0 || distortion.white_level != 1.0) {
+    command += " +level " + format_number(100 * distortion.black_level) + "%," +
+               format_number(100 * distortion.white_level) + "%";
+  }
+  const std::string background = shell_quote(distortion.background);
+  command += " -background " + background + " -rotate " + std::to_string(distortion.rotate_degrees);
+  // Shrink (never enlarge) to leave a margin, then centre on a 640x480 canvas.
   command += " -resize '600x440>' -gravity center -extent 640x480";
   if (distortion.blur_sigma > 0) command += " -blur 0x" + format_number(distortion.blur_sigma);
   if (distortion.noise > 0) {

@@ -45,20 +45,27 @@ struct Symbol {
   std::string data;                     // zint -d (GS1 data with [AI] brackets for GS1-128)
   std::vector<std::string> zint_extra;  // e.g. {"--height=80"}, {"--gs1"}
   double scale = 2;                     // zint --scale (pixels per module = 2 x scale)
+  bool quiet_zones = true;              // zint --quietzones; false: the bars reach the edges
 };
 
 struct Distortion {
-  int rotate_degrees = 0;   // clockwise, white fills the corners
+  int rotate_degrees = 0;   // clockwise, the background fills the corners
   double blur_sigma = 0.0;  // convert -blur 0xSIGMA; 0: none
   double noise = 0.0;       // convert -attenuate NOISE +noise Gaussian; 0: none
   unsigned seed = 1;        // convert -seed
+  // The symbol's black and white levels, as fractions of the range (convert +level): 0 and 1 is
+  // full contrast, 0.35 and 0.65 a faded print.
+  double black_level = 0.0;
+  double white_level = 1.0;
+  std::string background = "white";  // around the symbol (convert colour): "gray(60)", a table
 };
 
 // Draws `symbol` with zint into <dir>/<name>.zint.png and returns its path.
 std::string draw_symbol(const TempDir& dir, const std::string& name, const Symbol& symbol);
 
 // Makes a 640x480 greyscale camera-like frame of `source` with `distortion` and writes it to
-// <dir>/<file_name> (the extension picks the format: .png, .jpg, .pgm, .bmp); returns its path.
+// <dir>/<file_name> (the extension picks the format: .png, .jpg, .webp, .pgm, .bmp); returns its
+// path.
 std::string camera_frame(const TempDir& dir, const std::string& source,
                          const std::string& file_name, const Distortion& distortion);
 

@@ -134,8 +134,32 @@ inline constexpr std::int64_t usb_unpollable_fd_poll_ms = 2;
 // Images decoded by the camera path and loyaltyctl scan --image: file size and pixel count.
 inline constexpr std::size_t image_file_bytes_max = 32 * 1024 * 1024;
 inline constexpr std::size_t image_pixels_max = 4096 * 4096;
+// Image files: width or height (libpng's user limits; a 16777216x1 image would need a row buffer
+// of 128 MiB), working memory of the JPEG decoder (a progressive 4096x4096 colour JPEG keeps
+// about 100 MiB of coefficients), scans of a progressive JPEG (a real one has about ten; a crafted
+// one with thousands of tiny scans costs minutes of CPU), and the bytes one ancillary PNG chunk
+// may take once decompressed (libpng's png_set_chunk_malloc_max) and the ancillary chunks it keeps
+// (png_set_chunk_cache_max).
+inline constexpr std::size_t image_side_pixels_max = 16384;
+inline constexpr std::size_t image_decoder_memory_bytes_max = 160 * 1024 * 1024;
+inline constexpr std::size_t image_jpeg_scans_max = 100;
+inline constexpr std::size_t image_png_chunk_bytes_max = 1024 * 1024;
+inline constexpr std::size_t image_png_chunks_max = 64;
 // Symbols one decoded frame or image may report (ImageDecoder stops looking after that many).
 inline constexpr std::size_t image_symbols_max = 16;
+// Bar regions (blocks whose gradients line up like a linear symbol's bars) of one frame that an
+// ImageDecoder turns upright and decodes again when the frame as it is gave no linear symbol.
+inline constexpr std::size_t image_bar_regions_max = 3;
+// Camera streams (FrameConfirmer): a symbol is released when a second frame decodes the same type
+// and label within camera_confirm_frames_max frames and camera_confirm_window_ms of the first;
+// once released it is not released again until it has been out of sight for more than
+// camera_gone_frames_min frames and camera_gone_ms (a card held in view is one scan); at most
+// camera_tracked_symbols_max symbols are remembered at once (the stalest is forgotten first).
+inline constexpr std::size_t camera_confirm_frames_max = 5;
+inline constexpr std::int64_t camera_confirm_window_ms = 1'000;
+inline constexpr std::size_t camera_gone_frames_min = 15;
+inline constexpr std::int64_t camera_gone_ms = 1'000;
+inline constexpr std::size_t camera_tracked_symbols_max = 16;
 
 // Identification (core/identification.h): the text of one token as scanned or typed.
 inline constexpr std::size_t identification_input_bytes_max = 512;

@@ -6,27 +6,48 @@
 //   - type    the UPOS ScanDataType; Code 128 with FNC1 first (AIM ]C1) is ean128 (GS1-128);
 //   - aim_id  the AIM symbology identifier ZXing reports ("]E0", "]C1", "]Q1", "]d2", ...);
 //   - label   UPC/EAN normalised by upc.h (GTIN-13 for UPC-A, UPC-E and EAN-13, check digit
-//             verified); text symbologies as UTF-8; binary content (a QR code in byte mode) as
-//             its bytes, unchanged; GS1 data with each FNC1 separator as GS (0x1D), as ZXing 1.4
-//             reports it;
-//   - raw     the decoded bytes before normalisation, AIM id excluded;
+//             verified); text as UTF-8, as ZXing decoded it: each segment by its ECI (a QR code
+//             mixing GB2312 and ASCII segments reads as the Chinese and Latin text it holds), or,
+//             without ECI, by the character set ZXing recognises; binary content (a QR code in
+//             byte mode that is not text) as its bytes, unchanged; GS1 data with each FNC1
+//             separator as GS (0x1D), as ZXing 1.4 reports it;
+//   - raw     the decoded bytes before any character-set conversion or normalisation, AIM id
+//             and ECI designators excluded;
+//   - ecis    the ECI designators the symbol carries and where in raw each applies (empty for
+//             a symbol without ECI; eci_name() names them);
 //   - corners where the symbol is in the frame, in pixels.
 // A symbol of a type outside the decoder's set is never reported (a UPC-A found while only EAN-13
 // is allowed is reported as the EAN-13 it also is). A symbol whose label is longer than
 // limits::scan_label_bytes_max, or whose UPC/EAN check digit is wrong, is dropped and described in
-// FrameScan::rejected instead.
+// FrameScan::rejected instead. A linear symbol is reported once per frame even if it appears
+// twice (same type and bytes).
 //
-// Latency (tests/bench/bench_camera.cc decides the defaults; docs/PERFORMANCE.md has the figures):
-//   - DecodeEffort::fast is ZXing without TryHarder; thorough is with it (more scan lines, more
-//     binarisations: about 3x slower); adaptive, the default, runs fast and, only when that finds
-//     nothing, thorough. A frame with a readable symbol then costs a fast pass, a frame without
-//     one both: a camera stream that mostly sees no symbol may prefer fast.
-//   - symbols_max (default 1, at most limits::image_symbols_max): ZXing stops looking once it has
-//     that many, which is what makes a frame with a symbol cheap. `loyaltyctl scan` asks for all.
-//   - QuarterTurns::try_them (TryRotate) also looks at the frame turned by 90, 180 and 270
-//     degrees; off by default. A tilt of up to 25 degrees needs none of these (a linear symbol
-//     needs bars at least tan(25 deg) = 0.47 times as tall as the symbol is wide to be crossed by
-//     one scan line at that tilt; no scan-line decoder reads a flatter one).
+// What decode() does, from cheap to costly, stopping as soon as the frame gave what was asked:
+//   1. A survey of the frame's edges (16x16-pixel blocks, gradient structure tensors, strong
+//      edges against the frame's own noise): a frame without a cluster of busy blocks holds
+//      nothing to decode and costs about 0.13 ms (640x480). A camera mostly sees frames like that.
+//      The decoders then look only at the busy area.
+//   2. ZXing: linear formats one symbol per pass (a symbol found is blanked in a copy of the frame
+//      for the next pass, so several are found one by one). Never linear and matrix formats in
+//      one call, and never linear ones several to a call: Debian's ZXing 1.4 aborts on an assert()
+//      when one call merges two linear results (details in src/camera/zxing_reader.h).
+//   3. Each bar region of the survey (blocks whose gradients line up like bars) sampled upright
+//      along its direction, cleaned (averaged along the bars, clamped to the spaces' level,
+//      stretched, quiet zones restored) and read again. A linear symbol tilted further than its
+//      bars are tall for its width (tan(tilt) > height / width, about 21 degrees for a Code 128
+//      card) has no row or column of the frame that crosses all its bars; upright, it has.
+//   4. Matrix formats, where the survey saw busy, incoherent, dense blocks.
+// DecodeEffort::fast runs 2 to 4 without ZXing's TryHarder; thorough runs them with it (more
+// scan lines, more binarisations: about 3x slower) and also reads 2D symbols in the busy box
+// binarised at its Otsu thresholds (a grey card on white paper); adaptive, the default, runs the
+// fast passes and, only when they found fewer symbols than asked, the thorough ones. With one
+// symbol asked for (a camera stream, symbols_max 1, the default) the adaptive effort holds a frame
+// budget: a 2D area over half the frame is read at half size, and the thorough passes read at
+// most 0.3 of the frame's pixels (no TryHarder pass over the whole busy area). symbols_max (at
+// most limits::image_symbols_max) is how many symbols decode() looks for; `loyaltyctl scan` asks
+// for all. QuarterTurns::try_them (TryRotate) also reads the frame's columns for linear symbols;
+// off by default (an upright bar region covers bars at any angle). Latency:
+// tests/bench/bench_camera.cc and docs/PERFORMANCE.md.
 //
 // Thread-safety: an ImageDecoder is immutable after create(); decode() is const and may run on
 // several threads at once. Frames are borrowed for the duration of the call only.
@@ -74,11 +95,26 @@ struct SymbolCorners {
   PixelPoint bottom_left;
 };
 
+// An ECI designator of a symbol (AIM ECI protocol): from byte `at` of the symbol's raw bytes on,
+// they are in the character set ECI `eci` names (3 ISO-8859-1, 20 Shift JIS, 26 UTF-8, 29
+// GB2312, 899 binary, ...).
+struct EciSegment {
+  int eci = 0;
+  std::size_t at = 0;
+
+  bool operator==(const EciSegment&) const = default;
+};
+
+// The character set of an ECI: "ISO-8859-1", "GB2312", "UTF-8", "binary", ...; "ECI <n>" for
+// one without a name here.
+std::string eci_name(int eci);
+
 struct DecodedSymbol {
   ScanDataType type = ScanDataType::unknown;
   std::string aim_id;
   std::string label;
   std::vector<std::uint8_t> raw;
+  std::vector<EciSegment> ecis;
   SymbolCorners corners;
 };
 
@@ -149,7 +185,9 @@ class ImageDecoder {
 
   // Errors (ErrorCode::invalid_argument) only for a malformed frame: a size of zero, a stride
   // shorter than a row, fewer bytes than the geometry needs, more than limits::image_pixels_max
-  // pixels. A frame without any symbol is a FrameScan with nothing in it.
+  // pixels. A frame without any symbol is a FrameScan with nothing in it. When ZXing throws on a
+  // frame (its Aztec detector does on some), the reason ("ZXing failed on this frame: ...",
+  // ErrorCode::internal) is in FrameScan::rejected and the other passes still look.
   Result<FrameScan> decode(const GreyFrame& frame) const;
 
  private:
@@ -171,7 +209,9 @@ std::string image_device_id(std::string_view path);
 std::string camera_device_id(std::string_view camera_id);
 
 // The ScanEvent (UPOS DataEvent) for a decoded symbol: label, aim id and type as decoded; raw is
-// the AIM id followed by the decoded bytes, as a scanner with AIM ids on would send them.
+// the AIM id followed by the decoded bytes, unchanged, as a scanner with AIM ids on would send
+// them (a symbol's text is the label; its bytes, in whatever character sets its ECIs named, are
+// raw).
 ScanEvent make_scan_event(const DecodedSymbol& symbol, std::string device_id);
 
 }  // namespace loyalty::drivers

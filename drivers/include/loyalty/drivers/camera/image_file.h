@@ -1,15 +1,20 @@
-// Image files for the camera path and `loyaltyctl scan --image`: PNG, JPEG, binary PGM/PPM (P5,
-// P6) and BMP, loaded to 8-bit greyscale with stb_image (Debian libstb).
+// Image files for the camera path and `loyaltyctl scan --image`: PNG (libpng), JPEG
+// (libjpeg-turbo), WebP (libwebp), binary PGM/PPM (P5, P6) and uncompressed BMP (small readers
+// of our own), loaded to 8-bit greyscale.
 //
-// Image files are untrusted input. Before stb_image sees a byte, the file must be at most
-// limits::image_file_bytes_max and start with the signature of one of the formats above (stb's
-// other formats, GIF, PSD, HDR, TGA, PIC, are refused: less decoder to attack); its header must
-// declare at most limits::image_pixels_max pixels before the pixels are decoded. Colour is
-// converted to luma (stb: (77 R + 150 G + 29 B) >> 8), 16-bit samples to 8 bits, and a
-// transparent pixel is laid over white, as a barcode printed on paper would be.
+// Image files are untrusted input. A file must be at most limits::image_file_bytes_max and start
+// with the signature of one of the formats above; its header must declare at most
+// limits::image_side_pixels_max per side and limits::image_pixels_max in all before a pixel is
+// decoded. The libraries run with their own bounds set (libpng's user and chunk limits, libjpeg's
+// memory limit and a cap on progressive scans), and their errors come back as Errors, never as an
+// abort or exit. A file with more image data than its header declares (a PNG whose data inflates
+// past its rows), or less (a truncated file of any format), is refused. Colour is converted to
+// BT.601 luma ((77 R + 150 G + 29 B + 128) >> 8; a JPEG gives its Y channel as it is), 16-bit
+// samples to 8 bits, and a transparent pixel is laid over white, as a barcode printed on paper
+// would be.
 //
-// Thread-safety: the functions keep no state (stb's failure reason is thread-local); safe from
-// any thread. GreyImage is a plain value that owns its pixels.
+// Thread-safety: the functions keep no state; safe from any thread. GreyImage is a plain value
+// that owns its pixels.
 #pragma once
 
 #include <cstddef>
@@ -31,12 +36,16 @@ struct GreyImage {
 };
 
 // Loads the file at `path`. Errors name the path ("<path>: <reason>"):
-//   "<path>: cannot open: No such file or directory"             ErrorCode::io_error
-//   "<path>: larger than the limit of 33554432 bytes"             ErrorCode::limit_exceeded
-//   "<path>: not a PNG, JPEG, PGM/PPM (P5/P6) or BMP image"        ErrorCode::parse_error
-//   "<path>: corrupt PNG image", with " (stb_image: <reason>)" when stb_image gives one, or
-//   " (fewer pixel bytes than the header says)" for a short PGM/PPM     ErrorCode::parse_error
-//   "<path>: 5000x4000 is 20000000 pixels; the limit is 16777216"  ErrorCode::limit_exceeded
+//   "<path>: cannot open: No such file or directory"                 ErrorCode::io_error
+//   "<path>: larger than the limit of 33554432 bytes"                 ErrorCode::limit_exceeded
+//   "<path>: not a PNG, JPEG, WebP, PGM/PPM (P5/P6) or BMP image"      ErrorCode::parse_error
+//   "<path>: corrupt PNG image (libpng: <reason>)", likewise "(libjpeg: <reason>)" and
+//   "(libwebp: <reason>)", or the reason our own reader found ("corrupt PGM/PPM image (fewer
+//   pixel bytes than the header says)")                                ErrorCode::parse_error
+//   "<path>: compressed BMP images (RLE, JPEG, PNG) are not supported; ...",
+//   "<path>: animated WebP images are not supported; ..."             ErrorCode::parse_error
+//   "<path>: 5000x4000 is 20000000 pixels; the limit is 16777216"     ErrorCode::limit_exceeded
+//   "<path>: 20000x10 is wider or taller than the limit of 16384 pixels"  ErrorCode::limit_exceeded
 Result<GreyImage> load_image_file(const std::string& path);
 
 // The same from bytes already in memory; `name` stands for the path in messages. Refuses more
