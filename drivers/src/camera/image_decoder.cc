@@ -377,6 +377,9 @@ ScanEvent make_scan_event(const DecodedSymbol& symbol, std::string device_id) {
   fields.type = symbol.type;
   fields.raw.assign(symbol.aim_id.begin(), symbol.aim_id.end());
   fields.raw.insert(fields.raw.end(), symbol.raw.begin(), symbol.raw.end());
+  for (const EciSegment& segment : symbol.ecis) {  // bounded by the symbol's bytes
+    fields.ecis.push_back(EciSegment{segment.eci, segment.at + symbol.aim_id.size()});
+  }
   return ScanEvent(std::move(fields));
 }
 

@@ -87,7 +87,7 @@ TEST_CASE("symbol text: utf-8 without eci is text, bytes that are no text stay b
   CHECK(guessed.ecis.empty());
 }
 
-TEST_CASE("symbol text: the scan event keeps the text as label and the bytes as raw") {
+TEST_CASE("symbol text: the scan event keeps the text as label, the bytes as raw, and the ECIs") {
   TempDir dir;
   const DecodedSymbol symbol = only_qr(dir, "event", zhongwen, {"--eci=29", "--seg1=3,ABC-123"});
   const ScanEvent event = make_scan_event(symbol, camera_device_id("0"));
@@ -96,6 +96,8 @@ TEST_CASE("symbol text: the scan event keeps the text as label and the bytes as 
   CHECK(event.raw() ==
         concat(Bytes{']', 'Q', '1'},
                std::string(zhongwen_gb2312.begin(), zhongwen_gb2312.end()) + "ABC-123"));
+  // Counted in the event's raw bytes, after the 3-byte AIM id.
+  CHECK(event.ecis() == std::vector<EciSegment>{{29, 3}, {3, 7}});
 }
 
 TEST_CASE("symbol text: eci names") {

@@ -57,6 +57,21 @@ enum class Transport { hidraw, evdev, serial, usb, camera, image };
 const char* transport_name(Transport transport);
 
 // What a ScanEvent carries. Fill it, then build the event; the builder applies the bank-card rule.
+// An ECI designator of a symbol (AIM ECI protocol): from byte `at` of the bytes it is given with
+// on, they are in the character set ECI `eci` names (3 ISO-8859-1, 20 Shift JIS, 26 UTF-8, 29
+// GB2312, 899 binary, ...). A DecodedSymbol counts `at` in its raw bytes, a ScanEvent in its own
+// raw bytes (after the AIM id).
+struct EciSegment {
+  int eci = 0;
+  std::size_t at = 0;
+
+  bool operator==(const EciSegment&) const = default;
+};
+
+// The character set of an ECI: "ISO-8859-1", "GB2312", "UTF-8", "binary", ...; "ECI <n>" for
+// one without a name here.
+std::string eci_name(int eci);
+
 struct ScanEventFields {
   std::string device_id;  // stable within a run: "hidraw:/dev/hidraw0", "serial:/dev/ttyACM0"
   DeviceKind kind = DeviceKind::scanner;
@@ -68,6 +83,9 @@ struct ScanEventFields {
   ScanDataType type = ScanDataType::unknown;
   // The bytes as the reader delivered them (UPOS ScanData), framing included.
   std::vector<std::uint8_t> raw;
+  // The ECI segments of `raw`, when the symbol carried any (empty: no ECI; the label is the
+  // text decoded from them).
+  std::vector<EciSegment> ecis;
   // MSR only: the decoded tracks.
   std::optional<Swipe> swipe;
   std::chrono::system_clock::time_point at = std::chrono::system_clock::now();
@@ -87,6 +105,7 @@ class ScanEvent {
   const std::string& aim_id() const { return fields_.aim_id; }
   ScanDataType type() const { return fields_.type; }
   const std::vector<std::uint8_t>& raw() const { return fields_.raw; }
+  const std::vector<EciSegment>& ecis() const { return fields_.ecis; }
   const std::optional<Swipe>& swipe() const { return fields_.swipe; }
   std::chrono::system_clock::time_point at() const { return fields_.at; }
 

@@ -95,20 +95,6 @@ struct SymbolCorners {
   PixelPoint bottom_left;
 };
 
-// An ECI designator of a symbol (AIM ECI protocol): from byte `at` of the symbol's raw bytes on,
-// they are in the character set ECI `eci` names (3 ISO-8859-1, 20 Shift JIS, 26 UTF-8, 29
-// GB2312, 899 binary, ...).
-struct EciSegment {
-  int eci = 0;
-  std::size_t at = 0;
-
-  bool operator==(const EciSegment&) const = default;
-};
-
-// The character set of an ECI: "ISO-8859-1", "GB2312", "UTF-8", "binary", ...; "ECI <n>" for
-// one without a name here.
-std::string eci_name(int eci);
-
 struct DecodedSymbol {
   ScanDataType type = ScanDataType::unknown;
   std::string aim_id;
