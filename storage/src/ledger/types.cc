@@ -1,7 +1,8 @@
+#include "loyalty/storage/ledger_types.h"
+
 #include <array>
 
 #include "loyalty/core/result.h"
-#include "loyalty/storage/ledger_types.h"
 
 namespace loyalty::storage {
 
