@@ -7,25 +7,24 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <future>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include "loyalty/core/result.h"
 #include "loyalty/storage/database.h"
 #include "loyalty/storage/statement.h"
 #include "loyalty/storage/transaction.h"
+#include "sqlite/lock_holder.h"
 #include "temp_dir.h"
 
 namespace loyalty::storage {
 namespace {
 
+using test::LockHolder;
 using test::TempDir;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::string_view busy_hint =
-    " (busy: another connection or statement holds the lock; try again)";
+using test::busy_hint;
 
 // A raw connection outside the storage API, as another program would hold one.
 struct RawConnection {
@@ -46,38 +45,6 @@ std::string journal_mode(const Database& db) {
   REQUIRE(statement.step().value() == Step::row);
   return statement.column_text(0);
 }
-
-// Holds the lock that `take` acquires on `path` from another thread, releases it (`release`, then
-// closing the connection) `hold` after it was taken. wait_until_held() returns once it is taken.
-// The thread calls no Catch2 macro (they are not thread-safe): it reports through the promise.
-class LockHolder {
- public:
-  LockHolder(std::string path, std::string take, std::string release,
-             std::chrono::milliseconds hold)
-      : thread_([this, path = std::move(path), take = std::move(take), release = std::move(release),
-                 hold] {
-          sqlite3* db = nullptr;
-          int rc = sqlite3_open(path.c_str(), &db);
-          if (rc == SQLITE_OK) rc = sqlite3_exec(db, take.c_str(), nullptr, nullptr, nullptr);
-          held_.set_value(rc);
-          if (rc == SQLITE_OK) {
-            std::this_thread::sleep_for(hold);
-            sqlite3_exec(db, release.c_str(), nullptr, nullptr, nullptr);
-          }
-          sqlite3_close(db);
-        }) {}
-  ~LockHolder() { thread_.join(); }
-  LockHolder(const LockHolder&) = delete;
-  LockHolder& operator=(const LockHolder&) = delete;
-
-  // The result code of opening the connection and running `take`.
-  int wait_until_held() { return held_future_.get(); }
-
- private:
-  std::promise<int> held_;
-  std::future<int> held_future_ = held_.get_future();
-  std::thread thread_;
-};
 
 // A file in SQLite's default (rollback journal) mode with one table, as a new ledger file looks
 // to the first program that opens it, or a file another tool created.
