@@ -218,7 +218,7 @@ struct Writer {
     ok_or_die(pending_id > 0 ? transfer.bind_int64(6, pending_id) : transfer.bind_null(6), "bind");
     ok_or_die(transfer.bind_text(7, receipt), "bind");
     ok_or_die(transfer.bind_int64(8, seq), "bind");  // lot i belongs to event i
-    ok_or_die(transfer.bind_null(9), "bind");  // as the checkout writes them (event_seq NULL)
+    ok_or_die(transfer.bind_null(9), "bind");        // as the checkout writes them (event_seq NULL)
     ok_or_die(transfer.bind_int64(10, created_at.unix_seconds + seq), "bind");
     ok_or_die(transfer.run(), "insert transfer");
     return db.last_insert_rowid();
@@ -408,11 +408,18 @@ void time_opens(const std::string& path, const std::vector<storage::LedgerCheckp
 // snapshot per run, as the check has).
 void time_parts(const std::string& path,
                 const std::vector<storage::LedgerCheckpoint>& checkpoints) {
+  Clock::time_point start = Clock::now();
   storage::Database db = value_or_die(storage::Database::open(path), "Database::open");
+  const double open_ms = millis_since(start);
   storage::Transaction snapshot =
       value_or_die(storage::Transaction::begin(db, storage::TransactionKind::read), "begin");
+  start = Clock::now();
   const storage::LedgerCheckpoint end = value_or_die(check::ledger_end(db), "ledger_end");
-  std::printf("\n%-42s %12s", "part of the check (ms, one run)", "whole");
+  std::printf(
+      "\nDatabase::open (pragmas) %.2f ms; ledger_end (the end's ids and the totals digest "
+      "over %" PRId64 " accounts) %.2f ms\n",
+      open_ms, end.account_id, millis_since(start));
+  std::printf("%-42s %12s", "part of the check (ms, one run)", "whole");
   for (const std::int64_t since : since_cases) std::printf(" %9s %-6" PRId64, "since", since);
   std::printf("\n");
   for (const check::CheckPart& part : check::check_parts()) {
@@ -423,9 +430,9 @@ void time_parts(const std::string& path,
     }
     for (const check::Scope& scope : scopes) {
       storage::LedgerReport report;
-      const Clock::time_point start = Clock::now();
+      const Clock::time_point part_start = Clock::now();
       ok_or_die(part.run(db, scope, report), std::string(part.name));
-      const double ms = millis_since(start);
+      const double ms = millis_since(part_start);
       if (!report.ok()) die(std::string(part.name) + " found: " + report.first_problems());
       std::printf(" %16.2f", ms);
     }

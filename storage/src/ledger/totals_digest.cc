@@ -16,16 +16,14 @@ namespace loyalty::storage::ledger_check {
 
 namespace {
 
-// The four totals, as numbered in the queries below.
-constexpr int credits_posted = 0;
-constexpr int debits_posted = 1;
-constexpr int credits_pending = 2;
-constexpr int debits_pending = 3;
+// The four totals, numbered as in the queries below: 0 credits_posted, 1 debits_posted,
+// 2 credits_pending, 3 debits_pending.
+constexpr int total_columns = 4;
 
 // SplitMix64 of (account, column): well spread, and odd so that no total's change vanishes.
 std::uint64_t weight(std::int64_t account, std::int64_t column) {
-  std::uint64_t x = static_cast<std::uint64_t>(account) * 4 + static_cast<std::uint64_t>(column) +
-                    0x9e3779b97f4a7c15ULL;
+  std::uint64_t x = static_cast<std::uint64_t>(account) * total_columns +
+                    static_cast<std::uint64_t>(column) + 0x9e3779b97f4a7c15ULL;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return (x ^ (x >> 31)) | 1;
@@ -45,7 +43,7 @@ Result<std::uint64_t> totals_digest(const Database& db) {
   std::uint64_t digest = 0;
   while (TRY(rows.step()) == Step::row) {
     const std::int64_t account = rows.column_int64(0);
-    for (int column = credits_posted; column <= debits_pending; ++column) {
+    for (int column = 0; column < total_columns; ++column) {
       digest += term(account, column, rows.column_int64(1 + column));
     }
   }

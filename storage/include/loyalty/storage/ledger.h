@@ -51,8 +51,9 @@ struct LedgerOptions {
   std::optional<std::uint64_t> epoch;
   // The current time, for the rows open() writes.
   Timestamp now;
-  // true: open() runs check() and refuses a ledger that fails it. false: opens it anyway, so a
-  // tool (`loyaltyctl ledger check`) can report every problem; nothing may write to it then.
+  // true: open() verifies the ledger (open_check) and refuses one that fails. false: opens it
+  // without a check, so a tool (`loyaltyctl ledger check`) can report every problem; nothing may
+  // write to it then but the checkpoint of a check that passed.
   bool refuse_broken = true;
   // What open() verifies when refuse_broken is true.
   OpenCheck open_check = OpenCheck::since_checkpoint;
@@ -121,8 +122,9 @@ class Ledger {
   Result<LedgerReport> check_since_checkpoint(Timestamp now);
   // The checkpoint `meta` holds; nullopt when none was recorded. io_error when it is malformed.
   Result<std::optional<LedgerCheckpoint>> checkpoint() const;
-  // The same checks inside a write transaction, over what it has written so far: a batch that
-  // must leave the ledger sound (an applied HQ update) checks before it commits.
+  // The checks of check() (the whole history) inside a write transaction, over what it has
+  // written so far: a batch that must leave the ledger sound (an applied HQ update) checks before
+  // it commits. Records no checkpoint.
   Result<LedgerReport> check_within(const Transaction& transaction);
 
   // A write transaction (BEGIN IMMEDIATE) for the methods below.
