@@ -23,7 +23,8 @@ Result<storage::Ledger> open_or_create_ledger(const std::string& path,
 Result<storage::Ledger> open_existing_ledger(const std::string& path, Timestamp now);
 
 // Opens an existing ledger without refusing one that fails its check (LedgerOptions::
-// refuse_broken = false), for `ledger check` to report the problems. Nothing may write to it.
+// refuse_broken = false), for `ledger check` to report the problems. Nothing may write to it
+// but the checkpoint of a check that passed.
 Result<storage::Ledger> open_existing_ledger_unchecked(const std::string& path, Timestamp now);
 
 // Fails with "<path>: no such ledger file" unless `path` names an existing regular file.

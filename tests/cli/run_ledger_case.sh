@@ -118,12 +118,15 @@ scenario_check_totals_tampered() {
   run 3 ledger check --db "$db"
   stdout_is '{"ok":false,"schema_version":4,"accounts":2,"transfers":1,"pending_open":0,"lots":1,"events":1,"problems":["'"$problem"'"]}'
   stderr_empty
+  # The other commands' open compares the lots with the balance the ledger serves (the running
+  # totals), so it names that disagreement too.
+  local served='account 1 (customer_points:c-1001): its lots hold 8 points but its balance is 108'
   run 2 balance --db "$db" --customer-id c-1001 --at "$at"
   stdout_is ''
-  stderr_is "$(refused "$problem")"
+  stderr_is "$(refused "$problem; $served")"
   run 2 ledger export --db "$db"
   stdout_is ''
-  stderr_is "$(refused "$problem")"
+  stderr_is "$(refused "$problem; $served")"
   # Checking again writes nothing: the same report.
   run 3 ledger check --db "$db"
   stdout_is '{"ok":false,"schema_version":4,"accounts":2,"transfers":1,"pending_open":0,"lots":1,"events":1,"problems":["'"$problem"'"]}'
@@ -148,6 +151,62 @@ scenario_check_below_floor() {
   stderr_is "$(refused "$floor; $lots")"
   run 2 commit --db "$db" --receipt-id T1-000043 --at "$at"
   stderr_is "$(refused "$floor; $lots")"
+}
+
+# --- The checkpoint: what each command's open verifies, and what only `ledger check` does ---------
+
+redeem() {  # checkout of fixtures/receipt_redeem.json (T1-000050) for c-1001: the second event
+  run 0 checkout --db "$db" --terminal T1 --program fixtures/program.json \
+    --customer fixtures/customer.json --receipt fixtures/receipt_redeem.json --at "$at"
+}
+changed_event() { printf 'event %s: payload_hash does not match its content (changed after it was written)' "$1"; }
+
+# An event changed after the checkpoint: the next command's open finds it and refuses.
+scenario_checkpoint_event_after() {
+  need_sqlite3
+  checkout   # event 1; the ledger's first open checked it whole (an empty ledger)
+  redeem     # its open verified event 1 and moved the checkpoint there; event 2 comes after
+  sqlite3 "$db" "DROP TRIGGER events_no_update; UPDATE events SET payload = '{}' WHERE seq = 2"
+  run 2 balance --db "$db" --customer-id c-1001 --at "$at"
+  stdout_is ''
+  stderr_is "$(refused "$(changed_event 2)")"
+  run 3 ledger check --db "$db"
+  stdout_is '{"ok":false,"schema_version":4,"accounts":3,"transfers":3,"pending_open":0,"lots":2,"events":2,"problems":["'"$(changed_event 2)"'"]}'
+}
+
+# An event changed before the checkpoint: the commands' open does not hash it again (it was
+# verified), `ledger check` verifies the whole history and finds it.
+scenario_checkpoint_event_before() {
+  need_sqlite3
+  checkout
+  redeem     # the checkpoint is now at event 1
+  run 0 ledger check --db "$db"  # passes: the checkpoint moves to event 2
+  stdout_matches '^\{"ok":true,.*"events":2,"problems":\[\]\}$'
+  sqlite3 "$db" "DROP TRIGGER events_no_update; UPDATE events SET payload = '{}' WHERE seq = 1"
+  run 0 balance --db "$db" --customer-id c-1001 --at "$at"
+  stdout_matches '^\{"customer_id":"c-1001","posted":'
+  local report='{"ok":false,"schema_version":4,"accounts":3,"transfers":3,"pending_open":0,"lots":2,"events":2,"problems":["'"$(changed_event 1)"'"]}'
+  run 3 ledger check --db "$db"
+  stdout_is "$report"
+  stderr_empty
+  # A check that fails moves no checkpoint: still found the next time.
+  run 3 ledger check --db "$db"
+  stdout_is "$report"
+}
+
+# Events removed after they were verified: the chain left is sound by itself, the checkpoint
+# says it is short.
+scenario_checkpoint_truncated() {
+  need_sqlite3
+  checkout
+  redeem
+  run 0 ledger check --db "$db"  # the checkpoint is at event 2
+  sqlite3 "$db" "DROP TRIGGER events_no_delete; PRAGMA foreign_keys=OFF; DELETE FROM events WHERE seq = 2"
+  local problem='checkpoint: event 2, the last one verified, is missing (the chain ends at event 1): events were removed after they were verified'
+  run 2 balance --db "$db" --customer-id c-1001 --at "$at"
+  stderr_is "$(refused "$problem")"
+  run 3 ledger check --db "$db"
+  stdout_is '{"ok":false,"schema_version":4,"accounts":3,"transfers":3,"pending_open":0,"lots":2,"events":1,"problems":["'"$problem"'"]}'
 }
 
 # --- Held receipts: open, then commit or cancel --------------------------------------------------

@@ -22,6 +22,8 @@ const char* error_code_name(ErrorCode code) {
       return "conflict";
     case ErrorCode::io_error:
       return "io_error";
+    case ErrorCode::busy:
+      return "busy";
     case ErrorCode::internal:
       return "internal";
   }

@@ -1,5 +1,6 @@
-// Ledger: opening (migrations, meta, the check), accounts and balances. Transfers are in
-// ledger/transfers.cc, the invariant check in ledger/check.cc.
+// Ledger: opening (migrations, meta, the check at open), accounts and balances. Transfers are in
+// ledger/transfers.cc, the invariant checks in ledger/check*.cc, the checkpoint in
+// ledger/checkpoint.cc.
 
 #include "loyalty/storage/ledger.h"
 
@@ -80,7 +81,7 @@ Result<Ledger> Ledger::open(const std::string& path, const LedgerOptions& option
   ledger.schema_version_ = schema.version;
   TRY(ledger.load_or_init_meta(options));
   if (options.refuse_broken) {
-    const LedgerReport report = TRY(ledger.check());
+    const LedgerReport report = TRY(ledger.verify(options.open_check, options.now));
     if (!report.ok()) return check_failed(path, report);
   }
   return ledger;

@@ -12,13 +12,22 @@
 namespace loyalty::storage {
 
 Error sqlite_error(sqlite3* db, int result_code, std::string_view operation) {
-  // Constraint violations (UNIQUE, CHECK, FOREIGN KEY, and RAISE(ABORT) in a trigger) are the
-  // database refusing a write that contradicts what it holds: a conflict, not an I/O failure.
-  const bool constraint = (result_code & 0xff) == SQLITE_CONSTRAINT;
   std::string message(operation);
   message += ": ";
   message += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(result_code);
-  return make_error(constraint ? ErrorCode::conflict : ErrorCode::io_error, std::move(message));
+  switch (result_code & 0xff) {  // the primary code; extended codes keep it in the low byte
+    case SQLITE_CONSTRAINT:
+      // UNIQUE, CHECK, FOREIGN KEY, and RAISE(ABORT) in a trigger: the database refusing a write
+      // that contradicts what it holds, a conflict rather than an I/O failure.
+      return make_error(ErrorCode::conflict, std::move(message));
+    case SQLITE_BUSY:    // another connection's lock outlasted the busy timeout (or a stale
+                         // snapshot, SQLITE_BUSY_SNAPSHOT, which a new transaction cures)
+    case SQLITE_LOCKED:  // a table locked by a statement of the same connection (or shared cache)
+      message += " (busy: another connection or statement holds the lock; try again)";
+      return make_error(ErrorCode::busy, std::move(message));
+    default:
+      return make_error(ErrorCode::io_error, std::move(message));
+  }
 }
 
 namespace {
@@ -33,6 +42,11 @@ Result<std::string> pragma_text(const Database& db, std::string_view sql) {
 }
 
 Status configure(Database& db, const DatabaseOptions& options) {
+  // The busy timeout comes first: entering WAL mode (and, on a WAL file, the first read) takes a
+  // lock, and without the timeout a second process opening the file at the same moment would
+  // fail at once instead of waiting. sqlite3_busy_timeout touches no file, so it cannot be busy.
+  const int rc = sqlite3_busy_timeout(db.handle(), static_cast<int>(options.busy_timeout_ms));
+  if (rc != SQLITE_OK) return sqlite_error(db.handle(), rc, "busy_timeout " + db.path());
   // WAL: readers do not block the writer, and a commit appends to the log instead of rewriting
   // pages in place. SQLite answers with the mode it is now in; a file it cannot put in WAL mode
   // (e.g. on a file system without shared memory) keeps its old mode, which we refuse.
@@ -43,7 +57,6 @@ Status configure(Database& db, const DatabaseOptions& options) {
   }
   TRY(db.exec(options.durability == Durability::full ? "PRAGMA synchronous=FULL"
                                                      : "PRAGMA synchronous=NORMAL"));
-  TRY(db.exec("PRAGMA busy_timeout=" + std::to_string(options.busy_timeout_ms)));
   TRY(db.exec("PRAGMA foreign_keys=ON"));
   return {};
 }

@@ -200,19 +200,7 @@ TEST_CASE("Transaction commits, and rolls back when destroyed uncommitted", "[st
   CHECK(count_rows(reopened, "t") == 1);
 }
 
-TEST_CASE("A write transaction holds the write lock: a second writer times out",
-          "[storage][database]") {
-  TempDir dir;
-  const std::string path = dir.file("ledger.db");
-  Database first = open_ok(path);
-  Database second = open_ok(path, DatabaseOptions().with_busy_timeout_ms(0));
-  Result<Transaction> held = Transaction::begin(first);
-  REQUIRE(held.ok());
-  Result<Transaction> blocked = Transaction::begin(second);
-  REQUIRE_FALSE(blocked.ok());
-  CHECK(blocked.error().code == ErrorCode::io_error);
-  CHECK(blocked.error().message == "exec \"BEGIN IMMEDIATE\": database is locked");
-}
+// Locks held by other connections (busy) are tested in sqlite/busy_test.cc.
 
 TEST_CASE("A Statement can be moved and move-assigned", "[storage][database]") {
   TempDir dir;

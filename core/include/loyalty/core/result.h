@@ -33,6 +33,10 @@ enum class ErrorCode {
   not_found,
   conflict,  // the same identity with a different content
   io_error,
+  // Retryable: another connection held a lock the operation needed (SQLite's SQLITE_BUSY and
+  // SQLITE_LOCKED) for longer than the busy timeout; its transaction does not commit. Run the
+  // operation again.
+  busy,
   internal,
 };
 

@@ -54,9 +54,11 @@ struct DatabaseOptions {
 
 class Database {
  public:
-  // Opens (creating if missing) the database file at `path` and sets journal_mode=WAL,
-  // synchronous (FULL or NORMAL), busy_timeout and foreign_keys=ON. Fails with io_error naming
-  // the path and SQLite's message, or invalid_argument for bad options.
+  // Opens (creating if missing) the database file at `path` and sets busy_timeout first (so that
+  // entering WAL mode waits for another connection's lock instead of failing), then
+  // journal_mode=WAL, synchronous (FULL or NORMAL) and foreign_keys=ON. Fails with busy when
+  // another connection's lock outlasts the busy timeout (retryable), io_error naming the path and
+  // SQLite's message, or invalid_argument for bad options.
   static Result<Database> open(const std::string& path, const DatabaseOptions& options = {});
 
   Database() = default;
@@ -101,8 +103,13 @@ class Database {
   std::unique_ptr<StatementCache> cache_;
 };
 
-// An Error for a failed SQLite call on `db`: ErrorCode::conflict for constraint violations (and
-// RAISE(ABORT) in triggers), io_error otherwise. The message is "<operation>: <sqlite3_errmsg>".
+// An Error for a failed SQLite call on `db`, by the primary result code (extended codes included):
+//   SQLITE_CONSTRAINT (and RAISE(ABORT) in triggers)  ErrorCode::conflict
+//   SQLITE_BUSY, SQLITE_LOCKED                        ErrorCode::busy, retryable: the message ends
+//                                                     " (busy: another connection or statement
+//                                                     holds the lock; try again)"
+//   anything else                                     ErrorCode::io_error
+// The message is "<operation>: <sqlite3_errmsg>" (sqlite3_errstr when `db` is nullptr).
 Error sqlite_error(sqlite3* db, int result_code, std::string_view operation);
 
 }  // namespace loyalty::storage

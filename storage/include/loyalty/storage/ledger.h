@@ -4,7 +4,9 @@
 // the sum of all debits equals the sum of all credits by construction; corrections are new
 // transfers. Pending transfers hold points for an open receipt and are later posted (in full or
 // in part) or voided, exactly once. open() migrates the schema and refuses a ledger whose
-// invariants fail (check()).
+// invariants fail: it verifies what was written since the checkpoint of the last check that
+// passed, and check() verifies the whole history on demand (docs/storage.md, "Verification at
+// open").
 //
 // Writes happen inside a caller's write Transaction (begin()), so one receipt's transfers, lots,
 // counters and event commit together or not at all. Methods that write take the Transaction as
@@ -29,6 +31,16 @@
 
 namespace loyalty::storage {
 
+// What open() verifies before it returns a ledger (with refuse_broken).
+enum class OpenCheck {
+  // What was written since the checkpoint (LedgerCheckpoint), and that the ledger still reaches
+  // the checkpoint; then the checkpoint moves to the end. Costs what was written since, not the
+  // ledger's history. A ledger without a checkpoint gets the full check (and then a checkpoint).
+  since_checkpoint,
+  // check(): every invariant over the whole history, then the checkpoint moves to the end.
+  full,
+};
+
 struct LedgerOptions {
   DatabaseOptions database;
   // Required to create a ledger; when reopening, "" accepts the stored one and anything else must
@@ -39,9 +51,33 @@ struct LedgerOptions {
   std::optional<std::uint64_t> epoch;
   // The current time, for the rows open() writes.
   Timestamp now;
-  // true: open() runs check() and refuses a ledger that fails it. false: opens it anyway, so a
-  // tool (`loyaltyctl ledger check`) can report every problem; nothing may write to it then.
+  // true: open() verifies the ledger (open_check) and refuses one that fails. false: opens it
+  // without a check, so a tool (`loyaltyctl ledger check`) can report every problem; nothing may
+  // write to it then but the checkpoint of a check that passed.
   bool refuse_broken = true;
+  // What open() verifies when refuse_broken is true.
+  OpenCheck open_check = OpenCheck::since_checkpoint;
+};
+
+// How far the ledger has been verified, kept in `meta` (the checkpoint_* keys). Every check that
+// passes records one, in one transaction: open() (for what it verified) and check_and_checkpoint().
+// open() does not verify again the rows it covers (docs/storage.md, "Verification at open").
+struct LedgerCheckpoint {
+  std::int64_t event_seq = 0;  // the last event verified; 0 when the chain was empty
+  std::string event_hash;      // its payload_hash; "" when event_seq is 0
+  // The highest transfer, lot and account ids verified (ids only grow: rows are never deleted).
+  std::int64_t transfer_id = 0;
+  std::int64_t lot_id = 0;
+  std::int64_t account_id = 0;
+  std::int64_t schema_version = 0;  // the schema the rows were verified under
+  // A digest of every account's running totals (account_totals) when they were verified equal to
+  // the transfers: open() checks the totals against it and the transfers since, without summing
+  // every transfer again.
+  std::uint64_t totals_digest = 0;
+  Timestamp checked_at;     // when this checkpoint was recorded
+  Timestamp full_check_at;  // when a check of the whole history last passed
+
+  bool operator==(const LedgerCheckpoint&) const = default;
 };
 
 // What check() found. Counts describe the ledger; `problems` holds one line per broken invariant
@@ -63,16 +99,32 @@ struct LedgerReport {
 class Ledger {
  public:
   // Opens or creates the ledger at `path`: applies the migrations, records terminal_id and epoch
-  // in a new ledger, then runs check(). Fails with conflict for a schema newer than this build
-  // allows or another terminal's ledger, with io_error naming the first problems when the
-  // invariants fail, with invalid_argument for a new ledger without a terminal_id.
+  // in a new ledger, then verifies it (options.open_check) and records the checkpoint. Fails with
+  // conflict for a schema newer than this build allows or another terminal's ledger, with
+  // io_error naming the first problems when the invariants fail, with invalid_argument for a new
+  // ledger without a terminal_id, with busy when another connection holds the file's lock for
+  // longer than the busy timeout (retryable).
   static Result<Ledger> open(const std::string& path, const LedgerOptions& options);
 
-  // Verifies every invariant in one read snapshot (docs/storage.md lists them). Problems go into
-  // the report; only SQLite failures are errors. Must not run inside a Transaction.
+  // Verifies every invariant over the whole history in one read snapshot (docs/storage.md lists
+  // them), the checkpoint included. Problems go into the report; only SQLite failures are
+  // errors. Writes nothing. Must not run inside a Transaction.
   Result<LedgerReport> check();
-  // The same checks inside a write transaction, over what it has written so far: a batch that
-  // must leave the ledger sound (an applied HQ update) checks before it commits.
+  // check(), and when it finds no problem, records the checkpoint at the end of what it verified
+  // (checked_at and full_check_at = `now`) in a write transaction of its own.
+  Result<LedgerReport> check_and_checkpoint(Timestamp now);
+  // What open() verifies by default, on demand: the rows written since the checkpoint, and that
+  // the ledger still reaches it (a ledger without a usable checkpoint gets the full check); when
+  // it finds no problem, the checkpoint moves to the end (checked_at = `now`). A program that
+  // keeps the ledger open for long calls it when idle, so that the next open has little to
+  // verify. The report's counts are 0 unless the full check ran. Must not run inside a
+  // Transaction.
+  Result<LedgerReport> check_since_checkpoint(Timestamp now);
+  // The checkpoint `meta` holds; nullopt when none was recorded. io_error when it is malformed.
+  Result<std::optional<LedgerCheckpoint>> checkpoint() const;
+  // The checks of check() (the whole history) inside a write transaction, over what it has
+  // written so far: a batch that must leave the ledger sound (an applied HQ update) checks before
+  // it commits. Records no checkpoint.
   Result<LedgerReport> check_within(const Transaction& transaction);
 
   // A write transaction (BEGIN IMMEDIATE) for the methods below.
@@ -112,6 +164,8 @@ class Ledger {
  private:
   explicit Ledger(Database db) : db_(std::move(db)) {}
   Status load_or_init_meta(const LedgerOptions& options);
+  Result<LedgerReport> verify(OpenCheck open_check, Timestamp now);
+  Status record_checkpoint(const LedgerCheckpoint& checkpoint);
   Result<TransferId> insert_checked(const Transaction& transaction, const TransferRequest& request,
                                     std::string_view flags);
   Result<TransferId> resolve_pending(const Transaction& transaction, TransferId pending,

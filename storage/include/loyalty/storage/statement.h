@@ -23,7 +23,8 @@ enum class Step { row, done };
 class Statement {
  public:
   // Compiles exactly one SQL statement, or reuses one the Database compiled before for the same
-  // text. Fails with io_error naming the SQL and SQLite's message.
+  // text. Fails naming the SQL and SQLite's message: busy when the schema is locked by another
+  // connection (retryable), io_error otherwise.
   static Result<Statement> prepare(const Database& db, std::string_view sql);
 
   Statement() = default;
@@ -39,7 +40,8 @@ class Statement {
   Status bind_null(int index);
 
   // One step: Step::row while rows come, then Step::done. Errors name the SQL: a constraint
-  // violation or RAISE(ABORT) is ErrorCode::conflict, anything else io_error.
+  // violation or RAISE(ABORT) is ErrorCode::conflict, a lock another connection held past the
+  // busy timeout ErrorCode::busy (retryable), anything else io_error.
   Result<Step> step();
   // Steps to the end, for statements that return no rows.
   Status run();
