@@ -170,7 +170,17 @@ Result<LedgerReport> Ledger::verify(OpenCheck open_check, Timestamp now) {
 
 Result<LedgerReport> Ledger::check_within(const Transaction& transaction) {
   assert_ours(transaction);
-  return check_uncommitted();
+  // What open() verifies: the rows written since the checkpoint (the whole history without a
+  // usable one), so that an HQ update does not hold the write lock for a check of every event.
+  using ledger_check::StoredCheckpoint;
+  const StoredCheckpoint stored = TRY(ledger_check::read_checkpoint(db_));
+  const LedgerCheckpoint end = TRY(ledger_check::ledger_end(db_));
+  const bool whole = stored.state != StoredCheckpoint::State::present ||
+                     stored.checkpoint.schema_version != end.schema_version;
+  LedgerReport report;
+  const ledger_check::Scope scope{whole ? nullptr : &stored.checkpoint, whole ? nullptr : &end};
+  TRY(ledger_check::run_check(db_, scope, report));
+  return report;
 }
 
 Result<LedgerReport> Ledger::check_uncommitted() {

@@ -122,9 +122,10 @@ class Ledger {
   Result<LedgerReport> check_since_checkpoint(Timestamp now);
   // The checkpoint `meta` holds; nullopt when none was recorded. io_error when it is malformed.
   Result<std::optional<LedgerCheckpoint>> checkpoint() const;
-  // The checks of check() (the whole history) inside a write transaction, over what it has
-  // written so far: a batch that must leave the ledger sound (an applied HQ update) checks before
-  // it commits. Records no checkpoint.
+  // The checks open() runs (what was written since the checkpoint, or the whole history without
+  // a usable one) inside a write transaction, over what it has written so far: a batch that must
+  // leave the ledger sound (an applied HQ update) checks before it commits. Records no
+  // checkpoint.
   Result<LedgerReport> check_within(const Transaction& transaction);
 
   // A write transaction (BEGIN IMMEDIATE) for the methods below.
