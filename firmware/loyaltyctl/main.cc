@@ -28,6 +28,8 @@ namespace {
 constexpr int exit_ok = 0;
 constexpr int exit_internal = 1;
 constexpr int exit_usage = 2;
+// sysexits.h EX_TEMPFAIL: another program holds the ledger's lock; the same command may succeed.
+constexpr int exit_busy = 75;
 constexpr int exit_ledger_problems = 3;
 
 constexpr std::string_view usage_text =
@@ -134,7 +136,8 @@ constexpr std::string_view usage_text =
     "\n"
     "Flags take their value as `--flag value` or `--flag=value`.\n"
     "Exit status: 0 success, 2 bad input or usage, 1 internal error,\n"
-    "             3 ledger check found problems.\n";
+    "             3 ledger check found problems, 75 the ledger is busy (another program\n"
+    "             holds its lock past the busy timeout): try again.\n";
 
 bool wants_help(std::span<const std::string_view> args) {
   for (std::string_view arg : args) {
@@ -191,7 +194,14 @@ int run(std::span<const std::string_view> args) {
   const Status status = run_command(args.front(), rest, problems_found);
   if (status.ok()) return problems_found ? exit_ledger_problems : exit_ok;
   std::cerr << "loyaltyctl: " << status.error().message << '\n';
-  return status.error().code == ErrorCode::internal ? exit_internal : exit_usage;
+  switch (status.error().code) {
+    case ErrorCode::internal:
+      return exit_internal;
+    case ErrorCode::busy:
+      return exit_busy;
+    default:
+      return exit_usage;
+  }
 }
 
 }  // namespace

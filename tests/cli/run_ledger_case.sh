@@ -743,5 +743,19 @@ scenario_store_time_zone() {
   stderr_matches '^loyaltyctl: --time-zone: .*Mars/Olympus'
 }
 
+# Another program holding the ledger's write lock past the busy timeout (5 s): exit 75, retryable;
+# once it lets go, the same command goes through.
+scenario_busy_exit_code() {
+  checkout
+  { echo "BEGIN IMMEDIATE;"; sleep 8; echo "COMMIT;"; } | sqlite3 "$db" &
+  local holder=$!
+  sleep 1
+  run 75 refund --db "$db" --receipt-id T1-000043 --refund-id R1 --lines 0:1 --at "$later"
+  stderr_matches '^loyaltyctl: .*\(busy: another connection or statement holds the lock; try again\)$'
+  wait "$holder"
+  run 0 refund --db "$db" --receipt-id T1-000043 --refund-id R1 --lines 0:1 --at "$later"
+  stdout_matches '^\{"refund_id":"R1","event_seq":2,"replayed":false,'
+}
+
 declare -F "scenario_$scenario" >/dev/null || { echo "unknown scenario $scenario" >&2; exit 1; }
 "scenario_$scenario"
