@@ -287,8 +287,8 @@ struct CheckoutSide {
 };
 
 std::unique_ptr<CheckoutSide> open_checkout_side(const std::string& path,
-                                                 storage::Durability durability,
-                                                 int customer_count, int lots_per_customer) {
+                                                 storage::Durability durability, int customer_count,
+                                                 int lots_per_customer) {
   storage::LedgerOptions options;
   options.database.durability = durability;
   options.terminal_id = "bench-terminal";
@@ -408,6 +408,45 @@ std::int64_t wal_bytes_of_one(sqlite3* db, const std::string& db_path,
   std::error_code ec;
   const auto size = std::filesystem::file_size(db_path + "-wal", ec);
   return ec ? -1 : static_cast<std::int64_t>(size);
+}
+
+// Which B-tree (table, index, or "page 1") each page of the WAL belongs to, from the frames'
+// headers and the dbstat virtual table (SQLite built with SQLITE_ENABLE_DBSTAT_VTAB, as Debian's
+// is): " receipts 2, transfers 1, ...". Read right after one transaction (wal_bytes_of_one).
+std::string wal_pages_by_btree(sqlite3* db, const std::string& db_path) {
+  std::FILE* wal = std::fopen((db_path + "-wal").c_str(), "rb");
+  if (wal == nullptr) return " (no WAL)";
+  std::vector<std::uint32_t> pages;
+  unsigned char header[24];
+  std::vector<unsigned char> page(4096);
+  if (std::fseek(wal, 32, SEEK_SET) == 0) {
+    while (std::fread(header, 1, sizeof header, wal) == sizeof header &&
+           std::fread(page.data(), 1, page.size(), wal) == page.size()) {
+      pages.push_back((std::uint32_t{header[0]} << 24) | (std::uint32_t{header[1]} << 16) |
+                      (std::uint32_t{header[2]} << 8) | header[3]);
+    }
+  }
+  std::fclose(wal);
+  std::map<std::string, int> by_name;
+  sqlite3_stmt* find = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT name FROM dbstat WHERE pageno = ?1", -1, &find, nullptr) !=
+      SQLITE_OK) {
+    return " (dbstat unavailable)";
+  }
+  for (std::uint32_t number : pages) {
+    sqlite3_bind_int64(find, 1, number);
+    std::string name = number == 1 ? "page 1" : "free or new";
+    if (sqlite3_step(find) == SQLITE_ROW && number != 1) {
+      name = reinterpret_cast<const char*>(sqlite3_column_text(find, 0));
+    }
+    sqlite3_reset(find);
+    by_name[name] += 1;
+  }
+  sqlite3_finalize(find);
+  std::string out;
+  for (const auto& [name, count] : by_name) out += " " + name + " " + std::to_string(count) + ",";
+  if (!out.empty()) out.pop_back();
+  return out;
 }
 
 const char* filesystem_name(const std::string& dir) {
@@ -565,12 +604,13 @@ WorkloadResult run_workload(const Workload& workload, const Options& options,
   CheckoutSide& checkout = *r.checkout;
   r.rows = probe_rows(checkout);
   describe_quote(checkout, options, workload.lots_per_customer);
-  std::printf("  R = %d rows per checkout (sqlite3_total_changes() across one checkout: rows "
-              "inserted or updated, trigger updates included)\n",
-              r.rows);
+  std::printf(
+      "  R = %d rows per checkout (sqlite3_total_changes() across one checkout: rows "
+      "inserted or updated, trigger updates included)\n",
+      r.rows);
   r.bare = std::make_unique<BareSide>(
-      value_or_die(storage::Database::open(r.bare_path, storage::DatabaseOptions{}.with_durability(
-                                                            options.durability)),
+      value_or_die(storage::Database::open(
+                       r.bare_path, storage::DatabaseOptions{}.with_durability(options.durability)),
                    "Database::open (bare)"),
       r.rows);
   BareSide& bare = *r.bare;
@@ -660,10 +700,10 @@ WorkloadResult run_workload(const Workload& workload, const Options& options,
   std::printf("  ratio p99 checkout/bare = %.2f (target <= %.1f): %s\n", r.r99, target_p99_ratio,
               r.ok99 ? "PASS" : "FAIL");
   if (options.idle_checkpoint) {
-    std::printf("  with the idle checkpoint counted: amortised %.1f us per checkout (bare %.1f), "
-                "ratio p50 %.2f, p99 %.2f\n",
-                r.checkpoint_a.mean, r.checkpoint_b.mean, r.with_checkpoint_r50,
-                r.with_checkpoint_r99);
+    std::printf(
+        "  with the idle checkpoint counted: amortised %.1f us per checkout (bare %.1f), "
+        "ratio p50 %.2f, p99 %.2f\n",
+        r.checkpoint_a.mean, r.checkpoint_b.mean, r.with_checkpoint_r50, r.with_checkpoint_r99);
   }
   return r;
 }
@@ -743,7 +783,8 @@ int main(int argc, char** argv) {
           "prepare sizes");
       if (sqlite3_step(sizes) == SQLITE_ROW) {
         std::printf(
-            "  one checkout stores: the quote JSON once, %d bytes (the event's payload), and in the "
+            "  one checkout stores: the quote JSON once, %d bytes (the event's payload), and in "
+            "the "
             "receipt row the customer JSON, %d bytes, and the receipt JSON, %d bytes\n",
             sqlite3_column_int(sizes, 0), sqlite3_column_int(sizes, 1),
             sqlite3_column_int(sizes, 2));
@@ -803,6 +844,8 @@ int main(int argc, char** argv) {
       std::printf("\n  WAL appended by one commit: checkout %" PRId64 " bytes (%" PRId64
                   " pages of 4096 + headers), bare %" PRId64 " bytes (%" PRId64 " pages)\n",
                   a_wal, a_wal / 4120, b_wal, b_wal / 4120);
+      std::printf("  the checkout's pages by B-tree:%s\n",
+                  wal_pages_by_btree(ledger_db, ledger_path).c_str());
     }
 
     // 4. The same pair with synchronous=NORMAL (no fsync per commit): the CPU part of each side.
