@@ -62,22 +62,6 @@ Verdict judge(std::string_view track1, std::string_view track2,
 
 }  // namespace
 
-bool luhn_valid(std::string_view digits) {
-  if (!all_digits(digits)) return false;
-  unsigned sum = 0;
-  bool doubled = false;
-  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
-    unsigned d = static_cast<unsigned>(*it - '0');
-    if (doubled) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    doubled = !doubled;
-  }
-  return sum % 10 == 0;
-}
-
 bool is_financial_track1(std::string_view track1) {
   return track1.size() >= 2 && track1[0] == '%' && track1[1] == 'B';
 }

@@ -1,4 +1,5 @@
 // The untrusted-scan policy (scan_sanitizer.h) and the configuration-barcode rules.
+#include "loyalty/core/identification.h"
 #include "loyalty/drivers/scan/scan_sanitizer.h"
 
 #include <algorithm>
@@ -185,7 +186,7 @@ std::string escape_scan_for_log(std::string_view label, std::size_t bytes_max) {
       std::size_t end = pos;
       while (end < label.size() && is_digit(label[end])) ++end;
       const std::string_view run = label.substr(pos, end - pos);
-      if (run.size() >= 12 && run.size() <= 19 && luhn_valid(run)) {
+      if (run.size() >= 12 && run.size() <= 19 && luhn_check_digit_valid(run)) {
         out += "<" + std::to_string(run.size()) + " digits withheld>";
         pos = end;
       } else {

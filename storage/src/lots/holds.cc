@@ -115,38 +115,30 @@ Result<std::vector<LotMove>> plan_take(Ledger& ledger, const LotTake& take) {
   return plan;
 }
 
-}  // namespace
-
-Result<std::vector<LotMove>> take_from_lots(Ledger& ledger, const Transaction& transaction,
-                                            const LotTake& take) {
+// The plan written: a posted transfer per lot (the points leave it now), or a pending one that
+// holds them there.
+Result<std::vector<LotMove>> take_or_hold(Ledger& ledger, const Transaction& transaction,
+                                          const LotTake& take, bool hold) {
   std::vector<LotMove> plan = TRY(plan_take(ledger, take));
   for (LotMove& step : plan) {
-    step.transfer =
-        TRY(move(ledger, transaction,
-                 LotTransfer{take.account, take.credit, step.points, take.code, take.receipt_id,
-                             take.line, take.source, step.lot, take.at},
-                 -step.points.value()));
+    const LotTransfer request{take.account, take.credit, step.points, take.code, take.receipt_id,
+                              take.line,    take.source, step.lot,    take.at};
+    step.transfer = hold ? TRY(ledger.create_pending(transaction, transfer_request(request)))
+                         : TRY(move(ledger, transaction, request, -step.points.value()));
   }
   return plan;
 }
 
+}  // namespace
+
+Result<std::vector<LotMove>> take_from_lots(Ledger& ledger, const Transaction& transaction,
+                                            const LotTake& take) {
+  return take_or_hold(ledger, transaction, take, false);
+}
+
 Result<std::vector<LotMove>> hold_from_lots(Ledger& ledger, const Transaction& transaction,
                                             const LotTake& take) {
-  std::vector<LotMove> plan = TRY(plan_take(ledger, take));
-  for (LotMove& step : plan) {
-    TransferRequest request;
-    request.debit = take.account;
-    request.credit = take.credit;
-    request.amount = step.points;
-    request.code = take.code;
-    request.receipt_id = take.receipt_id;
-    request.line = take.line;
-    request.source = take.source;
-    request.lot = step.lot;
-    request.at = take.at;
-    step.transfer = TRY(ledger.create_pending(transaction, request));
-  }
-  return plan;
+  return take_or_hold(ledger, transaction, take, true);
 }
 
 Result<Points> post_holds(Ledger& ledger, const Transaction& transaction,

@@ -26,6 +26,8 @@ struct LotTransfer {
   Timestamp at;
 };
 
+// The ledger's request for `request` (the views it holds stay borrowed).
+TransferRequest transfer_request(const LotTransfer& request);
 // Writes the transfer and moves the lot's remaining by `delta` (negative: points leave the lot).
 Result<TransferId> move(Ledger& ledger, const Transaction& transaction, const LotTransfer& request,
                         std::int64_t delta);

@@ -31,11 +31,7 @@ Status take_as_overdraft(Ledger& ledger, const Transaction& transaction, Account
   return {};
 }
 
-Result<TransferId> move(Ledger& ledger, const Transaction& transaction, const LotTransfer& request,
-                        std::int64_t delta) {
-  // A lot moves by the whole amount or not at all (the earn that creates it moves it by 0).
-  LOYALTY_ASSERT(delta == 0 || delta == request.amount.value() || delta == -request.amount.value());
-  LOYALTY_ASSERT(delta == 0 || request.lot.has_value());
+TransferRequest transfer_request(const LotTransfer& request) {
   TransferRequest transfer;
   transfer.debit = request.debit;
   transfer.credit = request.credit;
@@ -46,7 +42,15 @@ Result<TransferId> move(Ledger& ledger, const Transaction& transaction, const Lo
   transfer.source = request.source;
   transfer.lot = request.lot;
   transfer.at = request.at;
-  const TransferId id = TRY(ledger.transfer(transaction, transfer));
+  return transfer;
+}
+
+Result<TransferId> move(Ledger& ledger, const Transaction& transaction, const LotTransfer& request,
+                        std::int64_t delta) {
+  // A lot moves by the whole amount or not at all (the earn that creates it moves it by 0).
+  LOYALTY_ASSERT(delta == 0 || delta == request.amount.value() || delta == -request.amount.value());
+  LOYALTY_ASSERT(delta == 0 || request.lot.has_value());
+  const TransferId id = TRY(ledger.transfer(transaction, transfer_request(request)));
   if (request.lot && delta != 0) TRY(move_remaining(ledger, *request.lot, delta));
   return id;
 }

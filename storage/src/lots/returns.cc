@@ -134,13 +134,14 @@ Result<Earned> earned_lots(const Database& db, AccountId account, std::string_vi
   // A receipt's lots are found through their earn transfers (transfers_by_receipt): lots have no
   // index by account that would not scan them all. Lots of no receipt (grants) are scanned.
   Statement select = TRY(Statement::prepare(
-      db, receipt_id.empty()
-              ? "SELECT lot_id, points, remaining FROM lots WHERE account = ?1 AND receipt_id IS ?2 "
-                "AND line IS ?3 ORDER BY lot_id DESC LIMIT ?4"
-              : "SELECT l.lot_id, l.points, l.remaining FROM transfers t JOIN lots l ON "
-                "l.lot_id = t.lot_id WHERE t.receipt_id = ?2 AND t.code = 'earn' "
-                "AND t.credit_account = ?1 AND t.lot_id IS NOT NULL AND l.account = ?1 "
-                "AND l.line IS ?3 ORDER BY l.lot_id DESC LIMIT ?4"));
+      db,
+      receipt_id.empty()
+          ? "SELECT lot_id, points, remaining FROM lots WHERE account = ?1 AND receipt_id IS ?2 "
+            "AND line IS ?3 ORDER BY lot_id DESC LIMIT ?4"
+          : "SELECT l.lot_id, l.points, l.remaining FROM transfers t JOIN lots l ON "
+            "l.lot_id = t.lot_id WHERE t.receipt_id = ?2 AND t.code = 'earn' "
+            "AND t.credit_account = ?1 AND t.lot_id IS NOT NULL AND l.account = ?1 "
+            "AND l.line IS ?3 ORDER BY l.lot_id DESC LIMIT ?4"));
   TRY(select.bind_int64(1, account.value));
   TRY(bind_receipt_line(select, receipt_id, lot_line));
   TRY(select.bind_int64(4, static_cast<std::int64_t>(limits::customer_lots_max)));

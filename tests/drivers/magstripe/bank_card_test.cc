@@ -1,5 +1,6 @@
 // The bank-card rule: the financial layout, the allow-list of the chain's own card ranges, the
 // redaction and the tokenizer interface.
+#include "loyalty/core/identification.h"
 #include "loyalty/drivers/magstripe/bank_card.h"
 
 #include <catch2/catch.hpp>
@@ -21,7 +22,7 @@ class FakeTokenizer : public CardTokenizer {
   std::string token(std::string_view pan) const override {
     ++calls;
     pan_length = pan.size();
-    pan_luhn_ok = luhn_valid(pan);
+    pan_luhn_ok = loyalty::luhn_check_digit_valid(pan);
     return "tok-0001";
   }
 };
@@ -37,13 +38,13 @@ Swipe swipe_of(const std::string& t1, const std::string& t2, const std::string& 
 }  // namespace
 
 TEST_CASE("bank card Luhn check") {
-  CHECK(luhn_valid(visa_pan));
-  CHECK(luhn_valid("79927398713"));
-  CHECK_FALSE(luhn_valid("79927398710"));
-  CHECK_FALSE(luhn_valid("4111111111111112"));
-  CHECK_FALSE(luhn_valid(fleet_pan));
-  CHECK_FALSE(luhn_valid(""));
-  CHECK_FALSE(luhn_valid("4111-1111"));
+  CHECK(loyalty::luhn_check_digit_valid(visa_pan));
+  CHECK(loyalty::luhn_check_digit_valid("79927398713"));
+  CHECK_FALSE(loyalty::luhn_check_digit_valid("79927398710"));
+  CHECK_FALSE(loyalty::luhn_check_digit_valid("4111111111111112"));
+  CHECK_FALSE(loyalty::luhn_check_digit_valid(fleet_pan));
+  CHECK_FALSE(loyalty::luhn_check_digit_valid(""));
+  CHECK_FALSE(loyalty::luhn_check_digit_valid("4111-1111"));
 }
 
 TEST_CASE("bank card track 1 format B is the financial layout") {
@@ -159,7 +160,7 @@ TEST_CASE("bank card tokenizer receives the PAN and only its token is kept") {
   Swipe swipe = swipe_of("%B6012345678901234^DOE/JANE^2512101?", "");
   CHECK(withhold_payment_card(swipe, rule));
   CHECK(tokenizer.pan_length == 16);
-  CHECK(tokenizer.pan_luhn_ok == luhn_valid(golden_pan));
+  CHECK(tokenizer.pan_luhn_ok == loyalty::luhn_check_digit_valid(golden_pan));
   REQUIRE(swipe.card_token);
   CHECK(*swipe.card_token == "tok-0001");
   check_swipe_has_no_pan(swipe, golden_pan);

@@ -44,8 +44,7 @@ struct BankCardRule {
   const CardTokenizer* tokenizer = nullptr;    // may be null
 };
 
-// Luhn (mod 10) check over a string of digits; false for an empty string or a non-digit.
-bool luhn_valid(std::string_view digits);
+
 
 // Raw track texts (with sentinels, as in TrackResult::raw); empty text: track absent. Whether a
 // track is in the financial layout (above), whatever its number.
