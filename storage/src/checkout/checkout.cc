@@ -55,13 +55,6 @@ Result<CheckoutResult> replay(const ReceiptRow& row, std::string_view hash, bool
   return result_of(row, true);
 }
 
-Status void_holds(Ledger& ledger, const Transaction& transaction, std::string_view receipt_id,
-                  Timestamp at) {
-  const std::vector<TransferId> holds = TRY(open_holds(ledger, receipt_id));
-  for (TransferId hold : holds) TRY(ledger.void_pending(transaction, hold, at));
-  return Status();
-}
-
 Status require_card(std::string_view customer_id) {
   if (customer_id.empty()) {
     return make_error(ErrorCode::invalid_argument,
@@ -248,7 +241,7 @@ Result<CheckoutResult> Till::commit_receipt(std::string_view receipt_id, Timesta
     LOYALTY_ASSERT(posted == burned_points(rebuilt.quote) + rebuilt.quote.donated_total);
     redemption = Redemption::posted;
   } else {
-    TRY(void_holds(*ledger_, transaction, receipt_id, at));
+    TRY(lots_internal::void_holds(*ledger_, transaction, receipt_id, at));
   }
   row.event_seq =
       TRY(write_quote(*ledger_, transaction, rebuilt.quote, customer, row.result, redemption, at));
@@ -302,7 +295,7 @@ namespace checkout_internal {
 Status cancel_open(Ledger& ledger, const Transaction& transaction, const ReceiptRow& row,
                    Timestamp at) {
   LOYALTY_ASSERT(row.state == ReceiptState::open);
-  TRY(void_holds(ledger, transaction, row.receipt_id, at));
+  TRY(lots_internal::void_holds(ledger, transaction, row.receipt_id, at));
   if (row.reserved_json) {
     const CounterSet reserved = TRY(counts_from_json(*row.reserved_json));
     TRY(move_counts(ledger, row.customer_id.value_or(""), reserved, -1));

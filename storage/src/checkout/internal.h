@@ -161,8 +161,6 @@ Status write_settlement(Ledger& ledger, const Transaction& transaction, const Qu
 Status reverse_settlement(Ledger& ledger, const Transaction& transaction, const Quote& quote,
                           const Reversal& reversal, Timestamp at);
 
-// The pending transfers of `receipt_id` not yet posted or voided, in id order.
-Result<std::vector<TransferId>> open_holds(Ledger& ledger, std::string_view receipt_id);
 
 // The account an earn entry credits: the customer's, their company's or their referrer's.
 Result<AccountId> earn_account(Ledger& ledger, const Transaction& transaction,

@@ -197,16 +197,4 @@ Status add_counter(Ledger& ledger, std::string_view customer_id, std::string_vie
   return Status();
 }
 
-Result<std::vector<TransferId>> open_holds(Ledger& ledger, std::string_view receipt_id) {
-  Statement select = TRY(Statement::prepare(
-      ledger.database(),
-      "SELECT id FROM transfers t WHERE receipt_id = ?1 AND flags = 'pending' AND NOT EXISTS "
-      "(SELECT 1 FROM transfers r WHERE r.pending_id = t.id) ORDER BY id LIMIT ?2"));
-  TRY(select.bind_text(1, receipt_id));
-  TRY(select.bind_int64(2, static_cast<std::int64_t>(limits::receipt_holds_max)));
-  std::vector<TransferId> ids;
-  while (TRY(select.step()) == Step::row) ids.push_back(TransferId{select.column_int64(0)});
-  return ids;
-}
-
 }  // namespace loyalty::storage::checkout_internal

@@ -141,30 +141,44 @@ Result<std::vector<LotMove>> hold_from_lots(Ledger& ledger, const Transaction& t
   return take_or_hold(ledger, transaction, take, true);
 }
 
-Result<Points> post_holds(Ledger& ledger, const Transaction& transaction,
-                          std::string_view receipt_id, Timestamp at) {
+Result<std::vector<OpenHold>> open_holds(Ledger& ledger, std::string_view receipt_id) {
   Statement select = TRY(Statement::prepare(
       ledger.database(),
       "SELECT id, lot_id, amount FROM transfers t WHERE receipt_id = ?1 AND flags = 'pending' "
       "AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.pending_id = t.id) ORDER BY id LIMIT ?2"));
   TRY(select.bind_text(1, receipt_id));
   TRY(select.bind_int64(2, static_cast<std::int64_t>(limits::receipt_holds_max)));
-  std::vector<LotMove> holds;
+  std::vector<OpenHold> holds;
   while (TRY(select.step()) == Step::row) {  // bounded by receipt_holds_max
-    if (select.column_is_null(1)) {
-      return make_error(ErrorCode::io_error,
-                        "receipt " + std::string(receipt_id) + ": its hold (transfer " +
-                            std::to_string(select.column_int64(0)) + ") names no lot");
-    }
-    holds.push_back(LotMove{LotId{select.column_int64(1)}, Points(select.column_int64(2)),
-                            TransferId{select.column_int64(0)}});
+    OpenHold hold{TransferId{select.column_int64(0)}, std::nullopt, Points(select.column_int64(2))};
+    if (!select.column_is_null(1)) hold.lot = LotId{select.column_int64(1)};
+    holds.push_back(hold);
   }
-  select.reset();
+  return holds;
+}
+
+Status void_holds(Ledger& ledger, const Transaction& transaction, std::string_view receipt_id,
+                  Timestamp at) {
+  const std::vector<OpenHold> holds = TRY(open_holds(ledger, receipt_id));
+  for (const OpenHold& hold : holds) TRY(ledger.void_pending(transaction, hold.id, at));
+  return Status();
+}
+
+Result<Points> post_holds(Ledger& ledger, const Transaction& transaction,
+                          std::string_view receipt_id, Timestamp at) {
+  const std::vector<OpenHold> holds = TRY(open_holds(ledger, receipt_id));
+  for (const OpenHold& hold : holds) {
+    if (!hold.lot) {
+      return make_error(ErrorCode::io_error, "receipt " + std::string(receipt_id) +
+                                                 ": its hold (transfer " +
+                                                 std::to_string(hold.id.value) + ") names no lot");
+    }
+  }
   Points posted;
-  for (const LotMove& hold : holds) {
-    TRY(ledger.post_pending(transaction, hold.transfer, std::nullopt, at));
-    TRY(move_remaining(ledger, hold.lot, -hold.points.value()));
-    posted += hold.points;
+  for (const OpenHold& hold : holds) {
+    TRY(ledger.post_pending(transaction, hold.id, std::nullopt, at));
+    TRY(move_remaining(ledger, *hold.lot, -hold.amount.value()));
+    posted += hold.amount;
   }
   return posted;
 }

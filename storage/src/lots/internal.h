@@ -106,6 +106,17 @@ Result<std::vector<LotMove>> take_from_lots(Ledger& ledger, const Transaction& t
 Result<std::vector<LotMove>> hold_from_lots(Ledger& ledger, const Transaction& transaction,
                                             const LotTake& take);
 
+// The open holds of `receipt_id` (pending transfers not yet posted or voided), in the order they
+// were made; `lot` is empty for a hold an older release wrote.
+struct OpenHold {
+  TransferId id;
+  std::optional<LotId> lot;
+  Points amount;
+};
+Result<std::vector<OpenHold>> open_holds(Ledger& ledger, std::string_view receipt_id);
+// Voids every open hold of `receipt_id`: the points are released.
+Status void_holds(Ledger& ledger, const Transaction& transaction, std::string_view receipt_id,
+                  Timestamp at);
 // Posts every open hold of `receipt_id` (the points leave the lots they reserve) in the order
 // they were made, and returns what they moved; io_error for a hold that names no lot.
 Result<Points> post_holds(Ledger& ledger, const Transaction& transaction,
