@@ -31,14 +31,6 @@ Error malformed(const std::string& detail) {
                 "an app token is LOY1.<key id>.<card number>.<expiry>.<tag>; " + detail);
 }
 
-bool is_key_id(std::string_view text) {
-  if (text.empty() || text.size() > limits::token_key_id_bytes_max) return false;
-  for (char c : text) {
-    if (!is_upper(c) && !is_lower(c) && !is_digit(c) && c != '_' && c != '-') return false;
-  }
-  return true;
-}
-
 // Splits the token at its dots into exactly token_fields fields.
 Result<AppTokenFields> split_token(std::string_view text) {
   std::array<std::string_view, token_fields> fields;
@@ -117,7 +109,7 @@ Result<CustomerToken> identify_app_token(std::string_view text, const Identifica
                                          Timestamp now, const TokenSignatureVerifier* verifier) {
   LOYALTY_ASSERT(text.starts_with(app_token_prefix) && rules.app_tokens.has_value());
   const AppTokenFields fields = TRY(split_token(text));
-  if (!is_key_id(fields.key_id)) {
+  if (!is_token_key_id(fields.key_id)) {
     return malformed("the key id is 1 to " + std::to_string(limits::token_key_id_bytes_max) +
                      " of A-Z a-z 0-9 _ -");
   }
@@ -136,3 +128,16 @@ Result<CustomerToken> identify_app_token(std::string_view text, const Identifica
 }
 
 }  // namespace loyalty::identification_detail
+
+namespace loyalty {
+
+bool is_token_key_id(std::string_view text) {
+  using namespace identification_detail;
+  if (text.empty() || text.size() > limits::token_key_id_bytes_max) return false;
+  for (char c : text) {  // bounded by token_key_id_bytes_max
+    if (!is_upper(c) && !is_lower(c) && !is_digit(c) && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+}  // namespace loyalty

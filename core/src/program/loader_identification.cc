@@ -159,16 +159,6 @@ Status read_phone(const Context& ctx, const json::Value& value, const std::strin
   return Status();
 }
 
-bool is_key_id(std::string_view id) {
-  if (id.empty() || id.size() > limits::token_key_id_bytes_max) return false;
-  for (char c : id) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 // The key bytes: base64url of 16..limits::hmac_key_bytes_max bytes. The text is never quoted.
 Status read_key_bytes(const Context& ctx, const json::Value& value, const std::string& path,
                       SecretBytes* out) {
@@ -194,7 +184,7 @@ Status read_key(const Context& ctx, const json::Value& value, const std::string&
       custom_field("id", Need::required,
                    [&r, out](auto& v, auto& p) -> Status {
                      std::string id = TRY(r.string(v, p));
-                     if (!is_key_id(id)) {
+                     if (!is_token_key_id(id)) {
                        return r.error(p, "must be 1 to " +
                                              std::to_string(limits::token_key_id_bytes_max) +
                                              " bytes of A-Z, a-z, 0-9, '_' and '-', got " +

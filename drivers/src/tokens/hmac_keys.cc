@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "loyalty/core/identification.h"
 #include "loyalty/core/limits.h"
 
 namespace loyalty::drivers {
@@ -38,16 +39,6 @@ void wipe_key(HmacKeyBytes& key) {
   key.clear();
 }
 
-bool is_key_id(std::string_view id) {
-  if (id.empty() || id.size() > limits::token_key_id_bytes_max) return false;
-  for (char c : id) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 Status check_key_length(std::size_t bytes, const std::string& what) {
   if (bytes < hmac_key_bytes_min || bytes > limits::hmac_key_bytes_max) {
     return make_error(ErrorCode::invalid_argument, what + " has " + std::to_string(bytes) +
@@ -66,7 +57,7 @@ Status check_keys(const std::map<std::string, HmacKeyBytes>& keys) {
                           std::to_string(limits::token_keys_max) + " are needed");
   }
   for (const auto& [id, key] : keys) {
-    if (!is_key_id(id)) {
+    if (!is_token_key_id(id)) {
       return make_error(ErrorCode::invalid_argument,
                         "app token key id must be 1 to " +
                             std::to_string(limits::token_key_id_bytes_max) +
@@ -109,7 +100,7 @@ Result<HmacTokenVerifier> HmacTokenVerifier::from_keys(std::span<const AppTokenK
     const bool added = copies.emplace(key.key_id, HmacKeyBytes(bytes.begin(), bytes.end())).second;
     if (!added) {
       for (auto& [id, copy] : copies) wipe_key(copy);
-      const std::string id = is_key_id(key.key_id) ? "'" + key.key_id + "' " : "";
+      const std::string id = is_token_key_id(key.key_id) ? "'" + key.key_id + "' " : "";
       return make_error(ErrorCode::invalid_argument,
                         "app token key id " + id + "is given twice: one id names one key");
     }

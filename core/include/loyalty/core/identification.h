@@ -287,6 +287,9 @@ Result<CustomerToken> identify(std::string_view input, InputSource source,
                                const IdentificationRules& rules, Timestamp now,
                                const TokenSignatureVerifier* verifier);
 
+// Whether `text` is an app-token key id: 1..limits::token_key_id_bytes_max of A-Z a-z 0-9 _ -.
+bool is_token_key_id(std::string_view text);
+
 // The prefix of every version 1 app token.
 inline constexpr std::string_view app_token_prefix = "LOY1.";
 // Bytes of a decoded app token tag.
