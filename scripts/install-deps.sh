@@ -37,6 +37,10 @@ packages=(
   libhowardhinnant-date-dev  # date/tz.h: time zones over the system's tzdata
   libdate-tz3         # its tz library (libdate-tz.so)
   tzdata              # /usr/share/zoneinfo
+  # firmware: loyaltyd
+  libtomlplusplus-dev # the configuration file (TOML)
+  libseccomp-dev      # the decoder sandbox (seccomp filter of loyalty-decoder)
+  libsystemd-dev      # sd_notify, the watchdog and journald
 )
 
 # Added by later issues: move a line up into the list above when its component lands.
