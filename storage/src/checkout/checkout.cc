@@ -30,6 +30,13 @@ const char* receipt_state_name(ReceiptState state) {
   return "?";
 }
 
+std::optional<ReceiptState> parse_receipt_state(std::string_view name) {
+  if (name == "open") return ReceiptState::open;
+  if (name == "committed") return ReceiptState::committed;
+  if (name == "cancelled") return ReceiptState::cancelled;
+  return std::nullopt;
+}
+
 namespace {
 
 CheckoutResult result_of(const ReceiptRow& row, bool replayed) {

@@ -13,13 +13,6 @@ namespace loyalty::storage::checkout_internal {
 
 namespace {
 
-std::optional<ReceiptState> parse_state(std::string_view name) {
-  if (name == "open") return ReceiptState::open;
-  if (name == "committed") return ReceiptState::committed;
-  if (name == "cancelled") return ReceiptState::cancelled;
-  return std::nullopt;
-}
-
 // Reads the customer's own counters into the matching list of `customer`, in key order. The
 // chain-wide coupon uses are read by load_chain_counts, for the coupons a receipt presents.
 Status load_counters(Ledger& ledger, std::string_view customer_id, CustomerState& customer) {
@@ -59,7 +52,7 @@ Result<std::optional<ReceiptRow>> find_receipt(Ledger& ledger, std::string_view 
   ReceiptRow row;
   row.receipt_id = std::string(receipt_id);
   row.request_hash = select.column_text(0);
-  const std::optional<ReceiptState> state = parse_state(select.column_text(1));
+  const std::optional<ReceiptState> state = parse_receipt_state(select.column_text(1));
   LOYALTY_ASSERT(state.has_value());  // CHECKed by the schema
   row.state = *state;
   row.result = select.column_text(2);

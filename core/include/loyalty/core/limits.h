@@ -74,6 +74,10 @@ inline constexpr std::int64_t receipt_hold_timeout_s_default = 15 * 60;
 inline constexpr std::int64_t receipt_hold_timeout_s_max = 7 * 24 * 3600;
 // Open receipts one void_expired_holds() call cancels; a later call takes the rest.
 inline constexpr std::size_t expired_holds_batch_max = 1000;
+// What the ledger's read-only views return at most (storage/views.h): the live lots of one
+// customer, and the entries of one customer's history.
+inline constexpr std::size_t balance_lots_max = 1000;
+inline constexpr std::size_t history_entries_max = 200;
 // Items (customers, blocklist changes, erasures, corrections) in one HQ update: a nightly batch
 // for one store's customers fits; a bigger one is split by sync.
 inline constexpr std::size_t hq_update_items_max = 100'000;

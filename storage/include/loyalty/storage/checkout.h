@@ -32,6 +32,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -52,6 +53,8 @@ namespace loyalty::storage {
 
 enum class ReceiptState { open, committed, cancelled };
 const char* receipt_state_name(ReceiptState state);
+// The state receipt_state_name() names; nullopt for any other text.
+std::optional<ReceiptState> parse_receipt_state(std::string_view name);
 
 // What the Till's quotes need from the store: borrowed, and must outlive the Till.
 struct TillEnvironment {
