@@ -284,6 +284,31 @@ Status CustomerCache::refresh_from_hq(const CustomerState& state, Consent consen
   return transaction.commit();
 }
 
+Result<bool> CustomerCache::enrol(const CustomerState& state, Consent consent, Timestamp at) {
+  TRY(validate_id(state.customer_id));
+  CachedCustomer customer;
+  customer.state = state;
+  customer.state.known = false;
+  customer.consent = consent;
+  keep_only_consented(customer.state, consent);
+  Transaction transaction = TRY(ledger_->begin());
+  const std::optional<CachedCustomer> cached = TRY(load(*ledger_, state.customer_id));
+  if (cached) {
+    if (!cached->state.known && !cached->erased && cached->consent == consent &&
+        cached->state.birthday == customer.state.birthday &&
+        cached->state.segments == customer.state.segments) {
+      return false;
+    }
+    return make_error(ErrorCode::conflict,
+                      "card " + state.customer_id +
+                          " is already a member here; look the customer up instead of enrolling "
+                          "the card again");
+  }
+  TRY(store(*ledger_, std::move(customer), at));
+  TRY(transaction.commit());
+  return true;
+}
+
 Result<std::optional<CachedCustomer>> CustomerCache::find(std::string_view customer_id) {
   Transaction snapshot = TRY(Transaction::begin(ledger_->database(), TransactionKind::read));
   std::optional<CachedCustomer> found = TRY(load(*ledger_, customer_id));

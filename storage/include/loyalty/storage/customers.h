@@ -66,6 +66,14 @@ class CustomerCache {
   // erased-looking id, conflict for a customer erased here.
   Status refresh_from_hq(const CustomerState& state, Consent consent, Timestamp at);
 
+  // Enrols a new customer at the till: a cache entry for a card HQ has not issued yet (known
+  // stays false, so redemption is held to the offline floor limit until HQ refreshes it), with
+  // the consent the customer gave; personal fields without consent.profile are dropped. Returns
+  // true when it enrolled the card, false when the same enrolment (same card, consent and
+  // personal fields) was already made, so a retry is harmless. A card the cache already holds
+  // otherwise is a conflict, and so is an erased one.
+  Result<bool> enrol(const CustomerState& state, Consent consent, Timestamp at);
+
   // The cached customer, or nullopt for a card this terminal has never seen.
   Result<std::optional<CachedCustomer>> find(std::string_view customer_id);
 
