@@ -108,29 +108,38 @@ Status Till::store_program(std::string_view bundle_json, Timestamp at) {
 
 Result<CheckoutResult> Till::checkout(const Program& program, const CustomerState* customer,
                                       const Receipt& receipt, Timestamp at) {
-  return quote_and_write(program, Shopper{customer, {}}, receipt, at, false);
+  return quote_and_write(program, Shopper{customer, {}}, receipt, at, Write::checkout);
 }
 
 Result<CheckoutResult> Till::open_receipt(const Program& program, const CustomerState* customer,
                                           const Receipt& receipt, Timestamp at) {
-  return quote_and_write(program, Shopper{customer, {}}, receipt, at, true);
+  return quote_and_write(program, Shopper{customer, {}}, receipt, at, Write::hold);
 }
 
 Result<CheckoutResult> Till::checkout_offline(const Program& program, std::string_view customer_id,
                                               const Receipt& receipt, Timestamp at) {
   TRY(require_card(customer_id));
-  return quote_and_write(program, Shopper{nullptr, customer_id}, receipt, at, false);
+  return quote_and_write(program, Shopper{nullptr, customer_id}, receipt, at, Write::checkout);
 }
 
 Result<CheckoutResult> Till::open_receipt_offline(const Program& program,
                                                   std::string_view customer_id,
                                                   const Receipt& receipt, Timestamp at) {
   TRY(require_card(customer_id));
-  return quote_and_write(program, Shopper{nullptr, customer_id}, receipt, at, true);
+  return quote_and_write(program, Shopper{nullptr, customer_id}, receipt, at, Write::hold);
+}
+
+Result<std::string> Till::quote_only(const Program& program, std::string_view customer_id,
+                                     const Receipt& receipt, Timestamp at) {
+  if (!customer_id.empty()) TRY(customers_internal::validate_id(customer_id));
+  CheckoutResult quoted = TRY(
+      quote_and_write(program, Shopper{nullptr, customer_id}, receipt, at, Write::nothing));
+  return std::move(quoted.quote_json);
 }
 
 Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper shopper,
-                                             const Receipt& receipt, Timestamp at, bool hold) {
+                                             const Receipt& receipt, Timestamp at, Write write) {
+  const bool hold = write == Write::hold;
   const CustomerState* customer = shopper.online;
   const bool offline = !shopper.offline_id.empty();
   std::string receipt_json = receipt_to_json(receipt);
@@ -139,8 +148,10 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper sho
                                : checkout_request_hash(program, customer, receipt_json, at);
   // The write lock is taken first: the lookup, the ledger's view and the writes are one snapshot.
   Transaction transaction = TRY(ledger_->begin());
-  const std::optional<ReceiptRow> existing = TRY(find_receipt(*ledger_, receipt.receipt_id));
-  if (existing) return replay(*existing, hash, hold);
+  if (write != Write::nothing) {
+    const std::optional<ReceiptRow> existing = TRY(find_receipt(*ledger_, receipt.receipt_id));
+    if (existing) return replay(*existing, hash, hold);
+  }
   TRY(stored_program(*ledger_, program.program_id, program.version));
 
   std::optional<CustomerState> view;
@@ -177,6 +188,11 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper sho
   const QuoteEnvironment environment = quote_environment(environment_, program, chain, spent);
   TRY(quoter_.quote(program, view ? &*view : nullptr, receipt, at, environment, quote));
   if (view) TRY(check_redemption(*ledger_, quote, *view, account, offline, offline_redeemed));
+  if (write == Write::nothing) {
+    // The transaction rolls back as it goes out of scope: an account the view created is gone.
+    return CheckoutResult{receipt.receipt_id, ReceiptState::open,
+                          quote_to_json(receipt, quote, false), 0, false};
+  }
 
   ReceiptRow row;
   row.receipt_id = receipt.receipt_id;

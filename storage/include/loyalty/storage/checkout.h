@@ -112,6 +112,14 @@ class Till {
                                           const Receipt& receipt, Timestamp at);
   Result<CheckoutResult> open_receipt_offline(const Program& program, std::string_view customer_id,
                                               const Receipt& receipt, Timestamp at);
+  // What checkout_offline() (a non-empty customer_id) or checkout() of an anonymous receipt
+  // (an empty one) would quote now, as the quote JSON, writing nothing: the POS asks again as
+  // lines are added. The ledger's view is the same as a checkout's (lots less holds, counters,
+  // budgets), and so are the errors, a refused redemption included. The receipt id is not looked
+  // up: any id may be quoted, an open or committed one too.
+  Result<std::string> quote_only(const Program& program, std::string_view customer_id,
+                                 const Receipt& receipt, Timestamp at);
+
   // Commits an open receipt as quoted at open time: releases its holds and writes everything in
   // one transaction. A committed receipt returns its result again (replayed).
   Result<CheckoutResult> commit_receipt(std::string_view receipt_id, Timestamp at);
@@ -136,12 +144,13 @@ class Till {
  private:
   // Who the receipt is for: a state the caller got from HQ (`online`), a card to look up in the
   // cache (`offline_id`), or neither (anonymous).
+  enum class Write { checkout, hold, nothing };
   struct Shopper {
     const CustomerState* online = nullptr;
     std::string_view offline_id;
   };
   Result<CheckoutResult> quote_and_write(const Program& program, Shopper shopper,
-                                         const Receipt& receipt, Timestamp at, bool hold);
+                                         const Receipt& receipt, Timestamp at, Write write);
 
   Ledger* ledger_;  // borrowed
   TillEnvironment environment_;
