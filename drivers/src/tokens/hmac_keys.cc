@@ -5,7 +5,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <optional>
 #include <string>
 
@@ -136,6 +138,35 @@ SignatureCheck HmacTokenVerifier::verify(std::string_view key_id, std::string_vi
 }
 
 // --- HmacCardTokenizer ---------------------------------------------------------------------------
+
+Result<HmacKeyBytes> parse_hmac_key_hex(std::string_view text, std::string_view source) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
+  const auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  HmacKeyBytes key;
+  bool valid = text.size() % 2 == 0 && !text.empty();
+  for (std::size_t i = 0; valid && i < text.size(); i += 2) {
+    const int high = nibble(text[i]);
+    const int low = nibble(text[i + 1]);
+    valid = high >= 0 && low >= 0;
+    if (valid) key.push_back(static_cast<std::uint8_t>(high * 16 + low));
+  }
+  if (!valid) {
+    std::fill(key.begin(), key.end(), std::uint8_t{0});
+    return make_error(ErrorCode::invalid_argument,
+                      std::string(source) + ": the key must be hex digits (an even number of them)");
+  }
+  return key;
+}
 
 Result<HmacCardTokenizer> HmacCardTokenizer::create(HmacKeyBytes key) {
   const Status length = check_key_length(key.size(), "the card token key");

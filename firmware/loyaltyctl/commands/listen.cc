@@ -15,7 +15,7 @@
 // carries a PAN.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <cctype>
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -68,28 +68,8 @@ drivers::Transport transport_of(std::string_view node) {
 // The card key file: 32 to 128 hex digits (16 to 64 bytes), surrounding whitespace ignored.
 Result<drivers::HmacKeyBytes> read_card_key(const std::string& path) {
   std::string text = TRY(read_file(path, 1024));
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
-  std::size_t start = 0;
-  while (start < text.size() && std::isspace(static_cast<unsigned char>(text[start]))) ++start;
-  const std::string_view hex = std::string_view(text).substr(start);
-  const auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  drivers::HmacKeyBytes key;
-  bool valid = hex.size() % 2 == 0 && !hex.empty();
-  for (std::size_t i = 0; valid && i < hex.size(); i += 2) {
-    const int high = nibble(hex[i]);
-    const int low = nibble(hex[i + 1]);
-    valid = high >= 0 && low >= 0;
-    if (valid) key.push_back(static_cast<std::uint8_t>(high * 16 + low));
-  }
-  if (!valid) {
-    return make_error(ErrorCode::invalid_argument,
-                      path + ": the card key must be hex digits (an even number of them)");
-  }
+  Result<drivers::HmacKeyBytes> key = drivers::parse_hmac_key_hex(text, path);
+  std::fill(text.begin(), text.end(), '\0');
   return key;
 }
 

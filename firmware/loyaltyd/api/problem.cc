@@ -22,6 +22,8 @@ TypeInfo info(ProblemType type) {
       return {422, "invalid-receipt", "The receipt breaks the receipt format's rules"};
     case ProblemType::invalid_customer:
       return {422, "invalid-customer", "The customer breaks the customer format's rules"};
+    case ProblemType::unidentified:
+      return {422, "unidentified", "The input identifies no one under the program's rules"};
     case ProblemType::unauthorized:
       return {401, "unauthorized", "A valid bearer token is required"};
     case ProblemType::forbidden_origin:

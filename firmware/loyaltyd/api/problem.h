@@ -24,6 +24,8 @@ enum class ProblemType {
   invalid_field,      // 422 a field missing, of the wrong kind or out of range
   invalid_receipt,    // 422 a receipt the rules core refuses
   invalid_customer,   // 422 a customer document the rules core refuses
+  unidentified,       // 422 typed or scanned input that names no customer, coupon or token
+                      //     under the bundle's identification rules (code: the reason)
   unauthorized,       // 401 no bearer token, or a wrong one
   forbidden_origin,   // 403 a request from a web page (an Origin the daemon does not serve)
   not_found,          // 404 no such route, receipt, customer or reader

@@ -27,6 +27,7 @@ std::size_t StorageWorker::queued() const {
 }
 
 void StorageWorker::stop() {
+  *alive_ = false;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;

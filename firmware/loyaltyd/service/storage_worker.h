@@ -10,8 +10,8 @@
 // Jobs and handlers are stored in std::function: they must be copyable (capture shared_ptrs).
 //
 // Ownership: owns the thread; the io_context must outlive the worker. stop() (or the destructor)
-// finishes the jobs already queued, then joins; completions of jobs that finish after the loop
-// stopped running are dropped with the loop. Thread-safety: submit() from the loop's thread (or
+// finishes the jobs already queued, then joins; their completions are not called any more (the
+// objects they would call back may be gone). Thread-safety: submit() from the loop's thread (or
 // any thread); jobs touch only what the storage thread owns.
 #pragma once
 
@@ -41,8 +41,8 @@ class StorageWorker {
   bool submit(Job job, Done done) {
     return enqueue([this, job = std::move(job), done = std::move(done)]() mutable {
       auto result = std::make_shared<decltype(job())>(job());
-      boost::asio::post(loop_, [done = std::move(done), result]() mutable {
-        done(std::move(*result));
+      boost::asio::post(loop_, [done = std::move(done), result, alive = alive_]() mutable {
+        if (*alive) done(std::move(*result));  // dropped once the worker was stopped
       });
     });
   }
@@ -60,6 +60,8 @@ class StorageWorker {
   std::condition_variable wake_;
   std::deque<std::function<void()>> jobs_;
   bool stopping_ = false;
+  // Read and cleared on the loop only: completions posted after stop() are dropped.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::thread thread_;
 };
 

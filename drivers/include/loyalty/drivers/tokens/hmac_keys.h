@@ -33,6 +33,10 @@ inline constexpr std::size_t hmac_key_bytes_min = 16;
 using HmacSha256Tag = std::array<std::uint8_t, hmac_sha256_bytes>;
 using HmacKeyBytes = std::vector<std::uint8_t>;
 
+// A key as a key file holds it: hex digits (either case, an even number of them), surrounding
+// whitespace ignored. `source` names the file in the error, which never quotes the text.
+Result<HmacKeyBytes> parse_hmac_key_hex(std::string_view text, std::string_view source);
+
 // HMAC-SHA-256 (RFC 2104 with SHA-256) of `message` under `key` of any length (RFC 4231 tests it
 // with keys of 4 to 131 bytes). OpenSSL failing to compute it (out of memory) is a bug here.
 HmacSha256Tag hmac_sha256(std::span<const std::uint8_t> key, std::string_view message);
