@@ -224,7 +224,8 @@ struct LoggerOptions {
   // Where lines go instead of fd 2 (tests; a program logging elsewhere). Not owned: it must
   // outlive the Logger. With it, `automatic` is stderr lines to this stream.
   std::ostream* lines = nullptr;
-  // Sends a record to journald; empty: sd_journal_sendv(). Tests capture the fields.
+  // Sends a record to journald; empty: sd_journal_sendv(). Tests capture the fields. Called
+  // outside the logger's lock, from the logging threads, possibly at once.
   JournalWriter journal_writer;
 };
 

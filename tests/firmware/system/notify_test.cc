@@ -32,6 +32,8 @@ Notifier notifier_from_environment() {
 
 // A stand-in service manager: its socket in NOTIFY_SOCKET, no watchdog, and a Notifier on it.
 struct Manager {
+  Manager() { REQUIRE(notifier.enabled()); }
+
   NotifySocket socket;
   ScopedEnv notify{"NOTIFY_SOCKET", socket.path()};
   ScopedEnv usec{"WATCHDOG_USEC", std::nullopt};
@@ -62,7 +64,6 @@ TEST_CASE("ready sends READY=1 and the status in one datagram") {
   Manager manager;
   const Notifier& notifier = manager.notifier;
   NotifySocket& socket = manager.socket;
-  REQUIRE(notifier.enabled());
   REQUIRE(notifier.ready("3 readers, listening on /run/loyalty/api.sock").ok());
   CHECK(socket.receive() == "READY=1\nSTATUS=3 readers, listening on /run/loyalty/api.sock");
   CHECK_FALSE(socket.receive().has_value());
@@ -72,7 +73,6 @@ TEST_CASE("status, stopping and extend_timeout send their exact assignments") {
   Manager manager;
   const Notifier& notifier = manager.notifier;
   NotifySocket& socket = manager.socket;
-  REQUIRE(notifier.enabled());
   REQUIRE(notifier.status("opening the ledger").ok());
   REQUIRE(notifier.extend_timeout(90s).ok());
   REQUIRE(notifier.stopping().ok());
@@ -86,7 +86,6 @@ TEST_CASE("a status text cannot add an assignment and shows no card number") {
   Manager manager;
   const Notifier& notifier = manager.notifier;
   NotifySocket& socket = manager.socket;
-  REQUIRE(notifier.enabled());
   REQUIRE(notifier.status("degraded\nREADY=1").ok());
   CHECK(socket.receive() == "STATUS=degraded\\nREADY=1");
   REQUIRE(notifier.ready("last card 4111111111111111").ok());
@@ -99,7 +98,6 @@ TEST_CASE("reloading sends RELOADING=1 with the monotonic clock in microseconds"
   Manager manager;
   const Notifier& notifier = manager.notifier;
   NotifySocket& socket = manager.socket;
-  REQUIRE(notifier.enabled());
   const std::uint64_t before = monotonic_usec();
   REQUIRE(notifier.reloading().ok());
   const std::uint64_t after = monotonic_usec();
