@@ -41,6 +41,9 @@ packages=(
   libtomlplusplus-dev # the configuration file (TOML)
   libseccomp-dev      # the decoder sandbox (seccomp filter of loyalty-decoder)
   libsystemd-dev      # sd_notify, the watchdog and journald
+  systemd             # tests: systemd-analyze verify and security of loyaltyd.service,
+                      # systemd-sysusers and systemd-tmpfiles of its sysusers.d and tmpfiles.d
+                      # files (a Debian 12 container has none of them until installed)
 )
 
 # Added by later issues: move a line up into the list above when its component lands.
