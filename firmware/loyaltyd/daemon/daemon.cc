@@ -1,6 +1,7 @@
 #include "daemon/daemon.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 
 #include "loyalty/core/json.h"
@@ -72,6 +73,9 @@ Status Daemon::bring_up() {
   service_options.hold_timeout_s = config.ledger.hold_timeout_s;
   service_options.busy_timeout_ms = config.ledger.busy_timeout_ms;
   service_options.sqlite_vfs = options_.sqlite_vfs;
+  if (const char* fault = std::getenv("LOYALTYD_FAULT_KILL_AFTER_COMMIT")) {
+    service_options.kill_after_commit = fault;
+  }
   service_ = TRY(TillService::open(service_options, program_, options_.clock()));
   worker_ = std::make_unique<StorageWorker>(io_, storage_jobs_max);
 

@@ -1,5 +1,8 @@
 #include "service/till_service.h"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <utility>
 #include <vector>
 
@@ -109,6 +112,7 @@ Result<std::unique_ptr<TillService>> TillService::open(const TillServiceOptions&
   }
   std::unique_ptr<TillService> service(new TillService(
       std::move(ledger).value(), std::move(zone), program, options.hold_timeout_s));
+  service->kill_after_commit_ = options.kill_after_commit;
   const Status stored = service->till_.store_program(program->bundle_json, now);
   if (!stored.ok()) return make_error(stored.error().code, "program: " + stored.error().message);
   return service;
@@ -247,6 +251,10 @@ Outcome TillService::write_receipt(std::string_view receipt_id, std::string_view
   }
   if (!done.ok()) return from_error(done.error());
   const storage::CheckoutResult& result = done.value();
+  if (!result.replayed && result.state == storage::ReceiptState::committed &&
+      !kill_after_commit_.empty() && kill_after_commit_ == receipt_id) {
+    ::kill(::getpid(), SIGKILL);  // the crash test's kill -9 between commit and reply
+  }
   Outcome outcome = Outcome::ok(receipt_result_json(result), result.replayed ? 200 : 201);
   if (!result.replayed) {
     Result<std::optional<storage::StoredReceipt>> row =

@@ -40,6 +40,10 @@ struct TillServiceOptions {
   std::int64_t hold_timeout_s = 15 * 60;
   std::int64_t busy_timeout_ms = 5000;
   std::string sqlite_vfs;  // "" the default; benchmarks and fault tests name a slow or faulty one
+  // Fault injection for the crash tests: the process kills itself (SIGKILL) right after the
+  // ledger committed this receipt id, before the reply is sent. Set from the environment
+  // variable LOYALTYD_FAULT_KILL_AFTER_COMMIT; empty: never.
+  std::string kill_after_commit;
 };
 
 class TillService {
@@ -93,6 +97,7 @@ class TillService {
   std::optional<environment::TzdbZone> zone_;
   std::shared_ptr<const ProgramState> program_;
   std::int64_t hold_timeout_s_;
+  std::string kill_after_commit_;
   storage::Till till_;
   storage::CustomerCache cache_;
 };

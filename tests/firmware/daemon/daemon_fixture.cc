@@ -110,11 +110,14 @@ json::Value Reply::json() const {
   return std::move(parsed).value();
 }
 
-Reply http_request(const std::string& socket_path, http::verb method, const std::string& target,
-                   const std::string& body, const RequestOptions& options) {
+std::optional<Reply> try_http_request(const std::string& socket_path, http::verb method,
+                                      const std::string& target, const std::string& body,
+                                      const RequestOptions& options) {
   asio::io_context io;
   asio::local::stream_protocol::socket socket(io);
-  socket.connect(asio::local::stream_protocol::endpoint(socket_path));
+  boost::system::error_code error;
+  socket.connect(asio::local::stream_protocol::endpoint(socket_path), error);
+  if (error) return std::nullopt;
   set_receive_timeout(socket.native_handle(), 10'000);
   http::request<http::string_body> request{method, target, 11};
   request.set(http::field::host, "localhost");
@@ -126,12 +129,12 @@ Reply http_request(const std::string& socket_path, http::verb method, const std:
     request.body() = body;
   }
   request.prepare_payload();
-  http::write(socket, request);
+  http::write(socket, request, error);
+  if (error) return std::nullopt;
   boost::beast::flat_buffer buffer;
   http::response<http::string_body> response;
-  boost::system::error_code error;
   http::read(socket, buffer, response, error);
-  if (error) FAIL("reading the reply to " << target << ": " << error.message());
+  if (error) return std::nullopt;
   Reply reply;
   reply.status = static_cast<int>(response.result_int());
   reply.content_type = std::string(response[http::field::content_type]);
@@ -139,6 +142,13 @@ Reply http_request(const std::string& socket_path, http::verb method, const std:
   reply.headers = response.base();
   record(std::string(request.method_string()), target, reply);
   return reply;
+}
+
+Reply http_request(const std::string& socket_path, http::verb method, const std::string& target,
+                   const std::string& body, const RequestOptions& options) {
+  std::optional<Reply> reply = try_http_request(socket_path, method, target, body, options);
+  if (!reply) FAIL("no reply to " << target << " on " << socket_path);
+  return std::move(*reply);
 }
 
 DaemonFixture::DaemonFixture(std::function<void(Config&)> adjust) : config_(test_config(dir_)) {

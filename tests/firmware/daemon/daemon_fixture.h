@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -85,6 +86,13 @@ struct RequestOptions {
 Reply http_request(const std::string& socket_path, boost::beast::http::verb method,
                    const std::string& target, const std::string& body = "",
                    const RequestOptions& options = {});
+
+// The same, but a refused connection or a connection closed without a reply is nullopt, not a
+// test failure (the crash tests expect both).
+std::optional<Reply> try_http_request(const std::string& socket_path,
+                                      boost::beast::http::verb method, const std::string& target,
+                                      const std::string& body = "",
+                                      const RequestOptions& options = {});
 
 class DaemonFixture {
  public:
