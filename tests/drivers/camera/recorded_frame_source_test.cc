@@ -79,6 +79,19 @@ std::unique_ptr<RecordedFrameSource> from_directory(boost::asio::io_context& io,
   return std::move(*source);
 }
 
+// A recording in `directory` replayed on its own loop, with what it delivered. The source goes
+// first.
+struct Replay {
+  Replay(const std::string& directory, RecordedFrameOptions options)
+      : source(from_directory(io, directory, options)) {
+    log.attach(*source);
+  }
+
+  boost::asio::io_context io;
+  FrameLog log;
+  std::unique_ptr<RecordedFrameSource> source;
+};
+
 std::string refusal_of_directory(const std::string& directory,
                                  RecordedFrameOptions options = {}) {
   boost::asio::io_context io;
@@ -101,12 +114,12 @@ TEST_CASE("Recorded frames from a directory come in name order, other files left
   // A PNG among the PGMs, named to sort between them (upper case sorts first).
   drivers_test::run_command("convert " + drivers_test::shell_quote(recording.dir.file("frame_02.pgm")) +
                             " " + drivers_test::shell_quote(recording.dir.file("frame_02b.PNG")));
-  boost::asio::io_context io;
-  auto source = from_directory(io, recording.dir.path(), options_of(100, Playback::once));
+  Replay replay(recording.dir.path(), options_of(100, Playback::once));
+  boost::asio::io_context& io = replay.io;
+  FrameLog& log = replay.log;
+  RecordedFrameSource* source = replay.source.get();
   CHECK(source->frame_count() == 4);
   CHECK(source->id() == "camera:recorded:" + recording.dir.path());
-  FrameLog log;
-  log.attach(*source);
   REQUIRE(source->start().ok());
   CHECK(source->status() == FrameSourceStatus::online);
   run_until(io, [&] { return source->status() == FrameSourceStatus::offline; });
@@ -122,10 +135,10 @@ TEST_CASE("Recorded frames from a directory come in name order, other files left
 
 TEST_CASE("Recorded frames are stamped at start plus n over the frame rate") {
   ThreeFrames recording;
-  boost::asio::io_context io;
-  auto source = from_directory(io, recording.dir.path(), options_of(50, Playback::once));
-  FrameLog log;
-  log.attach(*source);
+  Replay replay(recording.dir.path(), options_of(50, Playback::once));
+  boost::asio::io_context& io = replay.io;
+  FrameLog& log = replay.log;
+  RecordedFrameSource* source = replay.source.get();
   const auto before = std::chrono::steady_clock::now();
   REQUIRE(source->start().ok());
   const auto after = std::chrono::steady_clock::now();
@@ -140,10 +153,10 @@ TEST_CASE("Recorded frames are stamped at start plus n over the frame rate") {
 
 TEST_CASE("Recorded playback once ends after the last frame, and starts over when started") {
   ThreeFrames recording;
-  boost::asio::io_context io;
-  auto source = from_directory(io, recording.dir.path(), options_of(100, Playback::once));
-  FrameLog log;
-  log.attach(*source);
+  Replay replay(recording.dir.path(), options_of(100, Playback::once));
+  boost::asio::io_context& io = replay.io;
+  FrameLog& log = replay.log;
+  RecordedFrameSource* source = replay.source.get();
   REQUIRE(source->start().ok());
   run_until(io, [&] { return !log.statuses.empty(); });
   CHECK(log.statuses == std::vector<FrameSourceStatus>{FrameSourceStatus::offline});
@@ -160,15 +173,15 @@ TEST_CASE("Recorded playback once ends after the last frame, and starts over whe
   CHECK(log.frames[3].pixels == pixels_of(3, 2, 0x10));
 }
 
-TEST_CASE("Recorded playback loop starts over with the sequence going on") {
+TEST_CASE("Recorded playback loop starts over with the sequence going on, until stopped") {
   ThreeFrames recording;
-  boost::asio::io_context io;
-  auto source = from_directory(io, recording.dir.path(), options_of(100, Playback::loop));
-  FrameLog log;
-  log.attach(*source);
+  Replay replay(recording.dir.path(), options_of(100, Playback::loop));
+  boost::asio::io_context& io = replay.io;
+  FrameLog& log = replay.log;
+  RecordedFrameSource* source = replay.source.get();
   source->on_frame([&](const CameraFrame& frame) {
     log.frames.push_back(copy_frame(frame));
-    if (log.frames.size() == 7) source->stop();
+    if (log.frames.size() == 7) source->stop();  // from the handler: nothing after it
   });
   REQUIRE(source->start().ok());
   run_until(io, [&] { return source->status() == FrameSourceStatus::offline; });
@@ -180,6 +193,8 @@ TEST_CASE("Recorded playback loop starts over with the sequence going on") {
     CHECK(log.frames[i].sequence == i);
   }
   CHECK(log.statuses.empty());  // stopped by its user, not ended by itself
+  source->stop();               // a no-op
+  CHECK(source->status() == FrameSourceStatus::offline);
 }
 
 TEST_CASE("Recorded frames from a raw file of Y planes") {
@@ -293,25 +308,6 @@ TEST_CASE("Recorded real-time pacing skips the frames a slow handler made it lat
       CHECK(counters.dropped_stale == 0);
     }
   }
-}
-
-TEST_CASE("Recorded stop from the frame handler: nothing after it") {
-  ThreeFrames recording;
-  boost::asio::io_context io;
-  auto source = from_directory(io, recording.dir.path(), options_of(100, Playback::loop));
-  FrameLog log;
-  log.attach(*source);
-  source->on_frame([&](const CameraFrame& frame) {
-    log.frames.push_back(copy_frame(frame));
-    if (frame.sequence == 1) source->stop();
-  });
-  REQUIRE(source->start().ok());
-  run_until(io, [&] { return log.frames.size() == 2; });
-  run_for(io, 60ms);
-  CHECK(log.frames.size() == 2);
-  CHECK(source->status() == FrameSourceStatus::offline);
-  source->stop();  // a no-op
-  CHECK(source->status() == FrameSourceStatus::offline);
 }
 
 TEST_CASE("Recorded a source destroyed while its timer waits leaves nothing behind") {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "camera/frames/frame_bounds.h"
 #include "camera/frames/recorded_frames.h"
 #include "loyalty/core/limits.h"
 
@@ -18,14 +19,7 @@ std::string recorded_id(const std::string& path) { return camera_device_id("reco
 }  // namespace
 
 Status validate_recorded_frame_options(const RecordedFrameOptions& options) {
-  if (options.frames_per_second < 1 ||
-      options.frames_per_second > limits::camera_frames_per_second_max) {
-    return make_error(ErrorCode::invalid_argument,
-                      "recorded frames_per_second must be 1 to " +
-                          std::to_string(limits::camera_frames_per_second_max) + ", not " +
-                          std::to_string(options.frames_per_second));
-  }
-  return {};
+  return frames::check_frame_rate(options.frames_per_second, "recorded");
 }
 
 Result<std::unique_ptr<RecordedFrameSource>> RecordedFrameSource::from_directory(

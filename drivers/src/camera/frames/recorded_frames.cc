@@ -9,6 +9,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "camera/frames/frame_bounds.h"
 #include "loyalty/core/limits.h"
 
 namespace loyalty::drivers::frames {
@@ -103,13 +104,8 @@ Result<std::vector<GreyImage>> load_frame_directory(const std::string& directory
 }
 
 Result<std::vector<GreyImage>> load_raw_frames(const std::string& path, int width, int height) {
-  const auto side_max = static_cast<int>(limits::image_side_pixels_max);
+  TRY(check_frame_size(width, height, "raw frame"));
   const std::string size = std::to_string(width) + "x" + std::to_string(height);
-  if (width < 1 || height < 1 || width > side_max || height > side_max) {
-    return make_error(ErrorCode::invalid_argument, "raw frame size " + size +
-                                                       " is outside 1 to " +
-                                                       std::to_string(side_max) + " a side");
-  }
   std::error_code error;
   const std::uintmax_t file_bytes = fs::file_size(path, error);
   if (error) return make_error(ErrorCode::io_error, path + ": cannot open: " + error.message());

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "camera/frames/frame_bounds.h"
 #include "camera/frames/luma_plane.h"
 #include "camera/frames/v4l2_buffers.h"
 #include "camera/frames/v4l2_negotiate.h"
@@ -89,27 +90,8 @@ Status validate_v4l2_options(const V4l2Options& options) {
   if (options.node.empty()) {
     return make_error(ErrorCode::invalid_argument, "camera node must be set (e.g. /dev/video0)");
   }
-  const std::string size = std::to_string(options.width) + "x" + std::to_string(options.height);
-  const auto side_max = static_cast<int>(limits::image_side_pixels_max);
-  if (options.width < 1 || options.height < 1 || options.width > side_max ||
-      options.height > side_max) {
-    return make_error(ErrorCode::invalid_argument, "camera size " + size + " is outside 1 to " +
-                                                       std::to_string(side_max) + " a side");
-  }
-  const std::size_t pixels =
-      static_cast<std::size_t>(options.width) * static_cast<std::size_t>(options.height);
-  if (pixels > limits::image_pixels_max) {
-    return make_error(ErrorCode::invalid_argument,
-                      "camera size " + size + " is " + std::to_string(pixels) +
-                          " pixels; the limit is " + std::to_string(limits::image_pixels_max));
-  }
-  if (options.frames_per_second < 1 ||
-      options.frames_per_second > limits::camera_frames_per_second_max) {
-    return make_error(ErrorCode::invalid_argument,
-                      "camera frames_per_second must be 1 to " +
-                          std::to_string(limits::camera_frames_per_second_max) + ", not " +
-                          std::to_string(options.frames_per_second));
-  }
+  TRY(frames::check_frame_size(options.width, options.height, "camera"));
+  TRY(frames::check_frame_rate(options.frames_per_second, "camera"));
   if (options.buffers < 2 || options.buffers > limits::camera_v4l2_buffers_max) {
     return make_error(ErrorCode::invalid_argument,
                       "camera buffers must be 2 to " +

@@ -65,7 +65,8 @@ class RecordedFrameSource final : public FrameSource {
 
   // The width x height Y planes of the raw file at `path`. Errors: the file cannot be read, is
   // empty, is not a whole number of frames, or is over the limits; a size outside 1 to
-  // limits::image_side_pixels_max a side. The id is "camera:recorded:<path>".
+  // limits::image_side_pixels_max a side or over limits::image_pixels_max. The id is
+  // "camera:recorded:<path>".
   static Result<std::unique_ptr<RecordedFrameSource>> from_raw_file(
       boost::asio::io_context& io_context, const std::string& path, int width, int height,
       RecordedFrameOptions options);
