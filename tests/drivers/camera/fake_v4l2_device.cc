@@ -34,17 +34,28 @@ std::size_t image_bytes_of(std::uint32_t pixel_format, std::size_t bytes_per_lin
 
 std::string request_name(unsigned long request) {
   switch (request) {
-    case VIDIOC_QUERYCAP: return "QUERYCAP";
-    case VIDIOC_S_FMT: return "S_FMT";
-    case VIDIOC_G_PARM: return "G_PARM";
-    case VIDIOC_S_PARM: return "S_PARM";
-    case VIDIOC_REQBUFS: return "REQBUFS";
-    case VIDIOC_QUERYBUF: return "QUERYBUF";
-    case VIDIOC_QBUF: return "QBUF";
-    case VIDIOC_DQBUF: return "DQBUF";
-    case VIDIOC_STREAMON: return "STREAMON";
-    case VIDIOC_STREAMOFF: return "STREAMOFF";
-    default: return "ioctl " + std::to_string(request);
+    case VIDIOC_QUERYCAP:
+      return "QUERYCAP";
+    case VIDIOC_S_FMT:
+      return "S_FMT";
+    case VIDIOC_G_PARM:
+      return "G_PARM";
+    case VIDIOC_S_PARM:
+      return "S_PARM";
+    case VIDIOC_REQBUFS:
+      return "REQBUFS";
+    case VIDIOC_QUERYBUF:
+      return "QUERYBUF";
+    case VIDIOC_QBUF:
+      return "QBUF";
+    case VIDIOC_DQBUF:
+      return "DQBUF";
+    case VIDIOC_STREAMON:
+      return "STREAMON";
+    case VIDIOC_STREAMOFF:
+      return "STREAMOFF";
+    default:
+      return "ioctl " + std::to_string(request);
   }
 }
 

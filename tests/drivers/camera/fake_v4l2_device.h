@@ -7,8 +7,9 @@
 // one, with the configured row padding; VIDIOC_G_PARM / S_PARM; VIDIOC_REQBUFS granting the asked
 // count (or the configured one); VIDIOC_QUERYBUF, mmap (the buffers are its own memory),
 // VIDIOC_QBUF, VIDIOC_DQBUF (done buffers in capture order, EAGAIN when none), STREAMON (the
-// sequence numbers start again at 0) and STREAMOFF (which returns every buffer to the application, as the kernel does). Its readiness
-// descriptor is an eventfd, readable while a buffer is done, so Asio waits on something real.
+// sequence numbers start again at 0) and STREAMOFF (which returns every buffer to the application,
+// as the kernel does). Its readiness descriptor is an eventfd, readable while a buffer is done, so
+// Asio waits on something real.
 //
 // The camera side is the test's: capture() fills the first queued buffer (a frame is dropped when
 // none is queued, as drivers do), wake_without_frame() signals readiness with nothing done, and
@@ -37,8 +38,8 @@ namespace drivers_test {
 
 struct FakeV4l2Config {
   std::string node = "/dev/video0";
-  int open_error = 0;      // open answers -open_error (ENOENT: no camera, EACCES); 0: it opens
-  bool is_v4l2 = true;     // false: VIDIOC_QUERYCAP answers ENOTTY
+  int open_error = 0;   // open answers -open_error (ENOENT: no camera, EACCES); 0: it opens
+  bool is_v4l2 = true;  // false: VIDIOC_QUERYCAP answers ENOTTY
   std::uint32_t device_caps = V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_STREAMING;
   std::string card = "Fake Camera";
   std::vector<std::uint32_t> formats = {V4L2_PIX_FMT_GREY};  // accepted; [0] answers the others
@@ -46,7 +47,7 @@ struct FakeV4l2Config {
   int width = 0;                      // forced size; 0: the size asked for
   int height = 0;
   int row_padding = 0;  // bytes after each row's pixels (bytesperline - width * bytes a pixel)
-  bool sets_frame_rate = true;  // V4L2_CAP_TIMEPERFRAME in VIDIOC_G_PARM
+  bool sets_frame_rate = true;                   // V4L2_CAP_TIMEPERFRAME in VIDIOC_G_PARM
   std::optional<std::uint32_t> buffers_granted;  // none: as asked
 };
 
@@ -83,7 +84,7 @@ class FakeV4l2Device {
   bool is_open() const { return open_; }
   bool streaming() const { return streaming_; }
   std::size_t buffer_count() const { return buffers_.size(); }
-  std::size_t mappings() const;     // mmaps not unmapped yet
+  std::size_t mappings() const;  // mmaps not unmapped yet
   std::size_t queued_count() const { return queued_.size(); }
   std::size_t done_count() const { return done_.size(); }
   std::uint64_t frames_dropped() const { return frames_dropped_; }

@@ -27,8 +27,7 @@ struct FrameLog {
       frames.push_back(loyalty::drivers::copy_frame(frame));
       delivered_at.push_back(std::chrono::steady_clock::now());
     });
-    source.on_error(
-        [this](const loyalty::drivers::ErrorEvent& error) { errors.push_back(error); });
+    source.on_error([this](const loyalty::drivers::ErrorEvent& error) { errors.push_back(error); });
     source.on_status(
         [this](loyalty::drivers::FrameSourceStatus status) { statuses.push_back(status); });
   }

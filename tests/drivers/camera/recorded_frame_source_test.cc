@@ -30,7 +30,8 @@ namespace {
 
 void write_bytes(const std::string& path, const Bytes& bytes) {
   std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
 }
 
 // A binary PGM of `width` x `height` pixels, all `value` but the first, which is `value` + 1.
@@ -92,8 +93,7 @@ struct Replay {
   std::unique_ptr<RecordedFrameSource> source;
 };
 
-std::string refusal_of_directory(const std::string& directory,
-                                 RecordedFrameOptions options = {}) {
+std::string refusal_of_directory(const std::string& directory, RecordedFrameOptions options = {}) {
   boost::asio::io_context io;
   auto source = RecordedFrameSource::from_directory(io, directory, options);
   REQUIRE_FALSE(source.ok());
@@ -112,8 +112,9 @@ std::string refusal_of_raw(const std::string& path, int width, int height) {
 TEST_CASE("Recorded frames from a directory come in name order, other files left out") {
   ThreeFrames recording;
   // A PNG among the PGMs, named to sort between them (upper case sorts first).
-  drivers_test::run_command("convert " + drivers_test::shell_quote(recording.dir.file("frame_02.pgm")) +
-                            " " + drivers_test::shell_quote(recording.dir.file("frame_02b.PNG")));
+  drivers_test::run_command("convert " +
+                            drivers_test::shell_quote(recording.dir.file("frame_02.pgm")) + " " +
+                            drivers_test::shell_quote(recording.dir.file("frame_02b.PNG")));
   Replay replay(recording.dir.path(), options_of(100, Playback::once));
   boost::asio::io_context& io = replay.io;
   FrameLog& log = replay.log;
@@ -248,8 +249,9 @@ TEST_CASE("Recorded directories that are missing, empty or hold a bad file are r
   std::filesystem::create_directory(no_frames);
   write_bytes(no_frames + "/README", Bytes{'x'});
   CHECK(refusal_of_directory(no_frames) ==
-        no_frames + ": no image files (.pgm, .ppm, .png, .jpg, .jpeg, .webp, .bmp) in the "
-                    "directory");
+        no_frames +
+            ": no image files (.pgm, .ppm, .png, .jpg, .jpeg, .webp, .bmp) in the "
+            "directory");
   ThreeFrames recording;
   Bytes cut = pgm(3, 2, 0x20);
   cut.pop_back();
@@ -279,8 +281,8 @@ TEST_CASE("Recorded real-time pacing skips the frames a slow handler made it lat
   write_bytes(dir.file("ten.y"), raw);
   for (const Pacing pacing : {Pacing::real_time, Pacing::every_frame}) {
     boost::asio::io_context io;
-    auto source =
-        RecordedFrameSource::from_raw_file(io, dir.file("ten.y"), 2, 2, options_of(50, Playback::once, pacing));
+    auto source = RecordedFrameSource::from_raw_file(io, dir.file("ten.y"), 2, 2,
+                                                     options_of(50, Playback::once, pacing));
     REQUIRE(source.ok());
     FrameLog log;
     log.attach(**source);

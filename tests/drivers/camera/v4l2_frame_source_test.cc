@@ -86,21 +86,19 @@ FakeCapture frame_of(Bytes bytes) {
   return capture;
 }
 
-const Calls set_up_calls_640x480 = {
-    "open /dev/video0", "QUERYCAP",   "S_FMT GREY -> GREY 640x480",
-    "G_PARM",           "S_PARM 1/15", "REQBUFS 4 -> 4",
-    "QUERYBUF 0",       "mmap 0",     "QUERYBUF 1",
-    "mmap 1",           "QUERYBUF 2", "mmap 2",
-    "QUERYBUF 3",       "mmap 3",     "QBUF 0",
-    "QBUF 1",           "QBUF 2",     "QBUF 3",
-    "STREAMON"};
+const Calls set_up_calls_640x480 = {"open /dev/video0", "QUERYCAP",    "S_FMT GREY -> GREY 640x480",
+                                    "G_PARM",           "S_PARM 1/15", "REQBUFS 4 -> 4",
+                                    "QUERYBUF 0",       "mmap 0",      "QUERYBUF 1",
+                                    "mmap 1",           "QUERYBUF 2",  "mmap 2",
+                                    "QUERYBUF 3",       "mmap 3",      "QBUF 0",
+                                    "QBUF 1",           "QBUF 2",      "QBUF 3",
+                                    "STREAMON"};
 
-const Calls teardown_calls = {"STREAMOFF", "munmap 0", "munmap 1", "munmap 2", "munmap 3",
-                              "close"};
+const Calls teardown_calls = {"STREAMOFF", "munmap 0", "munmap 1", "munmap 2", "munmap 3", "close"};
 
 }  // namespace
 
-TEST_CASE("V4L2 start: QUERYCAP, GREY kept at once, S_PARM, 4 buffers mapped and queued, STREAMON") {
+TEST_CASE("V4L2 start: QUERYCAP, GREY at once, S_PARM, 4 buffers mapped and queued, STREAMON") {
   Rig rig({}, V4l2Options{});
   rig.start();
   CHECK(rig.device.calls() == set_up_calls_640x480);
@@ -439,13 +437,14 @@ TEST_CASE("V4L2 of frames ready at once only the newest is delivered, the others
   CHECK(rig.log.frames[0].pixels == Bytes(18, 0x03));
   CHECK(rig.log.frames[0].sequence == 2);
   CHECK(rig.source.counters().dropped_stale == 2);
-  CHECK(rig.device.calls() == Calls{"DQBUF 0", "DQBUF 1", "QBUF 0", "DQBUF 2", "QBUF 1",
-                                    "DQBUF EAGAIN", "QBUF 2"});
+  CHECK(rig.device.calls() ==
+        Calls{"DQBUF 0", "DQBUF 1", "QBUF 0", "DQBUF 2", "QBUF 1", "DQBUF EAGAIN", "QBUF 2"});
   CHECK(rig.device.queued_count() == 4);
 
   // A slow handler: five frames while it is away, four buffers. The driver drops the fifth, the
   // newest of the four kept is delivered; the sequence number shows the gap.
-  for (std::uint8_t value = 0x10; value < 0x15; ++value) rig.device.capture(frame_of(Bytes(18, value)));
+  for (std::uint8_t value = 0x10; value < 0x15; ++value)
+    rig.device.capture(frame_of(Bytes(18, value)));
   CHECK(rig.device.frames_dropped() == 1);
   run_until(rig.io, [&] { return rig.log.frames.size() == 2; });
   CHECK(rig.log.frames[1].pixels == Bytes(18, 0x13));
@@ -533,8 +532,8 @@ TEST_CASE("V4L2 wake-ups without a frame, 64 in a row, stop the stream") {
   CHECK(rig.source.status() == FrameSourceStatus::offline);
   CHECK(rig.log.statuses == std::vector<FrameSourceStatus>{FrameSourceStatus::offline});
   CHECK(rig.log.frames.size() == 1);
-  CHECK(rig.device.calls() == Calls{"DQBUF EAGAIN", "STREAMOFF", "munmap 0", "munmap 1",
-                                    "munmap 2", "munmap 3", "close"});
+  CHECK(rig.device.calls() == Calls{"DQBUF EAGAIN", "STREAMOFF", "munmap 0", "munmap 1", "munmap 2",
+                                    "munmap 3", "close"});
 }
 
 TEST_CASE("V4L2 an unplugged camera mid-stream: no_hardware, status gone, every buffer unmapped") {
@@ -647,8 +646,8 @@ TEST_CASE("V4L2 stop from the frame handler: the frame stays valid, nothing is q
   rig.device.clear_calls();
   run_until(rig.io, [&] { return !rig.device.is_open(); });
   CHECK(after_stop == Bytes(18, 0x5A));
-  CHECK(rig.device.calls() == Calls{"DQBUF 0", "DQBUF EAGAIN", "STREAMOFF", "munmap 0",
-                                    "munmap 1", "munmap 2", "munmap 3", "close"});
+  CHECK(rig.device.calls() == Calls{"DQBUF 0", "DQBUF EAGAIN", "STREAMOFF", "munmap 0", "munmap 1",
+                                    "munmap 2", "munmap 3", "close"});
   CHECK_FALSE(rig.device.capture(frame_of(Bytes(18, 0x5B))));
   run_for(rig.io, std::chrono::milliseconds(20));
   CHECK(rig.source.counters().delivered == 1);

@@ -20,7 +20,8 @@ const char* frame_source_status_name(FrameSourceStatus status) {
 }
 
 CameraFrame OwnedCameraFrame::view() const {
-  LOYALTY_ASSERT(pixels.size() == static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
+  LOYALTY_ASSERT(pixels.size() ==
+                 static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
   return CameraFrame{GreyFrame{pixels, width, height, width}, at, sequence};
 }
 

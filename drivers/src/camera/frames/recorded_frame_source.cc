@@ -43,7 +43,10 @@ Result<std::unique_ptr<RecordedFrameSource>> RecordedFrameSource::from_raw_file(
 RecordedFrameSource::RecordedFrameSource(boost::asio::io_context& io_context, std::string id,
                                          std::vector<GreyImage> frames,
                                          RecordedFrameOptions options)
-    : FrameSource(std::move(id)), timer_(io_context), frames_(std::move(frames)), options_(options) {
+    : FrameSource(std::move(id)),
+      timer_(io_context),
+      frames_(std::move(frames)),
+      options_(options) {
   LOYALTY_ASSERT(!frames_.empty() && frames_.size() <= limits::camera_recorded_frames_max);
   LOYALTY_ASSERT(validate_recorded_frame_options(options_).ok());
 }
@@ -75,8 +78,8 @@ std::chrono::steady_clock::time_point RecordedFrameSource::due_at(std::uint64_t 
   // n / fps seconds, split so that a long loop cannot overflow the nanoseconds.
   const auto fps = static_cast<std::uint64_t>(options_.frames_per_second);
   const auto whole = static_cast<std::int64_t>(n / fps);
-  const auto part = static_cast<std::int64_t>(n % fps) * kNanosecondsPerSecond /
-                    static_cast<std::int64_t>(fps);
+  const auto part =
+      static_cast<std::int64_t>(n % fps) * kNanosecondsPerSecond / static_cast<std::int64_t>(fps);
   return started_at_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                            std::chrono::seconds(whole) + std::chrono::nanoseconds(part));
 }
@@ -95,7 +98,7 @@ void RecordedFrameSource::schedule() {
   timer_.expires_at(due_at(next_));
   timer_.async_wait([this, alive = std::weak_ptr<const int>(alive_),
                      generation = generation_](const boost::system::error_code& error) {
-    if (alive.expired()) return;  // the source is gone: `this` too
+    if (alive.expired()) return;                     // the source is gone: `this` too
     if (error || generation != generation_) return;  // cancelled, or stopped since
     on_timer();
   });

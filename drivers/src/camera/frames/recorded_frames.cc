@@ -18,7 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 7> kImageExtensions = {".pgm", ".ppm",  ".png", ".jpg",
+constexpr std::array<std::string_view, 7> kImageExtensions = {".pgm",  ".ppm",  ".png", ".jpg",
                                                               ".jpeg", ".webp", ".bmp"};
 
 std::string image_extensions_text() {
@@ -110,20 +110,23 @@ Result<std::vector<GreyImage>> load_raw_frames(const std::string& path, int widt
   const std::uintmax_t file_bytes = fs::file_size(path, error);
   if (error) return make_error(ErrorCode::io_error, path + ": cannot open: " + error.message());
   if (file_bytes > limits::camera_recorded_bytes_max) return too_many_bytes(path);
-  const std::size_t frame_bytes = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
+  const std::size_t frame_bytes =
+      static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
   if (file_bytes == 0) {
     return make_error(ErrorCode::parse_error,
                       path + ": empty; a raw recording holds at least one " + size + " frame");
   }
   if (file_bytes % frame_bytes != 0) {
-    return make_error(ErrorCode::parse_error,
-                      path + ": " + std::to_string(file_bytes) + " bytes is not a whole number of " +
-                          size + " frames (" + std::to_string(frame_bytes) + " bytes each)");
+    return make_error(ErrorCode::parse_error, path + ": " + std::to_string(file_bytes) +
+                                                  " bytes is not a whole number of " + size +
+                                                  " frames (" + std::to_string(frame_bytes) +
+                                                  " bytes each)");
   }
   const std::size_t count = file_bytes / frame_bytes;
   if (count > limits::camera_recorded_frames_max) {
     return make_error(ErrorCode::limit_exceeded,
-                      path + ": " + std::to_string(count) + " frames; the limit of one recording is " +
+                      path + ": " + std::to_string(count) +
+                          " frames; the limit of one recording is " +
                           std::to_string(limits::camera_recorded_frames_max));
   }
   std::ifstream in(path, std::ios::binary);
@@ -133,7 +136,8 @@ Result<std::vector<GreyImage>> load_raw_frames(const std::string& path, int widt
     frame.width = width;
     frame.height = height;
     frame.pixels.resize(frame_bytes);
-    in.read(reinterpret_cast<char*>(frame.pixels.data()), static_cast<std::streamsize>(frame_bytes));
+    in.read(reinterpret_cast<char*>(frame.pixels.data()),
+            static_cast<std::streamsize>(frame_bytes));
     if (in.gcount() != static_cast<std::streamsize>(frame_bytes)) {
       return make_error(ErrorCode::io_error, path + ": the file shrank while it was read");
     }

@@ -39,8 +39,8 @@ class SystemV4l2Io final : public V4l2Io {
   }
 
   int mmap(int fd, std::size_t length, std::int64_t offset, void** address) override {
-    void* mapped = ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-                          static_cast<off_t>(offset));
+    void* mapped =
+        ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, static_cast<off_t>(offset));
     if (mapped == MAP_FAILED) return -errno;
     *address = mapped;
     return 0;

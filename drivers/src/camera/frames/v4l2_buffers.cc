@@ -33,13 +33,15 @@ Result<std::vector<MappedBuffer>> map_capture_buffers(V4l2Io& io, int fd, std::s
   const int requested = io.ioctl(fd, VIDIOC_REQBUFS, &request);
   if (requested == -EINVAL) {
     return make_error(ErrorCode::io_error,
-                      prefix + ": the driver has no memory-mapped streaming (VIDIOC_REQBUFS with "
-                               "V4L2_MEMORY_MMAP: Invalid argument)");
+                      prefix +
+                          ": the driver has no memory-mapped streaming (VIDIOC_REQBUFS with "
+                          "V4L2_MEMORY_MMAP: Invalid argument)");
   }
   if (requested < 0) return v4l2_call_error(prefix, "VIDIOC_REQBUFS", requested);
   if (request.count == 0) {
     return make_error(ErrorCode::io_error,
-                      prefix + ": the driver granted no capture buffers (VIDIOC_REQBUFS asked for " +
+                      prefix +
+                          ": the driver granted no capture buffers (VIDIOC_REQBUFS asked for " +
                           std::to_string(count) + ")");
   }
   if (request.count > limits::camera_v4l2_buffers_max) {

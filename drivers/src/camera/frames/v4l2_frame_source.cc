@@ -44,13 +44,13 @@ Error open_error(const std::string& prefix, const std::string& node, int result)
 
 // The driver's capture time when it is CLOCK_MONOTONIC (steady_clock's clock), else now.
 std::chrono::steady_clock::time_point frame_time(const v4l2_buffer& buffer) {
-  const bool monotonic = (buffer.flags & V4L2_BUF_FLAG_TIMESTAMP_MASK) ==
-                         V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC;
+  const bool monotonic =
+      (buffer.flags & V4L2_BUF_FLAG_TIMESTAMP_MASK) == V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC;
   if (!monotonic || (buffer.timestamp.tv_sec == 0 && buffer.timestamp.tv_usec == 0)) {
     return std::chrono::steady_clock::now();
   }
-  const auto since_boot =
-      std::chrono::seconds(buffer.timestamp.tv_sec) + std::chrono::microseconds(buffer.timestamp.tv_usec);
+  const auto since_boot = std::chrono::seconds(buffer.timestamp.tv_sec) +
+                          std::chrono::microseconds(buffer.timestamp.tv_usec);
   return std::chrono::steady_clock::time_point(
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(since_boot));
 }
@@ -63,8 +63,8 @@ struct V4l2FrameSource::Stream {
   Stream(boost::asio::io_context& io_context, V4l2Io& v4l2) : io(&v4l2), watch(io_context) {}
   ~Stream() {
     watch.close();
-    if (streaming) frames::capture_stream_off(*io, node.fd());  // a gone camera refuses: fine
-    for (frames::MappedBuffer& buffer : buffers) buffer.reset();   // in index order
+    if (streaming) frames::capture_stream_off(*io, node.fd());    // a gone camera refuses: fine
+    for (frames::MappedBuffer& buffer : buffers) buffer.reset();  // in index order
     node.reset();
   }
   Stream(const Stream&) = delete;
@@ -161,8 +161,8 @@ Status V4l2FrameSource::open_stream() {
   format.frames_per_second =
       TRY(frames::set_frame_rate(*io_, fd, options_.frames_per_second, prefix));
   stream->luma_bytes_needed = frames::luma_bytes_needed(format);
-  stream->buffers = TRY(frames::map_capture_buffers(*io_, fd, options_.buffers,
-                                                    stream->luma_bytes_needed, prefix));
+  stream->buffers = TRY(
+      frames::map_capture_buffers(*io_, fd, options_.buffers, stream->luma_bytes_needed, prefix));
   format.buffers = stream->buffers.size();
   if (format.pixel_format == V4L2_PIX_FMT_YUYV) {
     stream->luma.resize(static_cast<std::size_t>(format.width) *
@@ -186,17 +186,17 @@ Status V4l2FrameSource::open_stream() {
 
 void V4l2FrameSource::wait_for_frame() {
   transport::ReadWatch& watch = stream_->watch;
-  watch.epoll().async_wait(
-      boost::asio::posix::stream_descriptor::wait_read,
-      [this, alive = watch.alive()](const boost::system::error_code& error) {
-        if (alive.expired()) return;  // stopped (or destroyed) since: `this` may be gone too
-        if (error == boost::asio::error::operation_aborted) return;
-        if (error) {
-          broken(id() + ": waiting for a frame failed: " + error.message());
-          return;
-        }
-        on_readable();
-      });
+  watch.epoll().async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                           [this, alive = watch.alive()](const boost::system::error_code& error) {
+                             if (alive.expired())
+                               return;  // stopped (or destroyed) since: `this` may be gone too
+                             if (error == boost::asio::error::operation_aborted) return;
+                             if (error) {
+                               broken(id() + ": waiting for a frame failed: " + error.message());
+                               return;
+                             }
+                             on_readable();
+                           });
 }
 
 void V4l2FrameSource::on_readable() {

@@ -1,4 +1,5 @@
-// Capabilities, pixel format and frame rate of a V4L2 capture node (camera/frames/v4l2_negotiate.h).
+// Capabilities, pixel format and frame rate of a V4L2 capture node
+// (camera/frames/v4l2_negotiate.h).
 #include "camera/frames/v4l2_negotiate.h"
 
 #include <linux/videodev2.h>
@@ -53,11 +54,10 @@ Result<V4l2StreamFormat> settled_format(const v4l2_pix_format& pix, const std::s
   const std::uint32_t row_min = pix.pixelformat == V4L2_PIX_FMT_YUYV ? 2 * pix.width : pix.width;
   const std::uint32_t bytes_per_line = pix.bytesperline == 0 ? row_min : pix.bytesperline;
   if (bytes_per_line < row_min) {
-    return make_error(ErrorCode::io_error, prefix + ": the driver gives " +
-                                               std::to_string(bytes_per_line) + " bytes a row for " +
-                                               size + " " + fourcc_text(pix.pixelformat) +
-                                               " frames, less than a row needs (" +
-                                               std::to_string(row_min) + ")");
+    return make_error(ErrorCode::io_error,
+                      prefix + ": the driver gives " + std::to_string(bytes_per_line) +
+                          " bytes a row for " + size + " " + fourcc_text(pix.pixelformat) +
+                          " frames, less than a row needs (" + std::to_string(row_min) + ")");
   }
   V4l2StreamFormat format;
   format.pixel_format = pix.pixelformat;
@@ -76,9 +76,9 @@ Result<std::string> check_capture_node(V4l2Io& io, int fd, const std::string& pr
   v4l2_capability capability{};
   const int queried = io.ioctl(fd, VIDIOC_QUERYCAP, &capability);
   if (queried == -ENOTTY || queried == -EINVAL) {
-    return make_error(ErrorCode::invalid_argument,
-                      prefix + ": " + node + " is not a V4L2 device (VIDIOC_QUERYCAP: " +
-                          std::strerror(-queried) + ")");
+    return make_error(ErrorCode::invalid_argument, prefix + ": " + node +
+                                                       " is not a V4L2 device (VIDIOC_QUERYCAP: " +
+                                                       std::strerror(-queried) + ")");
   }
   if (queried < 0) return v4l2_call_error(prefix, "VIDIOC_QUERYCAP", queried);
   const std::uint32_t caps = (capability.capabilities & V4L2_CAP_DEVICE_CAPS) != 0
@@ -88,22 +88,25 @@ Result<std::string> check_capture_node(V4l2Io& io, int fd, const std::string& pr
   if ((caps & V4L2_CAP_VIDEO_CAPTURE) == 0) {
     if ((caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE) != 0) {
       return make_error(ErrorCode::invalid_argument,
-                        what + " captures only through the multi-planar API "
-                               "(V4L2_CAP_VIDEO_CAPTURE_MPLANE), which this source does not use");
+                        what +
+                            " captures only through the multi-planar API "
+                            "(V4L2_CAP_VIDEO_CAPTURE_MPLANE), which this source does not use");
     }
     if ((caps & V4L2_CAP_META_CAPTURE) != 0) {
       return make_error(ErrorCode::invalid_argument,
-                        what + " is a metadata node, not video capture (no V4L2_CAP_VIDEO_CAPTURE); "
-                               "a USB camera's video is on its other node, usually the one "
-                               "numbered one lower");
+                        what +
+                            " is a metadata node, not video capture (no V4L2_CAP_VIDEO_CAPTURE); "
+                            "a USB camera's video is on its other node, usually the one "
+                            "numbered one lower");
     }
     return make_error(ErrorCode::invalid_argument,
                       what + " does not capture video (no V4L2_CAP_VIDEO_CAPTURE)");
   }
   if ((caps & V4L2_CAP_STREAMING) == 0) {
     return make_error(ErrorCode::invalid_argument,
-                      what + " has no streaming I/O (no V4L2_CAP_STREAMING); only cameras that "
-                             "stream through memory-mapped buffers are supported");
+                      what +
+                          " has no streaming I/O (no V4L2_CAP_STREAMING); only cameras that "
+                          "stream through memory-mapped buffers are supported");
   }
   return card_name(capability);
 }
@@ -132,7 +135,8 @@ Result<V4l2StreamFormat> negotiate_format(V4l2Io& io, int fd, const V4l2Options&
     }
     if (format.fmt.pix.pixelformat == wanted) return settled_format(format.fmt.pix, prefix);
     const std::string answer = fourcc_text(format.fmt.pix.pixelformat);
-    if (std::find(answers.begin(), answers.end(), answer) == answers.end()) answers.push_back(answer);
+    if (std::find(answers.begin(), answers.end(), answer) == answers.end())
+      answers.push_back(answer);
   }
   std::string answered;
   for (const std::string& answer : answers) answered += (answered.empty() ? "" : ", ") + answer;
@@ -145,7 +149,8 @@ Result<V4l2StreamFormat> negotiate_format(V4l2Io& io, int fd, const V4l2Options&
 }
 
 Result<int> set_frame_rate(V4l2Io& io, int fd, int frames_per_second, const std::string& prefix) {
-  LOYALTY_ASSERT(frames_per_second >= 1 && frames_per_second <= limits::camera_frames_per_second_max);
+  LOYALTY_ASSERT(frames_per_second >= 1 &&
+                 frames_per_second <= limits::camera_frames_per_second_max);
   v4l2_streamparm parm{};
   parm.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
   const int got = io.ioctl(fd, VIDIOC_G_PARM, &parm);
