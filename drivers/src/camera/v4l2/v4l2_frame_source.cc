@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "camera/frames/frame_bounds.h"
-#include "camera/frames/luma_plane.h"
-#include "camera/frames/v4l2_buffers.h"
-#include "camera/frames/v4l2_negotiate.h"
+#include "camera/v4l2/luma_plane.h"
+#include "camera/v4l2/v4l2_buffers.h"
+#include "camera/v4l2/v4l2_negotiate.h"
 #include "device/transport_io.h"
 #include "loyalty/drivers/log.h"
 
@@ -31,7 +31,7 @@ constexpr std::uint64_t kShortFrameWarningEvery = 100;
 Error open_error(const std::string& prefix, const std::string& node, int result) {
   std::string what = prefix + ": cannot open " + node + ": " + std::strerror(-result);
   ErrorCode code = ErrorCode::io_error;
-  if (result == -ENOENT || frames::v4l2_device_gone(result)) {
+  if (result == -ENOENT || v4l2::v4l2_device_gone(result)) {
     what += "; the camera is not plugged in (or is on another node)";
     code = ErrorCode::not_found;  // start() makes the status gone
   } else if (result == -EACCES || result == -EPERM) {
@@ -63,16 +63,16 @@ struct V4l2FrameSource::Stream {
   Stream(boost::asio::io_context& io_context, V4l2Io& v4l2) : io(&v4l2), watch(io_context) {}
   ~Stream() {
     watch.close();
-    if (streaming) frames::capture_stream_off(*io, node.fd());    // a gone camera refuses: fine
-    for (frames::MappedBuffer& buffer : buffers) buffer.reset();  // in index order
+    if (streaming) v4l2::capture_stream_off(*io, node.fd());    // a gone camera refuses: fine
+    for (v4l2::MappedBuffer& buffer : buffers) buffer.reset();  // in index order
     node.reset();
   }
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
 
   V4l2Io* io;
-  frames::V4l2Node node;
-  std::vector<frames::MappedBuffer> buffers;
+  v4l2::V4l2Node node;
+  std::vector<v4l2::MappedBuffer> buffers;
   std::vector<std::uint8_t> luma;  // YUYV frames' grey copy: width * height bytes
   std::size_t luma_bytes_needed = 0;
   std::size_t empty_wakes = 0;  // in a row
@@ -155,28 +155,28 @@ Status V4l2FrameSource::open_stream() {
   auto stream = std::make_unique<Stream>(io_context_, *io_);
   const int fd = io_->open(options_.node.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return open_error(prefix, options_.node, fd);
-  stream->node = frames::V4l2Node(*io_, fd);
-  const std::string card = TRY(frames::check_capture_node(*io_, fd, prefix, options_.node));
-  V4l2StreamFormat format = TRY(frames::negotiate_format(*io_, fd, options_, prefix, card));
+  stream->node = v4l2::V4l2Node(*io_, fd);
+  const std::string card = TRY(v4l2::check_capture_node(*io_, fd, prefix, options_.node));
+  V4l2StreamFormat format = TRY(v4l2::negotiate_format(*io_, fd, options_, prefix, card));
   format.frames_per_second =
-      TRY(frames::set_frame_rate(*io_, fd, options_.frames_per_second, prefix));
-  stream->luma_bytes_needed = frames::luma_bytes_needed(format);
-  stream->buffers = TRY(
-      frames::map_capture_buffers(*io_, fd, options_.buffers, stream->luma_bytes_needed, prefix));
+      TRY(v4l2::set_frame_rate(*io_, fd, options_.frames_per_second, prefix));
+  stream->luma_bytes_needed = v4l2::luma_bytes_needed(format);
+  stream->buffers =
+      TRY(v4l2::map_capture_buffers(*io_, fd, options_.buffers, stream->luma_bytes_needed, prefix));
   format.buffers = stream->buffers.size();
   if (format.pixel_format == V4L2_PIX_FMT_YUYV) {
     stream->luma.resize(static_cast<std::size_t>(format.width) *
                         static_cast<std::size_t>(format.height));
   }
   for (std::uint32_t index = 0; index < stream->buffers.size(); ++index) {
-    const int queued = frames::queue_capture_buffer(*io_, fd, index);
+    const int queued = v4l2::queue_capture_buffer(*io_, fd, index);
     if (queued < 0) {
-      return frames::v4l2_call_error(prefix, "VIDIOC_QBUF of buffer " + std::to_string(index),
-                                     queued);
+      return v4l2::v4l2_call_error(prefix, "VIDIOC_QBUF of buffer " + std::to_string(index),
+                                   queued);
     }
   }
-  const int on = frames::capture_stream_on(*io_, fd);
-  if (on < 0) return frames::v4l2_call_error(prefix, "VIDIOC_STREAMON", on);
+  const int on = v4l2::capture_stream_on(*io_, fd);
+  if (on < 0) return v4l2::v4l2_call_error(prefix, "VIDIOC_STREAMON", on);
   stream->streaming = true;
   TRY(stream->watch.watch(io_->readiness_fd(fd), prefix));
   format_ = format;
@@ -263,8 +263,8 @@ bool V4l2FrameSource::deliver_buffer(const Ready& ready) {
   Stream& stream = *stream_;
   const std::span<const std::uint8_t> bytes = stream.buffers[ready.index].bytes();
   const GreyFrame grey = format_.pixel_format == V4L2_PIX_FMT_YUYV
-                             ? frames::yuyv_luma(bytes, format_, stream.luma)
-                             : frames::y_plane_in_place(bytes, format_);
+                             ? v4l2::yuyv_luma(bytes, format_, stream.luma)
+                             : v4l2::y_plane_in_place(bytes, format_);
   const std::uint64_t sequence = std::max(ready.sequence, next_sequence_min_);
   next_sequence_min_ = sequence + 1;
   delivering_ = true;
@@ -279,7 +279,7 @@ bool V4l2FrameSource::deliver_buffer(const Ready& ready) {
 }
 
 bool V4l2FrameSource::queue_back(std::uint32_t index) {
-  const int queued = frames::queue_capture_buffer(*io_, stream_->node.fd(), index);
+  const int queued = v4l2::queue_capture_buffer(*io_, stream_->node.fd(), index);
   if (queued < 0) {
     fail(queued, "VIDIOC_QBUF of buffer " + std::to_string(index));
     return false;
@@ -289,7 +289,7 @@ bool V4l2FrameSource::queue_back(std::uint32_t index) {
 
 void V4l2FrameSource::fail(int result, const std::string& call) {
   stream_.reset();
-  Error error = frames::v4l2_call_error(id(), call, result);
+  Error error = v4l2::v4l2_call_error(id(), call, result);
   if (error.code == ErrorCode::not_found) {
     fail_stream(FrameSourceStatus::gone, UposResult::no_hardware, std::move(error.message));
   } else {

@@ -1,5 +1,5 @@
-// V4L2 capture buffers: request, map, queue (camera/frames/v4l2_buffers.h).
-#include "camera/frames/v4l2_buffers.h"
+// V4L2 capture buffers: request, map, queue (camera/v4l2/v4l2_buffers.h).
+#include "camera/v4l2/v4l2_buffers.h"
 
 #include <linux/videodev2.h>
 
@@ -8,7 +8,7 @@
 
 #include "loyalty/core/limits.h"
 
-namespace loyalty::drivers::frames {
+namespace loyalty::drivers::v4l2 {
 
 bool v4l2_device_gone(int result) { return result == -ENODEV || result == -ENXIO; }
 
@@ -92,4 +92,4 @@ int capture_stream_off(V4l2Io& io, int fd) {
   return io.ioctl(fd, VIDIOC_STREAMOFF, &type);
 }
 
-}  // namespace loyalty::drivers::frames
+}  // namespace loyalty::drivers::v4l2

@@ -1,6 +1,6 @@
 // Capabilities, pixel format and frame rate of a V4L2 capture node
-// (camera/frames/v4l2_negotiate.h).
-#include "camera/frames/v4l2_negotiate.h"
+// (camera/v4l2/v4l2_negotiate.h).
+#include "camera/v4l2/v4l2_negotiate.h"
 
 #include <linux/videodev2.h>
 
@@ -10,11 +10,11 @@
 #include <cstring>
 #include <vector>
 
-#include "camera/frames/v4l2_buffers.h"
+#include "camera/v4l2/v4l2_buffers.h"
 #include "loyalty/core/limits.h"
 #include "loyalty/drivers/log.h"
 
-namespace loyalty::drivers::frames {
+namespace loyalty::drivers::v4l2 {
 
 namespace {
 
@@ -174,4 +174,4 @@ Result<int> set_frame_rate(V4l2Io& io, int fd, int frames_per_second, const std:
   return static_cast<int>((settled.denominator + settled.numerator / 2) / settled.numerator);
 }
 
-}  // namespace loyalty::drivers::frames
+}  // namespace loyalty::drivers::v4l2

@@ -13,7 +13,7 @@
 #include "loyalty/drivers/camera/v4l2_frame_source.h"
 #include "loyalty/drivers/camera/v4l2_io.h"
 
-namespace loyalty::drivers::frames {
+namespace loyalty::drivers::v4l2 {
 
 // The formats asked for, in this order: GREY, YUYV, NV12, YU12 (YUV420).
 std::span<const std::uint32_t> wanted_pixel_formats();
@@ -34,4 +34,4 @@ Result<V4l2StreamFormat> negotiate_format(V4l2Io& io, int fd, const V4l2Options&
 // (logged). Fails only when the device is gone.
 Result<int> set_frame_rate(V4l2Io& io, int fd, int frames_per_second, const std::string& prefix);
 
-}  // namespace loyalty::drivers::frames
+}  // namespace loyalty::drivers::v4l2

@@ -17,7 +17,7 @@
 #include "loyalty/core/result.h"
 #include "loyalty/drivers/camera/v4l2_io.h"
 
-namespace loyalty::drivers::frames {
+namespace loyalty::drivers::v4l2 {
 
 class V4l2Node {
  public:
@@ -105,4 +105,4 @@ int queue_capture_buffer(V4l2Io& io, int fd, std::uint32_t index);
 int capture_stream_on(V4l2Io& io, int fd);
 int capture_stream_off(V4l2Io& io, int fd);
 
-}  // namespace loyalty::drivers::frames
+}  // namespace loyalty::drivers::v4l2

@@ -12,7 +12,7 @@
 #include "loyalty/drivers/camera/image_decoder.h"
 #include "loyalty/drivers/camera/v4l2_frame_source.h"
 
-namespace loyalty::drivers::frames {
+namespace loyalty::drivers::v4l2 {
 
 // Bytes a buffer of `format` must hold for its luma: bytes_per_line * (height - 1) plus the last
 // row's luma (width bytes; YUYV: 2 * width).
@@ -25,4 +25,4 @@ GreyFrame y_plane_in_place(std::span<const std::uint8_t> buffer, const V4l2Strea
 GreyFrame yuyv_luma(std::span<const std::uint8_t> buffer, const V4l2StreamFormat& format,
                     std::span<std::uint8_t> out);
 
-}  // namespace loyalty::drivers::frames
+}  // namespace loyalty::drivers::v4l2

@@ -1,9 +1,9 @@
-// The grey frame inside a V4L2 capture buffer (camera/frames/luma_plane.h).
-#include "camera/frames/luma_plane.h"
+// The grey frame inside a V4L2 capture buffer (camera/v4l2/luma_plane.h).
+#include "camera/v4l2/luma_plane.h"
 
 #include <linux/videodev2.h>
 
-namespace loyalty::drivers::frames {
+namespace loyalty::drivers::v4l2 {
 
 namespace {
 
@@ -45,4 +45,4 @@ GreyFrame yuyv_luma(std::span<const std::uint8_t> buffer, const V4l2StreamFormat
   return GreyFrame{out, format.width, format.height, format.width};
 }
 
-}  // namespace loyalty::drivers::frames
+}  // namespace loyalty::drivers::v4l2
