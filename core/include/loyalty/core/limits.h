@@ -164,6 +164,19 @@ inline constexpr std::int64_t camera_confirm_window_ms = 1'000;
 inline constexpr std::size_t camera_gone_frames_min = 15;
 inline constexpr std::int64_t camera_gone_ms = 1'000;
 inline constexpr std::size_t camera_tracked_symbols_max = 16;
+// Camera frame sources (drivers/camera/frame_source.h). V4L2: the mmap capture buffers a stream
+// asks the driver for by default and at most (more is refused: each holds a whole frame), the
+// frame rates a source may be set to, and the wake-ups in a row without a frame (the node says
+// it is readable and VIDIOC_DQBUF answers EAGAIN) before the stream is taken for broken.
+// Recorded frames: the frames and the pixel bytes one recording may hold in memory, and the
+// entries of a recording's directory looked at (image files and others alike).
+inline constexpr std::size_t camera_v4l2_buffers_default = 4;
+inline constexpr std::size_t camera_v4l2_buffers_max = 8;
+inline constexpr int camera_frames_per_second_max = 120;
+inline constexpr std::size_t camera_empty_wakes_in_a_row_max = 64;
+inline constexpr std::size_t camera_recorded_frames_max = 4096;
+inline constexpr std::size_t camera_recorded_bytes_max = 128 * 1024 * 1024;
+inline constexpr std::size_t camera_recorded_directory_entries_max = 16384;
 
 // Identification (core/identification.h): the text of one token as scanned or typed.
 inline constexpr std::size_t identification_input_bytes_max = 512;
