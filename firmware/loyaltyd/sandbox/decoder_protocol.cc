@@ -133,8 +133,8 @@ class Reader {
 
   Status end() {
     if (left() == 0) return {};
-    return fail(std::to_string(left()) + " bytes after the last field (at byte " +
-                std::to_string(pos_) + ")");
+    return fail("bytes after the last field: " + std::to_string(left()) + ", from byte " +
+                std::to_string(pos_));
   }
 
   std::size_t left() const { return body_.size() - pos_; }

@@ -287,8 +287,8 @@ TEST_CASE("the reply parser refuses every truncation of a valid reply") {
         "decoder reply: truncated at byte 13: symbol 0 AIM id needs 3 bytes, 1 left");
   Bytes padded(body.begin(), body.end());
   padded.push_back(0);
-  CHECK(reply_error(padded) == "decoder reply: 1 bytes after the last field (at byte " +
-                                   std::to_string(body.size()) + ")");
+  CHECK(reply_error(padded) ==
+        "decoder reply: bytes after the last field: 1, from byte " + std::to_string(body.size()));
 }
 
 TEST_CASE("the reply parser refuses lengths and counts over their bounds") {
