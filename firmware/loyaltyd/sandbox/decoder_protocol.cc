@@ -139,6 +139,13 @@ class Reader {
 
   std::size_t left() const { return body_.size() - pos_; }
 
+  // The whole body is at most `max` bytes.
+  Status within(std::size_t max) const {
+    if (body_.size() <= max) return {};
+    return fail(std::to_string(body_.size()) + " bytes is over the limit of " +
+                std::to_string(max));
+  }
+
   Error fail(const std::string& why) const {
     return make_error(ErrorCode::parse_error, std::string(what_) + ": " + why);
   }
@@ -398,10 +405,7 @@ Result<std::vector<std::uint8_t>> encode_image_request(std::uint64_t id,
 
 Result<DecoderRequest> parse_request(std::span<const std::uint8_t> body) {
   Reader in(body, "decoder request");
-  if (body.size() > decoder_request_bytes_max) {
-    return in.fail(std::to_string(body.size()) + " bytes is over the limit of " +
-                   std::to_string(decoder_request_bytes_max));
-  }
+  TRY(in.within(decoder_request_bytes_max));
   DecoderRequest request;
   request.id = TRY(in.uint(8, "id"));
   const std::uint64_t kind = TRY(in.uint(1, "kind"));
@@ -465,10 +469,7 @@ std::vector<std::uint8_t> encode_reply(std::uint64_t id, const Result<FrameScan>
 
 Result<DecoderReply> parse_reply(std::span<const std::uint8_t> body) {
   Reader in(body, "decoder reply");
-  if (body.size() > decoder_reply_bytes_max) {
-    return in.fail(std::to_string(body.size()) + " bytes is over the limit of " +
-                   std::to_string(decoder_reply_bytes_max));
-  }
+  TRY(in.within(decoder_reply_bytes_max));
   const std::uint64_t id = TRY(in.uint(8, "id"));
   const std::uint64_t status = TRY(in.uint(1, "status"));
   if (status == kErrorReply) {

@@ -60,10 +60,15 @@ Bytes reply_body(std::uint64_t id, std::uint8_t symbols) {
   return body;
 }
 
-void put_symbol(Bytes& body, std::uint16_t type, std::string_view aim, std::string_view label) {
+// A symbol's type and AIM id.
+void put_symbol_start(Bytes& body, std::uint16_t type, std::string_view aim) {
   put(body, type, 2);
   put(body, aim.size(), 1);
   put(body, aim);
+}
+
+void put_symbol(Bytes& body, std::uint16_t type, std::string_view aim, std::string_view label) {
+  put_symbol_start(body, type, aim);
   put(body, label.size(), 2);
   put(body, label);
   put(body, label.size(), 2);  // raw: the label's bytes
@@ -310,17 +315,13 @@ TEST_CASE("the reply parser refuses lengths and counts over their bounds") {
         "decoder reply: symbols: 17 symbols is over the limit of 16");
 
   Bytes label = reply_body(1, 1);
-  put(label, 204, 2);
-  put(label, 3, 1);
-  put(label, "]Q1");
+  put_symbol_start(label, 204, "]Q1");
   put(label, 4097, 2);
   CHECK(reply_error(label) ==
         "decoder reply: symbol 0 label: 4097 bytes is over the limit of 4096");
 
   Bytes ecis = reply_body(1, 1);
-  put(ecis, 204, 2);
-  put(ecis, 3, 1);
-  put(ecis, "]Q1");
+  put_symbol_start(ecis, 204, "]Q1");
   put(ecis, 0, 2);
   put(ecis, 0, 2);
   put(ecis, 33, 1);
@@ -365,9 +366,7 @@ TEST_CASE("the reply parser refuses values a decoder never reports") {
         "decoder reply: symbol 0: a corner is further than 65536 pixels from the frame");
 
   Bytes eci_order = reply_body(1, 1);
-  put(eci_order, 110, 2);
-  put(eci_order, 3, 1);
-  put(eci_order, "]C0");
+  put_symbol_start(eci_order, 110, "]C0");
   put(eci_order, 3, 2);
   put(eci_order, "123");
   put(eci_order, 3, 2);

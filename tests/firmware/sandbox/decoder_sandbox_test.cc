@@ -68,6 +68,15 @@ struct Fixture {
   std::unique_ptr<DecoderSandbox> sandbox;
 };
 
+// Brings the child up (one blank frame decoded), then stops it (SIGSTOP): it reads and answers
+// nothing more until SIGCONT. The completions recorded so far are forgotten.
+void stop_child_after_one_decode(Fixture& f) {
+  const std::vector<std::uint8_t> blank(64 * 64, 0xFF);
+  REQUIRE(f.decode({blank, 64, 64, 64}).ok());
+  REQUIRE(::kill(f.pid(), SIGSTOP) == 0);
+  f.done.results.clear();
+}
+
 void check_label(const Result<FrameScan>& scan, const std::string& label, ScanDataType type,
                  const std::string& aim_id) {
   if (!scan.ok()) FAIL(scan.error().message);
@@ -118,6 +127,25 @@ TEST_CASE("an image file's bytes are decoded in the decoder child") {
   CHECK(refused.error().message == "card.gif: not a PNG, JPEG, WebP, PGM/PPM (P5/P6) or BMP image");
   CHECK(f.errors.empty());
   CHECK(f.sandbox->child_failures() == 0);
+}
+
+TEST_CASE("an exception ZXing throws in the confined child is a rejection, not a crash") {
+  // The C++ runtime throws and unwinds inside the filter: no system call is needed for it.
+  DecoderSandboxOptions options = test_options();
+  options.decode.set_formats({ScanDataType::aztec, ScanDataType::qrcode})
+      .set_effort(drivers::DecodeEffort::thorough);
+  Fixture f(options);
+  const std::string path =
+      std::string(LOYALTY_SOURCE_DIR) + "/tests/fuzz/corpus/image_file/aztec_detector_throws.pgm";
+  f.sandbox->decode_image(sandbox_test::file_bytes(path), "aztec.pgm", f.done.make(1));
+  REQUIRE(run_until(f.io, [&] { return f.done.has(1); }));
+  const auto& scan = f.done.results[0].second;
+  REQUIRE(scan.ok());
+  CHECK(scan->symbols.empty());
+  REQUIRE(scan->rejected.size() == 1);
+  CHECK(scan->rejected[0].code == ErrorCode::internal);
+  CHECK(scan->rejected[0].message.starts_with("ZXing failed on this frame: "));
+  CHECK(f.errors.empty());
 }
 
 TEST_CASE("the running decoder child is confined by its seccomp filter and limits") {
@@ -203,11 +231,8 @@ TEST_CASE("a full decoder queue drops the oldest waiting frames, never the one i
   DecoderSandboxOptions options = test_options();
   options.queue_requests_max = 2;
   Fixture f(options);
+  stop_child_after_one_decode(f);
   const std::vector<std::uint8_t> blank(64 * 64, 0xFF);
-  REQUIRE(f.decode({blank, 64, 64, 64}).ok());
-  REQUIRE(::kill(f.pid(), SIGSTOP) == 0);
-  f.done.results.clear();
-
   for (int tag = 1; tag <= 5; ++tag) f.sandbox->decode_frame({blank, 64, 64, 64}, f.done.make(tag));
   CHECK(f.sandbox->frames_dropped() == 2);  // 1 in flight; 2 and 3 dropped for 4 and 5
   CHECK(f.sandbox->queued() == 2);
@@ -233,10 +258,7 @@ TEST_CASE("a full decoder queue of image files refuses a new one") {
   DecoderSandboxOptions options = test_options();
   options.queue_requests_max = 1;
   Fixture f(options);
-  const std::vector<std::uint8_t> blank(64 * 64, 0xFF);
-  REQUIRE(f.decode({blank, 64, 64, 64}).ok());
-  REQUIRE(::kill(f.pid(), SIGSTOP) == 0);
-  f.done.results.clear();
+  stop_child_after_one_decode(f);
   const std::vector<std::uint8_t> pgm = {'P', '5', ' ', '1', ' ', '1', ' ', '2', '5', '5', '\n', 0};
   for (int tag = 1; tag <= 3; ++tag) f.sandbox->decode_image(pgm, "dot.pgm", f.done.make(tag));
   REQUIRE(run_until(f.io, [&] { return f.done.has(1); }));
