@@ -182,7 +182,11 @@ Result<std::size_t> frame_bytes(std::uint64_t width, std::uint64_t height, std::
     return fail("row stride " + std::to_string(stride) + " is shorter than a row of " +
                 std::to_string(width) + " pixels");
   }
-  const std::uint64_t bytes = stride * (height - 1) + width;  // at most 2^32 * 2^14: no overflow
+  if (stride > decoder_row_stride_bytes_max) {
+    return fail("row stride " + std::to_string(stride) + " is over the limit of " +
+                std::to_string(decoder_row_stride_bytes_max));
+  }
+  const std::uint64_t bytes = stride * (height - 1) + width;
   if (bytes > decoder_frame_bytes_max) {
     return fail("a frame of " + size + " with row stride " + std::to_string(stride) + " is " +
                 std::to_string(bytes) + " bytes, over the limit of " +

@@ -54,9 +54,10 @@ struct DecoderRequest {
 };
 
 // The message (header and body) for a frame. Refuses (ErrorCode::invalid_argument) a frame
-// without pixels, a stride shorter than a row, fewer bytes than the geometry needs, more than
-// limits::image_pixels_max pixels or limits::image_side_pixels_max per side, and more than
-// decoder_frame_bytes_max bytes to send. Only the bytes the geometry covers are sent.
+// without pixels, a stride shorter than a row or over decoder_row_stride_bytes_max, fewer bytes
+// than the geometry needs, more than limits::image_pixels_max pixels or
+// limits::image_side_pixels_max per side, and more than decoder_frame_bytes_max bytes to send. Only
+// the bytes the geometry covers are sent.
 Result<std::vector<std::uint8_t>> encode_frame_request(std::uint64_t id,
                                                        const drivers::GreyFrame& frame);
 

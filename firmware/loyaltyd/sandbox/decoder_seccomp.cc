@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -83,13 +84,27 @@ Status allow_decoding(const Filter& f) {
   return {};
 }
 
-// What AddressSanitizer's runtime calls while the program runs beyond the calls above, as traced
-// (strace) over the sandbox tests: sigaltstack, when _exit() tears down its alternate signal
-// stack. Its allocator maps with mmap and its reports are written to fd 2; a report that wants to
+// The descriptors of the pipe the sanitizers' runtime opens to probe memory: the lowest free ones,
+// as the child has only 0, 1 and 2 (RLIMIT_NOFILE keeps it so).
+constexpr int kAsanProbeFds[] = {3, 4};
+
+// What the sanitizers' runtime calls while the program runs beyond the calls above, as traced
+// (strace) over the sandbox tests:
+//   sigaltstack           when _exit() tears down its alternate signal stack;
+//   pipe2, write, close   on fds 3 and 4: when an exception is thrown, UBSan's vptr check and
+//                         __asan_handle_no_return tell readable memory from unreadable by writing
+//                         it to a pipe (IsAccessibleMemoryRange); refused, they report a bad vptr
+//                         on every exception ZXing throws.
+// Their allocator maps with mmap and their reports are written to fd 2; a report that wants to
 // symbolise (open /proc/self/maps, run llvm-symbolizer) is killed, which is a crash all the same.
 Status allow_asan_runtime([[maybe_unused]] const Filter& f) {
 #if LOYALTY_DECODER_ASAN
   TRY(allow(f, SCMP_SYS(sigaltstack), "sigaltstack"));
+  TRY(allow(f, SCMP_SYS(pipe2), "pipe2"));
+  for (int fd : kAsanProbeFds) {
+    TRY(allow(f, SCMP_SYS(write), "write", 1, arg(0, SCMP_CMP_EQ, static_cast<scmp_datum_t>(fd))));
+    TRY(allow(f, SCMP_SYS(close), "close", 1, arg(0, SCMP_CMP_EQ, static_cast<scmp_datum_t>(fd))));
+  }
 #endif
   return {};
 }
@@ -104,10 +119,13 @@ Status set_limit(int resource, const char* name, rlim_t value) {
 
 bool decoder_filter_allows_asan() { return LOYALTY_DECODER_ASAN != 0; }
 
+rlim_t decoder_open_files_max() {
+  return decoder_filter_allows_asan() ? std::size(kAsanProbeFds) + 3 : 3;
+}
+
 Status set_decoder_limits() {
   TRY(set_limit(RLIMIT_CORE, "RLIMIT_CORE", 0));
-  TRY(set_limit(RLIMIT_FSIZE, "RLIMIT_FSIZE", 0));
-  TRY(set_limit(RLIMIT_NOFILE, "RLIMIT_NOFILE", 3));
+  TRY(set_limit(RLIMIT_NOFILE, "RLIMIT_NOFILE", decoder_open_files_max()));
   if (!decoder_filter_allows_asan()) {
     TRY(set_limit(RLIMIT_AS, "RLIMIT_AS", decoder_address_space_bytes_max));
   }

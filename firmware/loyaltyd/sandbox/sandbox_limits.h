@@ -19,6 +19,9 @@ namespace loyalty::daemon {
 // limits::image_pixels_max pixels whose rows are padded to up to twice their width, as camera
 // drivers pad a Y plane's rows.
 inline constexpr std::size_t decoder_frame_bytes_max = 2 * limits::image_pixels_max;
+// A frame's row stride: twice the widest row (a one-row frame needs no stride at all, so the
+// frame's bytes alone would not bound it).
+inline constexpr std::size_t decoder_row_stride_bytes_max = 2 * limits::image_side_pixels_max;
 // The name an image file request carries for the child's messages ("<name>: corrupt PNG ...").
 inline constexpr std::size_t decoder_image_name_bytes_max = 256;
 // A request's body: id, kind, then a frame's geometry and pixels or a file's name and bytes.

@@ -129,6 +129,7 @@ TEST_CASE("frame requests are refused for a geometry the decoder would refuse") 
         "decoder request: a frame of 16385x1 is wider or taller than the limit of 16384 pixels");
   CHECK(refusal(4097, 4096, 4097) ==
         "decoder request: a frame of 4097x4096 is over the limit of 16777216 pixels");
+  CHECK(refusal(1, 1, 32769) == "decoder request: row stride 32769 is over the limit of 32768");
   CHECK(refusal(1, 16384, 4096) ==
         "decoder request: a frame of 1x16384 with row stride 4096 is 67104769 bytes, over the "
         "limit of 33554432");
@@ -176,6 +177,16 @@ TEST_CASE("the request parser refuses truncated, padded and unknown requests") {
         "decoder request: the frame's geometry needs 4 pixel bytes; 3 follow");
   CHECK(refusal(Bytes(frame.begin(), frame.begin() + 12)) ==
         "decoder request: truncated at byte 9: width needs 4 bytes, 3 left");
+  // One row needs no stride, but a stride that does not fit an int is refused all the same
+  // (found by fuzz_decoder_request).
+  Bytes one_row;
+  put(one_row, 9, 8);
+  put(one_row, 'F', 1);
+  put(one_row, 1, 4);
+  put(one_row, 1, 4);
+  put(one_row, 0xFFFFFFFF, 4);
+  put(one_row, 0, 1);
+  CHECK(refusal(one_row) == "decoder request: row stride 4294967295 is over the limit of 32768");
   Bytes unknown = frame;
   unknown[8] = 'X';
   CHECK(refusal(unknown) == "decoder request: kind 88 is neither a frame ('F') nor a file ('I')");
