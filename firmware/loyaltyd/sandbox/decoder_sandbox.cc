@@ -129,8 +129,8 @@ void DecoderSandbox::submit(Result<std::vector<std::uint8_t>> message, std::uint
   if (victim != queue_.end()) {
     ++frames_dropped_;
     complete(std::move(victim->done),
-             make_error(ErrorCode::busy, "frame dropped: the decoder is still busy with " +
-                                             waiting + " waiting requests and one in flight"));
+             make_error(ErrorCode::busy, "frame dropped: " + waiting +
+                                             " requests were waiting for the decoder already"));
   } else {
     victim = std::prev(queue_.end());
     complete(std::move(victim->done),

@@ -207,7 +207,8 @@ TEST_CASE("a decoder child killed from outside fails its request, is reported an
 
 TEST_CASE("a decoder child that does not answer in time is killed and its request failed") {
   DecoderSandboxOptions options = test_options();
-  options.request_timeout = std::chrono::milliseconds(300);
+  // Long enough for the first request, whose time includes the child's start (ASan's too).
+  options.request_timeout = std::chrono::milliseconds(1000);
   Fixture f(options);
   const std::vector<std::uint8_t> blank(64 * 64, 0xFF);
   REQUIRE(f.decode({blank, 64, 64, 64}).ok());
@@ -219,10 +220,10 @@ TEST_CASE("a decoder child that does not answer in time is killed and its reques
   const auto waited = std::chrono::steady_clock::now() - sent;
   REQUIRE_FALSE(timed_out.ok());
   CHECK(timed_out.error().code == ErrorCode::internal);
-  CHECK(timed_out.error().message == "decoder child did not answer within 300 ms");
-  CHECK(waited >= std::chrono::milliseconds(300));
+  CHECK(timed_out.error().message == "decoder child did not answer within 1000 ms");
+  CHECK(waited >= std::chrono::milliseconds(1000));
   REQUIRE(run_until(f.io, [&] { return f.errors.size() == 1; }));
-  CHECK(f.errors[0].message == "decoder child did not answer within 300 ms");
+  CHECK(f.errors[0].message == "decoder child did not answer within 1000 ms");
 
   f.wait_for_restart(old);
   CHECK_FALSE(sandbox_test::is_unreaped_child(old));
@@ -250,7 +251,7 @@ TEST_CASE("a full decoder queue drops the oldest waiting frames, never the one i
     REQUIRE_FALSE(dropped.ok());
     CHECK(dropped.error().code == ErrorCode::busy);
     CHECK(dropped.error().message ==
-          "frame dropped: the decoder is still busy with 2 waiting requests and one in flight");
+          "frame dropped: 2 requests were waiting for the decoder already");
   }
   for (int i : {2, 3, 4}) CHECK(f.done.results[i].second.ok());
   CHECK(f.errors.empty());
