@@ -21,9 +21,9 @@
 //     kill): the request in flight fails with an Error (ErrorCode::internal) that names it
 //     ("decoder child killed by SIGABRT"), the error handler is called with the same Error (the
 //     daemon makes it the camera's ErrorEvent), the child is reaped and a new one started after a
-//     backoff: decoder_restart_delay_ms_min, doubled with each death in a row, at most
-//     restart_delay_max; a child that answers a request resets it. Waiting requests stay queued
-//     for the new child. The sandbox never stops restarting: a camera sees hostile frames now and
+//     backoff: restart_delay_min, doubled with each death in a row, at most restart_delay_max; a
+//     child that answers a request resets it. Waiting requests stay queued for the new child; if
+//     it cannot be started, they fail with that error. The sandbox never stops restarting: a camera sees hostile frames now and
 //     then, and giving up would leave it dead for good after a burst of them; a child that can
 //     never start (its program removed, seccomp refused by the kernel) costs one attempt and one
 //     error per restart_delay_max, and the daemon, told each time, may close the camera itself.
