@@ -23,10 +23,11 @@
 //     daemon makes it the camera's ErrorEvent), the child is reaped and a new one started after a
 //     backoff: restart_delay_min, doubled with each death in a row, at most restart_delay_max; a
 //     child that answers a request resets it. Waiting requests stay queued for the new child; if
-//     it cannot be started, they fail with that error. The sandbox never stops restarting: a camera sees hostile frames now and
-//     then, and giving up would leave it dead for good after a burst of them; a child that can
-//     never start (its program removed, seccomp refused by the kernel) costs one attempt and one
-//     error per restart_delay_max, and the daemon, told each time, may close the camera itself.
+//     it cannot be started, they fail with that error. The sandbox never stops restarting: a
+//     camera sees hostile frames now and then, and giving up would leave it dead for good after a
+//     burst of them; a child that can never start (its program removed, seccomp refused by the
+//     kernel) costs one attempt and one error per restart_delay_max, and the daemon, told each
+//     time, may close the camera itself.
 //
 // Every completion and every call of the error handler is posted to the io_context: none runs
 // inside a call of the sandbox, so a handler may call decode_*() or destroy the sandbox.

@@ -77,6 +77,17 @@ void put_symbol(Bytes& body, std::uint16_t type, std::string_view aim, std::stri
   for (int i = 0; i < 8; ++i) put(body, 10, 4);
 }
 
+// A frame request's body up to its pixels: id 9, kind 'F', the geometry.
+Bytes frame_header(std::uint32_t width, std::uint32_t height, std::uint32_t stride) {
+  Bytes body;
+  put(body, 9, 8);
+  put(body, 'F', 1);
+  put(body, width, 4);
+  put(body, height, 4);
+  put(body, stride, 4);
+  return body;
+}
+
 std::string reply_error(const Bytes& body) {
   const auto reply = parse_reply(body);
   REQUIRE_FALSE(reply.ok());
@@ -162,12 +173,7 @@ TEST_CASE("the request parser refuses truncated, padded and unknown requests") {
     CHECK(request.error().code == ErrorCode::parse_error);
     return request.error().message;
   };
-  Bytes frame;
-  put(frame, 9, 8);
-  put(frame, 'F', 1);
-  put(frame, 2, 4);
-  put(frame, 2, 4);
-  put(frame, 2, 4);
+  Bytes frame = frame_header(2, 2, 2);
   put(frame, 0x01020304, 4);
   REQUIRE(parse_request(frame).ok());
   Bytes padded = frame;
@@ -179,12 +185,7 @@ TEST_CASE("the request parser refuses truncated, padded and unknown requests") {
         "decoder request: truncated at byte 9: width needs 4 bytes, 3 left");
   // One row needs no stride, but a stride that does not fit an int is refused all the same
   // (found by fuzz_decoder_request).
-  Bytes one_row;
-  put(one_row, 9, 8);
-  put(one_row, 'F', 1);
-  put(one_row, 1, 4);
-  put(one_row, 1, 4);
-  put(one_row, 0xFFFFFFFF, 4);
+  Bytes one_row = frame_header(1, 1, 0xFFFFFFFF);
   put(one_row, 0, 1);
   CHECK(refusal(one_row) == "decoder request: row stride 4294967295 is over the limit of 32768");
   Bytes unknown = frame;
