@@ -90,7 +90,7 @@
     show("customer-empty", customer === null);
     show("customer-details", customer !== null);
     if (customer === null) return;
-    set_text("customer-card", customer.card);
+    set_text("customer-card", customer.card || "");
     set_text("customer-tier", customer.tier || (view === "cashier" ? "none" : ""));
     set_text("balance-available", format_points(customer.available));
     const next = customer.next_reward;
