@@ -41,6 +41,9 @@ packages=(
   libtomlplusplus-dev # the configuration file (TOML)
   libseccomp-dev      # the decoder sandbox (seccomp filter of loyalty-decoder)
   libsystemd-dev      # sd_notify, the watchdog and journald
+  chromium            # tests: the till panel's pages in headless Chromium (tests/firmware/panel)
+  chromium-driver     # tests: chromedriver, through which Selenium drives Chromium
+  python3-selenium    # tests: the panel's browser test (Selenium for /usr/bin/python3)
   systemd             # tests: systemd-analyze verify and security of loyaltyd.service,
                       # systemd-sysusers and systemd-tmpfiles of its sysusers.d and tmpfiles.d
                       # files (a Debian 12 container has none of them until installed)

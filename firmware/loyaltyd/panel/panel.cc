@@ -153,6 +153,7 @@ void PanelHandler::observe(const StreamEvent& event, std::uint64_t seq) {
       out.value(*customer);
       customer_json_ = out.take();
       receipt_json_ = "null";  // a new customer at the till: a new receipt follows
+      last_scan_json_ = "null";  // the card asked for after a refused scan came: no warning left
     }
   } else if (event.type.starts_with("receipt.") && data->find("receipt_id") != nullptr) {
     json::Writer out;
