@@ -110,6 +110,10 @@ void ReaderManager::open(Reader& reader) {
   device.on_data([this, id](const drivers::ScanEvent& event) {
     auto found = readers_.find(id);
     if (found == readers_.end() || !found->second.device) return;
+    // Data again after a lost link: the reader reconnected.
+    if (found->second.view.status == ReaderStatus::offline) {
+      set_status(found->second, ReaderStatus::online, "");
+    }
     found->second.device->set_data_event_enabled(true);
     if (on_scan_) on_scan_(event);
   });
@@ -119,6 +123,10 @@ void ReaderManager::open(Reader& reader) {
     Reader& owner = found->second;
     if (event.result() == drivers::UposResult::no_hardware) {
       set_status(owner, ReaderStatus::gone, event.message());
+    } else if (event.result() == drivers::UposResult::offline) {
+      // The transport lost its link and reconnects by itself (a serial port that failed).
+      set_status(owner, ReaderStatus::offline, event.message());
+      owner.device->set_data_event_enabled(true);
     } else {
       owner.device->set_data_event_enabled(true);
     }
