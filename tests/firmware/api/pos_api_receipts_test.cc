@@ -49,7 +49,7 @@ TEST_CASE("api: identify names a loyalty card and refuses bad input with its rea
   CHECK(till.post("/v1/identify", "{}").status == 422);
 }
 
-TEST_CASE("api: enrol a member with consent; a retry is harmless, a different one conflicts") {
+TEST_CASE("api: enrol a member with consent, a retry is harmless, a different one conflicts") {
   DaemonFixture till;
   const std::string body = std::string("{\"customer_id\":\"") + card +
                            "\",\"consent\":{\"marketing\":true,\"profile\":false}}";
