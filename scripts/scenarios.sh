@@ -1,4 +1,4 @@
-# Reading examples/scenarios.tsv, shared by scripts/demo.sh, tests/examples/run_scenarios.sh and
+# Reading examples/scenarios.tsv, shared by scripts/quote-scenarios.sh, tests/examples/run_scenarios.sh and
 # tests/examples/regenerate.sh. Source it; it defines functions only.
 #
 # scenarios.tsv: tab-separated, '#' starts a comment line, blank lines are skipped; columns
