@@ -279,7 +279,7 @@ def main():
     totals = {"receipts": 0, "member_receipts": 0, "enrolled": 0, "issued": 0, "redeemed": 0,
               "reversed": 0, "restored": 0, "scanned": 0, "typed": 0, "cancelled": 0,
               "floor_refusals": 0, "coupons": 0, "upgrades": 0, "refunds": 0,
-              "scan_stuck": 0}
+              "scan_stuck": 0, "coupons_refused": {}}
     members = [gs1_card(100 + i) for i in range(40)]
     known = set()
 
@@ -299,7 +299,12 @@ def main():
             totals["upgrades"] += 1
             print("\n  tier upgrade: card %s %s -> %s on %s" % (card, quote["tier"]["before"],
                                                                quote["tier"]["after"], label))
-        totals["coupons"] += sum(1 for c in quote["coupons"] if c["status"] == "applied")
+        for coupon in quote["coupons"]:
+            if coupon["status"] == "applied":
+                totals["coupons"] += 1
+            else:
+                key = "%s %s" % (coupon["code"], coupon["status"])
+                totals["coupons_refused"][key] = totals["coupons_refused"].get(key, 0) + 1
         return quote
 
     def identify(card):
@@ -327,7 +332,7 @@ def main():
     today = datetime.datetime.now(datetime.timezone.utc).replace(hour=7, minute=0, second=0,
                                                                  microsecond=0)
     # --- The week before: members collect points (they become available a day after). --------
-    week = args.receipts // 5 - 4
+    week = args.receipts // 5 - 14
     print("\nthe week before: %d receipts of %d members" % (week, len(members)))
     for i in range(week):
         card = members[i % len(members)]
@@ -339,8 +344,9 @@ def main():
         at = today - datetime.timedelta(days=7 - i * 6 // week, hours=-rng.randint(1, 11))
         commit(basket(rng, items, "W-%04d" % i), card, at, "the week before")
         progress(i + 1, week, "receipt W-%04d" % i)
-    # Two regulars who did their big monthly shop: they have points to spend today.
-    for n, card in enumerate([members[2], members[4], members[4], members[4]]):
+    # Regulars who did their big monthly shop: they have points to spend today.
+    shoppers = [members[2], members[4], members[4], members[4]] + members[5:15]
+    for n, card in enumerate(shoppers):
         at = today - datetime.timedelta(days=2, hours=-n)
         commit(basket(rng, items, "W-BIG-%d" % n, 8, 12, big=True, scale=30), card, at,
                "a monthly shop")
@@ -385,7 +391,7 @@ def main():
             continue
         elif event == "return":
             # A customer brings back two items of this morning's receipt.
-            source = first_receipt_of.get(members[3]) or "D-0000"
+            source = next(iter(first_receipt_of.values()))
             reply = api.ok("POST", "/v1/refunds/RF-%04d" % i,
                            {"receipt_id": source, "at": iso(at),
                             "lines": [{"line": 0, "quantity": 1}, {"line": 1, "quantity": 1}]})
@@ -435,7 +441,13 @@ def main():
             body = {"receipt": receipt, "at": iso(at)}
             if card:
                 body["customer_id"] = card
-            api.ok("POST", "/v1/quote", body, expect=(200,))
+            status, reply = api.call("POST", "/v1/quote", body)
+            if status == 409 and "redeem" in receipt:
+                # Offline, this card has redeemed up to the floor limit today: it pays in money.
+                totals["floor_refusals"] += 1
+                del receipt["redeem"]
+            elif status != 200:
+                fail("POST /v1/quote: %d %s" % (status, json.dumps(reply)))
             commit(receipt, card, at, receipt_id)
             if card and card not in first_receipt_of:
                 first_receipt_of[card] = receipt_id
@@ -475,21 +487,24 @@ def main():
     expected = totals["issued"] - totals["redeemed"] - totals["reversed"] + totals["restored"]
     rows = [
         ("receipts committed", "%d (%d this day, %d the week before)"
-         % (totals["receipts"], totals["receipts"] - week - 4, week + 4)),
+         % (totals["receipts"], totals["receipts"] - week - 14, week + 14)),
         ("members' share", "%.0f %% of receipts" % members_share),
         ("members enrolled at the till", "%d" % totals["enrolled"]),
         ("cards identified", "%d scanned on the reader, %d typed%s" % (
             totals["scanned"], totals["typed"],
             " (%d scans the pty did not deliver: typed)" % totals["scan_stuck"]
             if totals["scan_stuck"] else "")),
-        ("coupons applied", "%d" % totals["coupons"]),
+        ("coupons applied", "%d%s" % (totals["coupons"], "; not applied: " + ", ".join(
+            "%s %d" % kv for kv in sorted(totals["coupons_refused"].items()))
+            if totals["coupons_refused"] else "")),
         ("tier upgrades", "%d" % totals["upgrades"]),
         ("points issued", "%d" % totals["issued"]),
         ("points redeemed", "%d" % totals["redeemed"]),
         ("points taken back by returns", "%d (%d refund)" % (totals["reversed"],
                                                             totals["refunds"])),
         ("held redemptions cancelled", "%d" % totals["cancelled"]),
-        ("redemptions refused offline", "%d (over the floor limit)" % totals["floor_refusals"]),
+        ("redemptions refused offline", "%d (over the card's floor limit until HQ confirms it)"
+         % totals["floor_refusals"]),
         ("liability (members' balances)", "%d points = %.2f EUR" % (liability, liability / 100)),
         ("events on the stream", ", ".join("%s %d" % kv for kv in sorted(events.counts.items()))),
         ("commit round trip", "p50 %.2f ms, p99 %.2f ms over %d commits"

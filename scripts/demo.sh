@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# make demo: a till day through loyaltyd (scripts/till_day.py) on a temporary state directory
+# with an embedded SQLite ledger and a replayed barcode scanner, then the summary table. Where
+# Chromium is installed, the till panel is saved as a screenshot under build/.
+#
+# The rules alone, quoted scenario by scenario: scripts/quote-scenarios.sh.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${LOYALTY_BUILD_DIR:-$root/build}
+for program in loyaltyd loyaltyctl; do
+  if [[ ! -x $build/firmware/$program ]]; then
+    echo "demo: $build/firmware/$program not found; run 'make build' first" >&2
+    exit 1
+  fi
+done
+
+screenshot=()
+if command -v chromium >/dev/null; then
+  screenshot=(--screenshot "$build/demo-till-panel.png")
+fi
+# The scanner is a pty: on a devpts of its own where that can be had (with-private-ptys.sh).
+exec "$root/scripts/with-private-ptys.sh" /usr/bin/python3 "$root/scripts/till_day.py" \
+  --loyaltyd "$build/firmware/loyaltyd" --loyaltyctl "$build/firmware/loyaltyctl" \
+  "${screenshot[@]}" "$@"
