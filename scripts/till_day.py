@@ -197,6 +197,26 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def camera_frames(state):
+    """Recorded camera frames: a customer holds their card's barcode up to the till's camera.
+    Made with zint and ImageMagick where they are installed; None otherwise."""
+    if not (shutil.which("zint") and shutil.which("convert")):
+        return None
+    frames = os.path.join(state, "camera")
+    os.makedirs(frames, exist_ok=True)
+    card = os.path.join(state, "card.png")
+    subprocess.run(["zint", "-b", "13", "-d", gs1_card(100)[:12], "--scale=2", "-o", card],
+                   check=True, capture_output=True)
+    blank = ["convert", "-size", "640x480", "xc:gray(92%)", "-colorspace", "Gray"]
+    framed = ["convert", "-size", "640x480", "xc:gray(92%)", card, "-gravity", "center",
+              "-rotate", "0", "-composite", "-colorspace", "Gray", "-blur", "0x0.6"]
+    for n in range(12):
+        target = os.path.join(frames, "%02d.png" % n)
+        command = framed if 3 <= n < 7 else blank
+        subprocess.run(command + [target], check=True, capture_output=True)
+    return frames
+
+
 def start_daemon(args, state):
     master, slave = os.openpty()
     os.set_blocking(master, True)
@@ -214,6 +234,10 @@ def start_daemon(args, state):
                    % ("false" if args.no_panel else "true", port))
         file.write('[readers]\nhotplug = false\n[[readers.devices]]\nnode = "%s"\n'
                    'kind = "scanner"\ntransport = "serial"\n' % os.ttyname(slave))
+        frames = None if args.no_camera else camera_frames(state)
+        if frames:
+            file.write('[[readers.cameras]]\nid = "counter"\nrecorded = "%s"\n'
+                       'frames_per_second = 8\nloop = false\n' % frames)
         file.write('[log]\nlevel = "warning"\nsink = "stderr"\n')
     log = open(os.path.join(state, "loyaltyd.log"), "w")
     started = time.perf_counter()
@@ -260,6 +284,7 @@ def main():
     parser.add_argument("--keep", help="keep the state directory here")
     parser.add_argument("--screenshot", help="save the till panel as this PNG (needs chromium)")
     parser.add_argument("--no-panel", action="store_true")
+    parser.add_argument("--no-camera", action="store_true")
     args = parser.parse_args()
     if args.receipts < 60:
         fail("--receipts must be at least 60")
@@ -272,6 +297,9 @@ def main():
     daemon, api, master, slave, port, ready_ms = start_daemon(args, state)
     events = EventStream(os.path.join(state, "api.sock"))
     print("  ready in %.0f ms; POS API on %s/api.sock" % (ready_ms, state))
+    readers = api.ok("GET", "/v1/readers")["readers"]
+    for reader in readers:
+        print("  reader %s (%s): %s" % (reader["id"], reader["transport"], reader["status"]))
     if not args.no_panel:
         print("  till panel: http://127.0.0.1:%d/panel/  (customer display: /panel/customer)"
               % port)
@@ -279,7 +307,7 @@ def main():
     totals = {"receipts": 0, "member_receipts": 0, "enrolled": 0, "issued": 0, "redeemed": 0,
               "reversed": 0, "restored": 0, "scanned": 0, "typed": 0, "cancelled": 0,
               "floor_refusals": 0, "coupons": 0, "upgrades": 0, "refunds": 0,
-              "scan_stuck": 0, "coupons_refused": {}}
+              "scan_stuck": 0, "coupons_refused": {}, "camera": 0}
     members = [gs1_card(100 + i) for i in range(40)]
     known = set()
 
@@ -351,6 +379,18 @@ def main():
         commit(basket(rng, items, "W-BIG-%d" % n, 8, 12, big=True, scale=30), card, at,
                "a monthly shop")
     print()
+
+    # The customer at the camera: their card, confirmed by two frames, decoded in the sandbox.
+    if any(reader["transport"] == "camera" for reader in readers):
+        for _ in range(400):
+            events.drain()
+            if events.counts.get("customer.identified", 0) > 0:
+                break
+            time.sleep(0.01)
+        else:
+            fail("the card shown to the camera was never identified")
+        totals["camera"] += 1
+        print("  a card shown to the camera identified %s" % gs1_card(100))
 
     # --- The day. ---------------------------------------------------------------------------
     day = args.receipts - week
@@ -490,8 +530,8 @@ def main():
          % (totals["receipts"], totals["receipts"] - week - 14, week + 14)),
         ("members' share", "%.0f %% of receipts" % members_share),
         ("members enrolled at the till", "%d" % totals["enrolled"]),
-        ("cards identified", "%d scanned on the reader, %d typed%s" % (
-            totals["scanned"], totals["typed"],
+        ("cards identified", "%d scanned on the reader, %d by the camera, %d typed%s" % (
+            totals["scanned"], totals["camera"], totals["typed"],
             " (%d scans the pty did not deliver: typed)" % totals["scan_stuck"]
             if totals["scan_stuck"] else "")),
         ("coupons applied", "%d%s" % (totals["coupons"], "; not applied: " + ", ".join(

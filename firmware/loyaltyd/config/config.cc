@@ -12,6 +12,7 @@ namespace {
 constexpr std::size_t config_file_bytes_max = 1024 * 1024;
 constexpr std::size_t listed_readers_max = 64;
 constexpr std::size_t static_readers_max = 32;
+constexpr std::size_t cameras_max = 4;
 
 // Reads one table, remembering which keys were read so the rest can be refused as unknown.
 class TableReader {
@@ -221,6 +222,25 @@ Status read_readers(const toml::table* table, const std::string& source, Readers
   TableReader r(table, "readers", source);
   TRY(r.boolean("hotplug", out.hotplug));
   TRY(r.optional_string("card_key_file", out.card_key_file));
+  TRY(r.optional_string("decoder", out.decoder));
+  TRY(read_array(r, "cameras", cameras_max, out.cameras,
+                 [&](const toml::table* item, const std::string& path) -> Result<ReadersConfig::Camera> {
+                   TableReader e(item, path, source);
+                   ReadersConfig::Camera camera;
+                   TRY(e.string("id", camera.id, true));
+                   TRY(e.optional_string("device", camera.device));
+                   TRY(e.optional_string("recorded", camera.recorded));
+                   if (camera.device.has_value() == camera.recorded.has_value()) {
+                     return e.error("device", "give exactly one of device (a V4L2 node) and "
+                                              "recorded (a directory of frames)");
+                   }
+                   TRY(e.integer("width", camera.width, 16, 4096));
+                   TRY(e.integer("height", camera.height, 16, 4096));
+                   TRY(e.integer("frames_per_second", camera.frames_per_second, 1, 60));
+                   TRY(e.boolean("loop", camera.loop));
+                   TRY(e.finish());
+                   return camera;
+                 }));
   TRY(read_array(r, "listed", listed_readers_max, out.listed,
                  [&](const toml::table* item, const std::string& path) -> Result<drivers::ListedReader> {
                    TableReader e(item, path, source);

@@ -82,6 +82,20 @@ struct ReadersConfig {
     unsigned baud = 9600;
   };
   std::vector<Static> devices;
+  // Cameras used as barcode scanners: a V4L2 device, or a directory of recorded frames (the demo,
+  // tests). Their frames are decoded in the sandboxed loyalty-decoder child.
+  struct Camera {
+    std::string id;                      // names it in events and the API ("counter")
+    std::optional<std::string> device;   // "/dev/video0"
+    std::optional<std::string> recorded; // a directory of PGM/PNG frames
+    bool loop = true;                    // recorded: play them again at the end
+    int width = 640;
+    int height = 480;
+    int frames_per_second = 15;
+  };
+  std::vector<Camera> cameras;
+  // The decoder child; default: loyalty-decoder beside loyaltyd (or in the build tree).
+  std::optional<std::string> decoder;
   std::optional<std::string> card_key_file;  // card-linked tokens (hex HMAC key)
 };
 

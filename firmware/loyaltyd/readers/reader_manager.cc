@@ -1,5 +1,10 @@
 #include "readers/reader_manager.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "readers/camera_scanner.h"
+
 #include "loyalty/core/json.h"
 #include "loyalty/drivers/log.h"
 
@@ -38,6 +43,56 @@ ReaderManager::ReaderManager(boost::asio::io_context& io, ReadersConfig config,
 
 ReaderManager::~ReaderManager() { stop(); }
 
+namespace {
+
+// loyalty-decoder beside the running program (installed together), else the build tree's.
+std::string default_decoder_path() {
+  char self[4096];
+  const ssize_t length = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (length > 0) {
+    std::string path(self, static_cast<std::size_t>(length));
+    path = path.substr(0, path.rfind('/') + 1) + "loyalty-decoder";
+    struct stat info {};
+    if (::stat(path.c_str(), &info) == 0) return path;
+  }
+  return std::string(LOYALTY_BUILD_BIN_DIR) + "/loyalty-decoder";
+}
+
+}  // namespace
+
+void ReaderManager::start_cameras() {
+  const std::string decoder = config_.decoder.value_or(default_decoder_path());
+  for (const ReadersConfig::Camera& camera_config : config_.cameras) {
+    Result<std::unique_ptr<CameraScanner>> made =
+        CameraScanner::create(io_, camera_config, decoder);
+    if (!made.ok()) {
+      ReaderView view;
+      view.info.id = "camera:" + camera_config.id;
+      view.info.kind = drivers::DeviceKind::scanner;
+      view.info.transport = drivers::Transport::camera;
+      view.status = ReaderStatus::offline;
+      view.reason = made.error().message;
+      view.configured = true;
+      drivers::log(drivers::LogLevel::error, made.error().message);
+      broken_cameras_.push_back(view);
+      if (on_status_) on_status_(view);
+      continue;
+    }
+    CameraScanner& camera = *made.value();
+    camera.on_scan([this](const drivers::ScanEvent& event) {
+      if (on_scan_) on_scan_(event);
+    });
+    camera.on_error([this](const drivers::ErrorEvent& event) {
+      if (on_error_) on_error_(event);
+    });
+    camera.on_status([this](const ReaderView& view) {
+      if (on_status_) on_status_(view);
+    });
+    (void)camera.start();  // a failure shows in its status
+    cameras_.push_back(std::move(made).value());
+  }
+}
+
 Status ReaderManager::start() {
   running_ = true;
   for (const ReadersConfig::Static& configured : config_.devices) {
@@ -60,6 +115,7 @@ Status ReaderManager::start() {
       return make_error(started.error().code, "readers.hotplug: " + started.error().message);
     }
   }
+  start_cameras();
   schedule_retry();
   return Status();
 }
@@ -72,6 +128,8 @@ void ReaderManager::stop() {
     if (reader.device) reader.device->close();
   }
   readers_.clear();
+  cameras_.clear();
+  broken_cameras_.clear();
 }
 
 void ReaderManager::add(const drivers::DeviceInfo& info, bool configured, unsigned baud) {
@@ -187,6 +245,8 @@ void ReaderManager::schedule_retry() {
 std::vector<ReaderView> ReaderManager::readers() const {
   std::vector<ReaderView> views;
   for (const auto& [id, reader] : readers_) views.push_back(reader.view);
+  for (const auto& camera : cameras_) views.push_back(camera->view());
+  for (const ReaderView& view : broken_cameras_) views.push_back(view);
   return views;
 }
 
@@ -195,8 +255,7 @@ std::string ReaderManager::readers_json() const {
   out.begin_object();
   out.key("readers");
   out.begin_array();
-  for (const auto& [id, reader] : readers_) {
-    const ReaderView& view = reader.view;
+  for (const ReaderView& view : readers()) {
     out.begin_object();
     out.key("id");
     out.value(view.info.id);

@@ -13,6 +13,9 @@
 // on_error. Track data of bank cards never gets here: the drivers withhold it.
 //
 // Ownership: owns the devices and the monitor; borrows the io_context (which must outlive it).
+// Cameras (readers.cameras) are scanners too: their frames are decoded in the sandboxed child
+// (camera_scanner.h) and listed with the other readers.
+//
 // Thread-safety: the loop's thread only; handlers run on it.
 #pragma once
 
@@ -34,6 +37,8 @@
 #include "loyalty/drivers/readers.h"
 
 namespace loyalty::daemon {
+
+class CameraScanner;
 
 enum class ReaderStatus { online, offline, gone, claimed };
 const char* reader_status_name(ReaderStatus status);
@@ -82,6 +87,7 @@ class ReaderManager {
   };
 
   void add(const drivers::DeviceInfo& info, bool configured, unsigned baud = 9600);
+  void start_cameras();
   void open(Reader& reader);
   void set_status(Reader& reader, ReaderStatus status, std::string reason);
   void removed(const drivers::DeviceInfo& info);
@@ -92,6 +98,8 @@ class ReaderManager {
   drivers::ReaderOptions options_;
   std::optional<drivers::DeviceMonitor> monitor_;
   std::map<std::string, Reader> readers_;  // by device id
+  std::vector<std::unique_ptr<CameraScanner>> cameras_;
+  std::vector<ReaderView> broken_cameras_;  // configured cameras that could not be set up
   boost::asio::steady_timer retry_timer_;
   bool running_ = false;
   ScanHandler on_scan_;
