@@ -47,6 +47,8 @@ packages=(
   systemd             # tests: systemd-analyze verify and security of loyaltyd.service,
                       # systemd-sysusers and systemd-tmpfiles of its sysusers.d and tmpfiles.d
                       # files (a Debian 12 container has none of them until installed)
+  python3-yaml        # tests: the POS API's contract test reads docs/pos-api.yaml
+  python3-jsonschema  # tests: ... and checks it and the daemon's replies (draft 2020-12)
 )
 
 # Added by later issues: move a line up into the list above when its component lands.

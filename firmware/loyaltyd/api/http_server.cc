@@ -247,11 +247,11 @@ class HttpSession final : public Session,
     if (closed_) return;
     const unsigned version = 11;
     if (timed_out_) {
-      return write(problem_response(version, ProblemType::bad_request,
+      return write(problem_response(version, ProblemType::request_timeout,
                                     "the request did not arrive within api.read_timeout_ms (" +
                                         std::to_string(state_->limits.read_timeout_ms) + " ms)",
                                     ""),
-                   false, http::status::request_timeout);
+                   false);
     }
     if (error == http::error::end_of_stream || error == asio::error::eof ||
         error == asio::error::connection_reset) {
@@ -297,9 +297,7 @@ class HttpSession final : public Session,
     closed_ = true;  // the socket is the WebSocket's now
   }
 
-  void write(HttpResponse response, bool keep_alive,
-             std::optional<http::status> status = std::nullopt) {
-    if (status) response.result(*status);
+  void write(HttpResponse response, bool keep_alive) {
     response.keep_alive(keep_alive);
     if (!keep_alive) response.set(http::field::connection, "close");
     phase_ = Phase::writing;

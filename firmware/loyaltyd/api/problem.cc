@@ -34,6 +34,8 @@ TypeInfo info(ProblemType type) {
       return {405, "method-not-allowed", "The resource does not take this method"};
     case ProblemType::conflict:
       return {409, "conflict", "The request conflicts with what the ledger holds"};
+    case ProblemType::request_timeout:
+      return {408, "request-timeout", "The request did not arrive in time"};
     case ProblemType::payload_too_large:
       return {413, "payload-too-large", "The request body is larger than the limit"};
     case ProblemType::headers_too_large:

@@ -32,6 +32,7 @@ enum class ProblemType {
   method_not_allowed, // 405
   conflict,           // 409 the same receipt or refund id with a different content, or a state
                       //     that does not allow the operation (commit of a cancelled receipt)
+  request_timeout,    // 408 the request did not arrive whole within the read timeout
   payload_too_large,  // 413 a body over the configured limit
   headers_too_large,  // 431
   unsupported_media,  // 415 a body that is not application/json

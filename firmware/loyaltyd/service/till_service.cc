@@ -233,9 +233,12 @@ Outcome TillService::write_receipt(std::string_view receipt_id, std::string_view
     }
     const bool open_now = stored.value() && stored.value()->state == storage::ReceiptState::open;
     if (open_now && !hold) {
-      // Committing an open receipt with its content again: the content must be what was opened.
-      done = till_.open_receipt_offline(program_->program, customer_id.value_or(""), *receipt,
-                                        at.value_or(stored.value()->quoted_at));
+      // Committing an open receipt with its content again: the content must be what was opened
+      // (an anonymous receipt was opened online, a customer's offline).
+      const Timestamp opened_at = at.value_or(stored.value()->quoted_at);
+      done = customer_id
+                 ? till_.open_receipt_offline(program_->program, *customer_id, *receipt, opened_at)
+                 : till_.open_receipt(program_->program, nullptr, *receipt, opened_at);
       if (done.ok()) done = till_.commit_receipt(receipt_id, now);
     } else {
       // A retry without "at" is compared at the time the receipt was first written.
