@@ -94,6 +94,10 @@ Status run_customer(std::span<const std::string_view> args, std::ostream& out);
 // `ledger export --db FILE` (JSON lines). Neither creates a missing file.
 Status run_ledger(std::span<const std::string_view> args, std::ostream& out, bool& problems_found);
 
+// `--daemon SOCKET [--token-file FILE] COMMAND ...`: a running loyaltyd's POS API instead of a
+// ledger file (commands/daemon.cc lists the commands); prints the daemon's JSON reply.
+Status run_daemon(std::span<const std::string_view> args, std::ostream& out);
+
 // Reads and loads one document file. Errors read "<path>: <reason>", the reason as the loader
 // (or read_file) gives it, e.g. "bundle.json: rules[3].percent_bp: must be between 1 and 10000,
 // got 12000".

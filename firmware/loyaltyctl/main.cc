@@ -60,6 +60,11 @@ constexpr std::string_view usage_text =
     "  loyaltyctl devices [--format json|table] [--wedge VID:PID[:msr]]\n"
     "  loyaltyctl listen --device NODE [--kind scanner|msr] [--count N] [--timeout-ms N]\n"
     "                    [--baud N] [--card-key-file FILE] [--program FILE]\n"
+    "  loyaltyctl --daemon SOCKET [--token-file FILE] COMMAND ...   (a running loyaltyd)\n"
+    "             COMMAND: health | readers | identify --input TEXT | quote|checkout|open\n"
+    "             --receipt FILE [--card ID] | commit|cancel --receipt-id ID | refund\n"
+    "             --receipt-id ID --refund-id ID --lines L:Q,... | balance|history\n"
+    "             --customer-id ID | enrol --card ID [--consent marketing,profile]\n"
     "  loyaltyctl help | --help\n"
     "  loyaltyctl --version\n"
     "\n"
@@ -163,6 +168,7 @@ Status run_command(std::string_view name, std::span<const std::string_view> rest
   if (name == "scan") return run_scan(rest, std::cout);
   if (name == "devices") return run_devices(rest, std::cout, isatty(STDOUT_FILENO) == 1);
   if (name == "listen") return run_listen(rest, std::cout);
+  if (name == "--daemon") return run_daemon(rest, std::cout);
   if (name == "help" || name == "--help" || name == "-h") {
     if (!rest.empty()) return usage_error(name, "takes no arguments");
     return write_output(std::cout, usage_text);
