@@ -53,19 +53,21 @@ Result<ApiTokens> ApiTokens::load(const std::string& path) {
                       "api.token_file: " + path +
                           ": must be readable by its owner only (chmod 600)");
   }
-  std::string text(token_file_bytes_max + 1, '\0');
-  std::size_t size = 0;
-  while (size < text.size()) {  // bounded by the buffer
-    const ssize_t got = ::read(fd, text.data() + size, text.size() - size);
+  std::string text;
+  char chunk[4096];
+  for (;;) {  // bounded: stops past token_file_bytes_max
+    const ssize_t got = ::read(fd, chunk, sizeof(chunk));
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) break;
-    size += static_cast<std::size_t>(got);
+    text.append(chunk, static_cast<std::size_t>(got));
+    if (text.size() > token_file_bytes_max) break;
   }
+  std::memset(chunk, 0, sizeof(chunk));
   ::close(fd);
-  if (size > token_file_bytes_max) {
+  if (text.size() > token_file_bytes_max) {
+    std::memset(text.data(), 0, text.size());
     return make_error(ErrorCode::invalid_argument, "api.token_file: " + path + ": too large");
   }
-  text.resize(size);
   Result<ApiTokens> tokens = from_text(text, "api.token_file: " + path);
   std::memset(text.data(), 0, text.size());
   return tokens;

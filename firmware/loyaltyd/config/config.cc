@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include "config/read_file.h"
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -397,19 +399,9 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
 }
 
 Result<Config> load_config(const std::string& path, std::span<const std::string> overrides) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    return make_error(ErrorCode::invalid_argument, path + ": cannot read the configuration file");
-  }
-  std::string text;
-  text.resize(config_file_bytes_max + 1);
-  file.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(file.gcount()));
-  if (text.size() > config_file_bytes_max) {
-    return make_error(ErrorCode::invalid_argument,
-                      path + ": larger than " + std::to_string(config_file_bytes_max) + " bytes");
-  }
-  return parse_config(text, path, overrides);
+  Result<std::string> text = read_bounded_file(path, config_file_bytes_max);
+  if (!text.ok()) return make_error(ErrorCode::invalid_argument, text.error().message);
+  return parse_config(text.value(), path, overrides);
 }
 
 }  // namespace loyalty::daemon

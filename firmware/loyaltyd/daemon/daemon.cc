@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "config/read_file.h"
 #include "loyalty/core/json.h"
 #include "loyalty/drivers/log.h"
 #include "panel/panel.h"
@@ -25,12 +26,11 @@ Timestamp system_now() {
 }
 
 Result<drivers::HmacCardTokenizer> load_card_tokenizer(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return make_error(ErrorCode::invalid_argument, "readers.card_key_file: " + path +
-                                                                ": cannot be read");
-  std::string text(card_key_file_bytes_max + 1, '\0');
-  file.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(file.gcount()));
+  Result<std::string> read = read_bounded_file(path, card_key_file_bytes_max);
+  if (!read.ok()) {
+    return make_error(read.error().code, "readers.card_key_file: " + read.error().message);
+  }
+  std::string text = std::move(read).value();
   Result<drivers::HmacKeyBytes> key =
       drivers::parse_hmac_key_hex(text, "readers.card_key_file: " + path);
   std::fill(text.begin(), text.end(), '\0');

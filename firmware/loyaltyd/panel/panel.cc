@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 
+#include "config/read_file.h"
 #include "loyalty/core/json.h"
 
 namespace loyalty::daemon {
@@ -122,20 +123,13 @@ Result<std::unique_ptr<PanelHandler>> PanelHandler::create(PanelContext context)
   std::unique_ptr<PanelHandler> handler(new PanelHandler(std::move(context)));
   for (const FileSpec& spec : panel_files) {
     const std::string path = directory + "/" + spec.name;
-    std::ifstream file(path, std::ios::binary);
-    if (!file) {
+    Result<std::string> body = read_bounded_file(path, panel_file_bytes_max);
+    if (!body.ok()) {
       return make_error(ErrorCode::invalid_argument,
-                        "panel.directory: " + directory + " has no " + spec.name);
+                        "panel.directory: " + directory + " has no readable " + spec.name + " (" +
+                            body.error().message + ")");
     }
-    std::string body(panel_file_bytes_max + 1, '\0');
-    file.read(body.data(), static_cast<std::streamsize>(body.size()));
-    body.resize(static_cast<std::size_t>(file.gcount()));
-    if (body.size() > panel_file_bytes_max) {
-      return make_error(ErrorCode::invalid_argument, path + ": larger than " +
-                                                         std::to_string(panel_file_bytes_max) +
-                                                         " bytes");
-    }
-    handler->files_.push_back({spec.name, spec.content_type, std::move(body)});
+    handler->files_.push_back({spec.name, spec.content_type, std::move(body).value()});
   }
   PanelHandler* self = handler.get();
   handler->context_.hub->observe(

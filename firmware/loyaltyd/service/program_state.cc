@@ -1,8 +1,8 @@
 #include "service/program_state.h"
 
 #include <algorithm>
-#include <fstream>
 
+#include "config/read_file.h"
 #include "loyalty/core/program_loader.h"
 
 namespace loyalty::daemon {
@@ -11,19 +11,6 @@ namespace {
 
 constexpr std::size_t bundle_file_bytes_max = 16 * 1024 * 1024;
 constexpr std::size_t draw_key_file_bytes_max = 4096;
-
-Result<std::string> read_small_file(const std::string& path, std::size_t bytes_max) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return make_error(ErrorCode::invalid_argument, path + ": cannot be read");
-  std::string text(bytes_max + 1, '\0');
-  file.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(file.gcount()));
-  if (text.size() > bytes_max) {
-    return make_error(ErrorCode::limit_exceeded,
-                      path + ": larger than " + std::to_string(bytes_max) + " bytes");
-  }
-  return text;
-}
 
 }  // namespace
 
@@ -41,7 +28,7 @@ Result<CustomerToken> ProgramState::identify(std::string_view input, InputSource
 
 Result<std::shared_ptr<const ProgramState>> load_program_state(const ProgramConfig& config) {
   auto state = std::make_shared<ProgramState>();
-  state->bundle_json = TRY(read_small_file(config.bundle, bundle_file_bytes_max));
+  state->bundle_json = TRY(read_bounded_file(config.bundle, bundle_file_bytes_max));
   Result<Program> program = load_program(state->bundle_json);
   if (!program.ok()) {
     return make_error(program.error().code, config.bundle + ": " + program.error().message);
@@ -60,7 +47,7 @@ Result<std::shared_ptr<const ProgramState>> load_program_state(const ProgramConf
     state->identification = identification.rules;
   }
   if (config.draw_key_file) {
-    std::string text = TRY(read_small_file(*config.draw_key_file, draw_key_file_bytes_max));
+    std::string text = TRY(read_bounded_file(*config.draw_key_file, draw_key_file_bytes_max));
     Result<environment::HmacDrawKeyer> keyer = environment::HmacDrawKeyer::from_hex(text);
     std::fill(text.begin(), text.end(), '\0');
     if (!keyer.ok()) {

@@ -260,10 +260,9 @@ Outcome TillService::write_receipt(std::string_view receipt_id, std::string_view
   }
   Outcome outcome = Outcome::ok(receipt_result_json(result), result.replayed ? 200 : 201);
   if (!result.replayed) {
-    Result<std::optional<storage::StoredReceipt>> row =
-        storage::find_stored_receipt(ledger_, receipt_id);
+    // Who the receipt is for: the request's card, or the one the open receipt was for.
     const std::optional<std::string> who =
-        row.ok() && row.value() ? row.value()->customer_id : std::nullopt;
+        customer_id ? customer_id : (stored.value() ? stored.value()->customer_id : std::nullopt);
     std::string event = receipt_event_json(result.receipt_id,
                                            storage::receipt_state_name(result.state), who,
                                            result.quote_json);
