@@ -18,7 +18,12 @@
 #include <pty.h>
 #include <signal.h>
 #include <spawn.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -263,6 +268,11 @@ class Child {
     ::kill(pid_, SIGKILL);
     int ignored = 0;
     ::waitpid(pid_, &ignored, 0);
+  }
+
+  // Asks it to stop (SIGTERM), as systemd does.
+  void terminate() {
+    if (pid_ > 0 && !status_) ::kill(pid_, SIGTERM);
   }
 
   // Whether it has exited (reaping it if so).
@@ -680,4 +690,148 @@ TEST_CASE("Bank-card data is absent from every output, log and ledger file of a 
   }
   // Must-find: the gift card, an own card in the financial layout, was printed whole.
   CHECK(read_bytes(dir / "listen.stdout").find(gift_track2) != std::string::npos);
+}
+
+namespace {
+
+// --- loyaltyd: its log, its replies, its ledger ---------------------------------------------------
+
+constexpr std::string_view daemon_token = "privacy-token-0123456789abcdef0123456789";
+
+// One HTTP request to loyaltyd's Unix socket (Connection: close); the whole reply, or "" when the
+// daemon could not be reached.
+std::string http(const fs::path& socket_path, const std::string& method, const std::string& target,
+                 const std::string& body = "") {
+  const Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket_path.c_str(), sizeof(address.sun_path) - 1);
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) return "";
+  std::string request = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n" +
+                        "Connection: close\r\nAuthorization: Bearer " + std::string(daemon_token) +
+                        "\r\n";
+  if (!body.empty()) {
+    request += "Content-Type: application/json\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\n";
+  }
+  request += "\r\n" + body;
+  write_all(fd.get(), request);
+  std::string reply;
+  char buffer[4096];
+  for (int i = 0; i < 10'000; ++i) {
+    const ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
+    if (got <= 0) break;
+    reply.append(buffer, static_cast<std::size_t>(got));
+  }
+  return reply;
+}
+
+// The panel's state, by its address in the daemon's log ("panel=http://127.0.0.1:PORT/panel/").
+std::string panel_state(const fs::path& log) {
+  const std::string text = read_bytes(log);
+  const std::size_t at = text.find("panel=http://127.0.0.1:");
+  if (at == std::string::npos) return "";
+  const int port = std::atoi(text.c_str() + at + std::strlen("panel=http://127.0.0.1:"));
+  const Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) return "";
+  write_all(fd.get(), "GET /panel/state HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  std::string reply;
+  char buffer[4096];
+  for (int i = 0; i < 10'000; ++i) {
+    const ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
+    if (got <= 0) break;
+    reply.append(buffer, static_cast<std::size_t>(got));
+  }
+  return reply;
+}
+
+// Swipes `tracks` until the panel's state contains `expect` (the reader may still be opening;
+// a swipe is re-sent, as a cashier would swipe again).
+void swipe_until(int master, std::string_view tracks, const fs::path& log, const std::string& expect,
+                 std::string& state) {
+  const auto deadline = std::chrono::steady_clock::now() + event_timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    write_all(master, std::string(tracks) + "\r");
+    for (int i = 0; i < 20; ++i) {
+      drain(master);
+      state = panel_state(log);
+      if (state.find(expect) != std::string::npos) return;
+      std::this_thread::sleep_for(poll_step);
+    }
+  }
+  FAIL("the daemon never showed " << expect << " after a swipe; its log: " << read_bytes(log));
+}
+
+}  // namespace
+
+TEST_CASE("Bank-card data is absent from loyaltyd's log, replies and ledger") {
+  TempDir temp;
+  const fs::path& dir = temp.path();
+  INFO("work directory: " << dir.string());
+  const fs::path key_path = dir / "card.key";
+  write_bytes(key_path, hex(card_key()) + "\n");
+  write_bytes(dir / "token", std::string(daemon_token) + "\n");
+  REQUIRE(::chmod((dir / "token").c_str(), 0600) == 0);
+  int master_fd = -1;
+  int slave_fd = -1;
+  char slave_name[256] = {};
+  REQUIRE(::openpty(&master_fd, &slave_fd, slave_name, nullptr, nullptr) == 0);
+  const Fd master(master_fd);
+  const Fd slave(slave_fd);
+  REQUIRE(::fcntl(master.get(), F_SETFD, FD_CLOEXEC) == 0);
+  REQUIRE(::fcntl(slave.get(), F_SETFD, FD_CLOEXEC) == 0);
+  REQUIRE(::fcntl(master.get(), F_SETFL, ::fcntl(master.get(), F_GETFL) | O_NONBLOCK) == 0);
+  const fs::path program = fs::path(LOYALTY_EXAMPLES_DIR) / "programs/grocery.json";
+  write_bytes(dir / "loyaltyd.toml",
+              "[terminal]\nid = \"T-privacy\"\nstore_id = \"S-privacy\"\nstate_directory = \"" +
+                  dir.string() + "\"\n[program]\nbundle = \"" + program.string() +
+                  "\"\n[api]\nsocket = \"" + (dir / "api.sock").string() + "\"\ntoken_file = \"" +
+                  (dir / "token").string() + "\"\n[panel]\nlisten = \"127.0.0.1:0\"\n" +
+                  "[readers]\nhotplug = false\ncard_key_file = \"" + key_path.string() +
+                  "\"\n[[readers.devices]]\nnode = \"" + slave_name +
+                  "\"\nkind = \"msr\"\n[log]\nlevel = \"debug\"\nsink = \"stderr\"\n");
+  const fs::path log = dir / "loyaltyd.stderr";
+  Child daemon({LOYALTYD_PATH, "--config", (dir / "loyaltyd.toml").string()}, dir,
+               dir / "loyaltyd.stdout", log);
+
+  // The payment cards swiped by mistake: the cashier is told, nothing else happens.
+  std::string state;
+  swipe_until(master.get(), std::string(visa_track1) + std::string(visa_track2), log,
+              "\"last_scan\":{\"type\":\"scan.payment_card\"}", state);
+  // The loyalty card in between, so that each payment card's notice is a new one.
+  swipe_until(master.get(), loyalty_track2, log, std::string(loyalty_card), state);
+  swipe_until(master.get(), mastercard_track2, log, "scan.payment_card", state);
+  swipe_until(master.get(), loyalty_track2, log, "\"last_scan\":null", state);
+  swipe_until(master.get(), fleet_track2, log, "scan.payment_card", state);
+  write_bytes(dir / "panel-state.json", state);
+  // The cashier types a bank card's number by mistake, and a checkout names one as the customer.
+  write_bytes(dir / "identify-visa.http",
+              http(dir / "api.sock", "POST", "/v1/identify",
+                   "{\"input\":\"" + std::string(visa_pan) + "\",\"source\":\"typed\"}"));
+  write_bytes(dir / "identify-visa-spaced.http",
+              http(dir / "api.sock", "POST", "/v1/identify",
+                   "{\"input\":\"" + std::string(visa_pan_spaced) + "\"}"));
+  write_bytes(dir / "enrol-mastercard.http",
+              http(dir / "api.sock", "POST", "/v1/customers",
+                   "{\"customer_id\":\"" + std::string(mastercard_pan) + "\",\"consent\":{}}"));
+  write_bytes(dir / "readers.http", http(dir / "api.sock", "GET", "/v1/readers"));
+  REQUIRE_FALSE(daemon.exited());
+  daemon.terminate();  // a clean stop, so the log is complete
+  CHECK(daemon.wait_exit(process_exit_timeout) == std::optional<int>(0));
+
+  const std::vector<Needle> needles = card_data_needles();
+  const SearchReport report = search_tree(dir, needles);
+  WARN(describe(report));
+  CHECK(report.findings.empty());
+  // Must-find: what the search read is what the daemon wrote: its log's ready line, the refusals
+  // of the typed numbers, the loyalty card on the panel, the ledger.
+  CHECK(read_bytes(log).find("info ready ") != std::string::npos);
+  CHECK(read_bytes(dir / "identify-visa.http").find("HTTP/1.1 422") == 0);
+  CHECK(read_bytes(dir / "enrol-mastercard.http").find("HTTP/1.1 422") == 0);
+  CHECK(read_bytes(dir / "panel-state.json").find(std::string(loyalty_card)) != std::string::npos);
+  CHECK(fs::exists(dir / "ledger.db"));
 }
