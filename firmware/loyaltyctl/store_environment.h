@@ -1,6 +1,7 @@
 // The store's environment for the commands that quote (quote, checkout, open, commit, refund):
 // the store's time zone (--time-zone Area/City, else $LOYALTY_TIME_ZONE) and the program's
-// instant-win draw key (--draw-key-file, hex). The daemon will read both from its configuration.
+// instant-win draw key (--draw-key-file, hex). loyaltyd reads both from its configuration
+// (terminal.time_zone, program.draw_key_file).
 #pragma once
 
 #include <optional>
