@@ -118,6 +118,7 @@ Status Daemon::bring_up() {
       return readers_ ? readers_->readers_json() : std::string("{\"readers\":[]}");
     };
     panel_context.program = [this] { return program_; };
+    panel_context.sync_state = [this] { return std::string(sync_state_name(sync_->state())); };
     Result<std::unique_ptr<PanelHandler>> panel = PanelHandler::create(std::move(panel_context));
     if (!panel.ok()) return panel.error();
     panel_ = std::move(panel).value();
@@ -131,6 +132,14 @@ Status Daemon::bring_up() {
     }
     panel_->set_port(panel_server_->bound_port());
   }
+  // Every receipt or refund the ledger wrote advances the outbox the sync link ships.
+  hub_.observe([this](const StreamEvent& event, std::uint64_t) {
+    if (event.type != "receipt.committed" && event.type != "refund.committed") return;
+    Result<json::Value> data = json::parse(event.data_json);
+    if (!data.ok()) return;
+    const json::Value* seq = data->find("event_seq");
+    if (seq != nullptr && seq->is_int()) sync_->ledger_advanced(seq->as_int());
+  });
   TRY(start_readers(config.readers));
   schedule_housekeeping();
   return Status();
@@ -282,9 +291,9 @@ std::string Daemon::health_json() const {
   out.value(readers_ ? readers_->readers().size() : std::size_t{0});
   out.key("event_streams");
   out.value(hub_.subscribers());
-  // No sync with HQ runs yet: the terminal works offline (docs/loyaltyd.md, "Sync").
+  // The sync seam (sync/sync_link.h): offline until the sync component plugs in.
   out.key("sync");
-  out.value("offline");
+  out.value(sync_state_name(sync_->state()));
   out.end_object();
   return out.take();
 }

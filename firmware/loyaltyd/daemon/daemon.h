@@ -31,6 +31,7 @@
 #include "service/program_state.h"
 #include "service/storage_worker.h"
 #include "service/till_service.h"
+#include "sync/sync_link.h"
 
 namespace loyalty::daemon {
 
@@ -81,6 +82,7 @@ class Daemon {
   std::unique_ptr<PanelHandler> panel_;
   std::unique_ptr<HttpServer> panel_server_;
   std::unique_ptr<ReaderManager> readers_;
+  std::unique_ptr<SyncLink> sync_ = std::make_unique<OfflineSync>();
   boost::asio::steady_timer housekeeping_;
   bool stopped_ = false;
 };

@@ -196,7 +196,8 @@ std::string PanelHandler::cashier_state() const {
                                         : "[]";
   return "{\"seq\":" + std::to_string(seq_) + ",\"customer\":" + customer_json_ +
          ",\"receipt\":" + receipt + ",\"readers\":" + readers_array +
-         ",\"sync\":\"offline\",\"last_scan\":" + last_scan_json_ + "}";
+         ",\"sync\":" + json::quote(context_.sync_state ? context_.sync_state() : "offline") +
+         ",\"last_scan\":" + last_scan_json_ + "}";
 }
 
 std::string PanelHandler::customer_state() const {

@@ -48,6 +48,7 @@ struct PanelContext {
   PanelConfig config;
   std::function<std::string()> readers_json;  // {"readers":[...]}
   std::function<std::shared_ptr<const ProgramState>()> program;  // the bundle in force
+  std::function<std::string()> sync_state;  // "offline", "syncing", "in_sync" (sync/sync_link.h)
 };
 
 class PanelHandler final : public RequestHandler {

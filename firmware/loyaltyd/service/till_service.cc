@@ -266,10 +266,10 @@ Outcome TillService::write_receipt(std::string_view receipt_id, std::string_view
     std::string event = receipt_event_json(result.receipt_id,
                                            storage::receipt_state_name(result.state), who,
                                            result.quote_json);
-    if (who) {
-      event.pop_back();
-      event += ",\"customer\":" + customer_summary_json(*who, now) + "}";
-    }
+    event.pop_back();
+    event += ",\"event_seq\":" + std::to_string(result.event_seq);
+    if (who) event += ",\"customer\":" + customer_summary_json(*who, now);
+    event += "}";
     outcome.events.push_back(
         {std::string("receipt.") + storage::receipt_state_name(result.state), std::move(event)});
   }

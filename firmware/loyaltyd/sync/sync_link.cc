@@ -1,0 +1,17 @@
+#include "sync/sync_link.h"
+
+namespace loyalty::daemon {
+
+const char* sync_state_name(SyncState state) {
+  switch (state) {
+    case SyncState::offline:
+      return "offline";
+    case SyncState::syncing:
+      return "syncing";
+    case SyncState::in_sync:
+      return "in_sync";
+  }
+  return "?";
+}
+
+}  // namespace loyalty::daemon
