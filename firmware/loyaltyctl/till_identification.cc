@@ -4,36 +4,12 @@
 #include <utility>
 
 #include "commands.h"
+#include "loyalty/core/identification_json.h"
 #include "loyalty/core/program.h"
 
 namespace loyalty::cli {
 
 namespace {
-
-void write_token(json::Writer& out, const CustomerToken& token) {
-  out.key("kind");
-  out.value(token_kind_name(token.kind));
-  out.key("form");
-  out.value(token_form_name(token.form));
-  out.key("value");
-  out.value(token.value);
-  if (!token.card_range.empty()) {
-    out.key("card_range");
-    out.value(token.card_range);
-  }
-  if (token.card_kind) {
-    out.key("card_kind");
-    out.value(card_kind_name(*token.card_kind));
-  }
-  if (token.expires_at) {
-    out.key("expires_at");
-    out.value(format_timestamp(*token.expires_at));
-  }
-  if (!token.key_id.empty()) {
-    out.key("key_id");
-    out.value(token.key_id);
-  }
-}
 
 void write_refusal(json::Writer& out, std::string_view reason, std::string_view message) {
   out.key("reason");
@@ -87,7 +63,7 @@ void TillIdentification::write(json::Writer& out, std::string_view text, Timesta
     const TokenSignatureVerifier* verifier = verifier_ ? &*verifier_ : nullptr;
     const Result<CustomerToken> token = identify(text, InputSource::scan, *rules_, now, verifier);
     if (token.ok()) {
-      write_token(out, *token);
+      write_token_members(out, *token);
     } else {
       const auto reason = identification_error(token.error());
       write_refusal(out, reason ? identification_error_name(*reason) : "error",
@@ -99,11 +75,7 @@ void TillIdentification::write(json::Writer& out, std::string_view text, Timesta
 
 void TillIdentification::write_swipe(json::Writer& out, const drivers::Swipe& swipe,
                                      Timestamp now) const {
-  if (swipe.payment_card) return;
-  for (int number : {2, 1}) {  // track 2 is where a card number usually is
-    const drivers::TrackResult& track = swipe.track(number);
-    if (track.ok()) return write(out, track.raw, now);
-  }
+  if (const drivers::TrackResult* track = swipe.identifying_track()) write(out, track->raw, now);
 }
 
 }  // namespace loyalty::cli

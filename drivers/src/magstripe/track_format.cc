@@ -80,6 +80,14 @@ TrackResult& Swipe::track(int number) {
   return tracks[static_cast<std::size_t>(number - 1)];
 }
 
+const TrackResult* Swipe::identifying_track() const {
+  if (payment_card) return nullptr;
+  for (int number : {2, 1}) {
+    if (track(number).ok()) return &track(number);
+  }
+  return nullptr;
+}
+
 bool Swipe::any_ok() const {
   for (const TrackResult& t : tracks) {
     if (t.ok()) return true;

@@ -195,13 +195,7 @@ void Daemon::on_scan(const drivers::ScanEvent& event) {
                    options_.clock());
       return;
     }
-    for (int number : {2, 1}) {
-      const drivers::TrackResult& track = swipe.track(number);
-      if (track.ok()) {
-        text = track.raw;
-        break;
-      }
-    }
+    if (const drivers::TrackResult* track = swipe.identifying_track()) text = track->raw;
   }
   if (text.empty()) return;
   TillService* service = service_.get();

@@ -1,5 +1,6 @@
 #include "service/customer_json.h"
 
+#include "loyalty/core/identification_json.h"
 #include "loyalty/core/json.h"
 #include "loyalty/storage/views.h"
 
@@ -56,28 +57,7 @@ void write_points_of(json::Writer& out, std::string_view result_json) {
 std::string token_json(const CustomerToken& token) {
   json::Writer out;
   out.begin_object();
-  out.key("kind");
-  out.value(token_kind_name(token.kind));
-  out.key("form");
-  out.value(token_form_name(token.form));
-  out.key("value");
-  out.value(token.value);
-  if (!token.card_range.empty()) {
-    out.key("card_range");
-    out.value(token.card_range);
-  }
-  if (token.card_kind) {
-    out.key("card_kind");
-    out.value(card_kind_name(*token.card_kind));
-  }
-  if (token.expires_at) {
-    out.key("expires_at");
-    out.value(format_timestamp(*token.expires_at));
-  }
-  if (!token.key_id.empty()) {
-    out.key("key_id");
-    out.value(token.key_id);
-  }
+  write_token_members(out, token);
   out.end_object();
   return out.take();
 }

@@ -112,3 +112,21 @@ TEST_CASE("wedge payment card swipe is withheld") {
   CHECK(only2->payment_card);
   check_swipe_has_no_pan(*only2, visa_pan);
 }
+
+TEST_CASE("wedge the identifying track is track 2, else track 1, never a payment card's") {
+  const auto both = parse_wedge_swipe("%LCLUB^42?;6280012345678=49121?\r");
+  REQUIRE(both.ok());
+  REQUIRE(both->identifying_track() != nullptr);
+  CHECK(both->identifying_track()->raw == ";6280012345678=49121?");
+  const auto first_only = parse_wedge_swipe("%LCLUB^42?;E?\r");
+  REQUIRE(first_only.ok());
+  REQUIRE(first_only->identifying_track() != nullptr);
+  CHECK(first_only->identifying_track()->raw == "%LCLUB^42?");
+  const auto neither = parse_wedge_swipe("%E?;E?\r");
+  REQUIRE(neither.ok());
+  CHECK(neither->identifying_track() == nullptr);
+  const auto bank = parse_wedge_swipe(";4111111111111111=25121010000000000000?\r");
+  REQUIRE(bank.ok());
+  CHECK(bank->payment_card);
+  CHECK(bank->identifying_track() == nullptr);
+}

@@ -112,6 +112,9 @@ struct Swipe {
   const TrackResult& track(int number) const;  // number 1..3
   TrackResult& track(int number);
   bool any_ok() const;
+  // The track to identify the card by: track 2 (where a card number usually is) when it read
+  // well, else track 1; nullptr for a payment card (withheld) or when neither read.
+  const TrackResult* identifying_track() const;
 };
 
 // --- Characters ---
