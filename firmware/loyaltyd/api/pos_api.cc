@@ -21,8 +21,13 @@ HttpResponse problem_of(const HttpRequest& request, const Problem& problem) {
       problem_json(problem, target_path(request)));
   if (problem.type == ProblemType::unauthorized) {
     response.set(boost::beast::http::field::www_authenticate, "Bearer realm=\"loyaltyd\"");
-    response.prepare_payload();
   }
+  if (problem.allow) response.set(boost::beast::http::field::allow, *problem.allow);
+  if (problem.type == ProblemType::upgrade_required) {
+    response.set(boost::beast::http::field::upgrade, "websocket");
+    response.set(boost::beast::http::field::connection, "Upgrade");
+  }
+  response.prepare_payload();
   return response;
 }
 
@@ -133,7 +138,7 @@ void PosApi::handle(const HttpRequest& request, std::function<void(HttpResponse)
       return respond(HttpServer::make_response(request, 200, "application/json",
                                                context_.readers_json()));
     case Operation::events:
-      return respond(problem_of(request, make_problem(ProblemType::bad_request,
+      return respond(problem_of(request, make_problem(ProblemType::upgrade_required,
                                                       "/v1/events is a WebSocket: send an "
                                                       "Upgrade: websocket request")));
     case Operation::identify:

@@ -32,6 +32,8 @@ TypeInfo info(ProblemType type) {
       return {404, "not-found", "No such resource"};
     case ProblemType::method_not_allowed:
       return {405, "method-not-allowed", "The resource does not take this method"};
+    case ProblemType::upgrade_required:
+      return {426, "upgrade-required", "This resource is a WebSocket"};
     case ProblemType::conflict:
       return {409, "conflict", "The request conflicts with what the ledger holds"};
     case ProblemType::request_timeout:
@@ -63,7 +65,7 @@ std::string problem_type_uri(ProblemType type) {
 const char* problem_title(ProblemType type) { return info(type).title; }
 
 Problem make_problem(ProblemType type, std::string detail, std::optional<std::string> field) {
-  return Problem{type, std::move(detail), std::move(field), std::nullopt};
+  return Problem{type, std::move(detail), std::move(field), std::nullopt, std::nullopt};
 }
 
 Problem problem_from_error(const Error& error, std::optional<std::string> field) {
@@ -97,7 +99,8 @@ Problem problem_from_error(const Error& error, std::optional<std::string> field)
       type = ProblemType::internal;
       break;
   }
-  Problem problem{type, error.message, std::move(field), std::string(error_code_name(error.code))};
+  Problem problem{type, error.message, std::move(field), std::string(error_code_name(error.code)),
+                  std::nullopt};
   return problem;
 }
 

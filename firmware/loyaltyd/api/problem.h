@@ -29,7 +29,8 @@ enum class ProblemType {
   unauthorized,       // 401 no bearer token, or a wrong one
   forbidden_origin,   // 403 a request from a web page (an Origin the daemon does not serve)
   not_found,          // 404 no such route, receipt, customer or reader
-  method_not_allowed, // 405
+  method_not_allowed, // 405 (with an Allow header)
+  upgrade_required,   // 426 /v1/events without the WebSocket upgrade
   conflict,           // 409 the same receipt or refund id with a different content, or a state
                       //     that does not allow the operation (commit of a cancelled receipt)
   request_timeout,    // 408 the request did not arrive whole within the read timeout
@@ -51,6 +52,8 @@ struct Problem {
   std::string detail;
   std::optional<std::string> field;  // the request field at fault, as a JSON path
   std::optional<std::string> code;   // ErrorCode name, when the error came from core or storage
+  // Not in the document: a 405's Allow header (the method the resource takes).
+  std::optional<std::string> allow;
 };
 
 Problem make_problem(ProblemType type, std::string detail,

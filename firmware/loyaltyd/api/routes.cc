@@ -138,9 +138,11 @@ std::variant<Route, Problem> match_route(std::string_view method, std::string_vi
     return not_found(path);
   }
   if (method != want) {
-    return make_problem(ProblemType::method_not_allowed,
-                        std::string(path) + " takes " + std::string(want) + ", not " +
-                            std::string(method));
+    Problem problem = make_problem(ProblemType::method_not_allowed,
+                                   std::string(path) + " takes " + std::string(want) + ", not " +
+                                       std::string(method));
+    problem.allow = std::string(want);
+    return problem;
   }
   route.takes_body = want == "POST";
   if (!id_name.empty()) {

@@ -62,6 +62,11 @@ TEST_CASE("api: unknown routes, methods and bodies get their own problem") {
   const Reply method = till.get("/v1/quote");
   CHECK(method.status == 405);
   CHECK(method.json().find("detail")->as_string() == "/v1/quote takes POST, not GET");
+  CHECK(std::string(method.headers["Allow"]) == "POST");
+  const Reply plain_events = till.get("/v1/events");
+  CHECK(plain_events.status == 426);
+  CHECK(problem_type(plain_events) == "urn:loyalty:problem:upgrade-required");
+  CHECK(std::string(plain_events.headers["Upgrade"]) == "websocket");
 
   const Reply not_json = till.post("/v1/quote", "{\"receipt\": ");
   CHECK(not_json.status == 400);
