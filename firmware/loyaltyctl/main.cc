@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cli_args.h"
+#include "args/cli_args.h"
 #include "commands.h"
 #include "loyalty/core/json.h"
 #include "loyalty/core/program_loader.h"

@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
-#include "cli_args.h"
+#include "args/cli_args.h"
 #include "commands.h"
-#include "ledger_access.h"
+#include "ledger/ledger_access.h"
 #include "loyalty/core/json.h"
 #include "loyalty/storage/views.h"
 

@@ -14,12 +14,12 @@
 #include <string>
 #include <string_view>
 
-#include "cli_args.h"
+#include "args/cli_args.h"
 #include "commands.h"
-#include "ledger_access.h"
+#include "ledger/ledger_access.h"
 #include "loyalty/core/program_loader.h"
-#include "read_file.h"
-#include "store_environment.h"
+#include "args/read_file.h"
+#include "ledger/store_environment.h"
 
 namespace loyalty::cli {
 

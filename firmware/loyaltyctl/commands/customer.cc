@@ -10,10 +10,10 @@
 #include <string>
 #include <string_view>
 
-#include "cached_customer_json.h"
-#include "cli_args.h"
+#include "output/cached_customer_json.h"
+#include "args/cli_args.h"
 #include "commands.h"
-#include "ledger_access.h"
+#include "ledger/ledger_access.h"
 #include "loyalty/core/json.h"
 #include "loyalty/storage/customers.h"
 

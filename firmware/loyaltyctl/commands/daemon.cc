@@ -22,11 +22,11 @@
 #include <string>
 #include <string_view>
 
-#include "cli_args.h"
+#include "args/cli_args.h"
 #include "commands.h"
 #include "daemon/daemon_client.h"
 #include "loyalty/core/json.h"
-#include "read_file.h"
+#include "args/read_file.h"
 
 namespace loyalty::cli {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "cli_args.h"
+#include "args/cli_args.h"
 #include "commands.h"
 #include "loyalty/core/json.h"
 #include "loyalty/drivers/device_monitor.h"

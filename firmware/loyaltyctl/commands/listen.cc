@@ -25,15 +25,15 @@
 #include <string>
 #include <string_view>
 
-#include "cli_args.h"
+#include "args/cli_args.h"
 #include "commands.h"
 #include "loyalty/core/identification.h"
 #include "loyalty/core/json.h"
 #include "loyalty/drivers/readers.h"
 #include "loyalty/drivers/tokens/hmac_keys.h"
-#include "read_file.h"
-#include "swipe_json.h"
-#include "till_identification.h"
+#include "args/read_file.h"
+#include "output/swipe_json.h"
+#include "output/till_identification.h"
 
 namespace loyalty::cli {
 

@@ -5,12 +5,12 @@
 #include <string_view>
 #include <utility>
 
-#include "cli_args.h"
+#include "args/cli_args.h"
 #include "commands.h"
 #include "loyalty/core/documents.h"
 #include "loyalty/core/json.h"
 #include "loyalty/core/program_loader.h"
-#include "read_file.h"
+#include "args/read_file.h"
 
 namespace loyalty::cli {
 

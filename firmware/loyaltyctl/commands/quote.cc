@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cli_args.h"
+#include "args/cli_args.h"
 #include "commands.h"
 #include "loyalty/core/documents.h"
 #include "loyalty/core/engine.h"
@@ -21,8 +21,8 @@
 #include "loyalty/core/time_zone.h"
 #include "loyalty/environment/hmac_draw_keyer.h"
 #include "loyalty/environment/tzdb_zone.h"
-#include "read_file.h"
-#include "store_environment.h"
+#include "args/read_file.h"
+#include "ledger/store_environment.h"
 
 namespace loyalty::cli {
 

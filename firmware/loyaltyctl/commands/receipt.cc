@@ -7,14 +7,14 @@
 #include <string_view>
 #include <vector>
 
-#include "cli_args.h"
+#include "args/cli_args.h"
 #include "commands.h"
-#include "ledger_access.h"
+#include "ledger/ledger_access.h"
 #include "loyalty/core/json.h"
 #include "loyalty/core/reversal.h"
 #include "loyalty/storage/checkout.h"
 #include "loyalty/storage/statement.h"
-#include "store_environment.h"
+#include "ledger/store_environment.h"
 
 namespace loyalty::cli {
 

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cli_args.h"
+#include "args/cli_args.h"
 #include "commands.h"
 #include "loyalty/core/limits.h"
 #include "loyalty/drivers/camera/image_decoder.h"

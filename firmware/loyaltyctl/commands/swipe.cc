@@ -8,13 +8,13 @@
 #include <string>
 #include <string_view>
 
-#include "cli_args.h"
+#include "args/cli_args.h"
 #include "commands.h"
 #include "loyalty/core/json.h"
 #include "loyalty/drivers/magstripe/magstripe.h"
 #include "loyalty/drivers/magstripe/wedge_swipe.h"
-#include "swipe_json.h"
-#include "till_identification.h"
+#include "output/swipe_json.h"
+#include "output/till_identification.h"
 
 namespace loyalty::cli {
 

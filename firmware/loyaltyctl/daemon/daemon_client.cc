@@ -9,7 +9,7 @@
 #include <cstring>
 
 #include "loyalty/core/json.h"
-#include "read_file.h"
+#include "args/read_file.h"
 
 namespace loyalty::cli {
 

@@ -6,7 +6,7 @@
 
 #include <optional>
 
-#include "cli_args.h"
+#include "args/cli_args.h"
 #include "loyalty/core/result.h"
 #include "loyalty/environment/hmac_draw_keyer.h"
 #include "loyalty/environment/tzdb_zone.h"

@@ -1,4 +1,4 @@
-#include "read_file.h"
+#include "args/read_file.h"
 
 #include <algorithm>
 #include <cerrno>

@@ -1,4 +1,4 @@
-#include "swipe_json.h"
+#include "output/swipe_json.h"
 
 #include <cstdint>
 

@@ -1,4 +1,4 @@
-#include "cli_args.h"
+#include "args/cli_args.h"
 
 #include <algorithm>
 #include <chrono>

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "cli_args.h"
+#include "args/cli_args.h"
 #include "loyalty/core/result.h"
 #include "loyalty/core/time.h"
 #include "loyalty/storage/ledger.h"

@@ -1,6 +1,6 @@
-#include "cached_customer_json.h"
+#include "output/cached_customer_json.h"
 
-#include "ledger_access.h"
+#include "ledger/ledger_access.h"
 #include "loyalty/core/documents.h"
 #include "loyalty/core/json.h"
 #include "loyalty/core/time.h"

@@ -1,5 +1,5 @@
 // The identification rules of `listen` and `swipe` (till_identification.h).
-#include "till_identification.h"
+#include "output/till_identification.h"
 
 #include <utility>
 

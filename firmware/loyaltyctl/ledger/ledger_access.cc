@@ -1,4 +1,4 @@
-#include "ledger_access.h"
+#include "ledger/ledger_access.h"
 
 #include <sys/stat.h>
 

@@ -1,10 +1,10 @@
-#include "store_environment.h"
+#include "ledger/store_environment.h"
 
 #include <algorithm>
 #include <cstdlib>
 #include <string>
 
-#include "read_file.h"
+#include "args/read_file.h"
 
 namespace loyalty::cli {
 
