@@ -220,10 +220,12 @@ struct Documents {
   std::string bundle_text;
   loyalty::Program program;
   std::vector<std::string> receipts;  // receipt JSON, ids R-0..
+  int lines = 0;                      // of each receipt
 };
 
 Documents make_documents(const std::string& dir, int rules, int receipts, int lines) {
   Documents documents;
+  documents.lines = lines;
   documents.bundle_text = bench_documents::program_json(rules);
   documents.bundle_path = dir + "/bundle-" + std::to_string(rules) + ".json";
   write_file(documents.bundle_path, documents.bundle_text);
@@ -284,9 +286,8 @@ void round_trip(const std::string& work, const Documents& documents) {
   }
   const Percentiles api = percentiles(api_ms);
   const Percentiles local = percentiles(local_ms);
-  std::printf("\nround trip: quote + commit of %zu receipts (%zu lines, %zu rules)\n",
-              documents.receipts.size(), documents.program.rules.size() ? std::size_t{20} : 0,
-              documents.program.rules.size());
+  std::printf("\nround trip: quote + commit of %zu receipts (%d lines, %zu rules)\n",
+              documents.receipts.size(), documents.lines, documents.program.rules.size());
   print_row("POS API over the Unix socket", api);
   print_row("in process (Till::quote_only + checkout_offline)", local);
   std::printf("  ratio p50 %.2fx, p99 %.2fx (target <= 1.5x): %s\n", api.p50 / local.p50,

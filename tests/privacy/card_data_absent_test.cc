@@ -698,6 +698,18 @@ namespace {
 
 constexpr std::string_view daemon_token = "privacy-token-0123456789abcdef0123456789";
 
+// Everything the peer sends until it closes the connection.
+std::string read_until_closed(int fd) {
+  std::string reply;
+  char buffer[4096];
+  for (int i = 0; i < 10'000; ++i) {  // bounded: 40 MB at most
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got <= 0) break;
+    reply.append(buffer, static_cast<std::size_t>(got));
+  }
+  return reply;
+}
+
 // One HTTP request to loyaltyd's Unix socket (Connection: close); the whole reply, or "" when the
 // daemon could not be reached.
 std::string http(const fs::path& socket_path, const std::string& method, const std::string& target,
@@ -716,14 +728,7 @@ std::string http(const fs::path& socket_path, const std::string& method, const s
   }
   request += "\r\n" + body;
   write_all(fd.get(), request);
-  std::string reply;
-  char buffer[4096];
-  for (int i = 0; i < 10'000; ++i) {
-    const ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
-    if (got <= 0) break;
-    reply.append(buffer, static_cast<std::size_t>(got));
-  }
-  return reply;
+  return read_until_closed(fd.get());
 }
 
 // The panel's state, by its address in the daemon's log ("panel=http://127.0.0.1:PORT/panel/").
@@ -739,14 +744,7 @@ std::string panel_state(const fs::path& log) {
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) return "";
   write_all(fd.get(), "GET /panel/state HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-  std::string reply;
-  char buffer[4096];
-  for (int i = 0; i < 10'000; ++i) {
-    const ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
-    if (got <= 0) break;
-    reply.append(buffer, static_cast<std::size_t>(got));
-  }
-  return reply;
+  return read_until_closed(fd.get());
 }
 
 // Swipes `tracks` until the panel's state contains `expect` (the reader may still be opening;

@@ -139,28 +139,19 @@ Result<std::unique_ptr<PanelHandler>> PanelHandler::create(PanelContext context)
 
 void PanelHandler::observe(const StreamEvent& event, std::uint64_t seq) {
   seq_ = seq;
-  Result<json::Value> data = json::parse(event.data_json);
-  if (!data.ok()) return;
-  if (event.type == "customer.identified" || event.type == "customer.enrolled") {
+  const bool customer_event = event.type == "customer.identified" || event.type == "customer.enrolled";
+  const bool receipt_event = event.type.starts_with("receipt.");
+  if (customer_event || receipt_event) {
+    Result<json::Value> data = json::parse(event.data_json);
+    if (!data.ok() || !data->is_object()) return;
     if (const json::Value* customer = data->find("customer"); customer && customer->is_object()) {
-      json::Writer out;
-      out.value(*customer);
-      customer_json_ = out.take();
-      receipt_json_ = "null";  // a new customer at the till: a new receipt follows
-      last_scan_json_ = "null";  // the card asked for after a refused scan came: no warning left
+      customer_ = *customer;
     }
-  } else if (event.type.starts_with("receipt.") && data->find("receipt_id") != nullptr) {
-    json::Writer out;
-    out.begin_object();
-    copy_member(out, *data, "receipt_id");
-    copy_member(out, *data, "state");
-    copy_member(out, *data, "quote");
-    out.end_object();
-    receipt_json_ = out.take();
-    if (const json::Value* customer = data->find("customer"); customer && customer->is_object()) {
-      json::Writer summary;
-      summary.value(*customer);
-      customer_json_ = summary.take();
+    if (customer_event) {
+      receipt_ = json::Value();  // a new customer at the till: a new receipt follows
+      last_scan_json_ = "null";  // the card asked for after a refused scan came: no warning left
+    } else if (data->find("receipt_id") != nullptr) {
+      receipt_ = std::move(data).value();
     }
   } else if (event.type.starts_with("scan.")) {
     last_scan_json_ = "{\"type\":" + json::quote(event.type) + "}";
@@ -169,35 +160,49 @@ void PanelHandler::observe(const StreamEvent& event, std::uint64_t seq) {
 }
 
 std::string PanelHandler::cashier_state() const {
-  std::string receipt = receipt_json_;
   const std::shared_ptr<const ProgramState> program =
       context_.program ? context_.program() : nullptr;
-  if (receipt != "null") {
-    Result<json::Value> parsed = json::parse(receipt);
-    if (parsed.ok()) {
-      if (const json::Value* quote = parsed->find("quote"); quote && quote->is_object()) {
-        json::Writer out;
-        out.begin_object();
-        copy_member(out, *parsed, "receipt_id");
-        copy_member(out, *parsed, "state");
-        copy_member(out, *parsed, "quote");
-        write_offers(out, offers_of(*quote, program.get()), true);
-        out.end_object();
-        receipt = out.take();
-      }
-    }
+  json::Writer out;
+  out.begin_object();
+  out.key("seq");
+  out.value(static_cast<std::int64_t>(seq_));
+  out.key("customer");
+  out.value(customer_);
+  out.key("receipt");
+  const json::Value* quote = receipt_.is_object() ? receipt_.find("quote") : nullptr;
+  if (quote != nullptr && quote->is_object()) {
+    out.begin_object();
+    copy_member(out, receipt_, "receipt_id");
+    copy_member(out, receipt_, "state");
+    out.key("quote");
+    out.value(*quote);
+    write_offers(out, offers_of(*quote, program.get()), true);
+    out.end_object();
+  } else if (receipt_.is_object()) {
+    // A receipt event without a quote (a cancel): its id and state.
+    out.begin_object();
+    copy_member(out, receipt_, "receipt_id");
+    copy_member(out, receipt_, "state");
+    copy_member(out, receipt_, "quote");
+    out.end_object();
+  } else {
+    out.null();
   }
-  std::string readers = context_.readers_json();
-  // {"readers":[...]} → its array
-  const std::size_t open = readers.find('[');
-  const std::size_t close = readers.rfind(']');
-  const std::string readers_array = open != std::string::npos && close != std::string::npos
-                                        ? readers.substr(open, close - open + 1)
-                                        : "[]";
-  return "{\"seq\":" + std::to_string(seq_) + ",\"customer\":" + customer_json_ +
-         ",\"receipt\":" + receipt + ",\"readers\":" + readers_array +
-         ",\"sync\":" + json::quote(context_.sync_state ? context_.sync_state() : "offline") +
-         ",\"last_scan\":" + last_scan_json_ + "}";
+  out.key("readers");
+  Result<json::Value> readers = json::parse(context_.readers_json());
+  const json::Value* list = readers.ok() ? readers->find("readers") : nullptr;
+  if (list != nullptr) {
+    out.value(*list);
+  } else {
+    out.begin_array();
+    out.end_array();
+  }
+  out.key("sync");
+  out.value(context_.sync_state ? context_.sync_state() : std::string("offline"));
+  out.end_object();
+  std::string text = out.take();
+  text.pop_back();
+  return text + ",\"last_scan\":" + last_scan_json_ + "}";
 }
 
 std::string PanelHandler::customer_state() const {
@@ -208,13 +213,12 @@ std::string PanelHandler::customer_state() const {
   out.key("seq");
   out.value(static_cast<std::int64_t>(seq_));
   out.key("customer");
-  Result<json::Value> customer = json::parse(customer_json_);
-  if (customer.ok() && customer->is_object()) {
+  if (customer_.is_object()) {
     out.begin_object();
-    const json::Value* id = customer->find("customer_id");
+    const json::Value* id = customer_.find("customer_id");
     out.key("card");
     out.value(mask_card_number(id && id->is_string() ? id->as_string() : std::string()));
-    const json::Value* tier = customer->find("tier");
+    const json::Value* tier = customer_.find("tier");
     const json::Value* name = tier && tier->is_object() ? tier->find("name") : nullptr;
     out.key("tier");
     if (name != nullptr && name->is_string()) {
@@ -222,12 +226,12 @@ std::string PanelHandler::customer_state() const {
     } else {
       out.null();
     }
-    const json::Value* balance = customer->find("balance");
+    const json::Value* balance = customer_.find("balance");
     const json::Value* available = balance && balance->is_object() ? balance->find("available")
                                                                     : nullptr;
     out.key("available");
     out.value(available && available->is_int() ? available->as_int() : 0);
-    const json::Value* next = customer->find("next_reward");
+    const json::Value* next = customer_.find("next_reward");
     out.key("next_reward");
     if (next != nullptr && next->is_object()) {
       out.begin_object();
@@ -242,11 +246,10 @@ std::string PanelHandler::customer_state() const {
     out.null();
   }
   out.key("receipt");
-  Result<json::Value> receipt = json::parse(receipt_json_);
-  const json::Value* quote = receipt.ok() && receipt->is_object() ? receipt->find("quote") : nullptr;
+  const json::Value* quote = receipt_.is_object() ? receipt_.find("quote") : nullptr;
   if (quote != nullptr && quote->is_object()) {
     out.begin_object();
-    copy_member(out, *receipt, "state");
+    copy_member(out, receipt_, "state");
     copy_member(out, *quote, "totals");
     out.key("points");
     out.begin_object();

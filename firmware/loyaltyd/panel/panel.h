@@ -36,6 +36,7 @@
 #include "api/http_server.h"
 #include "config/config.h"
 #include "events/event_hub.h"
+#include "loyalty/core/json.h"
 #include "loyalty/core/result.h"
 #include "loyalty/core/time.h"
 #include "service/program_state.h"
@@ -81,8 +82,9 @@ class PanelHandler final : public RequestHandler {
   };
   std::vector<File> files_;
   std::uint64_t seq_ = 0;
-  std::string customer_json_ = "null";  // the summary of the customer at the till
-  std::string receipt_json_ = "null";   // {"receipt_id","state","quote"}
+  // Kept parsed, as the events brought them: each broadcast writes them, never parses them again.
+  json::Value customer_;  // the summary of the customer at the till; null when none
+  json::Value receipt_;   // the last receipt event's data ({"receipt_id","state","quote",...})
   std::string last_scan_json_ = "null";
   std::vector<std::shared_ptr<WebSocketChannel>> cashier_sockets_;
   std::vector<std::shared_ptr<WebSocketChannel>> customer_sockets_;

@@ -208,13 +208,10 @@ void ReaderManager::open(Reader& reader) {
 }
 
 void ReaderManager::set_status(Reader& reader, ReaderStatus status, std::string reason) {
-  if (reader.view.status == status && reader.view.reason == reason && status != ReaderStatus::online) {
-    return;
-  }
-  const bool changed = reader.view.status != status || reader.view.reason != reason;
+  if (reader.view.status == status && reader.view.reason == reason) return;
   reader.view.status = status;
   reader.view.reason = std::move(reason);
-  if (changed && on_status_) on_status_(reader.view);
+  if (on_status_) on_status_(reader.view);
 }
 
 void ReaderManager::removed(const drivers::DeviceInfo& info) {

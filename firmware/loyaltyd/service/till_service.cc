@@ -239,7 +239,7 @@ Outcome TillService::write_receipt(std::string_view receipt_id, std::string_view
       done = customer_id
                  ? till_.open_receipt_offline(program_->program, *customer_id, *receipt, opened_at)
                  : till_.open_receipt(program_->program, nullptr, *receipt, opened_at);
-      if (done.ok()) done = till_.commit_receipt(receipt_id, now);
+      if (done.ok()) done = till_.commit_receipt(receipt_id, at.value_or(now));
     } else {
       // A retry without "at" is compared at the time the receipt was first written.
       const Timestamp when = at ? *at : (stored.value() ? stored.value()->quoted_at : now);

@@ -76,7 +76,7 @@ class TillService {
   Outcome history(std::string_view customer_id, std::size_t entries_max);
   // POST /v1/customers {"customer_id", "consent": {"marketing", "profile"}, "birthday"?}.
   Outcome enrol(std::string_view body, Timestamp now);
-  // GET /v1/health's ledger part: {"terminal_id","events","checked_through"}.
+  // GET /v1/health's ledger part: {"terminal_id","checked_through_seq"}.
   Outcome ledger_health();
 
   // Background work between customers: voids holds older than the timeout, checkpoints the WAL.

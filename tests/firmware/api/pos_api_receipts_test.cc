@@ -217,8 +217,12 @@ TEST_CASE("api: the event stream tells the POS what happened, in order") {
 TEST_CASE("api: the event stream needs the token too, and refuses web pages") {
   DaemonFixture till;
   CHECK_THROWS(EventStream(till.socket(), ""));
+  // Upgrade without Connection: Upgrade is no WebSocket handshake.
   const Reply upgrade = till.get("/v1/events", RequestOptions::with_header("Upgrade", "websocket"));
-  CHECK(upgrade.status >= 400);
+  CHECK(upgrade.status == 426);
+  CHECK(upgrade.json().find("type")->as_string() == "urn:loyalty:problem:upgrade-required");
+  const Reply page = till.get("/v1/events", RequestOptions::with_header("Origin", "http://x"));
+  CHECK(page.status == 403);
 }
 
 }  // namespace
