@@ -41,6 +41,8 @@ packages=(
   libtomlplusplus-dev # the configuration file (TOML)
   libseccomp-dev      # the decoder sandbox (seccomp filter of loyalty-decoder)
   libsystemd-dev      # sd_notify, the watchdog and journald
+  # sync: terminal <-> HQ
+  libzstd-dev         # batches and downlink answers compressed with zstd
   python3             # make demo's till day (scripts/till_day.py) and the Python tests
   chromium            # tests: the till panel's pages in headless Chromium (tests/firmware/panel)
   chromium-driver     # tests: chromedriver, through which Selenium drives Chromium

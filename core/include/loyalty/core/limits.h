@@ -194,4 +194,27 @@ inline constexpr std::size_t hmac_key_bytes_max = 1024;
 // Bytes of an IANA time zone name ("America/Argentina/ComodRivadavia" is 32).
 inline constexpr std::size_t time_zone_name_bytes_max = 128;
 
+// --- Sync (terminal <-> HQ; sync/, docs/sync.md) ---
+// Events in one uplink batch, and the bytes of a batch as sent (zstd) and once decompressed.
+inline constexpr std::size_t sync_batch_events_max = 1000;
+inline constexpr std::size_t sync_batch_compressed_bytes_max = 16 * 1024 * 1024;
+inline constexpr std::size_t sync_batch_bytes_max = 80 * 1024 * 1024;
+// Items in one downlink answer, and the bytes of a downlink answer once decompressed.
+inline constexpr std::size_t sync_downlink_items_max = 1000;
+inline constexpr std::size_t sync_downlink_bytes_max = 32 * 1024 * 1024;
+// Bytes of an id on the wire: store, terminal, key id, item id.
+inline constexpr std::size_t sync_id_bytes_max = 64;
+// Bytes of a PEM file (certificate, key, CA bundle) read by sync.
+inline constexpr std::size_t sync_pem_bytes_max = 1024 * 1024;
+// Retry backoff of the sync client: the first wait, the longest, both in milliseconds.
+inline constexpr std::int64_t sync_backoff_initial_ms = 500;
+inline constexpr std::int64_t sync_backoff_max_ms = 60'000;
+// The longest an HQ holds a downlink long poll open before it answers "nothing new".
+inline constexpr std::int64_t sync_long_poll_ms_max = 30'000;
+// Connections an HQ serves at once, and the bytes of one HTTP request's header block.
+inline constexpr std::size_t hq_connections_max = 4096;
+inline constexpr std::size_t hq_header_bytes_max = 16 * 1024;
+// Signing keys an HQ or terminal trusts at once (rotation keeps the old beside the new).
+inline constexpr std::size_t sync_trusted_keys_max = 16;
+
 }  // namespace loyalty::limits
