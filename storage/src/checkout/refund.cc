@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "checkout/internal.h"
+#include "hq/annex.h"
 #include "loyalty/core/limits.h"
 #include "loyalty/core/quote_json.h"
 #include "loyalty/storage/events.h"
@@ -243,6 +244,7 @@ Result<RefundResult> Till::refund(std::string_view refund_id, std::string_view r
   if (!reversal.ok()) {
     return make_error(reversal.error().code, name + ": " + reversal.error().message);
   }
+  const std::int64_t transfers_before = TRY(hq_internal::last_transfer_id(*ledger_));
   TRY(apply_reversal(*ledger_, transaction, rebuilt, *reversal, at));
   if (rebuilt.customer) {
     TRY(write_back_refund(*ledger_, rebuilt.quote, *rebuilt.customer, *reversal, row->quoted_at,
@@ -251,8 +253,15 @@ Result<RefundResult> Till::refund(std::string_view refund_id, std::string_view r
   TRY(record_returned(*ledger_, receipt_id, *reversal));
   RefundResult result{std::string(refund_id), reversal_to_json(rebuilt.quote, *reversal, false), 0,
                       false};
-  const EventRow event = TRY(append_event(*ledger_, transaction, "refund", receipt_id,
-                                          result.reversal_json, at, PayloadCheck::written_by_core));
+  const std::string annex = TRY(hq_internal::build_annex(
+      *ledger_, transaction,
+      hq_internal::AnnexInput{
+          transfers_before,
+          rebuilt.customer ? std::string_view(rebuilt.customer->customer_id) : "",
+          -reversal->money_refund.value()}));
+  const EventRow event =
+      TRY(append_event(*ledger_, transaction, "refund", receipt_id, result.reversal_json, at,
+                       PayloadCheck::written_by_core, annex));
   result.event_seq = event.seq;
   TRY(insert_refund(*ledger_, result, receipt_id, hash, at));
   TRY(transaction.commit());

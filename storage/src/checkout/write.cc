@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "checkout/internal.h"
+#include "hq/annex.h"
 #include "lots/internal.h"
 #include "loyalty/storage/events.h"
 #include "loyalty/storage/lots.h"
@@ -134,6 +135,7 @@ Result<std::int64_t> write_quote(Ledger& ledger, const Transaction& transaction,
                                  const CustomerState* customer, std::string_view quote_json,
                                  Redemption redemption, Timestamp at) {
   LOYALTY_ASSERT(quote.program != nullptr);
+  const std::int64_t transfers_before = TRY(hq_internal::last_transfer_id(ledger));
   if (customer != nullptr) {
     const AccountId account = TRY(ledger.find_or_create_account(
         transaction, AccountKind::customer_points, customer->customer_id, at));
@@ -152,8 +154,13 @@ Result<std::int64_t> write_quote(Ledger& ledger, const Transaction& transaction,
                     limited_uses(quote, customer != nullptr), 1));
   }
   TRY(write_settlement(ledger, transaction, quote, at));
+  const std::string annex = TRY(hq_internal::build_annex(
+      ledger, transaction,
+      hq_internal::AnnexInput{transfers_before,
+                              customer != nullptr ? std::string_view(customer->customer_id) : "",
+                              quote.net_total.value()}));
   const EventRow event = TRY(append_event(ledger, transaction, "checkout", quote.receipt_id,
-                                          quote_json, at, PayloadCheck::written_by_core));
+                                          quote_json, at, PayloadCheck::written_by_core, annex));
   return event.seq;
 }
 

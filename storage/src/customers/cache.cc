@@ -14,6 +14,7 @@
 #include "customers/internal.h"
 #include "loyalty/core/documents.h"
 #include "loyalty/core/limits.h"
+#include "loyalty/storage/pseudonyms.h"
 #include "loyalty/storage/statement.h"
 
 namespace loyalty::storage {
@@ -92,8 +93,25 @@ Result<std::optional<std::string>> blocked_reason(Ledger& ledger, std::string_vi
   Statement select = TRY(
       Statement::prepare(ledger.database(), "SELECT reason FROM blocklist WHERE customer_id = ?1"));
   TRY(select.bind_text(1, customer_id));
-  if (TRY(select.step()) != Step::row) return std::optional<std::string>();
-  return std::optional<std::string>(select.column_text(0));
+  if (TRY(select.step()) == Step::row) return std::optional<std::string>(select.column_text(0));
+  // HQ blocks by pseudonym: the card's own, or the one the chain key gives it.
+  std::optional<std::string> pseudonym;
+  {
+    Statement known = TRY(Statement::prepare(
+        ledger.database(), "SELECT pseudonym FROM pseudonyms WHERE owner = ?1"));
+    TRY(known.bind_text(1, customer_id));
+    if (TRY(known.step()) == Step::row) pseudonym = known.column_text(0);
+  }
+  if (!pseudonym) {
+    const std::optional<PseudonymKey> key = TRY(pseudonym_key(ledger));
+    if (!key) return std::optional<std::string>();
+    pseudonym = pseudonym_of(*key, customer_id);
+  }
+  Statement by_pseudonym = TRY(Statement::prepare(
+      ledger.database(), "SELECT reason FROM blocked_pseudonyms WHERE pseudonym = ?1"));
+  TRY(by_pseudonym.bind_text(1, *pseudonym));
+  if (TRY(by_pseudonym.step()) != Step::row) return std::optional<std::string>();
+  return std::optional<std::string>(by_pseudonym.column_text(0));
 }
 
 Status validate_id(std::string_view customer_id) {
@@ -106,6 +124,11 @@ Status validate_id(std::string_view customer_id) {
     return make_error(ErrorCode::invalid_argument,
                       "customer id \"" + std::string(customer_id) +
                           "\" is the pseudonym of an erased customer, not a card number");
+  }
+  if (is_pseudonym(customer_id)) {
+    return make_error(ErrorCode::invalid_argument,
+                      "customer id \"" + std::string(customer_id) +
+                          "\" is a pseudonym HQ uses, not a card number");
   }
   return {};
 }
@@ -355,6 +378,9 @@ Result<ErasureReport> erase(Ledger& ledger, const Transaction& transaction,
   report.counters =
       TRY(run_counted(ledger, "UPDATE counters SET customer_id = ?1 WHERE customer_id = ?2",
                       customer_id, report.pseudonym));
+  // The account keeps its pseudonym at HQ; nothing here links it to the card any more.
+  TRY(run_counted(ledger, "UPDATE pseudonyms SET owner = ?1 WHERE owner = ?2", customer_id,
+                  report.pseudonym));
   const std::int64_t receipts =
       TRY(run_counted(ledger, "UPDATE receipts SET customer_id = ?1 WHERE customer_id = ?2",
                       customer_id, report.pseudonym));

@@ -8,6 +8,8 @@
 
 #include "checkout/internal.h"
 #include "customers/internal.h"
+#include "hq/annex.h"
+#include "hq/downlink_items.h"
 #include "lots/internal.h"
 #include "loyalty/core/documents.h"
 #include "loyalty/core/json.h"
@@ -31,7 +33,9 @@ Status validate(const HqUpdate& update) {
                           std::to_string(limits::ledger_text_bytes_max) + " bytes");
   }
   const std::size_t items = update.customers.size() + update.block.size() + update.unblock.size() +
-                            update.erase.size() + update.corrections.size();
+                            update.erase.size() + update.corrections.size() +
+                            update.pseudonym_blocks.size() + update.erase_pseudonyms.size() +
+                            update.balances.size() + update.bundles.size();
   if (items > limits::hq_update_items_max) {
     return make_error(ErrorCode::invalid_argument,
                       update_name(update) + " has " + std::to_string(items) + " items, more than " +
@@ -63,7 +67,7 @@ Status validate(const HqUpdate& update) {
                             std::to_string(limits::points_max));
     }
   }
-  return {};
+  return hq_internal::validate_downlink_items(update);
 }
 
 // SHA-256 of every field, as netstrings: what makes two updates under one id "the same".
@@ -98,6 +102,7 @@ std::string request_hash(const HqUpdate& update) {
     netstring(input, correction.expires_at ? std::to_string(correction.expires_at->unix_seconds)
                                            : std::string());
   }
+  hq_internal::hash_downlink_items(update, input);
   return sha256_hex(input);
 }
 
@@ -149,7 +154,8 @@ Status correct(Ledger& ledger, const Transaction& transaction, const HqCorrectio
   return {};
 }
 
-std::string summary_of(const HqUpdate& update, std::int64_t erased) {
+std::string summary_of(const HqUpdate& update, std::int64_t erased,
+                       const std::vector<HqCorrection>& synced) {
   json::Writer out;
   out.begin_object();
   out.key("update_id");
@@ -166,6 +172,30 @@ std::string summary_of(const HqUpdate& update, std::int64_t erased) {
   out.begin_array();
   for (const HqCorrection& correction : update.corrections) out.value(correction.correction_id);
   out.end_array();
+  out.key("pseudonym_key");
+  if (update.pseudonym_key) {
+    out.value(update.pseudonym_key->key_id);  // the id only: the key is a secret
+  } else {
+    out.null();
+  }
+  out.key("pseudonym_blocks");
+  out.value(static_cast<std::int64_t>(update.pseudonym_blocks.size()));
+  out.key("balances");
+  out.value(static_cast<std::int64_t>(update.balances.size()));
+  out.key("balances_corrected");
+  out.value(static_cast<std::int64_t>(synced.size()));
+  out.key("bundles");
+  out.begin_array();
+  for (const HqBundle& bundle : update.bundles) {
+    out.value(bundle.program_id + "@" + std::to_string(bundle.version));
+  }
+  out.end_array();
+  out.key("downlink_version");
+  if (update.downlink_version) {
+    out.value(*update.downlink_version);
+  } else {
+    out.null();
+  }
   out.end_object();
   return out.take();
 }
@@ -215,12 +245,29 @@ Result<HqUpdateResult> apply_hq_update(Ledger& ledger, const HqUpdate& update, T
       return std::move(report).error();  // a card never seen here has nothing to erase
     }
   }
+  const std::int64_t transfers_before = TRY(hq_internal::last_transfer_id(ledger));
   for (const HqCorrection& correction : update.corrections) {
     TRY(correct(ledger, transaction, correction, at));
   }
-  HqUpdateResult result{update.update_id, summary_of(update, erased), 0, false};
-  const EventRow event = TRY(append_event(ledger, transaction, "hq_update", "", result.summary_json,
-                                          at, PayloadCheck::written_by_core));
+  // The key first: the annex of this very update names its owners with it.
+  if (update.pseudonym_key) {
+    TRY(install_pseudonym_key(ledger, transaction, *update.pseudonym_key, at));
+  }
+  TRY(hq_internal::apply_pseudonym_blocks(ledger, update, at));
+  erased += TRY(hq_internal::erase_by_pseudonym(ledger, transaction, update, at));
+  const std::vector<HqCorrection> synced =
+      TRY(hq_internal::balance_corrections(ledger, transaction, update, at));
+  for (const HqCorrection& correction : synced) {
+    TRY(correct(ledger, transaction, correction, at));
+  }
+  TRY(hq_internal::store_bundles(ledger, update, at));
+  TRY(hq_internal::record_downlink_version(ledger, update));
+  HqUpdateResult result{update.update_id, summary_of(update, erased, synced), 0, false};
+  const std::string annex = TRY(hq_internal::build_annex(
+      ledger, transaction, hq_internal::AnnexInput{transfers_before, "", 0}));
+  const EventRow event =
+      TRY(append_event(ledger, transaction, "hq_update", "", result.summary_json, at,
+                       PayloadCheck::written_by_core, annex));
   result.event_seq = event.seq;
   Statement record = TRY(Statement::prepare(
       ledger.database(),

@@ -42,7 +42,7 @@ void check_event(const Statement& event, const std::optional<Link>& previous,
   const std::string name = "event " + std::to_string(seq);
   const std::string expected = sha256_hex(
       event_hash_input(event.column_text(1), event.column_text(2), seq, event.column_text(3),
-                       event.column_text(4), event.column_text(5)));
+                       event.column_text(4), event.column_text(5), event.column_text(8)));
   if (expected != event.column_text(6)) {
     problems.hashes.push_back(name +
                               ": payload_hash does not match its content (changed after it was "
@@ -73,7 +73,7 @@ Status check_chain(const Database& db, std::int64_t first_seq, LedgerReport& rep
   if (first_seq > 1) previous = TRY(event_link(db, first_seq - 1));
   Statement events = TRY(Statement::prepare(
       db,
-      "SELECT seq, terminal_id, epoch, kind, receipt_id, payload, payload_hash, prev_hash "
+      "SELECT seq, terminal_id, epoch, kind, receipt_id, payload, payload_hash, prev_hash, annex "
       "FROM events WHERE seq >= ?1 ORDER BY seq"));
   TRY(events.bind_int64(1, first_seq));
   ChainProblems problems;

@@ -78,7 +78,7 @@ Result<std::pair<std::int64_t, std::string>> chain_head(const Database& db) {
 
 std::string event_hash_input(std::string_view terminal_id, std::string_view epoch_hex,
                              std::int64_t seq, std::string_view kind, std::string_view receipt_id,
-                             std::string_view payload) {
+                             std::string_view payload, std::string_view annex) {
   std::string out;
   append_netstring(out, terminal_id);
   append_netstring(out, epoch_hex);
@@ -86,6 +86,7 @@ std::string event_hash_input(std::string_view terminal_id, std::string_view epoc
   append_netstring(out, kind);
   append_netstring(out, receipt_id);
   append_netstring(out, payload);
+  if (!annex.empty()) append_netstring(out, annex);
   return out;
 }
 
@@ -106,7 +107,7 @@ std::string sha256_hex(std::string_view bytes) {
 
 Result<EventRow> append_event(Ledger& ledger, const Transaction& transaction, std::string_view kind,
                               std::string_view receipt_id, std::string_view payload_json,
-                              Timestamp at, PayloadCheck check) {
+                              Timestamp at, PayloadCheck check, std::string_view annex_json) {
   LOYALTY_ASSERT(&transaction.database() == &ledger.database() && transaction.is_write());
   TRY(validate_event(kind, receipt_id, payload_json, check));
   const Database& db = ledger.database();
@@ -116,15 +117,17 @@ Result<EventRow> append_event(Ledger& ledger, const Transaction& transaction, st
   row.kind = std::string(kind);
   row.receipt_id = std::string(receipt_id);
   row.payload = std::string(payload_json);
+  row.annex = std::string(annex_json);
   row.prev_hash = last_hash;
   row.created_at = at;
   const std::string epoch = epoch_hex(ledger.epoch());
   row.payload_hash = sha256_hex(
-      event_hash_input(ledger.terminal_id(), epoch, row.seq, kind, receipt_id, payload_json));
+      event_hash_input(ledger.terminal_id(), epoch, row.seq, kind, receipt_id, payload_json,
+                       annex_json));
   Statement insert = TRY(Statement::prepare(
       db,
       "INSERT INTO events (seq, terminal_id, epoch, kind, receipt_id, payload, payload_hash, "
-      "prev_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+      "prev_hash, created_at, annex) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
   TRY(insert.bind_int64(1, row.seq));
   TRY(insert.bind_text(2, ledger.terminal_id()));
   TRY(insert.bind_text(3, epoch));
@@ -134,6 +137,7 @@ Result<EventRow> append_event(Ledger& ledger, const Transaction& transaction, st
   TRY(insert.bind_text(7, row.payload_hash));
   TRY(insert.bind_text(8, row.prev_hash));
   TRY(insert.bind_int64(9, at.unix_seconds));
+  TRY(annex_json.empty() ? insert.bind_null(10) : insert.bind_text(10, annex_json));
   TRY(insert.run());
   return row;
 }
@@ -143,8 +147,8 @@ Result<std::vector<EventRow>> events_since(Ledger& ledger, std::int64_t after_se
   const std::size_t limit = std::min(count_max, limits::events_since_batch_max);
   Statement select = TRY(Statement::prepare(
       ledger.database(),
-      "SELECT seq, kind, receipt_id, payload, payload_hash, prev_hash, created_at FROM events "
-      "WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
+      "SELECT seq, kind, receipt_id, payload, payload_hash, prev_hash, created_at, annex "
+      "FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
   TRY(select.bind_int64(1, after_seq));
   TRY(select.bind_int64(2, static_cast<std::int64_t>(limit)));
   std::vector<EventRow> rows;
@@ -157,6 +161,7 @@ Result<std::vector<EventRow>> events_since(Ledger& ledger, std::int64_t after_se
     row.payload_hash = select.column_text(4);
     row.prev_hash = select.column_text(5);
     row.created_at = Timestamp{select.column_int64(6)};
+    row.annex = select.column_text(7);  // "" for NULL
     rows.push_back(std::move(row));
   }
   return rows;

@@ -354,11 +354,61 @@ WHERE state = 'committed' AND event_seq IS NOT NULL
   AND result = (SELECT e.payload FROM events e WHERE e.seq = receipts.event_seq);
 )sql";
 
-constexpr std::array<Migration, 4> migrations = {
+// Sync with HQ (docs/sync.md, docs/storage.md "Schema v5"). A contract migration: an event may
+// now carry an annex, hashed as a seventh field, which builds before v5 would take for a changed
+// event (min_reader_version 5).
+constexpr std::string_view schema_v5 = R"sql(
+-- What HQ needs to reconcile an event without personal data: the transfers it wrote, with
+-- pseudonymous owners (a JSON object); NULL for events written before v5.
+ALTER TABLE events ADD COLUMN annex TEXT;
+
+-- The chain's pseudonym key (HMAC-SHA-256), delivered by sync or at provisioning; one row.
+CREATE TABLE pseudonym_keys (
+  key_id       TEXT PRIMARY KEY NOT NULL,
+  key_hex      TEXT NOT NULL CHECK (length(key_hex) = 64),
+  installed_at INTEGER NOT NULL
+) WITHOUT ROWID, STRICT;
+
+-- The pseudonym each account owner got, so an owner keeps it (an erasure renames the owner here
+-- as in accounts, and the erased account keeps its pseudonym at HQ).
+CREATE TABLE pseudonyms (
+  owner     TEXT PRIMARY KEY NOT NULL,
+  pseudonym TEXT NOT NULL,
+  key_id    TEXT NOT NULL
+) WITHOUT ROWID, STRICT;
+CREATE INDEX pseudonyms_by_pseudonym ON pseudonyms (pseudonym);
+
+-- Cards HQ blocked by pseudonym (HQ holds no card numbers): checked like the blocklist.
+CREATE TABLE blocked_pseudonyms (
+  pseudonym TEXT PRIMARY KEY NOT NULL,
+  reason    TEXT NOT NULL,
+  listed_at INTEGER NOT NULL
+) WITHOUT ROWID, STRICT;
+
+-- Rule bundles HQ delivered (their signatures checked by sync before they get here).
+CREATE TABLE bundles (
+  program_id     TEXT NOT NULL,
+  version        INTEGER NOT NULL CHECK (version > 0),
+  effective_from INTEGER NOT NULL,
+  key_id         TEXT NOT NULL,
+  bundle         TEXT NOT NULL,
+  received_at    INTEGER NOT NULL,
+  PRIMARY KEY (program_id, version)
+) WITHOUT ROWID, STRICT;
+
+-- Sync's own state: the last downlink version applied ('downlink_version').
+CREATE TABLE sync_state (
+  name  TEXT PRIMARY KEY NOT NULL,
+  value TEXT NOT NULL
+) WITHOUT ROWID, STRICT;
+)sql";
+
+constexpr std::array<Migration, 5> migrations = {
     Migration{1, MigrationKind::contract, schema_v1},
     Migration{2, MigrationKind::expand_only, schema_v2},
     Migration{3, MigrationKind::expand_only, schema_v3},
     Migration{4, MigrationKind::contract, schema_v4},
+    Migration{5, MigrationKind::contract, schema_v5},
 };
 
 }  // namespace

@@ -80,8 +80,8 @@ TEST_CASE("append_event numbers events 1, 2, 3 and links their hashes", "[storag
   const EventRow first = append_ok(f.ledger, transaction, "commit", "r-1", R"({"a": 1})");
   const EventRow second = append_ok(f.ledger, transaction, "sale", "", "{}");
   commit(transaction);
-  CHECK(first == EventRow{1, "commit", "r-1", R"({"a": 1})", hash_1, "", test_now});
-  CHECK(second == EventRow{2, "sale", "", "{}", hash_2, hash_1, test_now});
+  CHECK(first == EventRow{1, "commit", "r-1", R"({"a": 1})", hash_1, "", test_now, ""});
+  CHECK(second == EventRow{2, "sale", "", "{}", hash_2, hash_1, test_now, ""});
 
   const std::vector<EventRow> all = events_since(f.ledger, 0, 10).value();
   CHECK(all == std::vector<EventRow>{first, second});

@@ -32,6 +32,9 @@ struct EventRow {
   std::string payload_hash;
   std::string prev_hash;
   Timestamp created_at;
+  // What HQ needs to reconcile the event without personal data (docs/sync.md, "The ledger
+  // annex"): a JSON object, or "" when the event has none (events of schema v4 and before).
+  std::string annex;
   bool operator==(const EventRow&) const = default;
 };
 
@@ -44,9 +47,11 @@ enum class PayloadCheck { parse, written_by_core };
 // limits::ledger_text_bytes_max bytes; `payload_json` one JSON document of at most
 // limits::event_payload_bytes_max bytes. Fails with invalid_argument (naming what is wrong) or
 // limit_exceeded (payload size).
+// `annex_json`: "" for none, or one JSON object written by storage itself (not checked again).
 Result<EventRow> append_event(Ledger& ledger, const Transaction& transaction, std::string_view kind,
                               std::string_view receipt_id, std::string_view payload_json,
-                              Timestamp at, PayloadCheck check = PayloadCheck::parse);
+                              Timestamp at, PayloadCheck check = PayloadCheck::parse,
+                              std::string_view annex_json = {});
 
 // Up to min(count_max, limits::events_since_batch_max) events with seq > after_seq, in order.
 // Reads the committed state (or the caller's open transaction, on the same connection).
@@ -55,10 +60,12 @@ Result<std::vector<EventRow>> events_since(Ledger& ledger, std::int64_t after_se
 
 // The exact bytes hashed for an event: each field as a netstring ("<decimal byte length>:<bytes>,")
 // in the order terminal_id, epoch (16 lowercase hex digits), seq (decimal), kind, receipt_id,
-// payload. Length prefixes make the encoding unambiguous whatever the fields contain.
+// payload, and then the annex when the event has one (a non-empty annex is a seventh netstring; an
+// event without one hashes as before schema v5). Length prefixes make the encoding unambiguous
+// whatever the fields contain.
 std::string event_hash_input(std::string_view terminal_id, std::string_view epoch_hex,
                              std::int64_t seq, std::string_view kind, std::string_view receipt_id,
-                             std::string_view payload);
+                             std::string_view payload, std::string_view annex = {});
 
 // SHA-256 of `bytes` as 64 lowercase hex digits (OpenSSL EVP_Digest).
 std::string sha256_hex(std::string_view bytes);

@@ -22,6 +22,7 @@
 #include "loyalty/core/units.h"
 #include "loyalty/storage/customers.h"
 #include "loyalty/storage/ledger.h"
+#include "loyalty/storage/pseudonyms.h"
 
 namespace loyalty::storage {
 
@@ -44,6 +45,38 @@ struct HqCorrection {
   std::optional<Timestamp> expires_at;  // a grant's lot expiry (nullopt: never)
 };
 
+// Sync's items name customers by pseudonym (pseudonyms.h): HQ holds no card numbers.
+
+// A card HQ blocked (or unblocked, reason ""), by pseudonym. Checkout refuses redemption for a
+// card whose pseudonym is listed, as for the card blocklist.
+struct HqPseudonymBlock {
+  std::string pseudonym;
+  std::string reason;  // "" to unblock
+};
+
+// HQ's view of a customer's points: the net position (balance minus what the customer owes)
+// counting this terminal's events up to `as_of_seq`. The terminal adds what it wrote after
+// as_of_seq (HQ's own "hq:" transfers aside) and books the difference as a correction (source
+// "hq:sync:<update id>"), so that its view is HQ's plus what HQ has not seen yet. A pseudonym this
+// terminal does not know is skipped.
+struct HqBalance {
+  std::string pseudonym;
+  std::int64_t net_points = 0;  // may be negative: an overdraft
+  std::int64_t as_of_seq = 0;
+  std::optional<Timestamp> expires_at;  // the lot of a grant expires then (nullopt: never)
+};
+
+// A rule bundle HQ delivered; sync checked its signature and that core loads it. Refused
+// (conflict) when the ledger holds a newer version of the program, or this version with other
+// content.
+struct HqBundle {
+  std::string program_id;
+  std::int64_t version = 0;
+  Timestamp effective_from;
+  std::string key_id;
+  std::string bundle_json;
+};
+
 struct HqUpdate {
   std::string update_id;  // 1..limits::ledger_text_bytes_max bytes
   std::vector<HqCustomer> customers;
@@ -51,6 +84,15 @@ struct HqUpdate {
   std::vector<std::string> unblock;
   std::vector<std::string> erase;
   std::vector<HqCorrection> corrections;
+  // From sync's downlink (docs/sync.md, "Downlink").
+  std::optional<PseudonymKey> pseudonym_key;
+  std::vector<HqPseudonymBlock> pseudonym_blocks;
+  std::vector<std::string> erase_pseudonyms;
+  std::vector<HqBalance> balances;
+  std::vector<HqBundle> bundles;
+  // The downlink version this update brings the terminal to, recorded with it; it must be above
+  // the one recorded (conflict otherwise). nullopt: not from the downlink.
+  std::optional<std::int64_t> downlink_version;
 };
 
 struct HqUpdateResult {
@@ -67,5 +109,13 @@ struct HqUpdateResult {
 // for bad ids, amounts or more than limits::hq_update_items_max items, conflict for an update id
 // already used with other content. Erasing a card this terminal never saw is not an error.
 Result<HqUpdateResult> apply_hq_update(Ledger& ledger, const HqUpdate& update, Timestamp at);
+
+// The last downlink version applied (0 when none).
+Result<std::int64_t> applied_downlink_version(Ledger& ledger);
+
+// The newest bundle HQ delivered for `program_id` ("" for any program) whose effective_from is
+// at or before `at`; nullopt when none.
+Result<std::optional<HqBundle>> effective_bundle(Ledger& ledger, std::string_view program_id,
+                                                 Timestamp at);
 
 }  // namespace loyalty::storage

@@ -1,0 +1,284 @@
+// The downlink's items inside apply_hq_update (downlink_items.h, docs/sync.md "Downlink").
+
+#include "hq/downlink_items.h"
+
+#include <string>
+
+#include "checkout/internal.h"
+#include "customers/internal.h"
+#include "loyalty/core/json.h"
+#include "loyalty/core/limits.h"
+#include "loyalty/storage/pseudonyms.h"
+#include "loyalty/storage/statement.h"
+
+namespace loyalty::storage::hq_internal {
+
+namespace {
+
+using checkout_internal::netstring;
+
+Status bad(const HqUpdate& update, const std::string& what) {
+  return make_error(ErrorCode::invalid_argument, "HQ update " + update.update_id + ": " + what);
+}
+
+Status validate_pseudonym(const HqUpdate& update, std::string_view pseudonym) {
+  if (is_pseudonym(pseudonym)) return {};
+  return bad(update, "\"" + std::string(pseudonym.substr(0, 80)) +
+                         "\" is not a pseudonym (ps1_ and 32 hex digits)");
+}
+
+Status validate_bundle(const HqUpdate& update, const HqBundle& bundle) {
+  if (bundle.program_id.empty() || bundle.program_id.size() > limits::id_bytes_max ||
+      bundle.key_id.empty() || bundle.key_id.size() > limits::id_bytes_max) {
+    return bad(update, "a bundle needs a program id and a key id of 1.." +
+                           std::to_string(limits::id_bytes_max) + " bytes");
+  }
+  if (bundle.version <= 0) {
+    return bad(update, "bundle " + bundle.program_id + " has version " +
+                           std::to_string(bundle.version) + "; versions start at 1");
+  }
+  if (bundle.bundle_json.empty() || bundle.bundle_json.size() > limits::json_bytes_max) {
+    return bad(update, "bundle " + bundle.program_id + " must be 1.." +
+                           std::to_string(limits::json_bytes_max) + " bytes of JSON");
+  }
+  return {};
+}
+
+// The net points the annexes of events after `after_seq` moved on the pseudonym's accounts,
+// HQ's own transfers ("hq:" sources) aside: what HQ had not seen when it computed its view.
+Result<std::int64_t> unseen_net(Ledger& ledger, std::string_view pseudonym,
+                                std::int64_t after_seq) {
+  const std::string points = "customer_points:" + std::string(pseudonym);
+  const std::string owed = "overdraft_receivable:" + std::string(pseudonym);
+  Statement events = TRY(Statement::prepare(
+      ledger.database(),
+      "SELECT annex FROM events WHERE seq > ?1 AND annex IS NOT NULL AND instr(annex, ?2) > 0"));
+  TRY(events.bind_int64(1, after_seq));
+  TRY(events.bind_text(2, pseudonym));
+  std::int64_t net = 0;
+  while (TRY(events.step()) == Step::row) {  // the events not yet at HQ
+    const json::Value annex = TRY(json::parse(events.column_text(0)));
+    const json::Value* movements = annex.find("movements");
+    LOYALTY_ASSERT(movements != nullptr && movements->is_array());  // storage wrote it
+    for (const json::Value& movement : movements->as_array()) {
+      if (movement.find("source")->as_string().starts_with("hq:")) continue;
+      const std::int64_t amount = movement.find("points")->as_int();
+      const std::string& debit = movement.find("debit")->as_string();
+      const std::string& credit = movement.find("credit")->as_string();
+      if (credit == points || credit == owed) net += amount;
+      if (debit == points || debit == owed) net -= amount;
+    }
+  }
+  return net;
+}
+
+// The net position of the card's points here: its balance plus its overdraft account's (which
+// is negative by what the customer owes).
+Result<std::int64_t> local_net(Ledger& ledger, const Transaction& transaction,
+                               const std::string& owner, Timestamp at) {
+  std::int64_t net = 0;
+  for (AccountKind kind : {AccountKind::customer_points, AccountKind::overdraft_receivable}) {
+    const AccountId account = TRY(ledger.find_or_create_account(transaction, kind, owner, at));
+    net += TRY(ledger.balance(account)).posted().value();
+  }
+  return net;
+}
+
+}  // namespace
+
+Status validate_downlink_items(const HqUpdate& update) {
+  if (update.pseudonym_key) TRY(validate_pseudonym_key(*update.pseudonym_key));
+  for (const HqPseudonymBlock& block : update.pseudonym_blocks) {
+    TRY(validate_pseudonym(update, block.pseudonym));
+    if (block.reason.size() > limits::ledger_text_bytes_max) {
+      return bad(update, "the block reason of " + block.pseudonym + " is longer than " +
+                             std::to_string(limits::ledger_text_bytes_max) + " bytes");
+    }
+  }
+  for (const std::string& pseudonym : update.erase_pseudonyms) {
+    TRY(validate_pseudonym(update, pseudonym));
+  }
+  for (const HqBalance& balance : update.balances) {
+    TRY(validate_pseudonym(update, balance.pseudonym));
+    if (balance.as_of_seq < 0 || balance.net_points > limits::points_max ||
+        balance.net_points < -limits::points_max) {
+      return bad(update, "the balance of " + balance.pseudonym + " is out of range");
+    }
+  }
+  for (const HqBundle& bundle : update.bundles) TRY(validate_bundle(update, bundle));
+  if (update.downlink_version && *update.downlink_version <= 0) {
+    return bad(update, "a downlink version starts at 1");
+  }
+  return {};
+}
+
+void hash_downlink_items(const HqUpdate& update, std::string& input) {
+  if (update.pseudonym_key) {
+    netstring(input, "pseudonym_key");
+    netstring(input, update.pseudonym_key->key_id);
+    netstring(input, update.pseudonym_key->key_hex);
+  }
+  for (const HqPseudonymBlock& block : update.pseudonym_blocks) {
+    netstring(input, "pseudonym_block");
+    netstring(input, block.pseudonym);
+    netstring(input, block.reason);
+  }
+  for (const std::string& pseudonym : update.erase_pseudonyms) {
+    netstring(input, "erase_pseudonym");
+    netstring(input, pseudonym);
+  }
+  for (const HqBalance& balance : update.balances) {
+    netstring(input, "balance");
+    netstring(input, balance.pseudonym);
+    netstring(input, std::to_string(balance.net_points));
+    netstring(input, std::to_string(balance.as_of_seq));
+    netstring(input, balance.expires_at ? std::to_string(balance.expires_at->unix_seconds) : "");
+  }
+  for (const HqBundle& bundle : update.bundles) {
+    netstring(input, "bundle");
+    netstring(input, bundle.program_id);
+    netstring(input, std::to_string(bundle.version));
+    netstring(input, std::to_string(bundle.effective_from.unix_seconds));
+    netstring(input, bundle.key_id);
+    netstring(input, bundle.bundle_json);
+  }
+  if (update.downlink_version) {
+    netstring(input, "downlink_version");
+    netstring(input, std::to_string(*update.downlink_version));
+  }
+}
+
+Status apply_pseudonym_blocks(Ledger& ledger, const HqUpdate& update, Timestamp at) {
+  for (const HqPseudonymBlock& block : update.pseudonym_blocks) {  // hq_update_items_max
+    Statement change = TRY(Statement::prepare(
+        ledger.database(),
+        block.reason.empty()
+            ? "DELETE FROM blocked_pseudonyms WHERE pseudonym = ?1"
+            : "INSERT INTO blocked_pseudonyms (pseudonym, reason, listed_at) VALUES (?1, ?2, ?3) "
+              "ON CONFLICT (pseudonym) DO UPDATE SET reason = excluded.reason, "
+              "listed_at = excluded.listed_at"));
+    TRY(change.bind_text(1, block.pseudonym));
+    if (!block.reason.empty()) {
+      TRY(change.bind_text(2, block.reason));
+      TRY(change.bind_int64(3, at.unix_seconds));
+    }
+    TRY(change.run());
+  }
+  return {};
+}
+
+Result<std::int64_t> erase_by_pseudonym(Ledger& ledger, const Transaction& transaction,
+                                        const HqUpdate& update, Timestamp at) {
+  std::int64_t erased = 0;
+  for (const std::string& pseudonym : update.erase_pseudonyms) {  // hq_update_items_max
+    const std::optional<std::string> owner = TRY(owner_of_pseudonym(ledger, pseudonym));
+    // Unknown here, or already erased (the row then names the erased account): nothing to do.
+    if (!owner || owner->starts_with(customers_internal::pseudonym_prefix)) continue;
+    Result<ErasureReport> report = customers_internal::erase(ledger, transaction, *owner, at);
+    if (!report.ok() && report.error().code != ErrorCode::not_found) {
+      return std::move(report).error();
+    }
+    if (report.ok()) ++erased;
+  }
+  return erased;
+}
+
+Result<std::vector<HqCorrection>> balance_corrections(Ledger& ledger,
+                                                      const Transaction& transaction,
+                                                      const HqUpdate& update, Timestamp at) {
+  std::vector<HqCorrection> corrections;
+  for (const HqBalance& balance : update.balances) {  // hq_update_items_max
+    const std::optional<std::string> owner = TRY(owner_of_pseudonym(ledger, balance.pseudonym));
+    if (!owner) continue;
+    const std::int64_t target =
+        balance.net_points + TRY(unseen_net(ledger, balance.pseudonym, balance.as_of_seq));
+    const std::int64_t difference = target - TRY(local_net(ledger, transaction, *owner, at));
+    if (difference == 0) continue;
+    HqCorrection correction;
+    correction.correction_id = "sync:" + update.update_id + ":" + balance.pseudonym;
+    correction.customer_id = *owner;
+    correction.points = Points(difference > 0 ? difference : -difference);
+    correction.grant = difference > 0;
+    correction.expires_at = balance.expires_at;
+    corrections.push_back(std::move(correction));
+  }
+  return corrections;
+}
+
+Status store_bundles(Ledger& ledger, const HqUpdate& update, Timestamp at) {
+  for (const HqBundle& bundle : update.bundles) {  // hq_update_items_max
+    Statement newest = TRY(Statement::prepare(
+        ledger.database(),
+        "SELECT version, bundle FROM bundles WHERE program_id = ?1 ORDER BY version DESC LIMIT 1"));
+    TRY(newest.bind_text(1, bundle.program_id));
+    if (TRY(newest.step()) == Step::row) {
+      const std::int64_t held = newest.column_int64(0);
+      if (held == bundle.version && newest.column_text(1) == bundle.bundle_json) continue;
+      if (held >= bundle.version) {
+        return make_error(ErrorCode::conflict,
+                          "bundle " + bundle.program_id + " version " +
+                              std::to_string(bundle.version) + " refused: this terminal has " +
+                              (held == bundle.version ? "that version with other content"
+                                                      : "version " + std::to_string(held)) +
+                              "; HQ must publish a newer version");
+      }
+    }
+    Statement insert = TRY(Statement::prepare(
+        ledger.database(),
+        "INSERT INTO bundles (program_id, version, effective_from, key_id, bundle, received_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    TRY(insert.bind_text(1, bundle.program_id));
+    TRY(insert.bind_int64(2, bundle.version));
+    TRY(insert.bind_int64(3, bundle.effective_from.unix_seconds));
+    TRY(insert.bind_text(4, bundle.key_id));
+    TRY(insert.bind_text(5, bundle.bundle_json));
+    TRY(insert.bind_int64(6, at.unix_seconds));
+    TRY(insert.run());
+  }
+  return {};
+}
+
+Status record_downlink_version(Ledger& ledger, const HqUpdate& update) {
+  if (!update.downlink_version) return {};
+  const std::int64_t held = TRY(applied_downlink_version(ledger));
+  if (*update.downlink_version <= held) {
+    return make_error(ErrorCode::conflict,
+                      "HQ update " + update.update_id + " brings downlink version " +
+                          std::to_string(*update.downlink_version) + ", but version " +
+                          std::to_string(held) + " is applied already");
+  }
+  Statement upsert = TRY(Statement::prepare(
+      ledger.database(),
+      "INSERT INTO sync_state (name, value) VALUES ('downlink_version', ?1) "
+      "ON CONFLICT (name) DO UPDATE SET value = excluded.value"));
+  TRY(upsert.bind_text(1, std::to_string(*update.downlink_version)));
+  return upsert.run();
+}
+
+}  // namespace loyalty::storage::hq_internal
+
+namespace loyalty::storage {
+
+Result<std::int64_t> applied_downlink_version(Ledger& ledger) {
+  Statement select = TRY(Statement::prepare(
+      ledger.database(), "SELECT value FROM sync_state WHERE name = 'downlink_version'"));
+  if (TRY(select.step()) != Step::row) return std::int64_t{0};
+  return static_cast<std::int64_t>(std::stoll(select.column_text(0)));  // written by us
+}
+
+Result<std::optional<HqBundle>> effective_bundle(Ledger& ledger, std::string_view program_id,
+                                                 Timestamp at) {
+  Statement select = TRY(Statement::prepare(
+      ledger.database(),
+      "SELECT program_id, version, effective_from, key_id, bundle FROM bundles "
+      "WHERE (?1 = '' OR program_id = ?1) AND effective_from <= ?2 "
+      "ORDER BY effective_from DESC, version DESC LIMIT 1"));
+  TRY(select.bind_text(1, program_id));
+  TRY(select.bind_int64(2, at.unix_seconds));
+  if (TRY(select.step()) != Step::row) return std::optional<HqBundle>();
+  return std::optional<HqBundle>(HqBundle{select.column_text(0), select.column_int64(1),
+                                          Timestamp{select.column_int64(2)},
+                                          select.column_text(3), select.column_text(4)});
+}
+
+}  // namespace loyalty::storage

@@ -1,0 +1,295 @@
+// What sync brings to a terminal's ledger: the chain's pseudonym key, the ledger annex of every
+// event, and the downlink's items (pseudonym blocks and erasures, balance views, bundles, the
+// downlink version), on real SQLite files.
+
+#include <catch2/catch.hpp>
+
+#include "back_door.h"
+#include "customers/customers_support.h"
+#include "loyalty/storage/events.h"
+#include "loyalty/storage/hq_update.h"
+#include "loyalty/storage/pseudonyms.h"
+
+namespace loyalty::storage::test {
+namespace {
+
+const PseudonymKey chain_key{"k1",
+                             "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"};
+// HMAC-SHA-256(key 00..1f, "loyalty-pseudonym-v1:card-1"), first 16 bytes (Python's hmac).
+constexpr std::string_view card_1 = "ps1_c1c350f668d52d0f199b6c1b54d403f3";
+constexpr std::string_view card_2 = "ps1_0a395cf9023a124db6f3bbbbc48a684f";
+
+HqUpdateResult apply_ok(Ledger& ledger, const HqUpdate& update, Timestamp at = test_now) {
+  Result<HqUpdateResult> result = apply_hq_update(ledger, update, at);
+  if (!result.ok()) FAIL("apply_hq_update failed: " << result.error().message);
+  return std::move(result).value();
+}
+
+void install_key(Ledger& ledger) {
+  HqUpdate update;
+  update.update_id = "keys";
+  update.pseudonym_key = chain_key;
+  apply_ok(ledger, update);
+}
+
+std::string last_annex(Ledger& ledger) {
+  const std::vector<EventRow> events = events_since(ledger, 0, 1000).value();
+  REQUIRE_FALSE(events.empty());
+  return events.back().annex;
+}
+
+std::int64_t last_seq(Ledger& ledger) { return scalar(ledger, "SELECT MAX(seq) FROM events"); }
+
+TEST_CASE("A pseudonym is the keyed HMAC of the owner, with the ps1_ prefix", "[storage][sync]") {
+  CHECK(pseudonym_of(chain_key, "card-1") == card_1);
+  CHECK(pseudonym_of(chain_key, "card-2") == card_2);
+  CHECK(is_pseudonym(card_1));
+  CHECK_FALSE(is_pseudonym("ps1_C1C350F668D52D0F199B6C1B54D403F3"));
+  CHECK_FALSE(is_pseudonym("ps1_c1c350f668d52d0f199b6c1b54d403f"));
+  CHECK_FALSE(is_pseudonym("card-1"));
+  CHECK(validate_pseudonym_key(PseudonymKey{"k1", "00"}).error().message ==
+        "pseudonym key k1: the key must be 64 lowercase hex digits (32 bytes)");
+  CHECK(validate_pseudonym_key(PseudonymKey{"", chain_key.key_hex}).error().code ==
+        ErrorCode::invalid_argument);
+}
+
+TEST_CASE("A checkout's event carries its transfers with pseudonymous owners", "[storage][sync]") {
+  CacheFixture f;
+  install_key(f.ledger);
+  f.offline_ok("card-1", receipt("R-1", {line("WINE", 10000)}));  // earns 100
+  CHECK(last_annex(f.ledger) ==
+        std::string(R"({"key_id":"k1","customer":")") + std::string(card_1) +
+            R"(","spend_minor":10000,"movements":[{"code":"earn","debit":"issuance",)"
+            R"("credit":"customer_points:)" + std::string(card_1) +
+            R"(","points":100,"source":"earn","line":null,)"
+            R"("lot":{"active_from":"2026-11-18T11:06:40Z","expires_at":"2027-11-18T11:06:40Z"}}]})");
+  // The hash covers the annex: the ledger's own check recomputes it.
+  require_check_ok(f.ledger);
+  back_door(f.dir.file("ledger.db"), "DROP TRIGGER events_no_update; "
+                                      "UPDATE events SET annex = replace(annex, '100', '900') "
+                                      "WHERE kind = 'checkout'");
+  const LedgerReport report = f.ledger.check().value();
+  REQUIRE(report.problems.size() == 1);
+  CHECK(report.problems[0] == "event 2: payload_hash does not match its content (changed after "
+                              "it was written)");
+}
+
+TEST_CASE("Without a key the annex names no card: owners are unkeyed", "[storage][sync]") {
+  CacheFixture f;
+  f.offline_ok("card-1", receipt("R-1", {line("WINE", 10000)}));
+  const std::string annex = last_annex(f.ledger);
+  CHECK(annex.find("card-1") == std::string::npos);
+  CHECK(annex.starts_with(R"({"key_id":null,"customer":"unkeyed","spend_minor":10000,)"));
+  CHECK(annex.find(R"("credit":"customer_points:unkeyed")") != std::string::npos);
+}
+
+TEST_CASE("A refund's event names the same pseudonym and the money refunded", "[storage][sync]") {
+  CacheFixture f;
+  install_key(f.ledger);
+  f.offline_ok("card-1", receipt("R-1", {line("WINE", 10000)}));
+  const std::vector<ReturnRequest> returns = {ReturnRequest{0, 1}};
+  REQUIRE(f.till.refund("F-1", "R-1", returns, test_now).ok());
+  const std::string annex = last_annex(f.ledger);
+  CHECK(annex.starts_with(std::string(R"({"key_id":"k1","customer":")") + std::string(card_1) +
+                          R"(","spend_minor":-10000,"movements":[{"code":"reverse_earn",)"
+                          R"("debit":"customer_points:)" + std::string(card_1) +
+                          R"(","credit":"issuance","points":100,)"));
+}
+
+TEST_CASE("A second, different pseudonym key is refused", "[storage][sync]") {
+  CacheFixture f;
+  install_key(f.ledger);
+  HqUpdate again;
+  again.update_id = "keys-again";
+  again.pseudonym_key = chain_key;
+  apply_ok(f.ledger, again);  // the same key: a no-op
+  HqUpdate other;
+  other.update_id = "keys-other";
+  other.pseudonym_key =
+      PseudonymKey{"k2", "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"};
+  Result<HqUpdateResult> refused = apply_hq_update(f.ledger, other, test_now);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::conflict);
+  CHECK(refused.error().message ==
+        "pseudonym key k2 refused: this ledger already names its customers to HQ with key k1, "
+        "and pseudonyms must not change");
+  CHECK(pseudonym_key(f.ledger).value() == std::optional<PseudonymKey>(chain_key));
+}
+
+TEST_CASE("A card HQ blocks by pseudonym cannot redeem, and can once unblocked",
+          "[storage][sync]") {
+  CacheFixture f;
+  install_key(f.ledger);
+  const CustomerState card = customer("card-2");
+  f.online_ok(card, receipt("R-1", {line("WINE", 10000)}));
+  HqUpdate block;
+  block.update_id = "B-1";
+  block.pseudonym_blocks.push_back(HqPseudonymBlock{std::string(card_2), "reported stolen"});
+  apply_ok(f.ledger, block);
+  CHECK(f.offline_refusal("card-2", redeeming(receipt("R-2", {line("WINE", 1000)}), 10),
+                          ErrorCode::conflict) ==
+        "card card-2 is on the blocklist (reported stolen): it cannot redeem 10 points; check "
+        "the receipt out without redeeming");
+  // A card this terminal never named still matches: the key gives its pseudonym.
+  HqUpdate block_new;
+  block_new.update_id = "B-2";
+  block_new.pseudonym_blocks.push_back(HqPseudonymBlock{pseudonym_of(chain_key, "card-9"), "lost"});
+  apply_ok(f.ledger, block_new);
+  CHECK(f.cache.blocked("card-9").value() == std::optional<std::string>("lost"));
+  CHECK(f.cache.blocked("card-8").value() == std::nullopt);
+
+  HqUpdate unblock;
+  unblock.update_id = "B-3";
+  unblock.pseudonym_blocks.push_back(HqPseudonymBlock{std::string(card_2), ""});
+  apply_ok(f.ledger, unblock);
+  f.offline_ok("card-2", redeeming(receipt("R-4", {line("WINE", 1000)}), 10));
+}
+
+TEST_CASE("An erasure by pseudonym erases the card and keeps its pseudonym for HQ",
+          "[storage][sync]") {
+  CacheFixture f;
+  install_key(f.ledger);
+  f.offline_ok("card-1", receipt("R-1", {line("WINE", 10000)}));
+  HqUpdate erase;
+  erase.update_id = "E-1";
+  erase.erase_pseudonyms = {std::string(card_1), pseudonym_of(chain_key, "card-never-here")};
+  const HqUpdateResult result = apply_ok(f.ledger, erase);
+  CHECK(result.summary_json.find(R"("erased":1)") != std::string::npos);
+  CHECK(scalar(f.ledger, "SELECT COUNT(*) FROM accounts WHERE owner = 'card-1'") == 0);
+  CHECK(scalar(f.ledger, "SELECT COUNT(*) FROM pseudonyms WHERE owner = 'card-1'") == 0);
+  CHECK(owner_of_pseudonym(f.ledger, card_1).value()->starts_with("erased-"));
+  // A return of the erased customer's receipt still reaches HQ under the same pseudonym.
+  const std::vector<ReturnRequest> returns = {ReturnRequest{0, 1}};
+  REQUIRE(f.till.refund("F-1", "R-1", returns, test_now).ok());
+  CHECK(last_annex(f.ledger).find(std::string(R"("customer":")") + std::string(card_1)) !=
+        std::string::npos);
+  // Erasing again is harmless.
+  HqUpdate again;
+  again.update_id = "E-2";
+  again.erase_pseudonyms = {std::string(card_1)};
+  CHECK(apply_ok(f.ledger, again).summary_json.find(R"("erased":0)") != std::string::npos);
+  require_check_ok(f.ledger);
+}
+
+TEST_CASE("A balance view from HQ is booked as the difference, counting what HQ has not seen",
+          "[storage][sync]") {
+  CacheFixture f;
+  install_key(f.ledger);
+  f.offline_ok("card-1", receipt("R-1", {line("WINE", 10000)}));  // 100 here
+  const std::int64_t shipped = last_seq(f.ledger);
+
+  // HQ holds 250 (150 earned at other stores), counting this terminal's events up to `shipped`.
+  HqUpdate first;
+  first.update_id = "D-1";
+  first.balances.push_back(HqBalance{std::string(card_1), 250, shipped, std::nullopt});
+  CHECK(apply_ok(f.ledger, first).summary_json.find(R"("balances_corrected":1)") !=
+        std::string::npos);
+  CHECK(points_of(f.ledger, "card-1").posted() == Points(250));
+  CHECK(scalar(f.ledger, "SELECT COUNT(*) FROM transfers WHERE source = 'hq:sync:D-1:" +
+                             std::string(card_1) + "' AND amount = 150") == 1);
+
+  // 50 more here that HQ has not seen: the same view again changes nothing.
+  f.offline_ok("card-1", receipt("R-2", {line("WINE", 5000)}));
+  HqUpdate same;
+  same.update_id = "D-2";
+  same.balances.push_back(HqBalance{std::string(card_1), 250, shipped, std::nullopt});
+  CHECK(apply_ok(f.ledger, same).summary_json.find(R"("balances_corrected":0)") !=
+        std::string::npos);
+  CHECK(points_of(f.ledger, "card-1").posted() == Points(300));
+
+  // HQ now counts R-2 and took 100 elsewhere (another store redeemed): 200.
+  HqUpdate later;
+  later.update_id = "D-3";
+  later.balances.push_back(HqBalance{std::string(card_1), 200, last_seq(f.ledger), std::nullopt});
+  apply_ok(f.ledger, later);
+  CHECK(points_of(f.ledger, "card-1").posted() == Points(200));
+
+  // An overdraft at HQ (a double redemption) becomes one here too.
+  HqUpdate owed;
+  owed.update_id = "D-4";
+  owed.balances.push_back(HqBalance{std::string(card_1), -40, last_seq(f.ledger), std::nullopt});
+  apply_ok(f.ledger, owed);
+  CHECK(points_of(f.ledger, "card-1").posted() == Points(0));
+  CHECK(balance_by_owner(f.ledger, AccountKind::overdraft_receivable, "card-1").posted() ==
+        Points(-40));
+  // A pseudonym this terminal does not know is skipped.
+  HqUpdate unknown;
+  unknown.update_id = "D-5";
+  unknown.balances.push_back(HqBalance{pseudonym_of(chain_key, "card-9"), 500, 0, std::nullopt});
+  CHECK(apply_ok(f.ledger, unknown).summary_json.find(R"("balances_corrected":0)") !=
+        std::string::npos);
+  require_check_ok(f.ledger);
+}
+
+TEST_CASE("Bundles from HQ never go back a version, and the effective one is found",
+          "[storage][sync]") {
+  CacheFixture f;
+  HqUpdate v2;
+  v2.update_id = "P-2";
+  v2.bundles.push_back(HqBundle{"grocery", 2, Timestamp{test_now.unix_seconds + 3600}, "hq-1",
+                                R"({"v":2})"});
+  apply_ok(f.ledger, v2);
+  CHECK(effective_bundle(f.ledger, "grocery", test_now).value() == std::nullopt);
+  const std::optional<HqBundle> later =
+      effective_bundle(f.ledger, "", Timestamp{test_now.unix_seconds + 3600}).value();
+  REQUIRE(later);
+  CHECK(later->version == 2);
+  CHECK(later->bundle_json == R"({"v":2})");
+
+  HqUpdate v1;
+  v1.update_id = "P-1";
+  v1.bundles.push_back(HqBundle{"grocery", 1, test_now, "hq-1", R"({"v":1})"});
+  Result<HqUpdateResult> older = apply_hq_update(f.ledger, v1, test_now);
+  REQUIRE_FALSE(older.ok());
+  CHECK(older.error().message ==
+        "bundle grocery version 1 refused: this terminal has version 2; HQ must publish a newer "
+        "version");
+  HqUpdate changed;
+  changed.update_id = "P-2b";
+  changed.bundles.push_back(HqBundle{"grocery", 2, test_now, "hq-1", R"({"v":"other"})"});
+  CHECK(apply_hq_update(f.ledger, changed, test_now).error().message ==
+        "bundle grocery version 2 refused: this terminal has that version with other content; "
+        "HQ must publish a newer version");
+  CHECK(scalar(f.ledger, "SELECT COUNT(*) FROM bundles") == 1);
+}
+
+TEST_CASE("The downlink version only moves forward, with its update", "[storage][sync]") {
+  CacheFixture f;
+  CHECK(applied_downlink_version(f.ledger).value() == 0);
+  HqUpdate seven;
+  seven.update_id = "downlink:7";
+  seven.downlink_version = 7;
+  apply_ok(f.ledger, seven);
+  CHECK(applied_downlink_version(f.ledger).value() == 7);
+  CHECK(apply_ok(f.ledger, seven).replayed);  // the same update again: replayed, no change
+  HqUpdate back;
+  back.update_id = "downlink:5";
+  back.downlink_version = 5;
+  Result<HqUpdateResult> refused = apply_hq_update(f.ledger, back, test_now);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::conflict);
+  CHECK(refused.error().message ==
+        "HQ update downlink:5 brings downlink version 5, but version 7 is applied already");
+  CHECK(applied_downlink_version(f.ledger).value() == 7);
+}
+
+TEST_CASE("Downlink items with bad pseudonyms or versions are refused whole", "[storage][sync]") {
+  CacheFixture f;
+  HqUpdate bad;
+  bad.update_id = "X-1";
+  bad.erase_pseudonyms = {"card-1"};
+  CHECK(apply_hq_update(f.ledger, bad, test_now).error().message ==
+        "HQ update X-1: \"card-1\" is not a pseudonym (ps1_ and 32 hex digits)");
+  HqUpdate zero;
+  zero.update_id = "X-2";
+  zero.bundles.push_back(HqBundle{"grocery", 0, test_now, "hq-1", "{}"});
+  CHECK(apply_hq_update(f.ledger, zero, test_now).error().message ==
+        "HQ update X-2: bundle grocery has version 0; versions start at 1");
+  CHECK(scalar(f.ledger, "SELECT COUNT(*) FROM hq_updates") == 0);
+  // A pseudonym is never taken for a card number.
+  CHECK(f.cache.block(card_1, "lost", test_now).error().message ==
+        "customer id \"" + std::string(card_1) + "\" is a pseudonym HQ uses, not a card number");
+}
+
+}  // namespace
+}  // namespace loyalty::storage::test
