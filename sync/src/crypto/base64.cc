@@ -25,8 +25,8 @@ int sextet(char c) {
 }
 
 Error bad(std::string reason) {
-  return make_error(ErrorCode::invalid_argument, "base64: " + reason +
-                                                     " (expected RFC 4648 base64 with padding)");
+  return make_error(ErrorCode::invalid_argument,
+                    "base64: " + reason + " (expected RFC 4648 base64 with padding)");
 }
 
 }  // namespace

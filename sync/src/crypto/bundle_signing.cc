@@ -53,8 +53,7 @@ Status verify_bundle(const TrustedKeys& keys, const SignedBundle& bundle) {
   if (!verified.ok()) {
     return make_error(verified.error().code,
                       "bundle " + bundle.program_id.substr(0, 64) + " version " +
-                          std::to_string(bundle.program_version) + ": " +
-                          verified.error().message);
+                          std::to_string(bundle.program_version) + ": " + verified.error().message);
   }
   return Status();
 }

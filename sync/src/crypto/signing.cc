@@ -57,17 +57,17 @@ using crypto::PkeyPtr;
 bool is_key_id(std::string_view id) {
   if (id.empty() || id.size() > limits::sync_id_bytes_max) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
   });
 }
 
 Status check_key_id(std::string_view id) {
   if (is_key_id(id)) return Status();
-  return make_error(ErrorCode::invalid_argument,
-                    "key id \"" + std::string(id.substr(0, 64)) + "\" must be 1 to " +
-                        std::to_string(limits::sync_id_bytes_max) +
-                        " bytes of A-Z, a-z, 0-9, '.', '_' and '-'");
+  return make_error(ErrorCode::invalid_argument, "key id \"" + std::string(id.substr(0, 64)) +
+                                                     "\" must be 1 to " +
+                                                     std::to_string(limits::sync_id_bytes_max) +
+                                                     " bytes of A-Z, a-z, 0-9, '.', '_' and '-'");
 }
 
 Status check_pem_size(std::string_view what, std::string_view pem) {
@@ -83,10 +83,10 @@ Result<PkeyPtr> read_public_pem(std::string_view key_id, std::string_view pem) {
   PkeyPtr key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
   const std::string detail = crypto::take_openssl_error();
   if (key == nullptr) {
-    return make_error(ErrorCode::invalid_argument,
-                      "key " + std::string(key_id) +
-                          ": not a PEM public key (expected \"-----BEGIN PUBLIC KEY-----\"): " +
-                          detail);
+    return make_error(
+        ErrorCode::invalid_argument,
+        "key " + std::string(key_id) +
+            ": not a PEM public key (expected \"-----BEGIN PUBLIC KEY-----\"): " + detail);
   }
   if (EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) {
     return make_error(ErrorCode::invalid_argument,
@@ -99,8 +99,8 @@ Result<PkeyPtr> read_public_pem(std::string_view key_id, std::string_view pem) {
 std::string raw_public_key(EVP_PKEY* key) {
   std::string raw(32, '\0');
   std::size_t size = raw.size();
-  const int ok = EVP_PKEY_get_raw_public_key(
-      key, reinterpret_cast<unsigned char*>(raw.data()), &size);
+  const int ok =
+      EVP_PKEY_get_raw_public_key(key, reinterpret_cast<unsigned char*>(raw.data()), &size);
   LOYALTY_ASSERT(ok == 1 && size == 32);
   return raw;
 }
@@ -143,12 +143,13 @@ Result<SigningKey> SigningKey::from_private_pem(std::string key_id, std::string_
     return make_error(ErrorCode::invalid_argument,
                       "key " + key_id +
                           ": not a PEM private key (expected PKCS#8, \"-----BEGIN PRIVATE "
-                          "KEY-----\"): " + detail);
+                          "KEY-----\"): " +
+                          detail);
   }
   if (EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) {
-    return make_error(ErrorCode::invalid_argument,
-                      "key " + key_id + ": the private key is " +
-                          EVP_PKEY_get0_type_name(key.get()) + ", not Ed25519");
+    return make_error(ErrorCode::invalid_argument, "key " + key_id + ": the private key is " +
+                                                       EVP_PKEY_get0_type_name(key.get()) +
+                                                       ", not Ed25519");
   }
   return SigningKey(std::move(key_id), std::make_unique<Impl>(Impl{std::move(key)}));
 }
@@ -156,8 +157,8 @@ Result<SigningKey> SigningKey::from_private_pem(std::string key_id, std::string_
 std::string SigningKey::private_pem() const {
   crypto::BioPtr bio = crypto::output_bio();
   // OpenSSL 3 writes PKCS#8 ("BEGIN PRIVATE KEY"), unencrypted.
-  LOYALTY_ASSERT(PEM_write_bio_PrivateKey(bio.get(), impl_->key.get(), nullptr, nullptr, 0,
-                                          nullptr, nullptr) == 1);
+  LOYALTY_ASSERT(PEM_write_bio_PrivateKey(bio.get(), impl_->key.get(), nullptr, nullptr, 0, nullptr,
+                                          nullptr) == 1);
   return crypto::bio_text(bio.get());
 }
 
@@ -209,10 +210,9 @@ Status TrustedKeys::add(const PublicKey& key) {
                           "key id");
   }
   if (impl_->entries.size() >= limits::sync_trusted_keys_max) {
-    return make_error(ErrorCode::limit_exceeded,
-                      "key " + key.key_id + ": already trusting " +
-                          std::to_string(limits::sync_trusted_keys_max) +
-                          " keys, the limit: withdraw an old key first");
+    return make_error(ErrorCode::limit_exceeded, "key " + key.key_id + ": already trusting " +
+                                                     std::to_string(limits::sync_trusted_keys_max) +
+                                                     " keys, the limit: withdraw an old key first");
   }
   impl_->entries.push_back(Impl::Entry{key.key_id, std::move(raw), std::move(parsed)});
   return Status();

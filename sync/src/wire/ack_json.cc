@@ -42,9 +42,9 @@ Status read_held(const wire::WireObject& o, Ack& ack) {
   ack.held_seq = TRY(o.integer("held_seq", 0, std::numeric_limits<std::int64_t>::max()));
   ack.held_hash = TRY(o.hex_or_empty("held_hash", 64));
   if (ack.epoch.empty() && ack.held_seq != 0) {
-    return o.error(ErrorCode::invalid_argument, "held_seq",
-                   "must be 0 when epoch is \"\" (HQ holds nothing), got " +
-                       std::to_string(ack.held_seq));
+    return o.error(
+        ErrorCode::invalid_argument, "held_seq",
+        "must be 0 when epoch is \"\" (HQ holds nothing), got " + std::to_string(ack.held_seq));
   }
   if ((ack.held_seq == 0) != ack.held_hash.empty()) {
     return o.error(ErrorCode::invalid_argument, "held_hash",

@@ -39,8 +39,8 @@ namespace loyalty::sync {
 namespace {
 
 constexpr std::string_view batch_format = "loyalty-batch-v1";
-constexpr std::string_view batch_members[] = {"format",   "store_id",  "terminal_id", "epoch",
-                                              "from_seq", "to_seq",    "prev_hash",   "events"};
+constexpr std::string_view batch_members[] = {"format",   "store_id", "terminal_id", "epoch",
+                                              "from_seq", "to_seq",   "prev_hash",   "events"};
 constexpr std::string_view event_members[] = {"seq",          "kind",      "receipt_id", "payload",
                                               "payload_hash", "prev_hash", "created_at"};
 constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
@@ -97,7 +97,8 @@ Result<WireEvent> read_event(const json::Value& value, const std::string& where)
   }
   event.payload = TRY(o.string("payload"));
   if (event.payload.empty()) {
-    return o.error(ErrorCode::invalid_argument, "payload", "must be the event's JSON text, got \"\"");
+    return o.error(ErrorCode::invalid_argument, "payload",
+                   "must be the event's JSON text, got \"\"");
   }
   if (event.payload.size() > limits::event_payload_bytes_max) {
     return o.error(ErrorCode::limit_exceeded, "payload",
@@ -205,17 +206,18 @@ std::string encode_batch_json(const Batch& batch) {
 
 Result<Batch> decode_batch_json(std::string_view json) {
   if (json.size() > limits::sync_batch_bytes_max) {
-    return make_error(ErrorCode::limit_exceeded,
-                      "batch: " + std::to_string(json.size()) + " bytes, more than the " +
-                          std::to_string(limits::sync_batch_bytes_max) +
-                          " allowed: send fewer events per batch");
+    return make_error(ErrorCode::limit_exceeded, "batch: " + std::to_string(json.size()) +
+                                                     " bytes, more than the " +
+                                                     std::to_string(limits::sync_batch_bytes_max) +
+                                                     " allowed: send fewer events per batch");
   }
   const json::Value document = TRY(wire::parse_document(json, "batch"));
   const wire::WireObject o = TRY(wire::WireObject::open(document, "batch", batch_members));
   Batch batch;
   TRY(read_header(o, batch));
   TRY(read_events(o, batch));
-  LOYALTY_ASSERT(batch.events.size() == static_cast<std::size_t>(batch.to_seq - batch.from_seq + 1));
+  LOYALTY_ASSERT(batch.events.size() ==
+                 static_cast<std::size_t>(batch.to_seq - batch.from_seq + 1));
   return batch;
 }
 

@@ -32,9 +32,9 @@ Error frame_error(std::string reason) {
 }
 
 Error too_large(std::size_t bytes_max) {
-  return make_error(ErrorCode::limit_exceeded,
-                    "zstd: the frame inflates to more than " + std::to_string(bytes_max) +
-                        " bytes, the limit: send smaller batches");
+  return make_error(ErrorCode::limit_exceeded, "zstd: the frame inflates to more than " +
+                                                   std::to_string(bytes_max) +
+                                                   " bytes, the limit: send smaller batches");
 }
 
 // Checks that `frame` is one whole frame with nothing after it, and that its header (when it
@@ -52,8 +52,7 @@ Status check_one_frame(std::string_view frame, std::size_t bytes_max) {
     return frame_error(std::string("not a whole frame: ") + ZSTD_getErrorName(frame_bytes));
   }
   if (frame_bytes != frame.size()) {
-    return frame_error(std::to_string(frame.size() - frame_bytes) +
-                       " bytes follow the frame");
+    return frame_error(std::to_string(frame.size() - frame_bytes) + " bytes follow the frame");
   }
   const unsigned long long content = ZSTD_getFrameContentSize(frame.data(), frame.size());
   if (content == ZSTD_CONTENTSIZE_ERROR) return frame_error("bad frame header");
@@ -66,8 +65,8 @@ Status check_one_frame(std::string_view frame, std::size_t bytes_max) {
 std::string zstd_compress(std::string_view bytes, int level) {
   LOYALTY_ASSERT(level >= 1 && level <= 19);
   std::string out(ZSTD_compressBound(bytes.size()), '\0');
-  const std::size_t written = ZSTD_compress(out.data(), out.size(), bytes.data(), bytes.size(),
-                                            level);
+  const std::size_t written =
+      ZSTD_compress(out.data(), out.size(), bytes.data(), bytes.size(), level);
   LOYALTY_ASSERT(ZSTD_isError(written) == 0);
   out.resize(written);
   return out;
@@ -77,8 +76,8 @@ Result<std::string> zstd_decompress(std::string_view frame, std::size_t decompre
   TRY(check_one_frame(frame, decompressed_bytes_max));
   DctxPtr dctx(ZSTD_createDCtx());
   LOYALTY_ASSERT(dctx != nullptr);
-  const std::size_t set = ZSTD_DCtx_setParameter(dctx.get(), ZSTD_d_windowLogMax,
-                                                 limits::sync_zstd_window_log_max);
+  const std::size_t set =
+      ZSTD_DCtx_setParameter(dctx.get(), ZSTD_d_windowLogMax, limits::sync_zstd_window_log_max);
   LOYALTY_ASSERT(ZSTD_isError(set) == 0);
 
   std::string out;

@@ -14,8 +14,8 @@
 namespace loyalty::sync {
 
 const char* downlink_kind_name(const DownlinkBody& body) {
-  static constexpr const char* names[] = {"bundle", "signing_key", "block",
-                                          "customer", "erase", "keys"};
+  static constexpr const char* names[] = {"bundle",   "signing_key", "block",
+                                          "customer", "erase",       "keys"};
   static_assert(std::size(names) == std::variant_size_v<DownlinkBody>);
   LOYALTY_ASSERT(body.index() < std::size(names));
   return names[body.index()];
@@ -29,8 +29,8 @@ constexpr std::string_view bundle_members[] = {"key_id",         "program_id", "
 constexpr std::string_view signing_key_members[] = {"key_id", "public_pem", "signer_key_id",
                                                     "signature"};
 constexpr std::string_view block_members[] = {"pseudonym", "blocked", "reason"};
-constexpr std::string_view customer_members[] = {"pseudonym", "balance_points", "as_of_seq",
-                                                 "expires_at", "tier", "flagged"};
+constexpr std::string_view customer_members[] = {"pseudonym",  "balance_points", "as_of_seq",
+                                                 "expires_at", "tier",           "flagged"};
 constexpr std::string_view erase_members[] = {"pseudonym"};
 constexpr std::string_view keys_members[] = {"pseudonym_key_id", "pseudonym_key_hex",
                                              "app_token_keys"};
@@ -47,9 +47,9 @@ Result<std::string> read_signature(const WireObject& o) {
   Result<std::string> bytes = base64_decode(text);
   if (!bytes.ok()) return o.error(ErrorCode::invalid_argument, "signature", bytes.error().message);
   if (bytes->size() != 64) {
-    return o.error(ErrorCode::invalid_argument, "signature",
-                   "must be the 64 bytes of an Ed25519 signature, got " +
-                       std::to_string(bytes->size()));
+    return o.error(
+        ErrorCode::invalid_argument, "signature",
+        "must be the 64 bytes of an Ed25519 signature, got " + std::to_string(bytes->size()));
   }
   return std::move(bytes).value();
 }
@@ -76,7 +76,8 @@ Result<DownlinkBody> read_bundle(const WireObject& o) {
   b.effective_from = TRY(o.timestamp("effective_from"));
   b.program_json = TRY(o.string("program"));
   if (b.program_json.empty()) {
-    return o.error(ErrorCode::invalid_argument, "program", "must be the bundle's JSON text, got \"\"");
+    return o.error(ErrorCode::invalid_argument, "program",
+                   "must be the bundle's JSON text, got \"\"");
   }
   b.signature = TRY(read_signature(o));
   return DownlinkBody(std::move(b));
@@ -220,8 +221,8 @@ Result<DownlinkBody> read_keys(const WireObject& o) {
   k.pseudonym_key_hex = TRY(o.hex("pseudonym_key_hex", 64));
   const std::vector<json::Value>* keys = TRY(o.array("app_token_keys", limits::token_keys_max));
   for (std::size_t i = 0; i < keys->size(); ++i) {
-    k.app_token_keys.push_back(TRY(read_app_token_key(
-        (*keys)[i], o.where() + ": app_token_keys[" + std::to_string(i) + "]")));
+    k.app_token_keys.push_back(TRY(
+        read_app_token_key((*keys)[i], o.where() + ": app_token_keys[" + std::to_string(i) + "]")));
   }
   return DownlinkBody(std::move(k));
 }

@@ -64,21 +64,23 @@ void write_item(json::Writer& w, const DownlinkItem& item) {
 // The item's kind, read before the rest because it decides which members are allowed.
 Result<std::string> read_kind(const json::Value& value, const std::string& where) {
   if (!value.is_object()) {
-    return make_error(ErrorCode::parse_error, where + ": must be a JSON object, got " +
-                                                  json::kind_name(value.kind()));
+    return make_error(ErrorCode::parse_error,
+                      where + ": must be a JSON object, got " + json::kind_name(value.kind()));
   }
   const json::Value* kind = value.find("kind");
   if (kind == nullptr) {
     return make_error(ErrorCode::parse_error, where + ": member kind is missing");
   }
   if (!kind->is_string()) {
-    return make_error(ErrorCode::parse_error, where + ": kind must be a string, got " +
-                                                  json::kind_name(kind->kind()));
+    return make_error(ErrorCode::parse_error,
+                      where + ": kind must be a string, got " + json::kind_name(kind->kind()));
   }
   if (wire::body_members(kind->as_string()).empty()) {
     return make_error(ErrorCode::invalid_argument,
-                      where + ": kind must be one of: bundle, signing_key, block, customer, "
-                              "erase, keys, got " + wire::quoted(kind->as_string()));
+                      where +
+                          ": kind must be one of: bundle, signing_key, block, customer, "
+                          "erase, keys, got " +
+                          wire::quoted(kind->as_string()));
   }
   return kind->as_string();
 }
@@ -112,9 +114,8 @@ Status read_items(const wire::WireObject& o, Downlink& downlink) {
                                     : "the previous item's (" + std::to_string(floor) + ")"));
     }
     if (item.version > downlink.latest) {
-      return make_error(ErrorCode::invalid_argument,
-                        named + ": version must be at most latest (" +
-                            std::to_string(downlink.latest) + ")");
+      return make_error(ErrorCode::invalid_argument, named + ": version must be at most latest (" +
+                                                         std::to_string(downlink.latest) + ")");
     }
     downlink.items.push_back(std::move(item));
   }

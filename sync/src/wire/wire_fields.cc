@@ -39,14 +39,13 @@ Result<json::Value> parse_document(std::string_view text, std::string_view where
 Result<WireObject> WireObject::open(const json::Value& value, std::string where,
                                     std::span<const std::string_view> names) {
   if (!value.is_object()) {
-    return make_error(ErrorCode::parse_error, where + ": must be a JSON object, got " +
-                                                  json::kind_name(value.kind()));
+    return make_error(ErrorCode::parse_error,
+                      where + ": must be a JSON object, got " + json::kind_name(value.kind()));
   }
   for (const json::Member& member : value.as_object()) {
     if (std::find(names.begin(), names.end(), member.key) == names.end()) {
-      return make_error(ErrorCode::parse_error, where + ": unknown member " +
-                                                    quoted(member.key) + " (expected " +
-                                                    names_list(names) + ")");
+      return make_error(ErrorCode::parse_error, where + ": unknown member " + quoted(member.key) +
+                                                    " (expected " + names_list(names) + ")");
     }
   }
   for (std::string_view name : names) {
@@ -160,9 +159,9 @@ Result<std::string> WireObject::id_or_empty(std::string_view member) const {
 Result<std::string> WireObject::hex(std::string_view member, std::size_t digits) const {
   std::string text = TRY(string(member));
   if (!is_lower_hex(text, digits)) {
-    return error(ErrorCode::invalid_argument, member,
-                 "must be " + std::to_string(digits) + " lowercase hex digits, got " +
-                     quoted(text));
+    return error(
+        ErrorCode::invalid_argument, member,
+        "must be " + std::to_string(digits) + " lowercase hex digits, got " + quoted(text));
   }
   return text;
 }
@@ -170,9 +169,9 @@ Result<std::string> WireObject::hex(std::string_view member, std::size_t digits)
 Result<std::string> WireObject::hex_or_empty(std::string_view member, std::size_t digits) const {
   std::string text = TRY(string(member));
   if (!text.empty() && !is_lower_hex(text, digits)) {
-    return error(ErrorCode::invalid_argument, member,
-                 "must be \"\" or " + std::to_string(digits) + " lowercase hex digits, got " +
-                     quoted(text));
+    return error(
+        ErrorCode::invalid_argument, member,
+        "must be \"\" or " + std::to_string(digits) + " lowercase hex digits, got " + quoted(text));
   }
   return text;
 }

@@ -1,9 +1,8 @@
 // RFC 4648 base64: the test vectors of section 10, and strict refusals.
+#include <catch2/catch.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "loyalty/sync/signing.h"
 
@@ -11,9 +10,13 @@ using loyalty::sync::base64_decode;
 using loyalty::sync::base64_encode;
 
 TEST_CASE("base64 encodes and decodes the RFC 4648 test vectors", "[sync][crypto]") {
-  const std::vector<std::pair<std::string, std::string>> vectors = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},     {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::vector<std::pair<std::string, std::string>> vectors = {{"", ""},
+                                                                    {"f", "Zg=="},
+                                                                    {"fo", "Zm8="},
+                                                                    {"foo", "Zm9v"},
+                                                                    {"foob", "Zm9vYg=="},
+                                                                    {"fooba", "Zm9vYmE="},
+                                                                    {"foobar", "Zm9vYmFy"}};
   for (const auto& [bytes, text] : vectors) {
     CHECK(base64_encode(bytes) == text);
     const loyalty::Result<std::string> decoded = base64_decode(text);

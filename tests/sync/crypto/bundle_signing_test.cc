@@ -1,7 +1,6 @@
 // Signed rule bundles and signed keys.
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "loyalty/sync/downlink.h"
 #include "loyalty/sync/signing.h"
@@ -96,15 +95,13 @@ TEST_CASE("a bundle signed by an untrusted key is refused as not found", "[sync]
   CHECK(loyalty::sync::verify_bundle(f.keys, renamed).error().code == ErrorCode::conflict);
 }
 
-TEST_CASE("a new key signed by a trusted key verifies over key_signing_input",
-          "[sync][crypto]") {
+TEST_CASE("a new key signed by a trusted key verifies over key_signing_input", "[sync][crypto]") {
   Fixture f;
   const SigningKey next = std::move(SigningKey::generate("hq-2")).value();
   const PublicKey public_key{"hq-2", next.public_pem()};
   const std::string signature = f.key.sign(loyalty::sync::key_signing_input(public_key));
   CHECK(f.keys.verify("hq-1", loyalty::sync::key_signing_input(public_key), signature).ok());
   const PublicKey swapped{"hq-3", next.public_pem()};
-  CHECK(f.keys.verify("hq-1", loyalty::sync::key_signing_input(swapped), signature)
-            .error()
-            .code == ErrorCode::conflict);
+  CHECK(f.keys.verify("hq-1", loyalty::sync::key_signing_input(swapped), signature).error().code ==
+        ErrorCode::conflict);
 }

@@ -1,14 +1,13 @@
 // Ed25519 keys, trust and signatures (OpenSSL EVP).
+#include "loyalty/sync/signing.h"
+
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
-
-#include <catch2/catch.hpp>
-
-#include "loyalty/sync/signing.h"
 
 using loyalty::ErrorCode;
 using loyalty::Status;
@@ -34,9 +33,9 @@ struct BioDeleter {
 // PEM texts of a key that is not Ed25519 (P-256 or RSA).
 std::string other_pem(EVP_PKEY* key, bool private_key) {
   std::unique_ptr<BIO, BioDeleter> bio(BIO_new(BIO_s_mem()));
-  const int ok = private_key ? PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0,
-                                                        nullptr, nullptr)
-                             : PEM_write_bio_PUBKEY(bio.get(), key);
+  const int ok =
+      private_key ? PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr)
+                  : PEM_write_bio_PUBKEY(bio.get(), key);
   REQUIRE(ok == 1);
   char* data = nullptr;
   const long size = BIO_get_mem_data(bio.get(), &data);
@@ -138,7 +137,8 @@ TEST_CASE("a signing key survives a PEM round trip", "[sync][crypto]") {
 TEST_CASE("keys that are not Ed25519 or not PEM are refused", "[sync][crypto]") {
   std::unique_ptr<EVP_PKEY, PkeyDeleter> p256(EVP_EC_gen("P-256"));
   REQUIRE(p256 != nullptr);
-  loyalty::Result<SigningKey> loaded = SigningKey::from_private_pem("k1", other_pem(p256.get(), true));
+  loyalty::Result<SigningKey> loaded =
+      SigningKey::from_private_pem("k1", other_pem(p256.get(), true));
   REQUIRE_FALSE(loaded.ok());
   CHECK(loaded.error().code == ErrorCode::invalid_argument);
   CHECK(loaded.error().message == "key k1: the private key is EC, not Ed25519");

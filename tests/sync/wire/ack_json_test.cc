@@ -1,7 +1,6 @@
 // HQ's ack document.
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "loyalty/sync/batch.h"
 #include "wire/batch_fixture.h"

@@ -1,11 +1,10 @@
 // Batches for the wire tests: real event chains hashed as storage hashes them.
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "loyalty/storage/events.h"
 #include "loyalty/sync/batch.h"

@@ -1,8 +1,7 @@
 // The uplink batch document: round trips, byte-exact payloads, and every refusal.
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "loyalty/core/limits.h"
 #include "loyalty/storage/events.h"
@@ -46,8 +45,8 @@ TEST_CASE("a batch is written as its documented JSON text", "[sync][wire]") {
         "{\"format\":\"loyalty-batch-v1\",\"store_id\":\"s-1\",\"terminal_id\":\"t-1\","
         "\"epoch\":\"0123456789abcdef\",\"from_seq\":1,\"to_seq\":1,\"prev_hash\":\"\","
         "\"events\":[{\"seq\":1,\"kind\":\"earn\",\"receipt_id\":\"r-1\","
-        "\"payload\":\"{\\\"points\\\":5}\",\"payload_hash\":\"" + h +
-        "\",\"prev_hash\":\"\",\"created_at\":1767225601}]}");
+        "\"payload\":\"{\\\"points\\\":5}\",\"payload_hash\":\"" +
+            h + "\",\"prev_hash\":\"\",\"created_at\":1767225601}]}");
 }
 
 TEST_CASE("a batch round-trips and its real hash chain verifies", "[sync][wire]") {
@@ -80,7 +79,8 @@ TEST_CASE("payloads are carried byte for byte, escapes and unicode included", "[
   const Batch batch = chain(1, payloads);
   const Result<Batch> decoded = decode_batch_json(encode_batch_json(batch));
   REQUIRE(decoded.ok());
-  for (std::size_t i = 0; i < payloads.size(); ++i) CHECK(decoded->events[i].payload == payloads[i]);
+  for (std::size_t i = 0; i < payloads.size(); ++i)
+    CHECK(decoded->events[i].payload == payloads[i]);
   CHECK(loyalty::sync::verify_batch_hashes(*decoded).ok());
 }
 
@@ -105,12 +105,12 @@ TEST_CASE("a hash over another terminal's id does not verify", "[sync][wire]") {
   CHECK(verified.error().code == ErrorCode::conflict);
 }
 
-TEST_CASE("batch documents with unknown, missing or mistyped members are refused",
-          "[sync][wire]") {
+TEST_CASE("batch documents with unknown, missing or mistyped members are refused", "[sync][wire]") {
   const std::string ok = encode_batch_json(chain(1, {"{}", "{}"}));
   REQUIRE(decode_batch_json(ok).ok());
   check_refused("not json", ErrorCode::parse_error,
-                "batch: not a JSON document: line 1, column 1: invalid literal (expected true, false or null)");
+                "batch: not a JSON document: line 1, column 1: invalid literal (expected true, "
+                "false or null)");
   check_refused("[1]", ErrorCode::parse_error, "batch: must be a JSON object, got array");
   check_refused_containing(replaced(ok, "{\"format\"", "{\"extra\":1,\"format\""),
                            ErrorCode::parse_error, "batch: unknown member \"extra\" (expected ");
@@ -127,11 +127,12 @@ TEST_CASE("batch documents with unknown, missing or mistyped members are refused
                 "payload, payload_hash, prev_hash, created_at)");
   check_refused(replaced(ok, "\"seq\":2,", ""), ErrorCode::parse_error,
                 "batch: events[1] (seq 2): member seq is missing");
-  check_refused(replaced(ok, "\"payload\":\"{}\",\"payload_hash\":\"" +
-                                 chain(1, {"{}", "{}"}).events[1].payload_hash,
-                             "\"payload\":{},\"payload_hash\":\"" +
-                                 chain(1, {"{}", "{}"}).events[1].payload_hash),
-                ErrorCode::parse_error, "batch: events[1] (seq 2): payload must be a string, got object");
+  check_refused(
+      replaced(
+          ok,
+          "\"payload\":\"{}\",\"payload_hash\":\"" + chain(1, {"{}", "{}"}).events[1].payload_hash,
+          "\"payload\":{},\"payload_hash\":\"" + chain(1, {"{}", "{}"}).events[1].payload_hash),
+      ErrorCode::parse_error, "batch: events[1] (seq 2): payload must be a string, got object");
   check_refused(replaced(ok, "\"format\":\"loyalty-batch-v1\"", "\"format\":\"loyalty-batch-v2\""),
                 ErrorCode::invalid_argument,
                 "batch: format must be \"loyalty-batch-v1\", got \"loyalty-batch-v2\"");

@@ -1,15 +1,15 @@
 // zstd frames: round trips, the bound on inflation (a zstd bomb) and malformed frames.
+#include "loyalty/sync/compression.h"
+
 #include <zstd.h>
 
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "loyalty/core/limits.h"
 #include "loyalty/sync/batch.h"
-#include "loyalty/sync/compression.h"
 #include "wire/batch_fixture.h"
 
 using loyalty::ErrorCode;
@@ -39,7 +39,8 @@ std::string zero_bomb(std::size_t bytes_total, bool pledge) {
     std::size_t remaining = 1;
     while (in.pos < in.size || (last && remaining != 0)) {
       ZSTD_outBuffer buffer{out.data(), out.size(), 0};
-      remaining = ZSTD_compressStream2(cctx.get(), &buffer, &in, last ? ZSTD_e_end : ZSTD_e_continue);
+      remaining =
+          ZSTD_compressStream2(cctx.get(), &buffer, &in, last ? ZSTD_e_end : ZSTD_e_continue);
       REQUIRE(ZSTD_isError(remaining) == 0);
       frame.append(out.data(), buffer.pos);
     }
@@ -130,7 +131,8 @@ TEST_CASE("truncated frames, trailing bytes and second frames are refused", "[sy
 }
 
 TEST_CASE("a batch round-trips through its zstd wire form", "[sync][wire]") {
-  const loyalty::sync::Batch batch = loyalty::sync::test::chain(1, {"{\"a\":1}", "{\"b\":\"\\u00e9\"}"});
+  const loyalty::sync::Batch batch =
+      loyalty::sync::test::chain(1, {"{\"a\":1}", "{\"b\":\"\\u00e9\"}"});
   const std::string wire = loyalty::sync::encode_batch(batch);
   CHECK(wire.substr(0, 4) == std::string("\x28\xb5\x2f\xfd", 4));
   const Result<loyalty::sync::Batch> decoded = loyalty::sync::decode_batch(wire);

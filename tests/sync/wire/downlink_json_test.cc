@@ -1,8 +1,7 @@
 // The downlink document: every kind of item round-trips, and every refusal.
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "loyalty/core/limits.h"
 #include "loyalty/sync/downlink.h"
@@ -11,9 +10,9 @@
 using loyalty::ErrorCode;
 using loyalty::Result;
 using loyalty::Timestamp;
+using loyalty::sync::decode_downlink_json;
 using loyalty::sync::Downlink;
 using loyalty::sync::DownlinkItem;
-using loyalty::sync::decode_downlink_json;
 using loyalty::sync::encode_downlink_json;
 using loyalty::sync::test::replaced;
 
@@ -30,20 +29,25 @@ Downlink every_kind() {
   Downlink d;
   d.after = 4;
   d.latest = 12;
-  loyalty::sync::SignedBundle bundle{"hq-1", "coffee", 3, Timestamp{1767312000},
+  loyalty::sync::SignedBundle bundle{"hq-1",
+                                     "coffee",
+                                     3,
+                                     Timestamp{1767312000},
                                      "{\"id\":\"coffee\",\n \"name\":\"Caf\xc3\xa9 \\\"A\\\"\"}",
                                      signature_bytes};
   d.items.push_back(item(5, bundle));
-  d.items.push_back(item(6, loyalty::sync::SignedKey{{"hq-2", "-----BEGIN PUBLIC KEY-----\nMCow\n"},
-                                                     "hq-1", signature_bytes}));
+  d.items.push_back(
+      item(6, loyalty::sync::SignedKey{
+                  {"hq-2", "-----BEGIN PUBLIC KEY-----\nMCow\n"}, "hq-1", signature_bytes}));
   d.items.push_back(item(7, loyalty::sync::BlockItem{"p-abc", "stolen", true}));
   d.items.push_back(item(8, loyalty::sync::BlockItem{"p-abc", "", false}));
-  d.items.push_back(item(9, loyalty::sync::CustomerItem{"p-abc", -20, 41, Timestamp{1798761600},
-                                                        "gold", true}));
+  d.items.push_back(
+      item(9, loyalty::sync::CustomerItem{"p-abc", -20, 41, Timestamp{1798761600}, "gold", true}));
   d.items.push_back(
       item(10, loyalty::sync::CustomerItem{"p-def", 0, 0, std::nullopt, std::nullopt, false}));
   d.items.push_back(item(11, loyalty::sync::EraseItem{"p-abc"}));
-  d.items.push_back(item(12, loyalty::sync::KeysItem{"pk-1", std::string(64, 'a'),
+  d.items.push_back(item(12, loyalty::sync::KeysItem{"pk-1",
+                                                     std::string(64, 'a'),
                                                      {{"app-1", std::string(32, 'b')},
                                                       {"app-2", std::string(64, 'c')}}}));
   return d;
@@ -63,8 +67,8 @@ TEST_CASE("a downlink item is written as its documented JSON text", "[sync][wire
   d.after = 0;
   d.latest = 3;
   d.items.push_back(item(2, loyalty::sync::EraseItem{"p-1"}));
-  d.items.push_back(item(3, loyalty::sync::CustomerItem{"p-2", 150, 9, std::nullopt, "gold",
-                                                        false}));
+  d.items.push_back(
+      item(3, loyalty::sync::CustomerItem{"p-2", 150, 9, std::nullopt, "gold", false}));
   CHECK(encode_downlink_json(d) ==
         "{\"format\":\"loyalty-downlink-v1\",\"after\":0,\"latest\":3,\"items\":["
         "{\"version\":2,\"store_id\":\"s-1\",\"published_at\":\"2026-01-01T00:00:02Z\","
@@ -77,7 +81,8 @@ TEST_CASE("a downlink item is written as its documented JSON text", "[sync][wire
 TEST_CASE("every kind of downlink item round-trips", "[sync][wire]") {
   const Downlink d = every_kind();
   const std::string json = encode_downlink_json(d);
-  CHECK_THAT(json, Catch::Contains("\"signature\":\"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQH+/v7+"));
+  CHECK_THAT(json,
+             Catch::Contains("\"signature\":\"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQH+/v7+"));
   CHECK_THAT(json, Catch::Contains("\"program\":\"{\\\"id\\\":\\\"coffee\\\",\\n"));
   const Result<Downlink> decoded = decode_downlink_json(json);
   REQUIRE(decoded.ok());
@@ -85,10 +90,12 @@ TEST_CASE("every kind of downlink item round-trips", "[sync][wire]") {
   CHECK(std::get<loyalty::sync::SignedBundle>(decoded->items[0].body).program_json ==
         std::get<loyalty::sync::SignedBundle>(d.items[0].body).program_json);
   std::vector<std::string> kinds;
-  for (const DownlinkItem& i : decoded->items) kinds.push_back(loyalty::sync::downlink_kind_name(i.body));
+  for (const DownlinkItem& i : decoded->items)
+    kinds.push_back(loyalty::sync::downlink_kind_name(i.body));
   CHECK(kinds == std::vector<std::string>{"bundle", "signing_key", "block", "block", "customer",
                                           "customer", "erase", "keys"});
-  const Result<Downlink> compressed = loyalty::sync::decode_downlink(loyalty::sync::encode_downlink(d));
+  const Result<Downlink> compressed =
+      loyalty::sync::decode_downlink(loyalty::sync::encode_downlink(d));
   REQUIRE(compressed.ok());
   CHECK(*compressed == d);
 }
@@ -151,7 +158,8 @@ TEST_CASE("a downlink of more than sync_downlink_items_max items is refused", "[
 TEST_CASE("downlink items of the wrong form are refused", "[sync][wire]") {
   Downlink d{0, 1, {item(1, loyalty::sync::EraseItem{"p-1"})}};
   const std::string ok = encode_downlink_json(d);
-  check_refused(replaced(ok, "\"kind\":\"erase\"", "\"kind\":\"wipe\""), ErrorCode::invalid_argument,
+  check_refused(replaced(ok, "\"kind\":\"erase\"", "\"kind\":\"wipe\""),
+                ErrorCode::invalid_argument,
                 "downlink: items[0]: kind must be one of: bundle, signing_key, block, customer, "
                 "erase, keys, got \"wipe\"");
   check_refused(replaced(ok, "\"kind\":\"erase\",", ""), ErrorCode::parse_error,
@@ -192,8 +200,9 @@ TEST_CASE("downlink bundles and signing keys with bad values are refused", "[syn
   REQUIRE(decode_downlink_json(one_item(bundle)).ok());
   SignedBundle bad = bundle;
   bad.signature.pop_back();
-  check_refused(one_item(bad), ErrorCode::invalid_argument,
-                "downlink: items[0]: signature must be the 64 bytes of an Ed25519 signature, got 63");
+  check_refused(
+      one_item(bad), ErrorCode::invalid_argument,
+      "downlink: items[0]: signature must be the 64 bytes of an Ed25519 signature, got 63");
   const std::string good_signature = loyalty::sync::base64_encode(signature_bytes);
   check_refused(replaced(one_item(bundle), good_signature, "AQEB*" + good_signature.substr(5)),
                 ErrorCode::invalid_argument,
@@ -223,12 +232,13 @@ TEST_CASE("downlink bundles and signing keys with bad values are refused", "[syn
 
 TEST_CASE("downlink blocks, customers and keys with bad values are refused", "[sync][wire]") {
   check_refused(one_item(loyalty::sync::BlockItem{"p-1", "lost", false}),
-                ErrorCode::invalid_argument, "downlink: items[0]: reason must be \"\" for an unblock");
+                ErrorCode::invalid_argument,
+                "downlink: items[0]: reason must be \"\" for an unblock");
   check_refused(one_item(loyalty::sync::EraseItem{""}), ErrorCode::invalid_argument,
                 "downlink: items[0]: pseudonym must be 1 to 64 bytes of A-Z, a-z, 0-9, '.', '_' "
                 "and '-', got \"\"");
-  loyalty::sync::CustomerItem customer{"p-1", loyalty::limits::points_max + 1, 0, std::nullopt,
-                                       std::nullopt, false};
+  loyalty::sync::CustomerItem customer{
+      "p-1", loyalty::limits::points_max + 1, 0, std::nullopt, std::nullopt, false};
   check_refused(one_item(customer), ErrorCode::invalid_argument,
                 "downlink: items[0]: balance_points must be between -1000000000000 and "
                 "1000000000000, got 1000000000001");
@@ -239,7 +249,8 @@ TEST_CASE("downlink blocks, customers and keys with bad values are refused", "[s
                 "'-', got \"\"");
   customer.tier = std::nullopt;
   check_refused(replaced(one_item(customer), "\"flagged\":false", "\"flagged\":0"),
-                ErrorCode::parse_error, "downlink: items[0]: flagged must be true or false, got integer");
+                ErrorCode::parse_error,
+                "downlink: items[0]: flagged must be true or false, got integer");
   loyalty::sync::KeysItem keys{"pk-1", std::string(64, 'A'), {}};
   check_refused(one_item(keys), ErrorCode::invalid_argument,
                 "downlink: items[0]: pseudonym_key_hex must be 64 lowercase hex digits, got \"" +
@@ -250,7 +261,8 @@ TEST_CASE("downlink blocks, customers and keys with bad values are refused", "[s
   check_refused(one_item(keys), ErrorCode::invalid_argument,
                 "downlink: items[0]: app_token_keys[0]: key_hex must be 16 to 1024 bytes as "
                 "lowercase hex digits (an even count)");
-  keys.app_token_keys = {{"app-1", std::string(32, 'b')}, {std::string(33, 'k'), std::string(32, 'b')}};
+  keys.app_token_keys = {{"app-1", std::string(32, 'b')},
+                         {std::string(33, 'k'), std::string(32, 'b')}};
   check_refused(one_item(keys), ErrorCode::invalid_argument,
                 "downlink: items[0]: app_token_keys[1]: key_id must be at most 32 bytes");
 }
