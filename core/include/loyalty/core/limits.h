@@ -216,5 +216,12 @@ inline constexpr std::size_t hq_connections_max = 4096;
 inline constexpr std::size_t hq_header_bytes_max = 16 * 1024;
 // Signing keys an HQ or terminal trusts at once (rotation keeps the old beside the new).
 inline constexpr std::size_t sync_trusted_keys_max = 16;
+// The largest zstd window a decoder accepts (log2 bytes: 16 MiB), so a frame cannot make it
+// allocate more than that beside its output. zstd's level 19 uses at most 2^23 for our sizes.
+inline constexpr int sync_zstd_window_log_max = 24;
+// Bytes a zstd decoder produces per step into its fixed buffer before it checks the bound.
+inline constexpr std::size_t sync_zstd_chunk_bytes_max = 64 * 1024;
+// Bytes of a quarantine message in an ack, and of a block reason in the downlink.
+inline constexpr std::size_t sync_message_bytes_max = 1024;
 
 }  // namespace loyalty::limits

@@ -48,6 +48,7 @@ class SigningKey {
 struct PublicKey {
   std::string key_id;
   std::string public_pem;
+  bool operator==(const PublicKey&) const = default;
 };
 
 class TrustedKeys {
