@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/system/system_error.hpp>
 #include <exception>
 
@@ -35,8 +36,12 @@ Status load_files(ssl::context& context, const TlsFiles& files) {
   context.use_certificate_chain(boost::asio::buffer(chain), error);
   if (error) return load_error(files.certificate_path, "the certificate", error);
   context.use_private_key(boost::asio::buffer(key), ssl::context::pem, error);
-  if (error) return load_error(files.private_key_path, "the private key", error);
-  if (SSL_CTX_check_private_key(context.native_handle()) != 1) {
+  // OpenSSL 3 refuses a key that does not match the certificate as it loads it.
+  const bool mismatch = error && error.category() == boost::asio::error::get_ssl_category() &&
+                        ERR_GET_REASON(static_cast<unsigned long>(error.value())) ==
+                            X509_R_KEY_VALUES_MISMATCH;
+  if (error && !mismatch) return load_error(files.private_key_path, "the private key", error);
+  if (mismatch || SSL_CTX_check_private_key(context.native_handle()) != 1) {
     tls::openssl_errors();
     return make_error(ErrorCode::invalid_argument,
                       files.private_key_path + ": the private key does not match the certificate " +
