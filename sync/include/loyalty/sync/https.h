@@ -60,7 +60,10 @@ class HttpsServer {
   Result<std::uint16_t> listen(const std::string& address, std::uint16_t port);
   // Stops accepting and closes every connection; pending responders become no-ops.
   void stop();
+  // Live connections, and connections accepted since construction (those over connections_max,
+  // closed at once, too). Both may be read from any thread.
   std::size_t connections() const;
+  std::size_t connections_accepted() const;
 
  private:
   struct Impl;
