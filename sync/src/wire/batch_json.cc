@@ -16,7 +16,9 @@
 //       "payload":"{\"points\":5}",     the event's JSON text as a JSON string, byte for byte
 //       "payload_hash":"<64 hex>",      SHA-256 of storage::event_hash_input
 //       "prev_hash":"<64 hex>" | "",    the payload_hash of the event before ("" for seq 1)
-//       "created_at":1767225600}        Unix seconds, >= 0
+//       "created_at":1767225600,        Unix seconds, >= 0
+//       "annex":"{...}" | null}         the ledger annex's JSON text (storage/events.h), null
+//                                       when the event has none; part of the hash when present
 //    ]}
 //
 // Every member is required and no other is allowed. The hashes are checked for form and links
@@ -42,7 +44,7 @@ constexpr std::string_view batch_format = "loyalty-batch-v1";
 constexpr std::string_view batch_members[] = {"format",   "store_id", "terminal_id", "epoch",
                                               "from_seq", "to_seq",   "prev_hash",   "events"};
 constexpr std::string_view event_members[] = {"seq",          "kind",      "receipt_id", "payload",
-                                              "payload_hash", "prev_hash", "created_at"};
+                                              "payload_hash", "prev_hash", "created_at", "annex"};
 constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
 constexpr std::size_t hash_digits = 64;
 constexpr std::size_t epoch_digits = 16;
@@ -67,6 +69,12 @@ void write_event(json::Writer& w, const WireEvent& event) {
   w.value(event.prev_hash);
   w.key("created_at");
   w.value(event.created_at.unix_seconds);
+  w.key("annex");
+  if (event.annex.empty()) {
+    w.null();
+  } else {
+    w.value(event.annex);
+  }
   w.end_object();
 }
 
@@ -107,6 +115,11 @@ Result<WireEvent> read_event(const json::Value& value, const std::string& where)
   event.payload_hash = TRY(o.hex("payload_hash", hash_digits));
   event.prev_hash = TRY(o.hex_or_empty("prev_hash", hash_digits));
   event.created_at.unix_seconds = TRY(o.integer("created_at", 0, int64_max));
+  event.annex = TRY(o.string_or_null("annex"));
+  if (event.annex.size() > limits::event_payload_bytes_max) {
+    return o.error(ErrorCode::limit_exceeded, "annex",
+                   "is longer than " + std::to_string(limits::event_payload_bytes_max) + " bytes");
+  }
   return event;
 }
 
@@ -225,7 +238,7 @@ Status verify_batch_hashes(const Batch& batch) {
   for (std::size_t i = 0; i < batch.events.size(); ++i) {
     const WireEvent& e = batch.events[i];
     const std::string hash = storage::sha256_hex(storage::event_hash_input(
-        batch.terminal_id, batch.epoch, e.seq, e.kind, e.receipt_id, e.payload));
+        batch.terminal_id, batch.epoch, e.seq, e.kind, e.receipt_id, e.payload, e.annex));
     if (hash != e.payload_hash) {
       return make_error(ErrorCode::conflict,
                         event_where(i, e.seq) +

@@ -30,8 +30,10 @@ inline Batch chain(std::int64_t from_seq, const std::vector<std::string>& payloa
     e.kind = i % 2 == 0 ? "earn" : "redeem";
     e.receipt_id = i % 2 == 0 ? "r-" + std::to_string(e.seq) : "";
     e.payload = payloads[i];
+    // Every third event carries an annex, so hashes with and without one are both exercised.
+    if (i % 3 == 2) e.annex = "{\"customer\":\"ps1_00\",\"seq\":" + std::to_string(e.seq) + "}";
     e.payload_hash = storage::sha256_hex(storage::event_hash_input(
-        batch.terminal_id, batch.epoch, e.seq, e.kind, e.receipt_id, e.payload));
+        batch.terminal_id, batch.epoch, e.seq, e.kind, e.receipt_id, e.payload, e.annex));
     e.prev_hash = link;
     e.created_at = Timestamp{1767225600 + e.seq};
     link = e.payload_hash;

@@ -46,7 +46,7 @@ TEST_CASE("a batch is written as its documented JSON text", "[sync][wire]") {
         "\"epoch\":\"0123456789abcdef\",\"from_seq\":1,\"to_seq\":1,\"prev_hash\":\"\","
         "\"events\":[{\"seq\":1,\"kind\":\"earn\",\"receipt_id\":\"r-1\","
         "\"payload\":\"{\\\"points\\\":5}\",\"payload_hash\":\"" +
-            h + "\",\"prev_hash\":\"\",\"created_at\":1767225601}]}");
+            h + "\",\"prev_hash\":\"\",\"created_at\":1767225601,\"annex\":null}]}");
 }
 
 TEST_CASE("a batch round-trips and its real hash chain verifies", "[sync][wire]") {
@@ -57,6 +57,21 @@ TEST_CASE("a batch round-trips and its real hash chain verifies", "[sync][wire]"
   CHECK(*decoded == batch);
   CHECK(decoded->events[2].prev_hash == batch.events[1].payload_hash);
   CHECK(loyalty::sync::verify_batch_hashes(*decoded).ok());
+  CHECK(decoded->events[2].annex == "{\"customer\":\"ps1_00\",\"seq\":3}");
+}
+
+TEST_CASE("the annex is part of the hash: a changed or dropped annex fails verification",
+          "[sync][wire]") {
+  Batch changed = chain(1, {"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"});
+  changed.events[2].annex = "{\"customer\":\"ps1_01\",\"seq\":3}";
+  loyalty::Status status = loyalty::sync::verify_batch_hashes(changed);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().code == ErrorCode::conflict);
+  CHECK(status.error().message.rfind("batch: events[2] (seq 3): payload_hash does not match", 0) ==
+        0);
+  Batch dropped = chain(1, {"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"});
+  dropped.events[2].annex.clear();
+  CHECK_FALSE(loyalty::sync::verify_batch_hashes(dropped).ok());
 }
 
 TEST_CASE("a batch that continues a chain round-trips", "[sync][wire]") {
@@ -124,7 +139,7 @@ TEST_CASE("batch documents with unknown, missing or mistyped members are refused
   check_refused(replaced(ok, "\"created_at\":1767225602", "\"created_at\":1767225602,\"y\":0"),
                 ErrorCode::parse_error,
                 "batch: events[1] (seq 2): unknown member \"y\" (expected seq, kind, receipt_id, "
-                "payload, payload_hash, prev_hash, created_at)");
+                "payload, payload_hash, prev_hash, created_at, annex)");
   check_refused(replaced(ok, "\"seq\":2,", ""), ErrorCode::parse_error,
                 "batch: events[1] (seq 2): member seq is missing");
   check_refused(

@@ -29,6 +29,7 @@ struct WireEvent {
   std::string payload_hash;
   std::string prev_hash;
   Timestamp created_at;
+  std::string annex;       // the ledger annex's JSON text ("" when the event has none)
   bool operator==(const WireEvent&) const = default;
 };
 
