@@ -216,5 +216,10 @@ inline constexpr std::size_t hq_connections_max = 4096;
 inline constexpr std::size_t hq_header_bytes_max = 16 * 1024;
 // Signing keys an HQ or terminal trusts at once (rotation keeps the old beside the new).
 inline constexpr std::size_t sync_trusted_keys_max = 16;
+// Journal events one HqStore::apply() call applies, whatever the caller asks for; a later call
+// takes the rest.
+inline constexpr std::size_t hq_apply_events_max = 10'000;
+// Entries of a customer's history one HqStore::customer() call returns, whatever is asked.
+inline constexpr std::size_t hq_history_entries_max = 1000;
 
 }  // namespace loyalty::limits
