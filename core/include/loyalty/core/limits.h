@@ -224,4 +224,10 @@ inline constexpr std::size_t sync_zstd_chunk_bytes_max = 64 * 1024;
 // Bytes of a quarantine message in an ack, and of a block reason in the downlink.
 inline constexpr std::size_t sync_message_bytes_max = 1024;
 
+// Journal events one HqStore::apply() call applies, whatever the caller asks for; a later call
+// takes the rest.
+inline constexpr std::size_t hq_apply_events_max = 10'000;
+// Entries of a customer's history one HqStore::customer() call returns, whatever is asked.
+inline constexpr std::size_t hq_history_entries_max = 1000;
+
 }  // namespace loyalty::limits

@@ -1,0 +1,150 @@
+// Loading and saving one pseudonym's projection state (customers and lots rows, its entries).
+
+#include "hq/owner_rows.h"
+
+#include "loyalty/storage/statement.h"
+
+namespace loyalty::sync::hq {
+
+using storage::Statement;
+using storage::Step;
+
+namespace {
+
+std::optional<Timestamp> optional_time(const Statement& row, int column) {
+  if (row.column_is_null(column)) return std::nullopt;
+  return Timestamp{row.column_int64(column)};
+}
+
+Status bind_optional_time(Statement& statement, int index, const std::optional<Timestamp>& at) {
+  if (!at) return statement.bind_null(index);
+  return statement.bind_int64(index, at->unix_seconds);
+}
+
+Status load_lots(storage::Database& db, OwnerState& state) {
+  Statement select = TRY(Statement::prepare(
+      db, "SELECT lot_no, account, points, remaining, active_from, expires_at FROM lots "
+          "WHERE owner = ?1 ORDER BY lot_no"));
+  TRY(select.bind_text(1, state.pseudonym));
+  while (TRY(select.step()) == Step::row) {
+    state.lots.push_back(Lot{select.column_int64(0), select.column_text(1), select.column_int64(2),
+                             select.column_int64(3), Timestamp{select.column_int64(4)},
+                             optional_time(select, 5)});
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<OwnerState> load_owner(storage::Database& db, std::string_view pseudonym) {
+  OwnerState state;
+  state.pseudonym = pseudonym;
+  Statement select = TRY(Statement::prepare(
+      db, "SELECT tier, receipts, spend_minor, owed_points, flagged, flagged_at, cleared_at, "
+          "next_lot_no, last_at, last_store, last_terminal, last_epoch, last_seq, swept_through, "
+          "state_version FROM customers WHERE pseudonym = ?1"));
+  TRY(select.bind_text(1, pseudonym));
+  if (TRY(select.step()) != Step::row) return state;
+  if (!select.column_is_null(0)) state.tier = select.column_text(0);
+  state.receipts = select.column_int64(1);
+  state.spend_minor = select.column_int64(2);
+  state.owed_points = select.column_int64(3);
+  state.flagged = select.column_int64(4) != 0;
+  state.flagged_at = optional_time(select, 5);
+  state.cleared_at = optional_time(select, 6);
+  state.next_lot_no = select.column_int64(7);
+  if (!select.column_is_null(8)) {
+    state.last = EventKey{Timestamp{select.column_int64(8)}, select.column_text(9),
+                          select.column_text(10), select.column_text(11), select.column_int64(12)};
+  }
+  state.swept_through = optional_time(select, 13);
+  state.state_version = select.column_int64(14);
+  TRY(load_lots(db, state));
+  return state;
+}
+
+Status save_owner(storage::Database& db, const OwnerState& state, Timestamp changed_at) {
+  Statement upsert = TRY(Statement::prepare(
+      db, "INSERT OR REPLACE INTO customers (pseudonym, tier, receipts, spend_minor, "
+          "balance_points, owed_points, flagged, flagged_at, cleared_at, next_lot_no, last_at, "
+          "last_store, last_terminal, last_epoch, last_seq, swept_through, state_version, "
+          "changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+          "?16, ?17, ?18)"));
+  TRY(upsert.bind_text(1, state.pseudonym));
+  if (state.tier) {
+    TRY(upsert.bind_text(2, *state.tier));
+  } else {
+    TRY(upsert.bind_null(2));
+  }
+  TRY(upsert.bind_int64(3, state.receipts));
+  TRY(upsert.bind_int64(4, state.spend_minor));
+  TRY(upsert.bind_int64(5, state.balance_points()));
+  TRY(upsert.bind_int64(6, state.owed_points));
+  TRY(upsert.bind_int64(7, state.flagged ? 1 : 0));
+  TRY(bind_optional_time(upsert, 8, state.flagged_at));
+  TRY(bind_optional_time(upsert, 9, state.cleared_at));
+  TRY(upsert.bind_int64(10, state.next_lot_no));
+  if (state.last) {
+    TRY(upsert.bind_int64(11, state.last->created_at.unix_seconds));
+    TRY(upsert.bind_text(12, state.last->store_id));
+    TRY(upsert.bind_text(13, state.last->terminal_id));
+    TRY(upsert.bind_text(14, state.last->epoch));
+    TRY(upsert.bind_int64(15, state.last->seq));
+  } else {
+    for (int index = 11; index <= 15; ++index) TRY(upsert.bind_null(index));
+  }
+  TRY(bind_optional_time(upsert, 16, state.swept_through));
+  TRY(upsert.bind_int64(17, state.state_version));
+  TRY(upsert.bind_int64(18, changed_at.unix_seconds));
+  TRY(upsert.run());
+  Statement clear = TRY(Statement::prepare(db, "DELETE FROM lots WHERE owner = ?1"));
+  TRY(clear.bind_text(1, state.pseudonym));
+  TRY(clear.run());
+  Statement insert = TRY(Statement::prepare(
+      db, "INSERT INTO lots (owner, lot_no, account, points, remaining, active_from, expires_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+  for (const Lot& lot : state.lots) {
+    TRY(insert.bind_text(1, state.pseudonym));
+    TRY(insert.bind_int64(2, lot.lot_no));
+    TRY(insert.bind_text(3, lot.account));
+    TRY(insert.bind_int64(4, lot.points));
+    TRY(insert.bind_int64(5, lot.remaining));
+    TRY(insert.bind_int64(6, lot.active_from.unix_seconds));
+    TRY(bind_optional_time(insert, 7, lot.expires_at));
+    TRY(insert.run());
+    insert.reset();
+  }
+  return {};
+}
+
+Status insert_entries(storage::Database& db, std::string_view owner,
+                      const std::vector<NewEntry>& entries) {
+  Statement insert = TRY(Statement::prepare(
+      db, "INSERT INTO entries (owner, debit, credit, points, code, at, store_id, terminal_id, "
+          "epoch, seq, receipt_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+  for (const NewEntry& entry : entries) {
+    LOYALTY_ASSERT(entry.points > 0);
+    TRY(insert.bind_text(1, owner));
+    TRY(insert.bind_text(2, entry.debit));
+    TRY(insert.bind_text(3, entry.credit));
+    TRY(insert.bind_int64(4, entry.points));
+    TRY(insert.bind_text(5, entry.code));
+    TRY(insert.bind_int64(6, entry.at.unix_seconds));
+    TRY(insert.bind_text(7, entry.event.store_id));
+    TRY(insert.bind_text(8, entry.event.terminal_id));
+    TRY(insert.bind_text(9, entry.event.epoch));
+    TRY(insert.bind_int64(10, entry.event.seq));
+    TRY(insert.bind_text(11, entry.receipt_id));
+    TRY(insert.run());
+    insert.reset();
+  }
+  return {};
+}
+
+Status delete_entries(storage::Database& db, std::string_view owner) {
+  Statement remove = TRY(Statement::prepare(db, "DELETE FROM entries WHERE owner = ?1"));
+  TRY(remove.bind_text(1, owner));
+  return remove.run();
+}
+
+}  // namespace loyalty::sync::hq

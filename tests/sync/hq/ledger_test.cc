@@ -1,0 +1,242 @@
+// The HQ ledger: overdrafts of offline double redemptions, expiry, and the projection's
+// independence of the order in which batches arrive.
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "hq_dump.h"
+#include "hq_temp_dir.h"
+#include "journal_builder.h"
+#include "loyalty/sync/hq_store.h"
+
+using namespace loyalty;
+using namespace loyalty::sync;
+using namespace loyalty::sync::test;
+
+namespace {
+
+constexpr std::int64_t t0 = 1767225600;  // 2026-01-01T00:00:00Z
+const std::string alice = "ps1_0123456789abcdef0123456789abcdef";
+const std::string bob = "ps1_11111111111111111111111111111111";
+const std::string carol = "ps1_22222222222222222222222222222222";
+
+std::unique_ptr<HqStore> open_store(const std::string& path) {
+  Result<std::unique_ptr<HqStore>> store = open_sqlite_hq_store(path);
+  REQUIRE(store.ok());
+  return std::move(store).value();
+}
+
+CustomerReport report_of(HqStore& store, const std::string& pseudonym) {
+  Result<std::optional<CustomerReport>> report = store.customer(pseudonym, 100);
+  REQUIRE(report.ok());
+  REQUIRE(report->has_value());
+  return **report;
+}
+
+void ingest(HqStore& store, const JournalBuilder& journal, std::int64_t from, std::int64_t to) {
+  Result<IngestOutcome> outcome =
+      store.ingest(journal.identity(), journal.batch(from, to), at_seconds(t0 + 100000));
+  REQUIRE(outcome.ok());
+  REQUIRE(outcome->ack.status == AckStatus::accepted);
+}
+
+std::int64_t count_code(const CustomerReport& report, const std::string& code) {
+  return std::count_if(report.history.begin(), report.history.end(),
+                       [&](const HqEntry& entry) { return entry.code == code; });
+}
+
+}  // namespace
+
+TEST_CASE("hq turns an offline double redemption into an overdraft recovered from earning") {
+  HqTempDir dir;
+  auto store = open_store(dir.file("hq.db"));
+  JournalBuilder a("A", "a1", 1);
+  JournalBuilder b("B", "b1", 1);
+  JournalBuilder c("C", "c1", 1);
+  a.checkout(at_seconds(t0), alice, 10000, {earn(alice, 100)}, "silver");
+  ingest(*store, a, 1, 1);
+  REQUIRE(store->apply(at_seconds(t0 + 10), 100).ok());
+  CHECK(report_of(*store, alice).balance_points == 100);
+
+  b.checkout(at_seconds(t0 + 100), alice, 2000, {burn(alice, 100)});
+  c.checkout(at_seconds(t0 + 200), alice, 3000, {burn(alice, 100)});
+  ingest(*store, b, 1, 1);
+  ingest(*store, c, 1, 1);
+  REQUIRE(store->apply(at_seconds(t0 + 300), 100).ok());
+  CustomerReport after_burns = report_of(*store, alice);
+  CHECK(after_burns.balance_points == 0);
+  CHECK(after_burns.overdraft_points == 100);
+  CHECK(after_burns.flagged);
+  REQUIRE(after_burns.history.size() == 4);
+  const HqEntry& overdraft = after_burns.history[2];
+  CHECK(overdraft.code == "overdraft");
+  CHECK(overdraft.debit == "overdraft_receivable:" + alice);
+  CHECK(overdraft.credit == "customer_points:" + alice);
+  CHECK(overdraft.points == 100);
+  CHECK(overdraft.terminal == TerminalIdentity{"C", "c1"});
+  CHECK(overdraft.seq == 1);
+  CHECK(after_burns.history[3].code == "burn");
+
+  a.checkout(at_seconds(t0 + 400), alice, 1000, {earn(alice, 30)}, "silver");
+  ingest(*store, a, 2, 2);
+  REQUIRE(store->apply(at_seconds(t0 + 500), 100).ok());
+  CustomerReport partly = report_of(*store, alice);
+  CHECK(partly.balance_points == 0);
+  CHECK(partly.overdraft_points == 70);
+  CHECK(partly.flagged);
+  CHECK(partly.history.back().code == "overdraft_recovery");
+  CHECK(partly.history.back().points == 30);
+  CHECK(partly.history.back().debit == "customer_points:" + alice);
+  CHECK(partly.history.back().credit == "overdraft_receivable:" + alice);
+
+  a.checkout(at_seconds(t0 + 600), alice, 1000, {earn(alice, 100)}, "gold");
+  ingest(*store, a, 3, 3);
+  REQUIRE(store->apply(at_seconds(t0 + 700), 100).ok());
+  CustomerReport repaid = report_of(*store, alice);
+  CHECK(repaid.balance_points == 30);
+  CHECK(repaid.overdraft_points == 0);
+  CHECK(!repaid.flagged);
+  CHECK(repaid.tier == std::optional<std::string>("gold"));
+  CHECK(repaid.receipts == 5);
+  CHECK(repaid.spend_minor == 17000);
+  CHECK(count_code(repaid, "overdraft") == 1);
+  CHECK(count_code(repaid, "overdraft_recovery") == 2);
+  CHECK(repaid.history.back().points == 70);
+  Result<HqTotals> totals = store->totals();
+  REQUIRE(totals.ok());
+  CHECK(totals->points_issued == 230);
+  CHECK(totals->points_redeemed == 200);
+  CHECK(totals->liability_points == 30);
+  CHECK(totals->overdraft_points == 0);
+  CHECK(totals->receipts == 5);
+  const auto balances = entry_balances(dir.file("hq.db"));
+  CHECK(balances.at("customer_points:" + alice) == 30);
+  CHECK(balances.at("overdraft_receivable:" + alice) == 0);
+  CHECK(balances.at("issuance") == -230);
+  CHECK(balances.at("redemption") == 200);
+}
+
+TEST_CASE("hq expires lots at their expiry and re-projects a customer for a late event") {
+  HqTempDir dir;
+  auto store = open_store(dir.file("hq.db"));
+  JournalBuilder a("A", "a1", 1);
+  JournalBuilder b("B", "b1", 1);
+  a.checkout(at_seconds(t0), alice, 100, {earn_lot(alice, 100, at_seconds(t0 + 1000))});
+  a.checkout(at_seconds(t0 + 10), alice, 100, {earn(alice, 50)});
+  a.checkout(at_seconds(t0 + 20), alice, 100, {burn(alice, 30)});
+  ingest(*store, a, 1, 3);
+  Result<ApplyReport> first = store->apply(at_seconds(t0 + 2000), 100);
+  REQUIRE(first.ok());
+  CHECK(first->events_applied == 3);
+  CHECK(first->entries_written == 4);
+  CHECK(first->customers_reprojected == 0);
+  CustomerReport expired = report_of(*store, alice);
+  CHECK(expired.balance_points == 50);
+  REQUIRE(expired.history.size() == 4);
+  CHECK(expired.history.back().code == "expire");
+  CHECK(expired.history.back().points == 70);
+  CHECK(expired.history.back().at == at_seconds(t0 + 1000));
+  CHECK(expired.history.back().credit == "breakage");
+  CHECK(expired.history.back().seq == 0);
+
+  // A burn made at t0 + 500 at an offline store arrives after HQ expired the lot.
+  b.checkout(at_seconds(t0 + 500), alice, 100, {burn(alice, 20)});
+  ingest(*store, b, 1, 1);
+  Result<ApplyReport> late = store->apply(at_seconds(t0 + 3000), 100);
+  REQUIRE(late.ok());
+  CHECK(late->events_applied == 1);
+  CHECK(late->customers_reprojected == 1);
+  CustomerReport replayed = report_of(*store, alice);
+  CHECK(replayed.balance_points == 50);
+  CHECK(replayed.overdraft_points == 0);
+  REQUIRE(replayed.history.size() == 5);
+  CHECK(replayed.history.back().code == "expire");
+  CHECK(replayed.history.back().points == 50);
+  Result<HqTotals> totals = store->totals();
+  REQUIRE(totals.ok());
+  CHECK(totals->points_expired == 50);
+  CHECK(totals->points_redeemed == 50);
+}
+
+namespace {
+
+struct Scenario {
+  std::vector<JournalBuilder> journals;
+};
+
+Scenario three_terminals() {
+  Scenario scenario;
+  scenario.journals = {JournalBuilder("A", "a1", 1), JournalBuilder("B", "b1", 1),
+                       JournalBuilder("C", "c1", 1)};
+  JournalBuilder& a = scenario.journals[0];
+  JournalBuilder& b = scenario.journals[1];
+  JournalBuilder& c = scenario.journals[2];
+  a.checkout(at_seconds(t0), alice, 1000, {earn_lot(alice, 100, at_seconds(t0 + 5000))}, "gold");
+  b.checkout(at_seconds(t0 + 5), bob, 500, {earn(bob, 40)});
+  c.checkout(at_seconds(t0 + 7), alice, 800, {burn(alice, 60), earn(alice, 8)}, "silver");
+  a.checkout(at_seconds(t0 + 9), alice, 900, {burn(alice, 70)});
+  b.checkout(at_seconds(t0 + 11), alice, 900, {burn(alice, 50)});
+  c.checkout(at_seconds(t0 + 13), bob, 100, {burn(bob, 40), earn(bob, 4)});
+  a.checkout(at_seconds(t0 + 15), carol, 100, {earn(carol, 12)});
+  b.checkout(at_seconds(t0 + 17), alice, 100, {earn(alice, 30)});
+  c.refund(at_seconds(t0 + 19), bob, -100, {move("restore_burn", "redemption", points_account(bob), 40)});
+  a.checkout(at_seconds(t0 + 21), carol, 100, {burn(carol, 20)});
+  b.checkout(at_seconds(t0 + 23), alice, 100, {earn(alice, 90)});
+  c.checkout(at_seconds(t0 + 25), alice, 100,
+             {settlement(500), earn_lot(alice, 25, at_seconds(t0 + 100))});
+  return scenario;
+}
+
+// Batches of one or two events per terminal, delivered in the order a permutation gives, with an
+// apply after every `apply_every` batches.
+std::string run_order(const Scenario& scenario, unsigned seed, std::size_t apply_every) {
+  HqTempDir dir;
+  const std::string path = dir.file("hq.db");
+  auto store = open_store(path);
+  struct Piece {
+    std::size_t journal;
+    std::int64_t from;
+    std::int64_t to;
+  };
+  std::vector<Piece> pieces;
+  for (std::size_t j = 0; j < scenario.journals.size(); ++j) {
+    const auto count = static_cast<std::int64_t>(scenario.journals[j].events().size());
+    for (std::int64_t from = 1; from <= count; from += 2) {
+      pieces.push_back(Piece{j, from, std::min(count, from + 1)});
+    }
+  }
+  std::uint64_t state = seed * 2654435761u + 1;
+  for (std::size_t i = pieces.size(); i > 1; --i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    std::swap(pieces[i - 1], pieces[(state >> 33) % i]);
+  }
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    ingest(*store, scenario.journals[pieces[i].journal], pieces[i].from, pieces[i].to);
+    if ((i + 1) % apply_every == 0) {
+      REQUIRE(store->apply(at_seconds(t0 + 30 + static_cast<std::int64_t>(i)), 1 + i % 3).ok());
+    }
+  }
+  for (int round = 0; round < 20; ++round) {
+    Result<ApplyReport> report = store->apply(at_seconds(t0 + 6000), 1000);
+    REQUIRE(report.ok());
+    if (report->events_applied == 0) break;
+  }
+  store.reset();
+  return canonical_dump(path);
+}
+
+}  // namespace
+
+TEST_CASE("hq ledger does not depend on the order batches arrive in") {
+  const Scenario scenario = three_terminals();
+  const std::string reference = run_order(scenario, 0, 100);
+  CHECK(reference.find("overdraft|") != std::string::npos);
+  CHECK(reference.find("expire|") != std::string::npos);
+  for (unsigned seed = 1; seed <= 6; ++seed) {
+    for (std::size_t apply_every : {std::size_t{1}, std::size_t{2}, std::size_t{5}}) {
+      INFO("seed " << seed << ", apply every " << apply_every << " batches");
+      CHECK(run_order(scenario, seed, apply_every) == reference);
+    }
+  }
+}
