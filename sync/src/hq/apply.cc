@@ -47,12 +47,14 @@ Result<std::vector<PendingChain>> pending_chains(storage::Database& db) {
 }
 
 constexpr std::string_view event_columns =
-    "j.created_at, j.store_id, j.terminal_id, j.epoch, j.seq, j.kind, j.receipt_id, j.payload";
+    "j.created_at, j.store_id, j.terminal_id, j.epoch, j.seq, j.kind, j.receipt_id, j.payload, "
+    "j.annex";
 
 ParsedEvent parse_row(const Statement& row) {
   EventKey key{Timestamp{row.column_int64(0)}, row.column_text(1), row.column_text(2),
                row.column_text(3), row.column_int64(4)};
-  return parse_event(std::move(key), row.column_text(5), row.column_text(6), row.column_text(7));
+  return parse_event(std::move(key), row.column_text(5), row.column_text(6), row.column_text(7),
+                     row.column_text(8));
 }
 
 // Up to `budget` events of the chain after its applied_seq; records the new applied_seq.

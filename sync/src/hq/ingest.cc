@@ -74,8 +74,8 @@ Status insert_event(storage::Database& db, const TerminalIdentity& terminal,
                     std::string_view epoch, const WireEvent& event, Timestamp now) {
   Statement insert = TRY(Statement::prepare(
       db, "INSERT INTO journal (store_id, terminal_id, epoch, seq, kind, receipt_id, payload, "
-          "payload_hash, prev_hash, created_at, received_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+          "payload_hash, prev_hash, created_at, received_at, annex) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
   TRY(insert.bind_text(1, terminal.store_id));
   TRY(insert.bind_text(2, terminal.terminal_id));
   TRY(insert.bind_text(3, epoch));
@@ -87,6 +87,7 @@ Status insert_event(storage::Database& db, const TerminalIdentity& terminal,
   TRY(insert.bind_text(9, event.prev_hash));
   TRY(insert.bind_int64(10, event.created_at.unix_seconds));
   TRY(insert.bind_int64(11, now.unix_seconds));
+  TRY(insert.bind_text(12, event.annex));
   return insert.run();
 }
 
@@ -113,7 +114,8 @@ Status store_events(storage::Database& db, const TerminalIdentity& terminal, con
     if (event.prev_hash != previous) note(broken_chain(event.seq));
     previous = event.payload_hash;
     const std::string computed = storage::sha256_hex(storage::event_hash_input(
-        terminal.terminal_id, batch.epoch, event.seq, event.kind, event.receipt_id, event.payload));
+        terminal.terminal_id, batch.epoch, event.seq, event.kind, event.receipt_id, event.payload,
+        event.annex));
     if (computed != event.payload_hash) {
       note("seq " + std::to_string(event.seq) +
            ": payload_hash does not match the event's content (altered in transit or on the "

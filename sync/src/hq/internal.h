@@ -61,7 +61,7 @@ struct ParsedEvent {
 
 // Reads an event's payload. Never fails: what HQ cannot use becomes a no-op with a note.
 ParsedEvent parse_event(EventKey key, std::string_view kind, std::string_view receipt_id,
-                        std::string_view payload);
+                        std::string_view payload, std::string_view annex);
 
 // "customer_points:<p>" and "company_points:<p>" -> p (floor-0 accounts at HQ); "" otherwise.
 std::string floor_account_owner(std::string_view account);

@@ -1,4 +1,4 @@
-// Reading the "ledger" annex of a terminal event's payload (checkout, refund, hq_update).
+// Reading a terminal event's ledger annex (checkout, refund, hq_update; storage/events.h).
 //
 // HQ never rejects a completed till event: a payload it cannot read, an old event without the
 // annex or an unknown kind is applied as a no-op, and the note says why.
@@ -72,7 +72,7 @@ std::string floor_account_owner(std::string_view account) {
 }
 
 ParsedEvent parse_event(EventKey key, std::string_view kind, std::string_view receipt_id,
-                        std::string_view payload) {
+                        std::string_view payload, std::string_view annex) {
   ParsedEvent event;
   event.key = std::move(key);
   event.kind = kind;
@@ -81,21 +81,25 @@ ParsedEvent parse_event(EventKey key, std::string_view kind, std::string_view re
     event.note = "event kind \"" + std::string(kind) + "\" is not one HQ applies";
     return event;
   }
-  Result<json::Value> parsed = json::parse(payload);
-  if (!parsed.ok()) {
-    event.note = "payload is not JSON HQ can read: " + parsed.error().message;
+  if (annex.empty()) {
+    event.note = "the event has no ledger annex (an event of a terminal before schema v5)";
     return event;
   }
-  const json::Value* ledger = parsed->is_object() ? parsed->find("ledger") : nullptr;
-  if (ledger == nullptr || !ledger->is_object()) {
-    event.note = "payload has no \"ledger\" annex (an event of an older terminal)";
+  Result<json::Value> parsed_annex = json::parse(annex);
+  if (!parsed_annex.ok() || !parsed_annex->is_object()) {
+    event.note = "the ledger annex is not a JSON object HQ can read" +
+                 (parsed_annex.ok() ? std::string() : ": " + parsed_annex.error().message);
     return event;
   }
+  const json::Value* ledger = &*parsed_annex;
   event.customer = string_member(*ledger, "customer");
   const json::Value* spend = ledger->find("spend_minor");
   if (spend != nullptr && spend->is_int()) event.spend_minor = spend->as_int();
   if (kind == "checkout") {
-    const json::Value* tier = parsed->find("tier");
+    // The tier reached is in the quote itself; a payload HQ cannot read leaves it unknown.
+    Result<json::Value> parsed = json::parse(payload);
+    const json::Value* tier =
+        parsed.ok() && parsed->is_object() ? parsed->find("tier") : nullptr;
     if (tier != nullptr && tier->is_object()) event.tier_after = string_member(*tier, "after");
   }
   const json::Value* movements = ledger->find("movements");

@@ -65,6 +65,7 @@ CREATE TABLE journal (
   prev_hash    TEXT NOT NULL,
   created_at   INTEGER NOT NULL,
   received_at  INTEGER NOT NULL,
+  annex        TEXT NOT NULL,  -- the ledger annex's JSON text ('' when the event has none)
   PRIMARY KEY (store_id, terminal_id, epoch, seq)
 ) WITHOUT ROWID, STRICT;
 

@@ -1,5 +1,5 @@
 // JournalBuilder: a terminal's ledger events as HQ receives them, with correct hashes and links
-// (storage::event_hash_input, sha256_hex) and the "ledger" annex the terminal writes, for the HQ
+// (storage::event_hash_input, sha256_hex) and the ledger annex the terminal writes, for the HQ
 // store's tests. Plus helpers for movements and for reading the HQ store's file directly.
 #pragma once
 
@@ -89,9 +89,9 @@ class JournalBuilder {
     out.key("after");
     optional_text(out, tier_after);
     out.end_object();
-    annex(out, customer, spend_minor, moves);
     out.end_object();
-    return add("checkout", "r" + std::to_string(events_.size() + 1), out.take(), at);
+    return add("checkout", "r" + std::to_string(events_.size() + 1), out.take(), at,
+               annex(customer, spend_minor, moves));
   }
 
   const WireEvent& refund(Timestamp at, std::optional<std::string> customer,
@@ -100,21 +100,23 @@ class JournalBuilder {
     out.begin_object();
     out.key("reversal");
     out.value(true);
-    annex(out, customer, spend_minor, moves);
     out.end_object();
-    return add("refund", "r" + std::to_string(events_.size() + 1), out.take(), at);
+    return add("refund", "r" + std::to_string(events_.size() + 1), out.take(), at,
+               annex(customer, spend_minor, moves));
   }
 
   // Any event, hashed and linked.
   const WireEvent& add(std::string kind, std::string receipt_id, std::string payload,
-                       Timestamp at) {
+                       Timestamp at, std::string annex_json = "") {
     WireEvent event;
     event.seq = static_cast<std::int64_t>(events_.size()) + 1;
     event.kind = std::move(kind);
     event.receipt_id = std::move(receipt_id);
     event.payload = std::move(payload);
-    event.payload_hash = storage::sha256_hex(storage::event_hash_input(
-        identity_.terminal_id, epoch_, event.seq, event.kind, event.receipt_id, event.payload));
+    event.annex = std::move(annex_json);
+    event.payload_hash = storage::sha256_hex(
+        storage::event_hash_input(identity_.terminal_id, epoch_, event.seq, event.kind,
+                                  event.receipt_id, event.payload, event.annex));
     event.prev_hash = events_.empty() ? "" : events_.back().payload_hash;
     event.created_at = at;
     events_.push_back(std::move(event));
@@ -146,9 +148,9 @@ class JournalBuilder {
     }
   }
 
-  static void annex(json::Writer& out, const std::optional<std::string>& customer,
-                    std::int64_t spend_minor, const std::vector<Move>& moves) {
-    out.key("ledger");
+  static std::string annex(const std::optional<std::string>& customer, std::int64_t spend_minor,
+                           const std::vector<Move>& moves) {
+    json::Writer out;
     out.begin_object();
     out.key("key_id");
     out.value("k1");
@@ -195,6 +197,7 @@ class JournalBuilder {
     }
     out.end_array();
     out.end_object();
+    return out.take();
   }
 
   TerminalIdentity identity_;
