@@ -35,7 +35,7 @@ Status validate(const HqUpdate& update) {
   const std::size_t items = update.customers.size() + update.block.size() + update.unblock.size() +
                             update.erase.size() + update.corrections.size() +
                             update.pseudonym_blocks.size() + update.erase_pseudonyms.size() +
-                            update.balances.size() + update.bundles.size();
+                            update.balances.size() + update.bundles.size() + update.keys.size();
   if (items > limits::hq_update_items_max) {
     return make_error(ErrorCode::invalid_argument,
                       update_name(update) + " has " + std::to_string(items) + " items, more than " +
@@ -190,6 +190,10 @@ std::string summary_of(const HqUpdate& update, std::int64_t erased,
     out.value(bundle.program_id + "@" + std::to_string(bundle.version));
   }
   out.end_array();
+  out.key("keys");
+  out.begin_array();
+  for (const HqDeliveredKey& key : update.keys) out.value(hq_internal::key_name(key.use, key.key_id));
+  out.end_array();
   out.key("downlink_version");
   if (update.downlink_version) {
     out.value(*update.downlink_version);
@@ -261,6 +265,7 @@ Result<HqUpdateResult> apply_hq_update(Ledger& ledger, const HqUpdate& update, T
     TRY(correct(ledger, transaction, correction, at));
   }
   TRY(hq_internal::store_bundles(ledger, update, at));
+  TRY(hq_internal::store_keys(ledger, update));
   TRY(hq_internal::record_downlink_version(ledger, update));
   HqUpdateResult result{update.update_id, summary_of(update, erased, synced), 0, false};
   const std::string annex = TRY(hq_internal::build_annex(

@@ -106,6 +106,15 @@ Status validate_downlink_items(const HqUpdate& update) {
     }
   }
   for (const HqBundle& bundle : update.bundles) TRY(validate_bundle(update, bundle));
+  for (const HqDeliveredKey& key : update.keys) {
+    if (key.key_id.empty() || key.key_id.size() > limits::id_bytes_max) {
+      return bad(update, "a delivered key id must be 1.." + std::to_string(limits::id_bytes_max) +
+                             " bytes");
+    }
+    if (key.material.empty() || key.material.size() > limits::ledger_text_bytes_max * 16) {
+      return bad(update, "the key " + key.key_id + " has no material or too much");
+    }
+  }
   if (update.downlink_version && *update.downlink_version <= 0) {
     return bad(update, "a downlink version starts at 1");
   }
@@ -141,6 +150,11 @@ void hash_downlink_items(const HqUpdate& update, std::string& input) {
     netstring(input, std::to_string(bundle.effective_from.unix_seconds));
     netstring(input, bundle.key_id);
     netstring(input, bundle.bundle_json);
+  }
+  for (const HqDeliveredKey& key : update.keys) {
+    netstring(input, "key");
+    netstring(input, key_name(key.use, key.key_id));
+    netstring(input, key.material);
   }
   if (update.downlink_version) {
     netstring(input, "downlink_version");
@@ -238,6 +252,34 @@ Status store_bundles(Ledger& ledger, const HqUpdate& update, Timestamp at) {
   return {};
 }
 
+std::string key_name(HqDeliveredKey::Use use, std::string_view key_id) {
+  return std::string(use == HqDeliveredKey::Use::bundle_signing ? "signing_key:"
+                                                                 : "app_token_key:") +
+         std::string(key_id);
+}
+
+Status store_keys(Ledger& ledger, const HqUpdate& update) {
+  for (const HqDeliveredKey& key : update.keys) {
+    const std::string name = key_name(key.use, key.key_id);
+    Statement select = TRY(Statement::prepare(
+        ledger.database(), "SELECT value FROM sync_state WHERE name = ?1"));
+    TRY(select.bind_text(1, name));
+    if (TRY(select.step()) == Step::row) {
+      if (select.column_text(0) == key.material) continue;
+      return make_error(ErrorCode::conflict, "HQ update " + update.update_id + ": key " +
+                                                 key.key_id +
+                                                 " is held already with other material (a key "
+                                                 "id names one key forever)");
+    }
+    Statement insert = TRY(Statement::prepare(
+        ledger.database(), "INSERT INTO sync_state (name, value) VALUES (?1, ?2)"));
+    TRY(insert.bind_text(1, name));
+    TRY(insert.bind_text(2, key.material));
+    TRY(insert.run());
+  }
+  return {};
+}
+
 Status record_downlink_version(Ledger& ledger, const HqUpdate& update) {
   if (!update.downlink_version) return {};
   const std::int64_t held = TRY(applied_downlink_version(ledger));
@@ -264,6 +306,20 @@ Result<std::int64_t> applied_downlink_version(Ledger& ledger) {
       ledger.database(), "SELECT value FROM sync_state WHERE name = 'downlink_version'"));
   if (TRY(select.step()) != Step::row) return std::int64_t{0};
   return static_cast<std::int64_t>(std::stoll(select.column_text(0)));  // written by us
+}
+
+Result<std::vector<HqDeliveredKey>> delivered_keys(Ledger& ledger, HqDeliveredKey::Use use) {
+  const std::string prefix = hq_internal::key_name(use, "");
+  Statement select = TRY(Statement::prepare(
+      ledger.database(),
+      "SELECT name, value FROM sync_state WHERE substr(name, 1, length(?1)) = ?1 ORDER BY name"));
+  TRY(select.bind_text(1, prefix));
+  std::vector<HqDeliveredKey> keys;
+  while (TRY(select.step()) == Step::row) {
+    keys.push_back(HqDeliveredKey{use, select.column_text(0).substr(prefix.size()),
+                                  select.column_text(1)});
+  }
+  return keys;
 }
 
 Result<std::optional<HqBundle>> effective_bundle(Ledger& ledger, std::string_view program_id,

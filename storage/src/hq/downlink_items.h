@@ -28,5 +28,8 @@ Result<std::vector<HqCorrection>> balance_corrections(Ledger& ledger,
                                                       const HqUpdate& update, Timestamp at);
 Status store_bundles(Ledger& ledger, const HqUpdate& update, Timestamp at);
 Status record_downlink_version(Ledger& ledger, const HqUpdate& update);
+// "signing_key:<id>" or "app_token_key:<id>": the key's row in sync_state.
+std::string key_name(HqDeliveredKey::Use use, std::string_view key_id);
+Status store_keys(Ledger& ledger, const HqUpdate& update);
 
 }  // namespace loyalty::storage::hq_internal

@@ -273,6 +273,43 @@ TEST_CASE("The downlink version only moves forward, with its update", "[storage]
   CHECK(applied_downlink_version(f.ledger).value() == 7);
 }
 
+TEST_CASE("Delivered keys are kept by use and id, and a key id never changes its key",
+          "[storage][sync]") {
+  CacheFixture f;
+  using Use = HqDeliveredKey::Use;
+  HqUpdate first;
+  first.update_id = "keys-1";
+  first.keys = {{Use::bundle_signing, "hq-2", "PEM-2"}, {Use::app_token, "app-1", "ab12"},
+                {Use::bundle_signing, "hq-1", "PEM-1"}};
+  apply_ok(f.ledger, first);
+  const std::vector<HqDeliveredKey> signing =
+      delivered_keys(f.ledger, Use::bundle_signing).value();
+  REQUIRE(signing.size() == 2);
+  CHECK(signing[0].key_id == "hq-1");
+  CHECK(signing[0].material == "PEM-1");
+  CHECK(signing[1].key_id == "hq-2");
+  const std::vector<HqDeliveredKey> app = delivered_keys(f.ledger, Use::app_token).value();
+  REQUIRE(app.size() == 1);
+  CHECK(app[0].key_id == "app-1");
+  CHECK(app[0].material == "ab12");
+  // The same key again is fine; another key under a held id is refused, and nothing of its
+  // update is applied.
+  HqUpdate again;
+  again.update_id = "keys-2";
+  again.keys = {{Use::bundle_signing, "hq-3", "PEM-3"}, {Use::bundle_signing, "hq-1", "PEM-1"}};
+  apply_ok(f.ledger, again);
+  HqUpdate swapped;
+  swapped.update_id = "keys-3";
+  swapped.keys = {{Use::bundle_signing, "hq-4", "PEM-4"}, {Use::bundle_signing, "hq-2", "EVIL"}};
+  Result<HqUpdateResult> refused = apply_hq_update(f.ledger, swapped, test_now);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::conflict);
+  CHECK(refused.error().message ==
+        "HQ update keys-3: key hq-2 is held already with other material (a key id names one key "
+        "forever)");
+  CHECK(delivered_keys(f.ledger, Use::bundle_signing).value().size() == 3);
+}
+
 TEST_CASE("Downlink items with bad pseudonyms or versions are refused whole", "[storage][sync]") {
   CacheFixture f;
   HqUpdate bad;

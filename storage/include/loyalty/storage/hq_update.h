@@ -77,6 +77,17 @@ struct HqBundle {
   std::string bundle_json;
 };
 
+// A key HQ delivered, kept in the ledger so it survives a restart: a public key that signs rule
+// bundles (sync checked its signature by a key already trusted), or an app-token HMAC key.
+// `material`: the public key's PEM, or the HMAC key as 64 hex digits. A key id already held with
+// other material is refused (conflict): a key id names one key forever.
+struct HqDeliveredKey {
+  enum class Use { bundle_signing, app_token };
+  Use use = Use::bundle_signing;
+  std::string key_id;
+  std::string material;
+};
+
 struct HqUpdate {
   std::string update_id;  // 1..limits::ledger_text_bytes_max bytes
   std::vector<HqCustomer> customers;
@@ -90,6 +101,7 @@ struct HqUpdate {
   std::vector<std::string> erase_pseudonyms;
   std::vector<HqBalance> balances;
   std::vector<HqBundle> bundles;
+  std::vector<HqDeliveredKey> keys;
   // The downlink version this update brings the terminal to, recorded with it; it must be above
   // the one recorded (conflict otherwise). nullopt: not from the downlink.
   std::optional<std::int64_t> downlink_version;
@@ -112,6 +124,9 @@ Result<HqUpdateResult> apply_hq_update(Ledger& ledger, const HqUpdate& update, T
 
 // The last downlink version applied (0 when none).
 Result<std::int64_t> applied_downlink_version(Ledger& ledger);
+
+// The keys HQ delivered for `use`, by key id.
+Result<std::vector<HqDeliveredKey>> delivered_keys(Ledger& ledger, HqDeliveredKey::Use use);
 
 // The newest bundle HQ delivered for `program_id` ("" for any program) whose effective_from is
 // at or before `at`; nullopt when none.

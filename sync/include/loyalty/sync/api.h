@@ -24,6 +24,8 @@
 #include <chrono>
 #include <string_view>
 
+#include "loyalty/core/limits.h"
+
 namespace loyalty::sync::api {
 
 inline constexpr std::string_view batches_path = "/v1/batches";
@@ -33,6 +35,6 @@ inline constexpr std::string_view json_type = "application/json";
 inline constexpr std::string_view zstd_encoding = "zstd";
 
 // The longest HQ holds a downlink request; the client's timeout must exceed what it asks for.
-inline constexpr std::chrono::milliseconds long_poll_ms_max{30'000};
+inline constexpr std::chrono::milliseconds long_poll_ms_max{limits::sync_long_poll_ms_max};
 
 }  // namespace loyalty::sync::api
