@@ -111,18 +111,19 @@ struct Position {
 
 namespace detail {
 
-// Recursive-descent parser over one text. Recursion depth is bounded by limits::json_depth_max;
+// Recursive-descent parser over one text. Recursion depth is bounded by limits_.depth (at most
+// limits::json_depth_max);
 // every read is bounds-checked against text_. On the first error it records error_ and every
 // function returns false up the stack.
 class Parser {
  public:
-  explicit Parser(std::string_view text) : text_(text) {}
+  Parser(std::string_view text, const ParseLimits& limits) : text_(text), limits_(limits) {}
 
   Result<Value> parse_document() {
-    if (text_.size() > limits::json_bytes_max) {
+    if (text_.size() > limits_.bytes) {
       fail(ErrorCode::limit_exceeded, Position{},
            "text is " + std::to_string(text_.size()) + " bytes, more than the limit of " +
-               std::to_string(limits::json_bytes_max) + " bytes");
+               std::to_string(limits_.bytes) + " bytes");
       return std::move(error_);
     }
     if (text_.empty()) {
@@ -219,9 +220,9 @@ class Parser {
   }
 
   bool check_depth(std::size_t depth, Position start) {
-    if (depth <= limits::json_depth_max) return true;
+    if (depth <= limits_.depth) return true;
     return fail(ErrorCode::limit_exceeded, start,
-                "nesting is deeper than " + std::to_string(limits::json_depth_max) + " levels");
+                "nesting is deeper than " + std::to_string(limits_.depth) + " levels");
   }
 
   bool parse_array(Value& out, std::size_t depth, Position start) {
@@ -236,10 +237,10 @@ class Parser {
     }
     while (true) {
       skip_whitespace();
-      if (items.size() == limits::json_array_items_max) {
+      if (items.size() == limits_.array_items) {
         return fail(
             ErrorCode::limit_exceeded, here(),
-            "array has more than " + std::to_string(limits::json_array_items_max) + " items");
+            "array has more than " + std::to_string(limits_.array_items) + " items");
       }
       items.emplace_back();
       if (!parse_value(items.back(), depth)) return false;
@@ -306,10 +307,10 @@ class Parser {
       skip_whitespace();
       if (at_end() || peek() != '"') return fail_unexpected("a string key");
       const Position key_start = here();
-      if (members.size() == limits::json_object_members_max) {
+      if (members.size() == limits_.object_members) {
         return fail(
             ErrorCode::limit_exceeded, key_start,
-            "object has more than " + std::to_string(limits::json_object_members_max) + " members");
+            "object has more than " + std::to_string(limits_.object_members) + " members");
       }
       members.emplace_back();
       if (!parse_string(members.back().key, key_start)) return false;
@@ -392,10 +393,10 @@ class Parser {
   }
 
   bool check_string_size(const std::string& out, Position start) {
-    if (out.size() <= limits::json_string_bytes_max) return true;
+    if (out.size() <= limits_.string_bytes) return true;
     return fail(
         ErrorCode::limit_exceeded, start,
-        "string is longer than " + std::to_string(limits::json_string_bytes_max) + " bytes");
+        "string is longer than " + std::to_string(limits_.string_bytes) + " bytes");
   }
 
   // Reads 4 hex digits at pos_ into *code_unit; false if they are not there.
@@ -527,6 +528,7 @@ class Parser {
   }
 
   std::string_view text_;
+  const ParseLimits& limits_;
   std::size_t pos_ = 0;
   std::uint32_t line_ = 1;
   std::size_t line_start_ = 0;          // offset of the first byte of the current line
@@ -536,6 +538,11 @@ class Parser {
 
 }  // namespace detail
 
-Result<Value> parse(std::string_view text) { return detail::Parser(text).parse_document(); }
+Result<Value> parse(std::string_view text) { return parse(text, ParseLimits{}); }
+
+Result<Value> parse(std::string_view text, const ParseLimits& parse_limits) {
+  LOYALTY_ASSERT(parse_limits.depth <= limits::json_depth_max);
+  return detail::Parser(text, parse_limits).parse_document();
+}
 
 }  // namespace loyalty::json

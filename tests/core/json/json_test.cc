@@ -442,6 +442,35 @@ TEST_CASE("json object size limit", "[json]") {
                              std::to_string(max) + " members");
 }
 
+TEST_CASE("json parse limits a caller passes replace the defaults, larger or smaller", "[json]") {
+  json::ParseLimits larger;
+  larger.string_bytes = 64 * 1024;
+  const std::string long_text(10'000, 'a');
+  CHECK(parse_fails("\"" + long_text + "\"").code == ErrorCode::limit_exceeded);
+  Result<json::Value> taken = json::parse("[\"" + long_text + "\"]", larger);
+  REQUIRE(taken.ok());
+  CHECK(taken->as_array()[0].as_string() == long_text);
+  const std::string too_long(64 * 1024 + 1, 'b');
+  Result<json::Value> refused = json::parse("\"" + too_long + "\"", larger);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message == "line 1, column 1: string is longer than 65536 bytes");
+
+  json::ParseLimits smaller;
+  smaller.bytes = 8;
+  smaller.array_items = 2;
+  smaller.object_members = 1;
+  smaller.depth = 2;
+  CHECK(json::parse("[1,2]", smaller).ok());
+  CHECK(json::parse("[1,2,3]", smaller).error().message ==
+        "line 1, column 6: array has more than 2 items");
+  CHECK(json::parse("{\"a\":1,\"b\":2}", json::ParseLimits{16, 32, 4096, 10, 1})
+            .error()
+            .message == "line 1, column 8: object has more than 1 members");
+  CHECK(json::parse("[[[0]]]", smaller).error().code == ErrorCode::limit_exceeded);
+  CHECK(json::parse("[1, 2, 3 ]", smaller).error().message ==
+        "line 1, column 1: text is 10 bytes, more than the limit of 8 bytes");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Building values in code
 

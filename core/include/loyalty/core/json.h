@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "loyalty/core/limits.h"
 #include "loyalty/core/result.h"
 
 namespace loyalty::json {
@@ -148,6 +149,18 @@ inline const std::vector<Member>& Value::as_object() const {
 // than limits.h allows. The message reads "line L, column C: <reason>". Never reads outside
 // `text`; recursion depth is bounded by limits::json_depth_max.
 Result<Value> parse(std::string_view text);
+
+// The bounds parse() enforces; the defaults are limits.h's. Documents that carry larger texts
+// by design (sync's batches and downlink, which hold event payloads and rule bundles as strings)
+// pass larger ones. `depth` may not exceed limits::json_depth_max (recursion stays bounded).
+struct ParseLimits {
+  std::size_t bytes = limits::json_bytes_max;
+  std::size_t depth = limits::json_depth_max;
+  std::size_t string_bytes = limits::json_string_bytes_max;
+  std::size_t array_items = limits::json_array_items_max;
+  std::size_t object_members = limits::json_object_members_max;
+};
+Result<Value> parse(std::string_view text, const ParseLimits& limits);
 
 enum class Format {
   compact,  // no whitespace at all
