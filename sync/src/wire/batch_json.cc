@@ -224,7 +224,7 @@ Result<Batch> decode_batch_json(std::string_view json) {
                                                      std::to_string(limits::sync_batch_bytes_max) +
                                                      " allowed: send fewer events per batch");
   }
-  const json::Value document = TRY(wire::parse_document(json, "batch"));
+  const json::Value document = TRY(wire::parse_document(json, "batch", wire::batch_parse_limits()));
   const wire::WireObject o = TRY(wire::WireObject::open(document, "batch", batch_members));
   Batch batch;
   TRY(read_header(o, batch));

@@ -27,8 +27,23 @@ bool is_id_char(char c) {
 
 }  // namespace
 
-Result<json::Value> parse_document(std::string_view text, std::string_view where) {
-  Result<json::Value> parsed = json::parse(text);
+json::ParseLimits batch_parse_limits() {
+  json::ParseLimits bounds;
+  bounds.bytes = limits::sync_batch_bytes_max;
+  bounds.string_bytes = limits::event_payload_bytes_max;
+  return bounds;
+}
+
+json::ParseLimits downlink_parse_limits() {
+  json::ParseLimits bounds;
+  bounds.bytes = limits::sync_downlink_bytes_max;
+  bounds.string_bytes = limits::json_bytes_max;
+  return bounds;
+}
+
+Result<json::Value> parse_document(std::string_view text, std::string_view where,
+                                   const json::ParseLimits& limits) {
+  Result<json::Value> parsed = json::parse(text, limits);
   if (!parsed.ok()) {
     return make_error(parsed.error().code,
                       std::string(where) + ": not a JSON document: " + parsed.error().message);

@@ -26,7 +26,12 @@
 namespace loyalty::sync::wire {
 
 // Parses `text` as one JSON document (core's parser), prefixing its errors with `where`.
-Result<json::Value> parse_document(std::string_view text, std::string_view where);
+Result<json::Value> parse_document(std::string_view text, std::string_view where,
+                                   const json::ParseLimits& limits = {});
+// The bounds of a batch (event payloads and annexes up to limits::event_payload_bytes_max as
+// strings) and of a downlink answer (rule bundles up to limits::json_bytes_max as strings).
+json::ParseLimits batch_parse_limits();
+json::ParseLimits downlink_parse_limits();
 
 class WireObject {
  public:

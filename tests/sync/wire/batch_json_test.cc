@@ -254,3 +254,19 @@ TEST_CASE("a batch text over sync_batch_bytes_max is refused before parsing", "[
                 "batch: 83886081 bytes, more than the 83886080 allowed: send fewer events per "
                 "batch");
 }
+
+TEST_CASE("a batch carries event payloads up to event_payload_bytes_max, and no more",
+          "[sync][wire]") {
+  // A receipt of many lines makes a payload far above core's default 4 KiB string bound.
+  const std::string big = "{\"x\":\"" + std::string(loyalty::limits::event_payload_bytes_max - 8, 'y') + "\"}";
+  REQUIRE(big.size() == loyalty::limits::event_payload_bytes_max);
+  const Batch batch = chain(1, {big, "{\"b\":2}"});
+  const Result<Batch> decoded = loyalty::sync::decode_batch(loyalty::sync::encode_batch(batch));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->events[0].payload == big);
+  CHECK(loyalty::sync::verify_batch_hashes(*decoded).ok());
+  const std::string json = encode_batch_json(chain(1, {big + " "}));
+  const Result<Batch> refused = decode_batch_json(json);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::limit_exceeded);
+}
