@@ -60,12 +60,6 @@ Status validate_event(std::string_view kind, std::string_view receipt_id,
   return {};
 }
 
-std::string epoch_hex(std::uint64_t epoch) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016" PRIx64, epoch);
-  return text;
-}
-
 // The last event's seq and payload_hash; {0, ""} for an empty chain.
 Result<std::pair<std::int64_t, std::string>> chain_head(const Database& db) {
   Statement select =
@@ -75,6 +69,17 @@ Result<std::pair<std::int64_t, std::string>> chain_head(const Database& db) {
 }
 
 }  // namespace
+
+std::string epoch_hex(std::uint64_t epoch) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016" PRIx64, epoch);
+  return text;
+}
+
+Result<std::int64_t> last_event_seq(Ledger& ledger) {
+  const auto head = TRY(chain_head(ledger.database()));
+  return head.first;
+}
 
 std::string event_hash_input(std::string_view terminal_id, std::string_view epoch_hex,
                              std::int64_t seq, std::string_view kind, std::string_view receipt_id,

@@ -3,6 +3,7 @@
 // ledger/checkpoint.cc.
 
 #include "loyalty/storage/ledger.h"
+#include "loyalty/storage/events.h"
 
 #include <charconv>
 #include <cinttypes>
@@ -18,12 +19,6 @@
 namespace loyalty::storage {
 
 namespace {
-
-std::string epoch_hex(std::uint64_t epoch) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016" PRIx64, epoch);
-  return text;
-}
 
 std::uint64_t random_epoch() {
   // std::random_device reads the kernel's entropy (getrandom or /dev/urandom) on Linux.

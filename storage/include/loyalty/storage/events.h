@@ -67,6 +67,12 @@ std::string event_hash_input(std::string_view terminal_id, std::string_view epoc
                              std::int64_t seq, std::string_view kind, std::string_view receipt_id,
                              std::string_view payload, std::string_view annex = {});
 
+// The seq of the last event (0 when there is none).
+Result<std::int64_t> last_event_seq(Ledger& ledger);
+
+// A ledger epoch as written in events and batches: 16 lowercase hex digits.
+std::string epoch_hex(std::uint64_t epoch);
+
 // SHA-256 of `bytes` as 64 lowercase hex digits (OpenSSL EVP_Digest).
 std::string sha256_hex(std::string_view bytes);
 
