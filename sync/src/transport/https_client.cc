@@ -11,6 +11,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <atomic>
 #include <exception>
 #include <optional>
 
@@ -47,6 +48,11 @@ struct HttpsClient::Impl {
   Result<HttpsResponse> request(const HttpsRequest& request, std::chrono::milliseconds timeout);
   void drop();
   bool connected() const { return stream_.has_value(); }
+  void cancel() {
+    cancelled_ = true;
+    io_.stop();
+  }
+  bool cancelled() const { return cancelled_; }
   std::string peer() const { return options_.host + ":" + std::to_string(options_.port); }
 
  private:
@@ -65,6 +71,7 @@ struct HttpsClient::Impl {
   tcp::resolver resolver_{io_};
   std::optional<Stream> stream_;
   beast::flat_buffer buffer_;
+  std::atomic<bool> cancelled_{false};
 };
 
 // Starts one operation with `initiate(done)` and runs io_ until it completes or the deadline
@@ -74,12 +81,13 @@ error_code HttpsClient::Impl::run_step(Initiate initiate, Clock::time_point dead
   std::optional<error_code> result;
   initiate([&result](error_code error) { result = error; });
   io_.restart();
-  while (!result) {
+  while (!result && !cancelled_) {
     if (io_.run_one_until(deadline) > 0) continue;
     if (Clock::now() >= deadline) break;
     io_.restart();  // out of work for a moment (the handler ran and set result)
   }
   if (result && *result != beast::error::timeout) return *result;
+  const bool was_cancelled = cancelled_;
   resolver_.cancel();
   if (stream_) {
     error_code ignored;
@@ -88,7 +96,7 @@ error_code HttpsClient::Impl::run_step(Initiate initiate, Clock::time_point dead
   io_.restart();
   while (!result && io_.run_one() > 0) {
   }
-  return beast::error::timeout;
+  return was_cancelled ? error_code(asio::error::operation_aborted) : beast::error::timeout;
 }
 
 Error HttpsClient::Impl::step_error(const std::string& step, const error_code& error) const {
@@ -211,6 +219,9 @@ Result<HttpsResponse> HttpsClient::Impl::exchange(const HttpsRequest& request,
 
 Result<HttpsResponse> HttpsClient::Impl::request(const HttpsRequest& request,
                                                  std::chrono::milliseconds timeout) {
+  if (cancelled_) {
+    return make_error(ErrorCode::io_error, "request to " + peer() + ": the client was cancelled");
+  }
   timeout_ = timeout;
   const Clock::time_point deadline = Clock::now() + timeout;
   const bool reused = stream_.has_value();
@@ -262,6 +273,8 @@ Result<HttpsResponse> HttpsClient::request(const HttpsRequest& request,
 }
 
 void HttpsClient::disconnect() { impl_->drop(); }
+
+void HttpsClient::cancel() { impl_->cancel(); }
 
 bool HttpsClient::connected() const { return impl_->connected(); }
 

@@ -90,6 +90,9 @@ class HttpsClient {
   Result<HttpsResponse> request(const HttpsRequest& request, std::chrono::milliseconds timeout);
   // Drops the connection (the next request reconnects).
   void disconnect();
+  // From any thread: the request in flight fails at once ("cancelled"), and so does every later
+  // one. For shutting a client down while a long poll is open.
+  void cancel();
   bool connected() const;
 
  private:
