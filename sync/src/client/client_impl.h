@@ -1,0 +1,64 @@
+// SyncClient's shared state and its two loops (client.h): the uplink (uplink_loop.cc) and the
+// downlink (downlink_loop.cc).
+#pragma once
+
+#include <atomic>
+#include <boost/asio/ssl/context.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "loyalty/sync/client.h"
+#include "loyalty/sync/https.h"
+
+namespace loyalty::sync::client {
+
+struct Shared {
+  SyncClientOptions options;
+  std::shared_ptr<TerminalLedger> ledger;
+  std::optional<boost::asio::ssl::context> tls;
+
+  std::atomic<bool> stopping{false};
+  std::mutex mutex;  // guards what follows
+  std::condition_variable wake;  // the uplink waits on it: new events, or stopping
+  std::int64_t advanced_to = 0;  // the highest seq ledger_advanced() reported
+  SyncStatus status;
+  bool uplink_ok = false;
+  bool downlink_ok = false;
+  bool downlink_current = false;  // the last long poll came back with nothing new
+
+  // Both loops' HTTPS clients, so stop() can cancel what is in flight.
+  HttpsClient* uplink_client = nullptr;
+  HttpsClient* downlink_client = nullptr;
+
+  Timestamp now() const { return options.clock(); }
+  void log(const std::string& line) const {
+    if (options.log) options.log(line);
+  }
+  // Changes the status under the lock, derives the phase, and reports a change.
+  template <class Change>
+  void update(Change change) {
+    SyncStatus copy;
+    bool changed = false;
+    {
+      std::lock_guard lock(mutex);
+      const SyncStatus before = status;
+      change(status);
+      derive_phase();
+      changed = !(status == before);
+      copy = status;
+    }
+    if (changed && options.on_status) options.on_status(copy);
+  }
+  // Sleeps up to `wait` (false when stopping).
+  bool sleep(std::chrono::milliseconds wait);
+
+ private:
+  void derive_phase();
+};
+
+void run_uplink(Shared& shared);
+void run_downlink(Shared& shared);
+
+}  // namespace loyalty::sync::client
