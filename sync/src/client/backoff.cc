@@ -1,4 +1,4 @@
-#include "client/backoff.h"
+#include "loyalty/sync/backoff.h"
 
 #include <algorithm>
 

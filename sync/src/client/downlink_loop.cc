@@ -7,9 +7,9 @@
 
 #include <random>
 
-#include "client/backoff.h"
+#include "loyalty/sync/backoff.h"
 #include "client/client_impl.h"
-#include "client/downlink_plan.h"
+#include "loyalty/sync/downlink_plan.h"
 #include "loyalty/sync/api.h"
 #include "loyalty/sync/downlink.h"
 

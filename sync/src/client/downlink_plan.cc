@@ -1,4 +1,4 @@
-#include "client/downlink_plan.h"
+#include "loyalty/sync/downlink_plan.h"
 
 #include <type_traits>
 #include <variant>

@@ -10,9 +10,9 @@
 #include <chrono>
 #include <random>
 
-#include "client/backoff.h"
+#include "loyalty/sync/backoff.h"
 #include "client/client_impl.h"
-#include "client/progress.h"
+#include "loyalty/sync/sync_progress.h"
 #include "loyalty/core/json.h"
 #include "loyalty/sync/api.h"
 #include "loyalty/sync/batch.h"

@@ -1,4 +1,4 @@
-#include "client/progress.h"
+#include "loyalty/sync/sync_progress.h"
 
 namespace loyalty::sync::client {
 
