@@ -186,6 +186,24 @@
     show("readers-empty", readers.length === 0);
   }
 
+  // The sync badge: offline, quarantined, or catching up with the backlog and the time left.
+  function render_sync(sync, detail) {
+    let text = "";
+    if (sync === "offline") {
+      text = "Offline: not syncing with HQ";
+    } else if (sync === "quarantined") {
+      text = "HQ has stopped taking this till's sales: call store IT";
+    } else if (sync === "syncing") {
+      text = "Catching up with HQ";
+      if (detail && Number.isInteger(detail.backlog)) {
+        text += ": " + detail.backlog + " events to send";
+        if (Number.isInteger(detail.eta_seconds)) text += ", about " + detail.eta_seconds + " s";
+      }
+    }
+    set_text("offline-badge", text);
+    show("offline-badge", text !== "");
+  }
+
   // The cashier's state, reshaped to what render_customer and render_receipt take.
   function render_cashier(state) {
     const customer = state.customer;
@@ -215,7 +233,7 @@
       offers: receipt.offers,
     } : null);
     render_readers(Array.isArray(state.readers) ? state.readers : []);
-    show("offline-badge", state.sync === "offline");
+    render_sync(state.sync, state.sync_detail);
     const notice = state.last_scan ? scan_notices[state.last_scan.type] : undefined;
     set_text("scan-notice", notice || "");
     show("scan-notice", Boolean(notice));

@@ -220,6 +220,46 @@ Status read_array(TableReader& r, std::string_view key, std::size_t items_max,
   return Status();
 }
 
+Status read_sync(const toml::table* table, const std::string& source, SyncConfig& out) {
+  TableReader r(table, "sync", source);
+  std::string hq;
+  TRY(r.string("hq", hq, true));
+  const std::size_t colon = hq.rfind(':');
+  std::uint16_t port = 0;
+  const char* port_end = hq.data() + hq.size();
+  const bool port_ok = colon != std::string::npos && colon > 0 &&
+                       std::from_chars(hq.data() + colon + 1, port_end, port).ptr == port_end &&
+                       port > 0;
+  if (!port_ok) return r.error("hq", "must be \"<host>:<port>\" as named in HQ's certificate, got \"" + hq + "\"");
+  out.hq_host = hq.substr(0, colon);
+  if (out.hq_host.size() > 2 && out.hq_host.front() == '[' && out.hq_host.back() == ']') {
+    out.hq_host = out.hq_host.substr(1, out.hq_host.size() - 2);
+  }
+  out.hq_port = port;
+  TRY(r.string("certificate", out.certificate, true));
+  TRY(r.string("private_key", out.private_key, true));
+  TRY(r.string("ca", out.ca, true));
+  TRY(read_array(r, "trusted_keys", 16, out.trusted_keys,
+                 [&](const toml::table* item, const std::string& path) -> Result<SyncConfig::TrustedKey> {
+                   TableReader e(item, path, source);
+                   SyncConfig::TrustedKey key;
+                   TRY(e.string("id", key.id, true));
+                   TRY(e.string("file", key.file, true));
+                   TRY(e.finish());
+                   return key;
+                 }));
+  TRY(r.integer("batch_events", out.batch_events, 1, 1000));
+  TRY(r.integer("trickle_ms", out.trickle_ms, 10, 600'000));
+  TRY(r.integer("long_poll_ms", out.long_poll_ms, 0, 30'000));
+  TRY(r.integer("request_timeout_ms", out.request_timeout_ms, 100, 600'000));
+  TRY(r.integer("backoff_initial_ms", out.backoff_initial_ms, 1, 600'000));
+  TRY(r.integer("backoff_max_ms", out.backoff_max_ms, 1, 3'600'000));
+  if (out.backoff_max_ms < out.backoff_initial_ms) {
+    return r.error("backoff_max_ms", "must be at least backoff_initial_ms");
+  }
+  return r.finish();
+}
+
 Status read_readers(const toml::table* table, const std::string& source, ReadersConfig& out) {
   TableReader r(table, "readers", source);
   TRY(r.boolean("hotplug", out.hotplug));
@@ -391,6 +431,12 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& sourc
   const toml::table* readers = top.table("readers", status);
   TRY(status);
   TRY(read_readers(readers, source, config.readers));
+  const toml::table* sync = top.table("sync", status);
+  TRY(status);
+  if (sync != nullptr) {
+    config.sync.emplace();
+    TRY(read_sync(sync, source, *config.sync));
+  }
   const toml::table* log = top.table("log", status);
   TRY(status);
   TRY(read_log(log, source, config.log));

@@ -99,6 +99,27 @@ struct ReadersConfig {
   std::optional<std::string> card_key_file;  // card-linked tokens (hex HMAC key)
 };
 
+// Sync with HQ (docs/sync.md). Absent: the terminal stays offline (its ledger keeps everything
+// and HQ gets it once sync is configured).
+struct SyncConfig {
+  std::string hq_host;  // required: as named in HQ's certificate
+  std::uint16_t hq_port = 8443;
+  std::string certificate;  // required: the terminal's client certificate (PEM)
+  std::string private_key;  // required: its key (PEM, 0600)
+  std::string ca;           // required: the CA certificates that issued HQ's certificate
+  struct TrustedKey {
+    std::string id;    // the key id bundles name
+    std::string file;  // its public key (PEM)
+  };
+  std::vector<TrustedKey> trusted_keys;  // bundle-signing keys; rotation adds more through HQ
+  std::size_t batch_events = 500;
+  std::int64_t trickle_ms = 1000;
+  std::int64_t long_poll_ms = 25'000;
+  std::int64_t request_timeout_ms = 20'000;
+  std::int64_t backoff_initial_ms = 500;
+  std::int64_t backoff_max_ms = 60'000;
+};
+
 struct LogConfig {
   std::string level = "info";  // debug, info, warning, error
   std::string sink = "auto";   // auto, stderr, journald
@@ -112,6 +133,7 @@ struct Config {
   ApiConfig api;
   PanelConfig panel;
   ReadersConfig readers;
+  std::optional<SyncConfig> sync;
   LogConfig log;
 
   std::string ledger_path() const;

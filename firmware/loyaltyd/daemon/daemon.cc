@@ -119,6 +119,7 @@ Status Daemon::bring_up() {
     };
     panel_context.program = [this] { return program_; };
     panel_context.sync_state = [this] { return std::string(sync_state_name(sync_->state())); };
+    panel_context.sync_detail = [this] { return sync_->detail_json(); };
     Result<std::unique_ptr<PanelHandler>> panel = PanelHandler::create(std::move(panel_context));
     if (!panel.ok()) return panel.error();
     panel_ = std::move(panel).value();
@@ -140,6 +141,13 @@ Status Daemon::bring_up() {
     const json::Value* seq = data->find("event_seq");
     if (seq != nullptr && seq->is_int()) sync_->ledger_advanced(seq->as_int());
   });
+  if (config.sync) {
+    HqLinkContext link{&io_, worker_.get(), service_.get(), &hub_, options_.clock};
+    Result<std::unique_ptr<HqLink>> started =
+        HqLink::start(*config.sync, config.terminal.store_id, link);
+    if (!started.ok()) return started.error();
+    sync_ = std::move(started).value();
+  }
   TRY(start_readers(config.readers));
   schedule_housekeeping();
   return Status();
@@ -285,9 +293,16 @@ std::string Daemon::health_json() const {
   out.value(readers_ ? readers_->readers().size() : std::size_t{0});
   out.key("event_streams");
   out.value(hub_.subscribers());
-  // The sync seam (sync/sync_link.h): offline until the sync component plugs in.
+  // The sync link (sync/sync_link.h): offline without a [sync] section.
   out.key("sync");
   out.value(sync_state_name(sync_->state()));
+  out.key("sync_detail");
+  Result<json::Value> detail = json::parse(sync_->detail_json());
+  if (detail.ok()) {
+    out.value(*detail);
+  } else {
+    out.null();
+  }
   out.end_object();
   return out.take();
 }
@@ -299,6 +314,7 @@ void Daemon::stop() {
   if (readers_) readers_->stop();
   if (api_server_) api_server_->stop();
   if (panel_server_) panel_server_->stop();
+  if (sync_) sync_->stop();  // its threads wait on the storage thread: before the worker stops
   if (worker_) worker_->stop();  // finishes the jobs queued: nothing half-written
 }
 

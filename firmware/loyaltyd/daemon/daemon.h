@@ -31,6 +31,7 @@
 #include "service/program_state.h"
 #include "service/storage_worker.h"
 #include "service/till_service.h"
+#include "sync/hq_link.h"
 #include "sync/sync_link.h"
 
 namespace loyalty::daemon {

@@ -49,7 +49,9 @@ struct PanelContext {
   PanelConfig config;
   std::function<std::string()> readers_json;  // {"readers":[...]}
   std::function<std::shared_ptr<const ProgramState>()> program;  // the bundle in force
-  std::function<std::string()> sync_state;  // "offline", "syncing", "in_sync" (sync/sync_link.h)
+  // "offline", "syncing", "in_sync", "quarantined" (sync/sync_link.h), and its details (JSON).
+  std::function<std::string()> sync_state;
+  std::function<std::string()> sync_detail;
 };
 
 class PanelHandler final : public RequestHandler {

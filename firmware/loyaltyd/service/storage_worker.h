@@ -21,6 +21,8 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <future>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -45,6 +47,20 @@ class StorageWorker {
         if (*alive) done(std::move(*result));  // dropped once the worker was stopped
       });
     });
+  }
+
+  // From a thread other than the loop's and the storage thread (the sync client's): runs `job` on
+  // the storage thread and waits for its result. nullopt (nothing ran) when the queue is full or
+  // the worker is stopping. Never call it from the loop: the loop may be what the job waits on.
+  template <class Job>
+  auto call(Job job) -> std::optional<decltype(job())> {
+    using Value = decltype(job());
+    auto promise = std::make_shared<std::promise<Value>>();
+    std::future<Value> future = promise->get_future();
+    if (!enqueue([job = std::move(job), promise]() mutable { promise->set_value(job()); })) {
+      return std::nullopt;
+    }
+    return future.get();
   }
 
   std::size_t queued() const;

@@ -79,6 +79,9 @@ class TillService {
   // GET /v1/health's ledger part: {"terminal_id","checked_through_seq"}.
   Outcome ledger_health();
 
+  // The ledger itself, for sync (firmware/loyaltyd/sync/): on the storage thread only.
+  storage::Ledger& ledger() { return ledger_; }
+
   // Background work between customers: voids holds older than the timeout, checkpoints the WAL.
   Result<std::int64_t> void_expired_holds(Timestamp now);
   Status idle();

@@ -10,6 +10,8 @@ const char* sync_state_name(SyncState state) {
       return "syncing";
     case SyncState::in_sync:
       return "in_sync";
+    case SyncState::quarantined:
+      return "quarantined";
   }
   return "?";
 }

@@ -1,11 +1,10 @@
-// The seam where sync with HQ plugs into loyaltyd (the sync component, loyalty::sync, is not
-// built yet). The daemon tells its SyncLink about every event the ledger wrote (the event chain is
-// the outbox) and asks it for its state, which /v1/health, the event stream and the till panel
-// show. OfflineSync, the local implementation used until then, keeps everything in the ledger and
-// reports "offline": redemption stays held to each card's offline floor limit.
-//
-// A real link will run on its own strand or thread, ship the outbox from the last seq HQ holds,
-// and apply what HQ sends through storage::apply_hq_update on the storage thread.
+// Where sync with HQ plugs into loyaltyd. The daemon tells its SyncLink about every event the
+// ledger wrote (the event chain is the outbox) and asks it for its state, which /v1/health, the
+// event stream and the till panel show.
+// - OfflineSync, when the configuration has no [sync] section: everything stays in the ledger and
+//   the state is "offline" (redemption stays held to each card's offline floor limit);
+// - HqLink (hq_link.h): the sync client of loyalty::sync on its own threads, shipping the outbox
+//   from the last seq HQ holds and applying what HQ sends on the storage thread.
 //
 // Thread-safety: the loop's thread only.
 #pragma once
@@ -15,7 +14,7 @@
 
 namespace loyalty::daemon {
 
-enum class SyncState { offline, syncing, in_sync };
+enum class SyncState { offline, syncing, in_sync, quarantined };
 const char* sync_state_name(SyncState state);
 
 class SyncLink {
@@ -26,6 +25,10 @@ class SyncLink {
   virtual void ledger_advanced(std::int64_t seq) = 0;
   // The last seq HQ acknowledged; 0 when none.
   virtual std::int64_t acknowledged_seq() const = 0;
+  // The details as one JSON object (backlog, rate, time left, last error), or "null".
+  virtual std::string detail_json() const { return "null"; }
+  // Stops the link's threads before the storage thread stops.
+  virtual void stop() {}
 };
 
 class OfflineSync final : public SyncLink {

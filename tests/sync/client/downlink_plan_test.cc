@@ -42,7 +42,7 @@ Downlink answer(std::vector<DownlinkItem> items) {
 
 }  // namespace
 
-TEST_CASE("a signed bundle core loads is taken; the plan records the last version",
+TEST_CASE("a signed bundle core loads is taken, and the plan records the last version",
           "[sync][client]") {
   Keys k;
   const SignedBundle bundle = sign_bundle(k.hq1, "fresh-market", 7, Timestamp{1767312000}, grocery());
