@@ -59,6 +59,7 @@ struct HttpsClient::Impl {
   template <class Initiate>
   error_code run_step(Initiate initiate, Clock::time_point deadline);
   Status connect(Clock::time_point deadline);
+  Status connect_until(Clock::time_point deadline);
   Status handshake(Clock::time_point deadline);
   Result<HttpsResponse> exchange(const HttpsRequest& request, Clock::time_point deadline,
                                  bool& closed_by_server);
@@ -66,7 +67,7 @@ struct HttpsClient::Impl {
 
   asio::ssl::context& tls_;
   HttpsClientOptions options_;
-  std::chrono::milliseconds timeout_{0};  // of the request running, for messages
+  std::chrono::milliseconds timeout_{0};  // the bound of the step running, for messages
   asio::io_context io_;                   // before the objects that use it
   tcp::resolver resolver_{io_};
   std::optional<Stream> stream_;
@@ -116,7 +117,17 @@ Error HttpsClient::Impl::step_error(const std::string& step, const error_code& e
 }
 
 Status HttpsClient::Impl::connect(Clock::time_point deadline) {
-  deadline = std::min(deadline, Clock::now() + options_.connect_timeout);
+  // connect_timeout bounds the connection too; a timeout names the bound that applied.
+  const Clock::time_point connect_deadline = Clock::now() + options_.connect_timeout;
+  if (connect_deadline >= deadline) return connect_until(deadline);
+  const std::chrono::milliseconds request_timeout = timeout_;
+  timeout_ = options_.connect_timeout;
+  Status connected = connect_until(connect_deadline);
+  timeout_ = request_timeout;
+  return connected;
+}
+
+Status HttpsClient::Impl::connect_until(Clock::time_point deadline) {
   tcp::resolver::results_type endpoints;
   error_code error = run_step(
       [&](auto done) {

@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -80,6 +81,28 @@ class ServerThread {
   std::uint16_t port_ = 0;
   std::thread thread_;
 };
+
+// Runs `work` on `io`'s thread and waits until it has run.
+template <class Work>
+void run_on(boost::asio::io_context& io, Work work) {
+  std::promise<void> done;
+  boost::asio::post(io, [&work, &done] {
+    work();
+    done.set_value();
+  });
+  done.get_future().wait();
+}
+
+// Polls `done` every few milliseconds until it holds (true) or `timeout` passed (false).
+template <class Predicate>
+bool wait_until(Predicate done, std::chrono::milliseconds timeout = std::chrono::seconds(2)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
 
 inline boost::asio::ssl::context client_context(const TlsFiles& files) {
   auto context = make_client_context(files);
