@@ -186,3 +186,25 @@ TEST_CASE("an exception of the HTTPS handler becomes a 500", "[sync][transport]"
   CHECK(response->body == "{\"error\": \"the request failed: the store is \\\"closed\\\"\"}");
   CHECK_FALSE(client.connected());
 }
+
+TEST_CASE("cancel() from another thread cuts a long poll at once, and every later request",
+          "[sync][transport]") {
+  TestPki pki;
+  // Never answers: a long poll with nothing to say.
+  ServerThread server(pki.server_files(), [](const TerminalIdentity&, HttpsRequest, HttpsResponder) {});
+  auto tls = client_context(pki.terminal_files());
+  HttpsClient client(tls, options_for(server));
+  auto polled = std::async(std::launch::async, [&] { return client.request(get("/poll"), 30s); });
+  REQUIRE(wait_until([&] { return server.seen().calls() == 1; }, 5s));
+  const auto start = Clock::now();
+  client.cancel();
+  const auto result = polled.get();
+  CHECK(Clock::now() - start < 2s);
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().code == ErrorCode::io_error);
+  CHECK(result.error().message == "read from " + peer(server) + " failed: Operation canceled");
+  const auto after = client.request(get("/poll"), 5s);
+  REQUIRE_FALSE(after.ok());
+  CHECK(after.error().message == "request to " + peer(server) + ": the client was cancelled");
+  CHECK(server.seen().calls() == 1);
+}
