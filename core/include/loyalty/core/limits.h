@@ -230,4 +230,19 @@ inline constexpr std::size_t hq_apply_events_max = 10'000;
 // Entries of a customer's history one HqStore::customer() call returns, whatever is asked.
 inline constexpr std::size_t hq_history_entries_max = 1000;
 
+// The HQ service (sync/hq_service.h): worker threads running HqStore calls (each with its own
+// store), and the jobs waiting for them (more is answered 503: retry later).
+inline constexpr std::size_t hq_workers_default = 2;
+inline constexpr std::size_t hq_workers_max = 64;
+inline constexpr std::size_t hq_jobs_queued_max = 1024;
+// Downlink long polls held at once (one per connection at most, so the connections bound it).
+inline constexpr std::size_t hq_long_polls_max = hq_connections_max;
+// How often the service looks in the store for what was published (possibly by another
+// process) while long polls wait, and how often it applies the journal without a new batch
+// (expiry at HQ, what a released terminal holds).
+inline constexpr std::int64_t hq_watch_interval_ms = 100;
+inline constexpr std::int64_t hq_apply_interval_ms = 60'000;
+// Bytes of a refusal message a service log line quotes; the rest is cut.
+inline constexpr std::size_t hq_log_message_bytes_max = 300;
+
 }  // namespace loyalty::limits
