@@ -41,6 +41,7 @@ class DownlinkLoop {
         continue;
       }
       https_.disconnect();
+      current_ = false;
       const std::chrono::milliseconds wait = backoff_.next();
       shared_.log("sync downlink: " + step.error().message + "; retrying in " +
                   std::to_string(wait.count()) + " ms");
@@ -73,7 +74,9 @@ class DownlinkLoop {
   Status step() {
     TRY(load_trust());
     const std::int64_t applied = TRY(shared_.ledger->downlink_version());
-    const auto wait = shared_.options.long_poll;
+    // The first request after (re)connecting asks without waiting, so the terminal knows at once
+    // whether it is current; later ones park at HQ until something is published.
+    const auto wait = current_ ? shared_.options.long_poll : std::chrono::milliseconds(0);
     HttpsRequest request;
     request.target = std::string(api::downlink_path) + "?after=" + std::to_string(applied) +
                      "&wait_ms=" + std::to_string(wait.count());
@@ -84,6 +87,7 @@ class DownlinkLoop {
                         "HQ refused the downlink request: HTTP " + std::to_string(response.status));
     }
     const Downlink downlink = TRY(decode_downlink(response.body));
+    current_ = true;
     {
       std::lock_guard lock(shared_.mutex);
       shared_.downlink_ok = true;
@@ -145,6 +149,7 @@ class DownlinkLoop {
   Backoff backoff_;
   TrustedKeys trusted_;
   bool trust_loaded_ = false;
+  bool current_ = false;  // an answer came on this connection: long-poll from now on
 };
 
 }  // namespace
