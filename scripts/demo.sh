@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make demo: a till day through loyaltyd (scripts/till_day.py) on a temporary state directory
-# with an embedded SQLite ledger and a replayed barcode scanner, then the summary table. Where
+# with an embedded SQLite ledger and a replayed barcode scanner, synced to an HQ (loyalty-hq on
+# embedded SQLite, mutual TLS) with an offline stretch, then the summary table with HQ's totals
+# beside the till's. Where
 # Chromium is installed, the till panel is saved as a screenshot under build/.
 #
 # The rules alone, quoted scenario by scenario: scripts/quote-scenarios.sh.
@@ -22,4 +24,5 @@ fi
 # The scanner is a pty: on a devpts of its own where that can be had (with-private-ptys.sh).
 exec "$root/scripts/with-private-ptys.sh" /usr/bin/python3 "$root/scripts/till_day.py" \
   --loyaltyd "$build/firmware/loyaltyd" --loyaltyctl "$build/firmware/loyaltyctl" \
+  --hq "$build/sync/loyalty-hq" \
   "${screenshot[@]}" "$@"

@@ -11,8 +11,15 @@ and ends with a summary table and the ledger check.
 
 Standard library only: run it with /usr/bin/python3 (scripts/demo.sh does).
 
+With --hq BUILD/sync/loyalty-hq it also runs the chain's HQ on embedded SQLite: `loyalty-hq
+init` makes its state (development CA, keys), the till gets its own client certificate, and
+loyaltyd syncs the day to HQ over mutual TLS. HQ is stopped for a stretch of the day (the till
+keeps selling, offline) and started again; the till catches up, and the summary sets HQ's totals
+beside the till's.
+
   till_day.py --loyaltyd BUILD/firmware/loyaltyd --loyaltyctl BUILD/firmware/loyaltyctl
-              [--receipts 300] [--seed 7] [--keep DIR] [--screenshot FILE]
+              [--hq BUILD/sync/loyalty-hq] [--receipts 300] [--seed 7] [--keep DIR]
+              [--screenshot FILE]
 """
 
 import argparse
@@ -37,6 +44,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROGRAM = os.path.join(ROOT, "examples", "programs", "grocery.json")
 TOKEN = "till-day-token-" + "0123456789abcdef" * 2
 STORE = "fm-014"
+TERMINAL = "FM014-T2"
 ZONE = "Europe/Berlin"
 
 
@@ -217,7 +225,75 @@ def camera_frames(state):
     return frames
 
 
-def start_daemon(args, state):
+class Hq:
+    """loyalty-hq on its embedded SQLite store, in <state>/hq, serving on a loopback port."""
+
+    def __init__(self, binary, state):
+        self.binary = binary
+        self.dir = os.path.join(state, "hq")
+        self.tls = os.path.join(state, "tls")
+        self.port = 0
+        self.process = None
+        self.log = open(os.path.join(state, "loyalty-hq.log"), "a")
+        self.run("init", "--server-name", "127.0.0.1")
+        self.run("ca", "issue", "--store", STORE, "--terminal", TERMINAL, "--out", self.tls)
+
+    def run(self, *command):
+        done = subprocess.run([self.binary] + list(command) + ["--dir", self.dir],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            fail("loyalty-hq %s: %s" % (" ".join(command), done.stderr.strip()))
+        return json.loads(done.stdout) if done.stdout.strip().startswith("{") else None
+
+    def start(self):
+        port_file = os.path.join(self.dir, "serve.port")
+        if os.path.exists(port_file):
+            os.unlink(port_file)
+        self.process = subprocess.Popen(
+            [self.binary, "serve", "--dir", self.dir, "--listen", "127.0.0.1:%d" % self.port],
+            stdout=self.log, stderr=self.log)
+        for _ in range(500):
+            if self.process.poll() is not None:
+                fail("loyalty-hq serve exited with %d (see %s)" % (self.process.returncode,
+                                                                   self.log.name))
+            if os.path.exists(port_file):
+                text = open(port_file).read().strip()
+                if text:
+                    self.port = int(text)
+                    return
+            time.sleep(0.02)
+        fail("loyalty-hq serve did not listen within 10 s (see %s)" % self.log.name)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=30)
+            if self.process.returncode != 0:
+                fail("loyalty-hq serve exited with %d" % self.process.returncode)
+        self.process = None
+
+    def sync_config(self):
+        return ('[sync]\nhq = "127.0.0.1:%d"\ncertificate = "%s/terminal.crt"\n'
+                'private_key = "%s/terminal.key"\nca = "%s/hq/server/ca.crt"\n'
+                'trickle_ms = 200\nbackoff_initial_ms = 100\nbackoff_max_ms = 1000\n'
+                'long_poll_ms = 5000\n'
+                '[[sync.trusted_keys]]\nid = "k1"\nfile = "%s/keys/bundle-k1.pub"\n'
+                % (self.port, self.tls, self.tls, os.path.dirname(self.dir), self.dir))
+
+
+def wait_for_sync(api, what, done, timeout=60):
+    """Polls /v1/health until done(sync_detail) holds; returns the detail."""
+    deadline = time.monotonic() + timeout
+    detail = None
+    while time.monotonic() < deadline:
+        detail = api.ok("GET", "/v1/health").get("sync_detail")
+        if detail and done(detail):
+            return detail
+        time.sleep(0.05)
+    fail("%s: not within %d s; the sync status is %s" % (what, timeout, json.dumps(detail)))
+
+
+def start_daemon(args, state, hq=None):
     master, slave = os.openpty()
     os.set_blocking(master, True)
     with open(os.path.join(state, "token"), "w") as file:
@@ -226,8 +302,8 @@ def start_daemon(args, state):
     port = free_port()
     config = os.path.join(state, "loyaltyd.toml")
     with open(config, "w") as file:
-        file.write('[terminal]\nid = "FM014-T2"\nstore_id = "%s"\nstate_directory = "%s"\n'
-                   'time_zone = "%s"\n' % (STORE, state, ZONE))
+        file.write('[terminal]\nid = "%s"\nstore_id = "%s"\nstate_directory = "%s"\n'
+                   'time_zone = "%s"\n' % (TERMINAL, STORE, state, ZONE))
         file.write('[program]\nbundle = "%s"\n' % PROGRAM)
         file.write('[api]\nsocket = "%s/api.sock"\ntoken_file = "%s/token"\n' % (state, state))
         file.write('[panel]\nenabled = %s\nlisten = "127.0.0.1:%d"\n'
@@ -238,6 +314,8 @@ def start_daemon(args, state):
         if frames:
             file.write('[[readers.cameras]]\nid = "counter"\nrecorded = "%s"\n'
                        'frames_per_second = 8\nloop = false\n' % frames)
+        if hq:
+            file.write(hq.sync_config())
         file.write('[log]\nlevel = "warning"\nsink = "stderr"\n')
     log = open(os.path.join(state, "loyaltyd.log"), "w")
     started = time.perf_counter()
@@ -285,6 +363,7 @@ def main():
     parser.add_argument("--screenshot", help="save the till panel as this PNG (needs chromium)")
     parser.add_argument("--no-panel", action="store_true")
     parser.add_argument("--no-camera", action="store_true")
+    parser.add_argument("--hq", help="loyalty-hq: sync the day to an HQ on embedded SQLite")
     args = parser.parse_args()
     if args.receipts < 60:
         fail("--receipts must be at least 60")
@@ -294,9 +373,19 @@ def main():
     state = args.keep or tempfile.mkdtemp(prefix="till-day-")
     os.makedirs(state, exist_ok=True)
     print("till day: loyaltyd on %s (ledger %s/ledger.db)" % (state, state))
-    daemon, api, master, slave, port, ready_ms = start_daemon(args, state)
+    hq = None
+    if args.hq:
+        hq = Hq(args.hq, state)
+        hq.start()
+        print("  HQ: loyalty-hq on 127.0.0.1:%d (SQLite %s/hq.db), mutual TLS" % (hq.port, hq.dir))
+    daemon, api, master, slave, port, ready_ms = start_daemon(args, state, hq)
     events = EventStream(os.path.join(state, "api.sock"))
     print("  ready in %.0f ms; POS API on %s/api.sock" % (ready_ms, state))
+    if hq:
+        # A new till is provisioned before it sells: the chain's pseudonym key comes first.
+        detail = wait_for_sync(api, "the chain's keys from HQ", lambda d: d["downlink_version"] >= 1)
+        print("  sync: %s with HQ, downlink version %d (the chain's pseudonym key)"
+              % (detail["phase"], detail["downlink_version"]))
     readers = api.ok("GET", "/v1/readers")["readers"]
     for reader in readers:
         print("  reader %s (%s): %s" % (reader["id"], reader["transport"], reader["status"]))
@@ -398,9 +487,23 @@ def main():
     new_cards = [gs1_card(5000 + i) for i in range(max(10, day // 12))]
     special = {day // 6: "upgrade", day // 3: "held", day // 2: "return", (2 * day) // 3: "floor"}
     first_receipt_of = {}
+    outage = (day * 5 // 12, day * 7 // 12) if hq else (-1, -1)
+    caught_up = None
     for i in range(day):
         at = today + datetime.timedelta(minutes=i * 13 * 60 // day)
         receipt_id = "D-%04d" % i
+        if i == outage[0]:
+            hq.stop()
+            print("\n  HQ unreachable from receipt %s: the till keeps selling offline" % receipt_id)
+        elif i == outage[1]:
+            detail = api.ok("GET", "/v1/health")["sync_detail"]
+            hq.start()
+            started = time.perf_counter()
+            caught = wait_for_sync(api, "the catch-up after the outage",
+                                   lambda d: d["phase"] == "in_sync" and d["backlog"] == 0)
+            caught_up = (detail["backlog"], time.perf_counter() - started)
+            print("\n  HQ back at receipt %s: %s before, %d events behind; caught up in %.1f s"
+                  % (receipt_id, detail["phase"], caught_up[0], caught_up[1]))
         event = special.get(i)
         if event == "upgrade":
             # A family party: one basket over the Silver threshold (500.00 EUR over the year).
@@ -498,6 +601,19 @@ def main():
     # --- The summary. -----------------------------------------------------------------------
     time.sleep(0.1)
     events.drain()
+    hq_status = None
+    if hq:
+        final = wait_for_sync(api, "HQ holding the whole day",
+                              lambda d: d["phase"] == "in_sync" and d["backlog"] == 0)
+        deadline = time.monotonic() + 60
+        while True:  # HQ applies what it holds right after each batch
+            hq_status = hq.run("status")
+            held = hq_status["terminals"][0] if hq_status["terminals"] else {}
+            if held.get("applied_seq") == final["local_seq"] == held.get("held_seq"):
+                break
+            if time.monotonic() > deadline:
+                fail("HQ did not apply the day within 60 s: %s" % json.dumps(hq_status))
+            time.sleep(0.1)
     liability = 0
     for card in set(members) | known | set(first_receipt_of):
         liability += api.ok("GET", "/v1/customers/%s/balance" % card)["posted"]
@@ -515,6 +631,8 @@ def main():
             print("  (no chromium: no screenshot of the panel)")
     daemon.send_signal(signal.SIGTERM)
     daemon.wait(timeout=30)
+    if hq:
+        hq.stop()
     if daemon.returncode != 0:
         fail("loyaltyd exited with %d" % daemon.returncode)
     check = subprocess.run([args.loyaltyctl, "ledger", "check", "--db",
@@ -554,6 +672,24 @@ def main():
             report.get("events"), report.get("transfers"), report.get("lots")))
          if check.returncode == 0 else "FAILED: " + check.stdout + check.stderr),
     ]
+    mismatches = []
+    if hq_status:
+        hq_totals = hq_status["totals"]
+        terminal = hq_status["terminals"][0]
+        pairs = [("points issued", hq_totals["points_issued"], totals["issued"] - totals["reversed"]),
+                 ("points redeemed", hq_totals["points_redeemed"],
+                  totals["redeemed"] - totals["restored"]),
+                 ("liability", hq_totals["liability_points"], liability)]
+        mismatches = [name for name, at_hq, at_till in pairs if at_hq != at_till]
+        rows += [
+            ("HQ (loyalty-hq, SQLite)", "holds %d of %d events, applied %d; %d receipts" % (
+                terminal["held_seq"], final["local_seq"], terminal["applied_seq"],
+                hq_totals["receipts"])),
+            ("offline stretch", "%d events shipped after HQ came back, in %.1f s" % caught_up
+             if caught_up else "-"),
+            ("HQ = till", "; ".join("%s %d %s %d" % (name, at_hq, "=" if at_hq == at_till else "≠",
+                                                      at_till) for name, at_hq, at_till in pairs)),
+        ]
     width = max(len(name) for name, _ in rows)
     print("\n%s\n" % ("=" * 72))
     for name, value in rows:
@@ -572,6 +708,8 @@ def main():
     if liability != expected:
         fail("the liability %d is not issued - redeemed - reversed + restored = %d"
              % (liability, expected))
+    if mismatches:
+        fail("HQ's totals differ from the till's: " + ", ".join(mismatches))
 
 
 if __name__ == "__main__":
