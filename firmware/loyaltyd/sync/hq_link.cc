@@ -30,7 +30,8 @@ SyncState state_of(sync::SyncPhase phase) {
 
 }  // namespace
 
-HqLink::HqLink(HqLinkContext context) : context_(std::move(context)) {}
+HqLink::HqLink(HqLinkContext context)
+    : context_(std::move(context)), trailing_(*context_.loop) {}
 
 HqLink::~HqLink() { stop(); }
 
@@ -88,12 +89,33 @@ Result<std::unique_ptr<HqLink>> HqLink::start(const SyncConfig& config,
 }
 
 void HqLink::on_status(const sync::SyncStatus& status) {
+  latest_ = status;
+  const auto connected = [](sync::SyncPhase phase) {
+    return phase == sync::SyncPhase::catching_up || phase == sync::SyncPhase::in_sync;
+  };
+  const bool turned = connected(status.phase) != connected(last_published_.phase) ||
+                      (status.phase == sync::SyncPhase::quarantined) !=
+                          (last_published_.phase == sync::SyncPhase::quarantined);
   const auto now = std::chrono::steady_clock::now();
-  const bool phase_changed = status.phase != last_published_.phase;
-  if (!phase_changed && now - published_at_ < 1s) return;
-  last_published_ = status;
-  published_at_ = now;
-  context_.hub->publish({"sync.status", sync::sync_status_json(status)}, context_.clock());
+  if (turned || now - published_at_ >= 1s) {
+    publish_latest();
+    return;
+  }
+  if (trailing_pending_) return;
+  trailing_pending_ = true;
+  trailing_.expires_at(published_at_ + 1s);
+  std::weak_ptr<bool> alive = alive_;
+  trailing_.async_wait([this, alive](const boost::system::error_code& error) {
+    if (error || !alive.lock()) return;
+    trailing_pending_ = false;
+    if (!(latest_ == last_published_)) publish_latest();
+  });
+}
+
+void HqLink::publish_latest() {
+  last_published_ = latest_;
+  published_at_ = std::chrono::steady_clock::now();
+  context_.hub->publish({"sync.status", sync::sync_status_json(latest_)}, context_.clock());
 }
 
 SyncState HqLink::state() const {
@@ -112,6 +134,7 @@ std::string HqLink::detail_json() const {
 
 void HqLink::stop() {
   alive_.reset();  // what the client posted to the loop is dropped from now on
+  trailing_.cancel();
   if (client_) client_->stop();
 }
 

@@ -3,9 +3,10 @@
 //
 // The client reads and writes the ledger through the storage thread (StorageWorker::call), so
 // the ledger keeps its one connection and every write stays one transaction there. What it
-// reports comes back to the loop: "sync.status" on the event stream (when the phase changes, and
-// at most once a second while catching up) and "sync.applied" after each downlink answer; both
-// also refresh the till panel, whose offline badge shows the state.
+// reports comes back to the loop: "sync.status" on the event stream (at once when the till goes
+// offline, comes back or is quarantined; otherwise at most once a second, the latest status last,
+// so a sale's brief "catching up" does not flood the stream) and "sync.applied" after each
+// downlink answer; both also refresh the till panel, whose offline badge shows the state.
 //
 // Ownership: borrows the loop, the worker, the service and the hub, which must outlive it; stop()
 // before the worker stops. Thread-safety: the loop's thread (start, stop, the SyncLink calls);
@@ -13,6 +14,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
 
@@ -50,12 +52,16 @@ class HqLink final : public SyncLink {
  private:
   explicit HqLink(HqLinkContext context);
   void on_status(const sync::SyncStatus& status);  // on the loop
+  void publish_latest();
 
   HqLinkContext context_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::unique_ptr<sync::SyncClient> client_;
+  sync::SyncStatus latest_;
   sync::SyncStatus last_published_;
   std::chrono::steady_clock::time_point published_at_{};
+  boost::asio::steady_timer trailing_;
+  bool trailing_pending_ = false;
 };
 
 }  // namespace loyalty::daemon

@@ -101,11 +101,12 @@ class Uplink {
   // reconnect and a backoff.
   Status step() {
     const TerminalLedger::Head head = TRY(shared_.ledger->head());
-    if (!known_) TRY(fetch_state(head));
+    // The backlog as far as the terminal knows, also while HQ cannot be reached.
     shared_.update([&](SyncStatus& s) {
       s.local_seq = head.last_seq;
       s.backlog = std::max<std::int64_t>(0, head.last_seq - held_seq_);
     });
+    if (!known_) TRY(fetch_state(head));
     if (held_seq_ >= head.last_seq || stalled_) {
       stalled_ = false;
       wait_for_events(head.last_seq);
