@@ -91,18 +91,21 @@ Status run_serve(std::span<const std::string_view> args, std::ostream&) {
   options.store_factory = [database] { return sync::open_sqlite_hq_store(database); };
 
   boost::asio::io_context io;
-  std::unique_ptr<sync::HqService> service = TRY(sync::HqService::start(io, std::move(options)));
-  const std::uint16_t port = service->port();
-  TRY(replace_file(dir.serve_port(), std::to_string(port) + "\n", 0644));
-  std::cerr << "listening on " << listen.address << ":" << port << std::endl;
-
+  std::unique_ptr<sync::HqService> service;
+  // Handled from before the service starts, so an early SIGTERM also stops it cleanly.
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code& error, int number) {
     if (error) return;
     std::cerr << "signal " << number << ": stopping" << std::endl;
-    service->stop();
+    if (service) service->stop();
     io.stop();
   });
+  service = TRY(sync::HqService::start(io, std::move(options)));
+  const std::uint16_t port = service->port();
+  TRY(replace_file(dir.serve_port(), std::to_string(port) + "\n", 0644));
+  const bool v6 = listen.address.find(':') != std::string::npos;
+  std::cerr << "listening on " << (v6 ? "[" + listen.address + "]" : listen.address) << ":" << port
+            << std::endl;
   io.run();
   service->stop();
   std::cerr << stats_line(service->stats()) << std::endl;

@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <exception>
 #include <future>
-#include <optional>
 #include <string>
 #include <utility>
 
@@ -18,10 +17,11 @@ Result<std::unique_ptr<WorkerPool>> WorkerPool::start(const HqStoreFactory& fact
   LOYALTY_ASSERT(factory != nullptr);
   LOYALTY_ASSERT(workers >= 1 && workers <= limits::hq_workers_max);
   std::unique_ptr<WorkerPool> pool(new WorkerPool());
-  std::vector<std::future<Status>> opened;
+  // One after the other: the first open of a new file creates and migrates it, and SQLite
+  // refuses a second connection's journal_mode change meanwhile instead of waiting for it.
   for (std::size_t i = 0; i < workers; ++i) {
     std::promise<Status> promise;
-    opened.push_back(promise.get_future());
+    std::future<Status> opened = promise.get_future();
     pool->threads_.emplace_back(
         [raw = pool.get(), &factory, promise = std::move(promise)]() mutable {
           Result<std::unique_ptr<HqStore>> store = factory();
@@ -32,15 +32,12 @@ Result<std::unique_ptr<WorkerPool>> WorkerPool::start(const HqStoreFactory& fact
           promise.set_value(Status());
           raw->run(std::move(store).value());
         });
-  }
-  std::optional<Error> failure;
-  for (std::future<Status>& result : opened) {
-    Status status = result.get();
-    if (!status.ok() && !failure) failure = std::move(status).error();
-  }
-  if (failure) {
-    pool->stop();
-    return make_error(failure->code, "cannot open the HQ store: " + failure->message);
+    Status status = opened.get();
+    if (!status.ok()) {
+      pool->stop();
+      const Error& error = status.error();
+      return make_error(error.code, "cannot open the HQ store: " + error.message);
+    }
   }
   return pool;
 }

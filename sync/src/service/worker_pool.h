@@ -24,8 +24,9 @@ class WorkerPool {
  public:
   using Job = std::function<void(HqStore& store)>;
 
-  // Starts `workers` threads (1..limits::hq_workers_max) and waits until each opened its store
-  // with `factory`; the first failure is returned (and the threads that started are joined).
+  // Starts `workers` threads (1..limits::hq_workers_max), one after the other once the previous
+  // one opened its store with `factory`; the first failure is returned (and the threads that
+  // started are joined).
   static Result<std::unique_ptr<WorkerPool>> start(const HqStoreFactory& factory,
                                                    std::size_t workers);
   ~WorkerPool();

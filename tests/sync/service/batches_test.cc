@@ -153,3 +153,12 @@ TEST_CASE("hq service applies a batch to the HQ ledger within a second", "[sync]
   CHECK(report->receipts == 5);
   CHECK(report->spend_minor == 5000);
 }
+
+TEST_CASE("hq service refuses a batch larger than the limit with 413", "[sync][service]") {
+  ServiceFixture fixture;
+  const HttpsResponse response =
+      fixture.post_batch(std::string(limits::sync_batch_compressed_bytes_max + 1, 'x'));
+  CHECK(response.status == 413);
+  CHECK(error_of(response) == "the request body exceeds 16777216 bytes");
+  CHECK(events_held(fixture) == 0);
+}

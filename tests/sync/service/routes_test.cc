@@ -38,7 +38,9 @@ TEST_CASE("hq service refuses a bad downlink query with 400", "[sync][service]")
   using Case = std::pair<std::string, std::string>;
   const std::string expected = " (expected after=V&wait_ms=W&max=N)";
   const std::vector<Case> cases = {
-      Case{"", "missing after"}, Case{"?", "missing after"}, Case{"?wait_ms=10", "missing after"},
+      Case{"", "missing after"},
+      Case{"?", "missing after"},
+      Case{"?wait_ms=10", "missing after"},
       Case{"?after=", "after must be a decimal number of 1..18 digits, not \"\""},
       Case{"?after=-1", "after must be a decimal number of 1..18 digits, not \"-1\""},
       Case{"?after=1x", "after must be a decimal number of 1..18 digits, not \"1x\""},

@@ -76,7 +76,7 @@ class ServiceFixture {
     options.log = [this](std::string_view line) { log_.add(line); };
     options.watch_interval = watch_interval;
     Result<std::unique_ptr<HqService>> service = HqService::start(io_, std::move(options));
-    REQUIRE(service.ok());
+    if (!service.ok()) FAIL(service.error().message);
     service_ = std::move(service).value();
     thread_ = std::thread([this] { io_.run(); });
     client_tls_.emplace(client_context(pki_.terminal_files()));
