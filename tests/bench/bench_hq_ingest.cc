@@ -13,10 +13,18 @@
 //
 // Reported: events per second of each, the ratio, batch round trips (p50, p99), and the
 // background cost HQ pays after ingest: the time until its ledger has applied every event
-// (HqStore::apply, run by the service). docs/PERFORMANCE.md ("Sync") records the figures.
+// (HqStore::apply, run by the service).
+//
+//   C  Blocklist latency: a terminal's sync client (its ledger a real SQLite file) long-polls the
+//      same service; a card is blocked at HQ (HqStore::publish from another store object, as
+//      `loyalty-hq publish block` does) and the time until the terminal's ledger refuses it
+//      (the block is in its blocked_pseudonyms) is measured, --blocks times (default 50).
+//
+// docs/PERFORMANCE.md ("Sync") records the figures.
 //
 // Flags: --events=N (default 100000), --terminals=N (50), --batch=N (500), --threads=N (8),
-// --dir=PATH (default: the build tree, a real disk where /tmp may be tmpfs), --keep.
+// --blocks=N (50), --dir=PATH (default: the build tree, a real disk where /tmp may be tmpfs),
+// --keep.
 // Exit 2 on a setup failure.
 
 #include <sqlite3.h>
@@ -41,7 +49,10 @@
 #include "bench_stats.h"
 #include "loyalty/core/json.h"
 #include "loyalty/storage/events.h"
+#include "loyalty/storage/ledger.h"
+#include "loyalty/storage/statement.h"
 #include "loyalty/sync/api.h"
+#include "loyalty/sync/client.h"
 #include "loyalty/sync/batch.h"
 #include "loyalty/sync/hq_service.h"
 #include "loyalty/sync/hq_store.h"
@@ -73,6 +84,7 @@ struct Options {
   int terminals = 50;
   int batch = 500;
   int threads = 8;
+  int blocks = 50;
   std::string dir;
   bool keep = false;
 };
@@ -93,6 +105,8 @@ Options parse(int argc, char** argv) {
       o.batch = std::atoi(v);
     } else if (const char* v = value("--threads")) {
       o.threads = std::atoi(v);
+    } else if (const char* v = value("--blocks")) {
+      o.blocks = std::atoi(v);
     } else if (const char* v = value("--dir")) {
       o.dir = v;
     } else if (a == "--keep") {
@@ -339,6 +353,57 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   const double applied_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+
+  // C: blocklist latency, HQ's publish to the terminal's ledger.
+  std::vector<double> block_ms;
+  {
+    storage::LedgerOptions ledger_options;
+    ledger_options.terminal_id = terminals[0].terminal_id;
+    ledger_options.now = now;
+    storage::Ledger till = ok_or_die(storage::Ledger::open(dir + "/till.db", ledger_options),
+                                     "terminal ledger");
+    storage::Ledger watcher = ok_or_die(storage::Ledger::open(dir + "/till.db", ledger_options),
+                                        "terminal ledger (watcher)");
+    SyncClientOptions client_options;
+    client_options.store_id = terminals[0].store_id;
+    client_options.hq_host = "127.0.0.1";
+    client_options.hq_port = service->port();
+    client_options.tls = TlsFiles{dir + "/t0/terminal.crt", dir + "/t0/terminal.key",
+                                  dir + "/t0/ca.crt"};
+    client_options.long_poll = std::chrono::milliseconds(25'000);
+    auto client = ok_or_die(SyncClient::start(client_options, locked_terminal_ledger(till, [now] {
+                                                return now;
+                                              })),
+                            "sync client");
+    auto publisher = ok_or_die(open_sqlite_hq_store(hq_path), "publisher store");
+    auto blocked = [&](const std::string& pseudonym) {
+      auto select = ok_or_die(storage::Statement::prepare(
+                                  watcher.database(),
+                                  "SELECT 1 FROM blocked_pseudonyms WHERE pseudonym = ?1"),
+                              "select");
+      ok_or_die(select.bind_text(1, pseudonym), "bind");
+      return ok_or_die(select.step(), "step") == storage::Step::row;
+    };
+    // Let the client catch up on what the ingest made (customer states) first.
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    for (int i = 0; i < o.blocks; ++i) {
+      char pseudonym[40];
+      std::snprintf(pseudonym, sizeof pseudonym, "ps1_%032x", 0xb10c0000u + static_cast<unsigned>(i));
+      std::this_thread::sleep_for(std::chrono::milliseconds(37 * (i % 7)));  // any phase
+      const auto published = Clock::now();
+      ok_or_die(publisher->publish(terminals[0].store_id, BlockItem{pseudonym, "stolen", true},
+                                   now),
+                "publish");
+      while (!blocked(pseudonym)) {
+        if (Clock::now() - published > std::chrono::seconds(30)) die("block never arrived");
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      block_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - published).count());
+    }
+    client->stop();
+  }
+  std::sort(block_ms.begin(), block_ms.end());
+
   std::promise<void> stopped;
   boost::asio::post(io, [&] {
     service->stop();
@@ -363,6 +428,10 @@ int main(int argc, char** argv) {
   std::printf("  %-44s %.2f s after the first batch (%.0f events/s end to end)\n",
               "HQ ledger applied every event", applied_seconds,
               static_cast<double>(total) / applied_seconds);
+  std::printf("  %-44s p50 %.0f ms, p99 %.0f ms, max %.0f ms over %zu blocks\n",
+              "C  blocklist: HQ publish -> terminal ledger", loyalty_bench::percentile(block_ms, 50),
+              loyalty_bench::percentile(block_ms, 99), block_ms.empty() ? 0.0 : block_ms.back(),
+              block_ms.size());
   if (!o.keep) std::filesystem::remove_all(dir);
   return 0;
 }
