@@ -7,11 +7,11 @@
 
 #include <random>
 
-#include "loyalty/sync/backoff.h"
 #include "client/client_impl.h"
-#include "loyalty/sync/downlink_plan.h"
 #include "loyalty/sync/api.h"
+#include "loyalty/sync/backoff.h"
 #include "loyalty/sync/downlink.h"
+#include "loyalty/sync/downlink_plan.h"
 
 namespace loyalty::sync::client {
 namespace {
@@ -20,41 +20,15 @@ class DownlinkLoop {
  public:
   explicit DownlinkLoop(Shared& shared)
       : shared_(shared),
-        https_(*shared.tls, HttpsClientOptions{shared.options.hq_host, shared.options.hq_port,
-                                               shared.options.request_timeout}),
+        client_(shared, &Shared::downlink_client),
+        https_(client_.https()),
         backoff_(shared.options.backoff_initial, shared.options.backoff_max,
-                 std::random_device{}()) {
-    std::lock_guard lock(shared_.mutex);
-    shared_.downlink_client = &https_;
-  }
-  ~DownlinkLoop() {
-    std::lock_guard lock(shared_.mutex);
-    shared_.downlink_client = nullptr;
-  }
+                 std::random_device{}()) {}
 
   void run() {
-    while (!shared_.stopping) {
-      const Status step = this->step();
-      if (shared_.stopping) break;
-      if (step.ok()) {
-        backoff_.reset();
-        continue;
-      }
-      https_.disconnect();
-      current_ = false;
-      const std::chrono::milliseconds wait = backoff_.next();
-      shared_.log("sync downlink: " + step.error().message + "; retrying in " +
-                  std::to_string(wait.count()) + " ms");
-      {
-        std::lock_guard lock(shared_.mutex);
-        shared_.downlink_ok = false;
-      }
-      shared_.update([&](SyncStatus& s) {
-        s.last_error = step.error().message;
-        s.retry_in_ms = wait.count();
-      });
-      if (!shared_.sleep(wait)) break;
-    }
+    run_with_retries(
+        shared_, https_, backoff_, &Shared::downlink_ok, "downlink", [this] { return step(); },
+        [this] { current_ = false; });  // the next request asks without waiting
   }
 
  private:
@@ -64,8 +38,8 @@ class DownlinkLoop {
     for (const PublicKey& key : shared_.options.trusted_keys) TRY(trusted_.add(key));
     for (const storage::HqDeliveredKey& key : TRY(shared_.ledger->signing_keys())) {
       const Status added = trusted_.add(PublicKey{key.key_id, key.material});
-      if (!added.ok()) shared_.log("sync downlink: a delivered key is not trusted: " +
-                                   added.error().message);
+      if (!added.ok())
+        shared_.log("sync downlink: a delivered key is not trusted: " + added.error().message);
     }
     trust_loaded_ = true;
     return Status();
@@ -145,7 +119,8 @@ class DownlinkLoop {
   }
 
   Shared& shared_;
-  HttpsClient https_;
+  LoopClient client_;
+  HttpsClient& https_;
   Backoff backoff_;
   TrustedKeys trusted_;
   bool trust_loaded_ = false;

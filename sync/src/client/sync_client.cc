@@ -17,6 +17,48 @@ bool Shared::sleep(std::chrono::milliseconds wait) {
   return !stopping;
 }
 
+LoopClient::LoopClient(Shared& shared, HttpsClient* Shared::*slot)
+    : shared_(shared),
+      slot_(slot),
+      https_(*shared.tls, HttpsClientOptions{shared.options.hq_host, shared.options.hq_port,
+                                             shared.options.request_timeout}) {
+  std::lock_guard lock(shared_.mutex);
+  shared_.*slot_ = &https_;
+  if (shared_.stopping) https_.cancel();  // stop() came before this client existed
+}
+
+LoopClient::~LoopClient() {
+  std::lock_guard lock(shared_.mutex);
+  shared_.*slot_ = nullptr;
+}
+
+void run_with_retries(Shared& shared, HttpsClient& https, Backoff& backoff, bool Shared::*ok,
+                      const char* name, const std::function<Status()>& step,
+                      const std::function<void()>& on_failure) {
+  while (!shared.stopping) {
+    const Status done = step();
+    if (shared.stopping) break;
+    if (done.ok()) {
+      backoff.reset();
+      continue;
+    }
+    on_failure();
+    https.disconnect();
+    const std::chrono::milliseconds wait = backoff.next();
+    shared.log(std::string("sync ") + name + ": " + done.error().message + "; retrying in " +
+               std::to_string(wait.count()) + " ms");
+    {
+      std::lock_guard lock(shared.mutex);
+      shared.*ok = false;
+    }
+    shared.update([&](SyncStatus& s) {
+      s.last_error = done.error().message;
+      s.retry_in_ms = wait.count();
+    });
+    if (!shared.sleep(wait)) break;
+  }
+}
+
 void Shared::derive_phase() {
   SyncStatus& s = status;
   if (!s.quarantine_reason.empty()) {
@@ -103,23 +145,22 @@ Result<std::unique_ptr<SyncClient>> SyncClient::start(SyncClientOptions options,
                                                       std::shared_ptr<TerminalLedger> ledger) {
   if (ledger == nullptr) return make_error(ErrorCode::invalid_argument, "sync: no ledger");
   if (options.store_id.empty() || options.store_id.size() > limits::sync_id_bytes_max) {
-    return make_error(ErrorCode::invalid_argument,
-                      "sync.store_id: must be 1.." + std::to_string(limits::sync_id_bytes_max) +
-                          " bytes, as in the terminal's certificate");
+    return make_error(ErrorCode::invalid_argument, "sync.store_id: must be 1.." +
+                                                       std::to_string(limits::sync_id_bytes_max) +
+                                                       " bytes, as in the terminal's certificate");
   }
   if (options.hq_host.empty() || options.hq_port == 0) {
     return make_error(ErrorCode::invalid_argument, "sync.hq: needs a host and a port");
   }
   if (options.batch_events == 0 || options.batch_events > limits::sync_batch_events_max) {
-    return make_error(ErrorCode::invalid_argument,
-                      "sync.batch_events: must be 1.." +
-                          std::to_string(limits::sync_batch_events_max));
+    return make_error(
+        ErrorCode::invalid_argument,
+        "sync.batch_events: must be 1.." + std::to_string(limits::sync_batch_events_max));
   }
-  if (options.long_poll.count() < 0 ||
-      options.long_poll.count() > limits::sync_long_poll_ms_max) {
-    return make_error(ErrorCode::invalid_argument,
-                      "sync.long_poll_ms: must be 0.." +
-                          std::to_string(limits::sync_long_poll_ms_max));
+  if (options.long_poll.count() < 0 || options.long_poll.count() > limits::sync_long_poll_ms_max) {
+    return make_error(
+        ErrorCode::invalid_argument,
+        "sync.long_poll_ms: must be 0.." + std::to_string(limits::sync_long_poll_ms_max));
   }
   if (!options.clock) {
     options.clock = [] { return Timestamp{static_cast<std::int64_t>(std::time(nullptr))}; };

@@ -10,12 +10,12 @@
 #include <chrono>
 #include <random>
 
-#include "loyalty/sync/backoff.h"
 #include "client/client_impl.h"
-#include "loyalty/sync/sync_progress.h"
 #include "loyalty/core/json.h"
 #include "loyalty/sync/api.h"
+#include "loyalty/sync/backoff.h"
 #include "loyalty/sync/batch.h"
+#include "loyalty/sync/sync_progress.h"
 
 namespace loyalty::sync::client {
 namespace {
@@ -59,41 +59,15 @@ class Uplink {
  public:
   explicit Uplink(Shared& shared)
       : shared_(shared),
-        https_(*shared.tls, HttpsClientOptions{shared.options.hq_host, shared.options.hq_port,
-                                               shared.options.request_timeout}),
-        backoff_(shared.options.backoff_initial, shared.options.backoff_max, std::random_device{}()) {
-    std::lock_guard lock(shared_.mutex);
-    shared_.uplink_client = &https_;
-  }
-  ~Uplink() {
-    std::lock_guard lock(shared_.mutex);
-    shared_.uplink_client = nullptr;
-  }
+        client_(shared, &Shared::uplink_client),
+        https_(client_.https()),
+        backoff_(shared.options.backoff_initial, shared.options.backoff_max,
+                 std::random_device{}()) {}
 
   void run() {
-    while (!shared_.stopping) {
-      const Status step = this->step();
-      if (shared_.stopping) break;
-      if (step.ok()) {
-        backoff_.reset();
-        continue;
-      }
-      known_ = false;  // ask HQ where to resume
-      https_.disconnect();
-      const std::chrono::milliseconds wait = backoff_.next();
-      shared_.log("sync uplink: " + step.error().message + "; retrying in " +
-                  std::to_string(wait.count()) + " ms");
-      shared_.update([&](SyncStatus& s) {
-        s.last_error = step.error().message;
-        s.retry_in_ms = wait.count();
-      });
-      {
-        std::lock_guard lock(shared_.mutex);
-        shared_.uplink_ok = false;
-      }
-      shared_.update([](SyncStatus&) {});
-      if (!shared_.sleep(wait)) break;
-    }
+    run_with_retries(
+        shared_, https_, backoff_, &Shared::uplink_ok, "uplink", [this] { return step(); },
+        [this] { known_ = false; });  // ask HQ where to resume
   }
 
  private:
@@ -123,8 +97,7 @@ class Uplink {
     request.content_type = std::string(api::json_type);
     request.content_encoding = std::string(api::zstd_encoding);
     request.body = encode_batch(batch);
-    const HttpsResponse response =
-        TRY(https_.request(request, shared_.options.request_timeout));
+    const HttpsResponse response = TRY(https_.request(request, shared_.options.request_timeout));
     if (response.status != 200) {
       return make_error(ErrorCode::io_error, "HQ refused batch " + std::to_string(batch.from_seq) +
                                                  ".." + std::to_string(to_seq) + ": " +
@@ -143,8 +116,7 @@ class Uplink {
   Status fetch_state(const TerminalLedger::Head& head) {
     HttpsRequest request;
     request.target = std::string(api::uplink_state_path);
-    const HttpsResponse response =
-        TRY(https_.request(request, shared_.options.request_timeout));
+    const HttpsResponse response = TRY(https_.request(request, shared_.options.request_timeout));
     if (response.status != 200) {
       return make_error(ErrorCode::io_error,
                         "HQ refused the uplink state request: " + error_text(response));
@@ -161,10 +133,10 @@ class Uplink {
   Status take_ack(const Ack& ack, const TerminalLedger::Head& head) {
     if (ack.epoch == head.epoch) {
       if (ack.held_seq > head.last_seq) {
-        return make_error(ErrorCode::conflict,
-                          "HQ holds seq " + std::to_string(ack.held_seq) + " of epoch " +
-                              head.epoch + ", beyond this ledger's last event " +
-                              std::to_string(head.last_seq));
+        return make_error(ErrorCode::conflict, "HQ holds seq " + std::to_string(ack.held_seq) +
+                                                   " of epoch " + head.epoch +
+                                                   ", beyond this ledger's last event " +
+                                                   std::to_string(head.last_seq));
       }
       held_seq_ = ack.held_seq;
     } else {
@@ -209,14 +181,14 @@ class Uplink {
   // Waits for ledger_advanced() past `seen`, the trickle interval, or stop().
   void wait_for_events(std::int64_t seen) {
     std::unique_lock lock(shared_.mutex);
-    shared_.wake.wait_for(lock, shared_.options.trickle, [&] {
-      return shared_.stopping.load() || shared_.advanced_to > seen;
-    });
+    shared_.wake.wait_for(lock, shared_.options.trickle,
+                          [&] { return shared_.stopping.load() || shared_.advanced_to > seen; });
   }
 
   static constexpr std::int64_t large_backlog = 1000;
   Shared& shared_;
-  HttpsClient https_;
+  LoopClient client_;
+  HttpsClient& https_;
   Backoff backoff_;
   Progress progress_;
   bool known_ = false;

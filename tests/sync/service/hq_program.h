@@ -70,4 +70,16 @@ inline HqRun run_hq(const std::vector<std::string>& args) {
   return run;
 }
 
+// The port `loyalty-hq serve` wrote to D/serve.port, once it wrote it (REQUIREd within 10 s).
+inline std::uint16_t wait_for_port(const std::string& path) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string text = read_whole(path);
+    if (!text.empty() && text.back() == '\n') return static_cast<std::uint16_t>(std::stoi(text));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  FAIL("serve did not write " << path);
+  return 0;
+}
+
 }  // namespace loyalty::sync::test

@@ -29,17 +29,6 @@ using std::chrono::milliseconds;
 
 namespace {
 
-std::uint16_t port_of(const std::string& path) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    const std::string text = read_whole(path);
-    if (!text.empty() && text.back() == '\n') return static_cast<std::uint16_t>(std::stoi(text));
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  FAIL("serve did not write " << path);
-  return 0;
-}
-
 HttpsRequest batch_request(const Batch& batch) {
   HttpsRequest request;
   request.method = "POST";
@@ -78,10 +67,10 @@ TEST_CASE("a kill -9 of loyalty-hq during ingest loses no acknowledged batch",
   std::uint16_t port = 0;
   while (acknowledged < last) {
     std::filesystem::remove(dir + "/serve.port");  // a killed serve leaves its port file behind
-    const pid_t serve = spawn_hq(
-        {"serve", "--dir", dir, "--listen", "127.0.0.1:" + std::to_string(port)},
-        temp.file("serve.out"), temp.file("serve.err"));
-    port = port_of(dir + "/serve.port");
+    const pid_t serve =
+        spawn_hq({"serve", "--dir", dir, "--listen", "127.0.0.1:" + std::to_string(port)},
+                 temp.file("serve.out"), temp.file("serve.err"));
+    port = wait_for_port(dir + "/serve.port");
     HttpsClient client(*context, HttpsClientOptions{"127.0.0.1", port});
     // Resume from what HQ says it holds: never below what it acknowledged before the kill.
     HttpsRequest state;

@@ -24,18 +24,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// The port in D/serve.port once serve wrote it (REQUIREd within a few seconds).
-std::uint16_t wait_for_port(const std::string& path) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (std::chrono::steady_clock::now() < deadline) {
-    const std::string text = read_whole(path);
-    if (!text.empty() && text.back() == '\n') return static_cast<std::uint16_t>(std::stoi(text));
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  FAIL("serve did not write " << path);
-  return 0;
-}
-
 HttpsResponse request(boost::asio::ssl::context& tls, std::uint16_t port, HttpsRequest request) {
   HttpsClient client(tls, HttpsClientOptions{"127.0.0.1", port});
   Result<HttpsResponse> response = client.request(request, milliseconds(10'000));
