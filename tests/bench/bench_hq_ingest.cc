@@ -52,8 +52,8 @@
 #include "loyalty/storage/ledger.h"
 #include "loyalty/storage/statement.h"
 #include "loyalty/sync/api.h"
-#include "loyalty/sync/client.h"
 #include "loyalty/sync/batch.h"
+#include "loyalty/sync/client.h"
 #include "loyalty/sync/hq_service.h"
 #include "loyalty/sync/hq_store.h"
 #include "loyalty/sync/https.h"
@@ -115,8 +115,7 @@ Options parse(int argc, char** argv) {
       die("unknown flag " + a);
     }
   }
-  if (o.events < o.terminals || o.terminals < 1 || o.batch < 1 || o.batch > 1000 ||
-      o.threads < 1) {
+  if (o.events < o.terminals || o.terminals < 1 || o.batch < 1 || o.batch > 1000 || o.threads < 1) {
     die("bad flags");
   }
   return o;
@@ -134,7 +133,8 @@ std::vector<WireEvent> make_chain(const TerminalIdentity& t, const std::string& 
     e.kind = "checkout";
     e.receipt_id = t.terminal_id + "-R" + std::to_string(seq);
     char customer[40];
-    std::snprintf(customer, sizeof customer, "ps1_%08x%024x", index, static_cast<unsigned>(seq % 97));
+    std::snprintf(customer, sizeof customer, "ps1_%08x%024x", index,
+                  static_cast<unsigned>(seq % 97));
     const std::int64_t spend = 1000 + (seq * 37) % 9000;
     const std::int64_t points = spend / 100;
     e.payload = "{\"receipt_id\":\"" + e.receipt_id +
@@ -147,7 +147,8 @@ std::vector<WireEvent> make_chain(const TerminalIdentity& t, const std::string& 
     e.annex = std::string("{\"key_id\":\"pk1\",\"customer\":\"") + customer +
               "\",\"spend_minor\":" + std::to_string(spend) +
               ",\"movements\":[{\"code\":\"earn\",\"debit\":\"issuance\",\"credit\":"
-              "\"customer_points:" + customer + "\",\"points\":" + std::to_string(points) +
+              "\"customer_points:" +
+              customer + "\",\"points\":" + std::to_string(points) +
               ",\"source\":\"earn.base\",\"line\":null,\"lot\":null}]}";
     e.created_at = Timestamp{1796634000 + seq};
     e.prev_hash = link;
@@ -270,9 +271,10 @@ int main(int argc, char** argv) {
     chains.push_back(make_chain(terminals[static_cast<std::size_t>(i)], epoch, per_terminal, i));
   }
   const std::int64_t total = per_terminal * o.terminals;
-  std::printf("bench_hq_ingest: %lld events from %d terminals, batches of %d, %d client threads, "
-              "files in %s\n",
-              static_cast<long long>(total), o.terminals, o.batch, o.threads, dir.c_str());
+  std::printf(
+      "bench_hq_ingest: %lld events from %d terminals, batches of %d, %d client threads, "
+      "files in %s\n",
+      static_cast<long long>(total), o.terminals, o.batch, o.threads, dir.c_str());
 
   // B first (the disk is then as warm for A as it was for B).
   const double bare_seconds = bare_insert(dir + "/bare.db", terminals, epoch, chains, o.batch);
@@ -282,8 +284,8 @@ int main(int argc, char** argv) {
   auto guard = boost::asio::make_work_guard(io);
   HqServiceOptions service_options;
   service_options.listen_port = 0;
-  service_options.tls = TlsFiles{dir + "/server/server.crt", dir + "/server/server.key",
-                                 dir + "/ca/ca.crt"};
+  service_options.tls =
+      TlsFiles{dir + "/server/server.crt", dir + "/server/server.key", dir + "/ca/ca.crt"};
   service_options.workers = 2;
   const std::string hq_path = dir + "/hq.db";
   service_options.store_factory = [hq_path] { return open_sqlite_hq_store(hq_path); };
@@ -319,8 +321,8 @@ int main(int argc, char** argv) {
           request.target = std::string(api::batches_path);
           request.content_type = std::string(api::json_type);
           request.content_encoding = std::string(api::zstd_encoding);
-          request.body = encode_batch(slice(terminals[static_cast<std::size_t>(i)], epoch, chain,
-                                            from, to));
+          request.body =
+              encode_batch(slice(terminals[static_cast<std::size_t>(i)], epoch, chain, from, to));
           const auto sent = Clock::now();
           auto response = client.request(request, std::chrono::seconds(60));
           mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
@@ -360,27 +362,26 @@ int main(int argc, char** argv) {
     storage::LedgerOptions ledger_options;
     ledger_options.terminal_id = terminals[0].terminal_id;
     ledger_options.now = now;
-    storage::Ledger till = ok_or_die(storage::Ledger::open(dir + "/till.db", ledger_options),
-                                     "terminal ledger");
+    storage::Ledger till =
+        ok_or_die(storage::Ledger::open(dir + "/till.db", ledger_options), "terminal ledger");
     storage::Ledger watcher = ok_or_die(storage::Ledger::open(dir + "/till.db", ledger_options),
                                         "terminal ledger (watcher)");
     SyncClientOptions client_options;
     client_options.store_id = terminals[0].store_id;
     client_options.hq_host = "127.0.0.1";
     client_options.hq_port = service->port();
-    client_options.tls = TlsFiles{dir + "/t0/terminal.crt", dir + "/t0/terminal.key",
-                                  dir + "/t0/ca.crt"};
+    client_options.tls =
+        TlsFiles{dir + "/t0/terminal.crt", dir + "/t0/terminal.key", dir + "/t0/ca.crt"};
     client_options.long_poll = std::chrono::milliseconds(25'000);
-    auto client = ok_or_die(SyncClient::start(client_options, locked_terminal_ledger(till, [now] {
-                                                return now;
-                                              })),
-                            "sync client");
+    auto client = ok_or_die(
+        SyncClient::start(client_options, locked_terminal_ledger(till, [now] { return now; })),
+        "sync client");
     auto publisher = ok_or_die(open_sqlite_hq_store(hq_path), "publisher store");
     auto blocked = [&](const std::string& pseudonym) {
-      auto select = ok_or_die(storage::Statement::prepare(
-                                  watcher.database(),
-                                  "SELECT 1 FROM blocked_pseudonyms WHERE pseudonym = ?1"),
-                              "select");
+      auto select = ok_or_die(
+          storage::Statement::prepare(watcher.database(),
+                                      "SELECT 1 FROM blocked_pseudonyms WHERE pseudonym = ?1"),
+          "select");
       ok_or_die(select.bind_text(1, pseudonym), "bind");
       return ok_or_die(select.step(), "step") == storage::Step::row;
     };
@@ -388,17 +389,19 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::seconds(2));
     for (int i = 0; i < o.blocks; ++i) {
       char pseudonym[40];
-      std::snprintf(pseudonym, sizeof pseudonym, "ps1_%032x", 0xb10c0000u + static_cast<unsigned>(i));
+      std::snprintf(pseudonym, sizeof pseudonym, "ps1_%032x",
+                    0xb10c0000u + static_cast<unsigned>(i));
       std::this_thread::sleep_for(std::chrono::milliseconds(37 * (i % 7)));  // any phase
       const auto published = Clock::now();
-      ok_or_die(publisher->publish(terminals[0].store_id, BlockItem{pseudonym, "stolen", true},
-                                   now),
-                "publish");
+      ok_or_die(
+          publisher->publish(terminals[0].store_id, BlockItem{pseudonym, "stolen", true}, now),
+          "publish");
       while (!blocked(pseudonym)) {
         if (Clock::now() - published > std::chrono::seconds(30)) die("block never arrived");
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
-      block_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - published).count());
+      block_ms.push_back(
+          std::chrono::duration<double, std::milli>(Clock::now() - published).count());
     }
     client->stop();
   }
@@ -423,15 +426,15 @@ int main(int argc, char** argv) {
               bare_seconds);
   std::printf("  %-44s %10.2f\n", "A / B (throughput ratio)", hq_rate / bare_rate);
   std::printf("  %-44s p50 %.1f ms, p99 %.1f ms over %zu batches\n", "batch round trip",
-              loyalty_bench::percentile(latencies_ms, 50), loyalty_bench::percentile(latencies_ms, 99),
-              latencies_ms.size());
+              loyalty_bench::percentile(latencies_ms, 50),
+              loyalty_bench::percentile(latencies_ms, 99), latencies_ms.size());
   std::printf("  %-44s %.2f s after the first batch (%.0f events/s end to end)\n",
               "HQ ledger applied every event", applied_seconds,
               static_cast<double>(total) / applied_seconds);
   std::printf("  %-44s p50 %.0f ms, p99 %.0f ms, max %.0f ms over %zu blocks\n",
-              "C  blocklist: HQ publish -> terminal ledger", loyalty_bench::percentile(block_ms, 50),
-              loyalty_bench::percentile(block_ms, 99), block_ms.empty() ? 0.0 : block_ms.back(),
-              block_ms.size());
+              "C  blocklist: HQ publish -> terminal ledger",
+              loyalty_bench::percentile(block_ms, 50), loyalty_bench::percentile(block_ms, 99),
+              block_ms.empty() ? 0.0 : block_ms.back(), block_ms.size());
   if (!o.keep) std::filesystem::remove_all(dir);
   return 0;
 }

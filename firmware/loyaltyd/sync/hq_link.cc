@@ -30,13 +30,11 @@ SyncState state_of(sync::SyncPhase phase) {
 
 }  // namespace
 
-HqLink::HqLink(HqLinkContext context)
-    : context_(std::move(context)), trailing_(*context_.loop) {}
+HqLink::HqLink(HqLinkContext context) : context_(std::move(context)), trailing_(*context_.loop) {}
 
 HqLink::~HqLink() { stop(); }
 
-Result<std::unique_ptr<HqLink>> HqLink::start(const SyncConfig& config,
-                                              const std::string& store_id,
+Result<std::unique_ptr<HqLink>> HqLink::start(const SyncConfig& config, const std::string& store_id,
                                               HqLinkContext context) {
   sync::SyncClientOptions options;
   options.store_id = store_id;
@@ -46,8 +44,8 @@ Result<std::unique_ptr<HqLink>> HqLink::start(const SyncConfig& config,
   for (const SyncConfig::TrustedKey& key : config.trusted_keys) {
     Result<std::string> pem = read_bounded_file(key.file, limits::sync_pem_bytes_max);
     if (!pem.ok()) {
-      return make_error(pem.error().code, "sync.trusted_keys (" + key.id + "): " +
-                                              pem.error().message);
+      return make_error(pem.error().code,
+                        "sync.trusted_keys (" + key.id + "): " + pem.error().message);
     }
     options.trusted_keys.push_back(sync::PublicKey{key.id, std::move(pem).value()});
   }

@@ -39,8 +39,8 @@ struct HqLinkContext {
 class HqLink final : public SyncLink {
  public:
   // Reads the trusted keys' files and starts the client. Errors name the configuration key.
-  static Result<std::unique_ptr<HqLink>> start(const SyncConfig& config, const std::string& store_id,
-                                               HqLinkContext context);
+  static Result<std::unique_ptr<HqLink>> start(const SyncConfig& config,
+                                               const std::string& store_id, HqLinkContext context);
   ~HqLink() override;
 
   SyncState state() const override;

@@ -31,9 +31,8 @@ class WorkerLedger final : public sync::TerminalLedger {
   }
   Result<storage::HqUpdateResult> apply(const storage::HqUpdate& update) override {
     auto shared = std::make_shared<storage::HqUpdate>(update);  // jobs must be copyable
-    return run([this, shared] {
-      return storage::apply_hq_update(service_.ledger(), *shared, clock_());
-    });
+    return run(
+        [this, shared] { return storage::apply_hq_update(service_.ledger(), *shared, clock_()); });
   }
 
  private:

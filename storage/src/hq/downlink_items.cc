@@ -254,15 +254,15 @@ Status store_bundles(Ledger& ledger, const HqUpdate& update, Timestamp at) {
 
 std::string key_name(HqDeliveredKey::Use use, std::string_view key_id) {
   return std::string(use == HqDeliveredKey::Use::bundle_signing ? "signing_key:"
-                                                                 : "app_token_key:") +
+                                                                : "app_token_key:") +
          std::string(key_id);
 }
 
 Status store_keys(Ledger& ledger, const HqUpdate& update) {
   for (const HqDeliveredKey& key : update.keys) {
     const std::string name = key_name(key.use, key.key_id);
-    Statement select = TRY(Statement::prepare(
-        ledger.database(), "SELECT value FROM sync_state WHERE name = ?1"));
+    Statement select =
+        TRY(Statement::prepare(ledger.database(), "SELECT value FROM sync_state WHERE name = ?1"));
     TRY(select.bind_text(1, name));
     if (TRY(select.step()) == Step::row) {
       if (select.column_text(0) == key.material) continue;
@@ -289,10 +289,10 @@ Status record_downlink_version(Ledger& ledger, const HqUpdate& update) {
                           std::to_string(*update.downlink_version) + ", but version " +
                           std::to_string(held) + " is applied already");
   }
-  Statement upsert = TRY(Statement::prepare(
-      ledger.database(),
-      "INSERT INTO sync_state (name, value) VALUES ('downlink_version', ?1) "
-      "ON CONFLICT (name) DO UPDATE SET value = excluded.value"));
+  Statement upsert =
+      TRY(Statement::prepare(ledger.database(),
+                             "INSERT INTO sync_state (name, value) VALUES ('downlink_version', ?1) "
+                             "ON CONFLICT (name) DO UPDATE SET value = excluded.value"));
   TRY(upsert.bind_text(1, std::to_string(*update.downlink_version)));
   return upsert.run();
 }
@@ -316,25 +316,25 @@ Result<std::vector<HqDeliveredKey>> delivered_keys(Ledger& ledger, HqDeliveredKe
   TRY(select.bind_text(1, prefix));
   std::vector<HqDeliveredKey> keys;
   while (TRY(select.step()) == Step::row) {
-    keys.push_back(HqDeliveredKey{use, select.column_text(0).substr(prefix.size()),
-                                  select.column_text(1)});
+    keys.push_back(
+        HqDeliveredKey{use, select.column_text(0).substr(prefix.size()), select.column_text(1)});
   }
   return keys;
 }
 
 Result<std::optional<HqBundle>> effective_bundle(Ledger& ledger, std::string_view program_id,
                                                  Timestamp at) {
-  Statement select = TRY(Statement::prepare(
-      ledger.database(),
-      "SELECT program_id, version, effective_from, key_id, bundle FROM bundles "
-      "WHERE (?1 = '' OR program_id = ?1) AND effective_from <= ?2 "
-      "ORDER BY effective_from DESC, version DESC LIMIT 1"));
+  Statement select = TRY(
+      Statement::prepare(ledger.database(),
+                         "SELECT program_id, version, effective_from, key_id, bundle FROM bundles "
+                         "WHERE (?1 = '' OR program_id = ?1) AND effective_from <= ?2 "
+                         "ORDER BY effective_from DESC, version DESC LIMIT 1"));
   TRY(select.bind_text(1, program_id));
   TRY(select.bind_int64(2, at.unix_seconds));
   if (TRY(select.step()) != Step::row) return std::optional<HqBundle>();
   return std::optional<HqBundle>(HqBundle{select.column_text(0), select.column_int64(1),
-                                          Timestamp{select.column_int64(2)},
-                                          select.column_text(3), select.column_text(4)});
+                                          Timestamp{select.column_int64(2)}, select.column_text(3),
+                                          select.column_text(4)});
 }
 
 }  // namespace loyalty::storage

@@ -38,9 +38,9 @@ std::array<unsigned char, 32> key_bytes(std::string_view hex) {
 
 Status validate_pseudonym_key(const PseudonymKey& key) {
   if (key.key_id.empty() || key.key_id.size() > limits::id_bytes_max) {
-    return make_error(ErrorCode::invalid_argument,
-                      "pseudonym key: the key id must be 1.." +
-                          std::to_string(limits::id_bytes_max) + " bytes");
+    return make_error(
+        ErrorCode::invalid_argument,
+        "pseudonym key: the key id must be 1.." + std::to_string(limits::id_bytes_max) + " bytes");
   }
   if (key.key_hex.size() != 64 || !is_lower_hex(key.key_hex)) {
     return make_error(ErrorCode::invalid_argument, "pseudonym key " + key.key_id +
@@ -77,7 +77,8 @@ bool is_pseudonym(std::string_view text) {
 
 Result<std::optional<PseudonymKey>> pseudonym_key(Ledger& ledger) {
   Statement select = TRY(Statement::prepare(
-      ledger.database(), "SELECT key_id, key_hex FROM pseudonym_keys ORDER BY installed_at LIMIT 1"));
+      ledger.database(),
+      "SELECT key_id, key_hex FROM pseudonym_keys ORDER BY installed_at LIMIT 1"));
   if (TRY(select.step()) != Step::row) return std::optional<PseudonymKey>();
   return std::optional<PseudonymKey>(PseudonymKey{select.column_text(0), select.column_text(1)});
 }
@@ -89,10 +90,10 @@ Status install_pseudonym_key(Ledger& ledger, const Transaction& transaction,
   const std::optional<PseudonymKey> held = TRY(pseudonym_key(ledger));
   if (held) {
     if (*held == key) return {};
-    return make_error(ErrorCode::conflict,
-                      "pseudonym key " + key.key_id + " refused: this ledger already names its "
-                      "customers to HQ with key " + held->key_id +
-                      ", and pseudonyms must not change");
+    return make_error(ErrorCode::conflict, "pseudonym key " + key.key_id +
+                                               " refused: this ledger already names its "
+                                               "customers to HQ with key " +
+                                               held->key_id + ", and pseudonyms must not change");
   }
   Statement insert = TRY(Statement::prepare(
       ledger.database(),
@@ -107,8 +108,8 @@ Result<std::optional<std::string>> pseudonym_for(Ledger& ledger, const Transacti
                                                  std::string_view owner) {
   LOYALTY_ASSERT(&transaction.database() == &ledger.database() && transaction.is_write());
   {
-    Statement select = TRY(Statement::prepare(
-        ledger.database(), "SELECT pseudonym FROM pseudonyms WHERE owner = ?1"));
+    Statement select = TRY(
+        Statement::prepare(ledger.database(), "SELECT pseudonym FROM pseudonyms WHERE owner = ?1"));
     TRY(select.bind_text(1, owner));
     if (TRY(select.step()) == Step::row) {
       return std::optional<std::string>(select.column_text(0));

@@ -30,7 +30,8 @@ std::string check_bundle(const TrustedKeys& trusted, const SignedBundle& bundle)
 }
 
 std::string check_key(const TrustedKeys& trusted, const SignedKey& key) {
-  const Status verified = trusted.verify(key.signer_key_id, key_signing_input(key.key), key.signature);
+  const Status verified =
+      trusted.verify(key.signer_key_id, key_signing_input(key.key), key.signature);
   if (!verified.ok()) return "signing key " + key.key.key_id + ": " + verified.error().message;
   return "";
 }
@@ -58,7 +59,8 @@ void take(const DownlinkItem& item, storage::HqUpdate& update) {
         } else if constexpr (std::is_same_v<Body, EraseItem>) {
           update.erase_pseudonyms.push_back(body.pseudonym);
         } else if constexpr (std::is_same_v<Body, KeysItem>) {
-          update.pseudonym_key = storage::PseudonymKey{body.pseudonym_key_id, body.pseudonym_key_hex};
+          update.pseudonym_key =
+              storage::PseudonymKey{body.pseudonym_key_id, body.pseudonym_key_hex};
           for (const KeysItem::AppTokenKey& key : body.app_token_keys) {
             update.keys.push_back(storage::HqDeliveredKey{storage::HqDeliveredKey::Use::app_token,
                                                           key.key_id, key.key_hex});

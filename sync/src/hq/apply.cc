@@ -33,14 +33,16 @@ struct PendingChain {
 
 Result<std::vector<PendingChain>> pending_chains(storage::Database& db) {
   Statement select = TRY(Statement::prepare(
-      db, "SELECT c.store_id, c.terminal_id, c.epoch, c.applied_seq, c.held_seq FROM chains c "
-          "JOIN terminals t ON t.store_id = c.store_id AND t.terminal_id = c.terminal_id "
-          "WHERE t.quarantined = 0 AND c.applied_seq < c.held_seq "
-          "ORDER BY c.store_id, c.terminal_id, c.retired_at IS NULL, c.started_at"));
+      db,
+      "SELECT c.store_id, c.terminal_id, c.epoch, c.applied_seq, c.held_seq FROM chains c "
+      "JOIN terminals t ON t.store_id = c.store_id AND t.terminal_id = c.terminal_id "
+      "WHERE t.quarantined = 0 AND c.applied_seq < c.held_seq "
+      "ORDER BY c.store_id, c.terminal_id, c.retired_at IS NULL, c.started_at"));
   std::vector<PendingChain> chains;
   while (TRY(select.step()) == Step::row) {
     chains.push_back(PendingChain{{select.column_text(0), select.column_text(1)},
-                                  select.column_text(2), select.column_int64(3),
+                                  select.column_text(2),
+                                  select.column_int64(3),
                                   select.column_int64(4)});
   }
   return chains;
@@ -76,8 +78,9 @@ Status take_events(storage::Database& db, const PendingChain& chain, std::size_t
     applied = out.back().key.seq;
   }
   Statement update = TRY(Statement::prepare(
-      db, "UPDATE chains SET applied_seq = ?4 WHERE store_id = ?1 AND terminal_id = ?2 AND "
-          "epoch = ?3"));
+      db,
+      "UPDATE chains SET applied_seq = ?4 WHERE store_id = ?1 AND terminal_id = ?2 AND "
+      "epoch = ?3"));
   TRY(update.bind_text(1, chain.terminal.store_id));
   TRY(update.bind_text(2, chain.terminal.terminal_id));
   TRY(update.bind_text(3, chain.epoch));
@@ -90,8 +93,9 @@ Status record_event(storage::Database& db, const ParsedEvent& event,
                     const std::vector<std::string>& owners) {
   if (!event.note.empty()) {
     Statement note = TRY(Statement::prepare(
-        db, "INSERT OR REPLACE INTO apply_notes (store_id, terminal_id, epoch, seq, note) "
-            "VALUES (?1, ?2, ?3, ?4, ?5)"));
+        db,
+        "INSERT OR REPLACE INTO apply_notes (store_id, terminal_id, epoch, seq, note) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)"));
     TRY(note.bind_text(1, event.key.store_id));
     TRY(note.bind_text(2, event.key.terminal_id));
     TRY(note.bind_text(3, event.key.epoch));
@@ -101,8 +105,9 @@ Status record_event(storage::Database& db, const ParsedEvent& event,
   }
   for (const std::string& owner : owners) {
     Statement index = TRY(Statement::prepare(
-        db, "INSERT OR IGNORE INTO customer_events (pseudonym, created_at, store_id, terminal_id, "
-            "epoch, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+        db,
+        "INSERT OR IGNORE INTO customer_events (pseudonym, created_at, store_id, terminal_id, "
+        "epoch, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
     TRY(index.bind_text(1, owner));
     TRY(index.bind_int64(2, event.key.created_at.unix_seconds));
     TRY(index.bind_text(3, event.key.store_id));

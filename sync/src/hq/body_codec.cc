@@ -12,8 +12,8 @@ namespace loyalty::sync::hq {
 
 namespace {
 
-constexpr std::array<const char*, 6> kind_names = {"bundle", "signing_key", "block",
-                                                   "customer", "erase", "keys"};
+constexpr std::array<const char*, 6> kind_names = {"bundle",   "signing_key", "block",
+                                                   "customer", "erase",       "keys"};
 
 std::string to_hex(std::string_view bytes) {
   static constexpr char digits[] = "0123456789abcdef";
@@ -129,17 +129,21 @@ bool present(const json::Value& object, std::string_view key) {
 DownlinkBody decode_kind(std::size_t index, const json::Value& o, std::string_view large) {
   switch (index) {
     case 0:
-      return SignedBundle{text(o, "key_id"),       text(o, "program_id"),
-                          number(o, "program_version"), Timestamp{number(o, "effective_from")},
-                          std::string(large), from_hex(text(o, "signature"))};
+      return SignedBundle{text(o, "key_id"),
+                          text(o, "program_id"),
+                          number(o, "program_version"),
+                          Timestamp{number(o, "effective_from")},
+                          std::string(large),
+                          from_hex(text(o, "signature"))};
     case 1:
-      return SignedKey{PublicKey{text(o, "key_id"), std::string(large)},
-                       text(o, "signer_key_id"), from_hex(text(o, "signature"))};
+      return SignedKey{PublicKey{text(o, "key_id"), std::string(large)}, text(o, "signer_key_id"),
+                       from_hex(text(o, "signature"))};
     case 2:
       return BlockItem{text(o, "pseudonym"), text(o, "reason"), flag(o, "blocked")};
     case 3: {
-      CustomerItem item{text(o, "pseudonym"), number(o, "balance_points"), number(o, "as_of_seq"),
-                        std::nullopt, std::nullopt, flag(o, "flagged")};
+      CustomerItem item{text(o, "pseudonym"),   number(o, "balance_points"),
+                        number(o, "as_of_seq"), std::nullopt,
+                        std::nullopt,           flag(o, "flagged")};
       if (present(o, "expires_at")) item.expires_at = Timestamp{number(o, "expires_at")};
       if (present(o, "tier")) item.tier = text(o, "tier");
       return item;

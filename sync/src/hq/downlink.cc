@@ -21,8 +21,9 @@ namespace {
 Result<std::vector<DownlinkItem>> published_after(storage::Database& db, std::string_view store_id,
                                                   std::int64_t after, std::size_t items_max) {
   Statement select = TRY(Statement::prepare(
-      db, "SELECT version, store_id, published_at, kind, body, large FROM downlink_items "
-          "WHERE store_id IN ('', ?1) AND version > ?2 ORDER BY version LIMIT ?3"));
+      db,
+      "SELECT version, store_id, published_at, kind, body, large FROM downlink_items "
+      "WHERE store_id IN ('', ?1) AND version > ?2 ORDER BY version LIMIT ?3"));
   TRY(select.bind_text(1, store_id));
   TRY(select.bind_int64(2, after));
   TRY(select.bind_int64(3, static_cast<std::int64_t>(items_max)));
@@ -46,10 +47,11 @@ Result<std::vector<DownlinkItem>> customers_after(storage::Database& db,
     if (chain) as_of_seq = chain->applied_seq;
   }
   Statement select = TRY(Statement::prepare(
-      db, "SELECT c.state_version, c.changed_at, c.pseudonym, c.balance_points - c.owed_points, "
-          "(SELECT MIN(l.expires_at) FROM lots l WHERE l.owner = c.pseudonym), c.tier, c.flagged "
-          "FROM store_customers s JOIN customers c ON c.pseudonym = s.pseudonym "
-          "WHERE s.store_id = ?1 AND c.state_version > ?2 ORDER BY c.state_version LIMIT ?3"));
+      db,
+      "SELECT c.state_version, c.changed_at, c.pseudonym, c.balance_points - c.owed_points, "
+      "(SELECT MIN(l.expires_at) FROM lots l WHERE l.owner = c.pseudonym), c.tier, c.flagged "
+      "FROM store_customers s JOIN customers c ON c.pseudonym = s.pseudonym "
+      "WHERE s.store_id = ?1 AND c.state_version > ?2 ORDER BY c.state_version LIMIT ?3"));
   TRY(select.bind_text(1, terminal.store_id));
   TRY(select.bind_int64(2, after));
   TRY(select.bind_int64(3, static_cast<std::int64_t>(items_max)));
@@ -70,9 +72,10 @@ Result<std::vector<DownlinkItem>> customers_after(storage::Database& db,
 
 Result<std::int64_t> latest_for(storage::Database& db, std::string_view store_id) {
   Statement select = TRY(Statement::prepare(
-      db, "SELECT MAX(COALESCE((SELECT MAX(version) FROM downlink_items WHERE store_id IN "
-          "('', ?1)), 0), COALESCE((SELECT MAX(c.state_version) FROM store_customers s JOIN "
-          "customers c ON c.pseudonym = s.pseudonym WHERE s.store_id = ?1), 0))"));
+      db,
+      "SELECT MAX(COALESCE((SELECT MAX(version) FROM downlink_items WHERE store_id IN "
+      "('', ?1)), 0), COALESCE((SELECT MAX(c.state_version) FROM store_customers s JOIN "
+      "customers c ON c.pseudonym = s.pseudonym WHERE s.store_id = ?1), 0))"));
   TRY(select.bind_text(1, store_id));
   if (TRY(select.step()) != Step::row) return std::int64_t{0};
   return select.column_int64(0);
@@ -83,17 +86,18 @@ Result<std::int64_t> latest_for(storage::Database& db, std::string_view store_id
 Result<std::int64_t> SqliteHqStore::publish(std::string_view store_id, const DownlinkBody& body,
                                             Timestamp now) {
   if (store_id.size() > limits::sync_id_bytes_max) {
-    return make_error(ErrorCode::invalid_argument,
-                      "store id is longer than " + std::to_string(limits::sync_id_bytes_max) +
-                          " bytes");
+    return make_error(
+        ErrorCode::invalid_argument,
+        "store id is longer than " + std::to_string(limits::sync_id_bytes_max) + " bytes");
   }
   storage::Transaction transaction = TRY(storage::Transaction::begin(db_));
   const std::int64_t version = TRY(next_version(db_));
   std::string large;
   const std::string json_text = encode_body(body, large);
   Statement insert = TRY(Statement::prepare(
-      db_, "INSERT INTO downlink_items (version, store_id, published_at, kind, body, large) "
-           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+      db_,
+      "INSERT INTO downlink_items (version, store_id, published_at, kind, body, large) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
   TRY(insert.bind_int64(1, version));
   TRY(insert.bind_text(2, store_id));
   TRY(insert.bind_int64(3, now.unix_seconds));

@@ -60,8 +60,9 @@ struct HeldEvent {
 Result<std::optional<HeldEvent>> held_event(storage::Database& db, const TerminalIdentity& terminal,
                                             std::string_view epoch, std::int64_t seq) {
   Statement select = TRY(Statement::prepare(
-      db, "SELECT payload_hash, prev_hash FROM journal WHERE store_id = ?1 AND terminal_id = ?2 "
-          "AND epoch = ?3 AND seq = ?4"));
+      db,
+      "SELECT payload_hash, prev_hash FROM journal WHERE store_id = ?1 AND terminal_id = ?2 "
+      "AND epoch = ?3 AND seq = ?4"));
   TRY(select.bind_text(1, terminal.store_id));
   TRY(select.bind_text(2, terminal.terminal_id));
   TRY(select.bind_text(3, epoch));
@@ -70,12 +71,13 @@ Result<std::optional<HeldEvent>> held_event(storage::Database& db, const Termina
   return std::optional<HeldEvent>(HeldEvent{select.column_text(0), select.column_text(1)});
 }
 
-Status insert_event(storage::Database& db, const TerminalIdentity& terminal,
-                    std::string_view epoch, const WireEvent& event, Timestamp now) {
+Status insert_event(storage::Database& db, const TerminalIdentity& terminal, std::string_view epoch,
+                    const WireEvent& event, Timestamp now) {
   Statement insert = TRY(Statement::prepare(
-      db, "INSERT INTO journal (store_id, terminal_id, epoch, seq, kind, receipt_id, payload, "
-          "payload_hash, prev_hash, created_at, received_at, annex) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
+      db,
+      "INSERT INTO journal (store_id, terminal_id, epoch, seq, kind, receipt_id, payload, "
+      "payload_hash, prev_hash, created_at, received_at, annex) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
   TRY(insert.bind_text(1, terminal.store_id));
   TRY(insert.bind_text(2, terminal.terminal_id));
   TRY(insert.bind_text(3, epoch));
@@ -113,9 +115,9 @@ Status store_events(storage::Database& db, const TerminalIdentity& terminal, con
   for (const WireEvent& event : batch.events) {
     if (event.prev_hash != previous) note(broken_chain(event.seq));
     previous = event.payload_hash;
-    const std::string computed = storage::sha256_hex(storage::event_hash_input(
-        terminal.terminal_id, batch.epoch, event.seq, event.kind, event.receipt_id, event.payload,
-        event.annex));
+    const std::string computed = storage::sha256_hex(
+        storage::event_hash_input(terminal.terminal_id, batch.epoch, event.seq, event.kind,
+                                  event.receipt_id, event.payload, event.annex));
     if (computed != event.payload_hash) {
       note("seq " + std::to_string(event.seq) +
            ": payload_hash does not match the event's content (altered in transit or on the "
@@ -142,8 +144,8 @@ Status store_events(storage::Database& db, const TerminalIdentity& terminal, con
   return {};
 }
 
-Status insert_chain(storage::Database& db, const TerminalIdentity& terminal,
-                    std::string_view epoch, Timestamp now) {
+Status insert_chain(storage::Database& db, const TerminalIdentity& terminal, std::string_view epoch,
+                    Timestamp now) {
   Statement insert = TRY(Statement::prepare(
       db, "INSERT INTO chains (store_id, terminal_id, epoch, started_at) VALUES (?1, ?2, ?3, ?4)"));
   TRY(insert.bind_text(1, terminal.store_id));
@@ -153,12 +155,13 @@ Status insert_chain(storage::Database& db, const TerminalIdentity& terminal,
   return insert.run();
 }
 
-Status switch_epoch(storage::Database& db, const TerminalIdentity& terminal,
-                    const TerminalRow& row, std::string_view epoch, Timestamp now) {
+Status switch_epoch(storage::Database& db, const TerminalIdentity& terminal, const TerminalRow& row,
+                    std::string_view epoch, Timestamp now) {
   const std::optional<ChainRow> old = TRY(load_chain(db, terminal, row.epoch));
   Statement retire = TRY(Statement::prepare(
-      db, "UPDATE chains SET retired_at = ?4 WHERE store_id = ?1 AND terminal_id = ?2 AND "
-          "epoch = ?3"));
+      db,
+      "UPDATE chains SET retired_at = ?4 WHERE store_id = ?1 AND terminal_id = ?2 AND "
+      "epoch = ?3"));
   TRY(retire.bind_text(1, terminal.store_id));
   TRY(retire.bind_text(2, terminal.terminal_id));
   TRY(retire.bind_text(3, row.epoch));
@@ -173,8 +176,7 @@ Status switch_epoch(storage::Database& db, const TerminalIdentity& terminal,
   TRY(update.run());
   return raise_alert(db, terminal,
                      "new epoch " + std::string(epoch) + " (a re-created ledger); epoch " +
-                         row.epoch + " ends at seq " +
-                         std::to_string(old ? old->held_seq : 0),
+                         row.epoch + " ends at seq " + std::to_string(old ? old->held_seq : 0),
                      now);
 }
 

@@ -52,7 +52,7 @@ struct ParsedEvent {
   EventKey key;
   std::string kind;
   std::string receipt_id;
-  std::optional<std::string> customer;  // the receipt's customer
+  std::optional<std::string> customer;    // the receipt's customer
   std::optional<std::string> tier_after;  // checkout: tier.after
   std::int64_t spend_minor = 0;
   std::vector<Movement> movements;  // mirrored ones only (points, no overdraft codes, no "hq:")

@@ -23,8 +23,9 @@ Status bind_optional_time(Statement& statement, int index, const std::optional<T
 
 Status load_lots(storage::Database& db, OwnerState& state) {
   Statement select = TRY(Statement::prepare(
-      db, "SELECT lot_no, account, points, remaining, active_from, expires_at FROM lots "
-          "WHERE owner = ?1 ORDER BY lot_no"));
+      db,
+      "SELECT lot_no, account, points, remaining, active_from, expires_at FROM lots "
+      "WHERE owner = ?1 ORDER BY lot_no"));
   TRY(select.bind_text(1, state.pseudonym));
   while (TRY(select.step()) == Step::row) {
     state.lots.push_back(Lot{select.column_int64(0), select.column_text(1), select.column_int64(2),
@@ -40,9 +41,10 @@ Result<OwnerState> load_owner(storage::Database& db, std::string_view pseudonym)
   OwnerState state;
   state.pseudonym = pseudonym;
   Statement select = TRY(Statement::prepare(
-      db, "SELECT tier, receipts, spend_minor, owed_points, flagged, flagged_at, cleared_at, "
-          "next_lot_no, last_at, last_store, last_terminal, last_epoch, last_seq, swept_through, "
-          "state_version FROM customers WHERE pseudonym = ?1"));
+      db,
+      "SELECT tier, receipts, spend_minor, owed_points, flagged, flagged_at, cleared_at, "
+      "next_lot_no, last_at, last_store, last_terminal, last_epoch, last_seq, swept_through, "
+      "state_version FROM customers WHERE pseudonym = ?1"));
   TRY(select.bind_text(1, pseudonym));
   if (TRY(select.step()) != Step::row) return state;
   if (!select.column_is_null(0)) state.tier = select.column_text(0);
@@ -65,11 +67,12 @@ Result<OwnerState> load_owner(storage::Database& db, std::string_view pseudonym)
 
 Status save_owner(storage::Database& db, const OwnerState& state, Timestamp changed_at) {
   Statement upsert = TRY(Statement::prepare(
-      db, "INSERT OR REPLACE INTO customers (pseudonym, tier, receipts, spend_minor, "
-          "balance_points, owed_points, flagged, flagged_at, cleared_at, next_lot_no, last_at, "
-          "last_store, last_terminal, last_epoch, last_seq, swept_through, state_version, "
-          "changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-          "?16, ?17, ?18)"));
+      db,
+      "INSERT OR REPLACE INTO customers (pseudonym, tier, receipts, spend_minor, "
+      "balance_points, owed_points, flagged, flagged_at, cleared_at, next_lot_no, last_at, "
+      "last_store, last_terminal, last_epoch, last_seq, swept_through, state_version, "
+      "changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+      "?16, ?17, ?18)"));
   TRY(upsert.bind_text(1, state.pseudonym));
   if (state.tier) {
     TRY(upsert.bind_text(2, *state.tier));
@@ -101,8 +104,9 @@ Status save_owner(storage::Database& db, const OwnerState& state, Timestamp chan
   TRY(clear.bind_text(1, state.pseudonym));
   TRY(clear.run());
   Statement insert = TRY(Statement::prepare(
-      db, "INSERT INTO lots (owner, lot_no, account, points, remaining, active_from, expires_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+      db,
+      "INSERT INTO lots (owner, lot_no, account, points, remaining, active_from, expires_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
   for (const Lot& lot : state.lots) {
     TRY(insert.bind_text(1, state.pseudonym));
     TRY(insert.bind_int64(2, lot.lot_no));
@@ -120,8 +124,9 @@ Status save_owner(storage::Database& db, const OwnerState& state, Timestamp chan
 Status insert_entries(storage::Database& db, std::string_view owner,
                       const std::vector<NewEntry>& entries) {
   Statement insert = TRY(Statement::prepare(
-      db, "INSERT INTO entries (owner, debit, credit, points, code, at, store_id, terminal_id, "
-          "epoch, seq, receipt_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+      db,
+      "INSERT INTO entries (owner, debit, credit, points, code, at, store_id, terminal_id, "
+      "epoch, seq, receipt_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
   for (const NewEntry& entry : entries) {
     LOYALTY_ASSERT(entry.points > 0);
     TRY(insert.bind_text(1, owner));

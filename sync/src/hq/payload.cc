@@ -62,8 +62,8 @@ std::optional<Movement> mirrored(const json::Value& item, Timestamp created_at) 
 }  // namespace
 
 std::string floor_account_owner(std::string_view account) {
-  for (std::string_view kind : {std::string_view("customer_points:"),
-                                std::string_view("company_points:")}) {
+  for (std::string_view kind :
+       {std::string_view("customer_points:"), std::string_view("company_points:")}) {
     if (account.starts_with(kind) && account.size() > kind.size()) {
       return std::string(account.substr(kind.size()));
     }
@@ -98,8 +98,7 @@ ParsedEvent parse_event(EventKey key, std::string_view kind, std::string_view re
   if (kind == "checkout") {
     // The tier reached is in the quote itself; a payload HQ cannot read leaves it unknown.
     Result<json::Value> parsed = json::parse(payload);
-    const json::Value* tier =
-        parsed.ok() && parsed->is_object() ? parsed->find("tier") : nullptr;
+    const json::Value* tier = parsed.ok() && parsed->is_object() ? parsed->find("tier") : nullptr;
     if (tier != nullptr && tier->is_object()) event.tier_after = string_member(*tier, "after");
   }
   const json::Value* movements = ledger->find("movements");

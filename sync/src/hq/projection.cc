@@ -42,7 +42,8 @@ void consume(OwnerState& state, std::string_view account, std::int64_t points) {
   for (Lot& lot : state.lots) {
     if (lot.account == account) order.push_back(&lot);
   }
-  std::sort(order.begin(), order.end(), [](const Lot* a, const Lot* b) { return takes_first(*a, *b); });
+  std::sort(order.begin(), order.end(),
+            [](const Lot* a, const Lot* b) { return takes_first(*a, *b); });
   for (Lot* lot : order) {
     if (points == 0) break;
     const std::int64_t take = std::min(points, lot->remaining);
@@ -64,12 +65,14 @@ void set_owed(OwnerState& state, std::int64_t owed, Timestamp at) {
   state.owed_points = owed;
 }
 
-std::string receivable(const OwnerState& state) { return "overdraft_receivable:" + state.pseudonym; }
+std::string receivable(const OwnerState& state) {
+  return "overdraft_receivable:" + state.pseudonym;
+}
 
 NewEntry entry_for(const ParsedEvent& event, std::string debit, std::string credit,
                    std::int64_t points, std::string code) {
-  return NewEntry{std::move(debit), std::move(credit), points,           std::move(code),
-                  event.key.created_at, event.key,        event.receipt_id};
+  return NewEntry{std::move(debit),     std::move(credit), points,          std::move(code),
+                  event.key.created_at, event.key,         event.receipt_id};
 }
 
 void debit_side(OwnerState& state, const ParsedEvent& event, const Movement& movement,
@@ -149,12 +152,12 @@ void project_event(OwnerState& state, const ParsedEvent& event, std::vector<NewE
   for (const Movement& movement : event.movements) {
     const std::string debit_owner = floor_account_owner(movement.debit);
     const std::string credit_owner = floor_account_owner(movement.credit);
-    const bool writes_entry = debit_owner == state.pseudonym ||
-                              (debit_owner.empty() && credit_owner == state.pseudonym);
+    const bool writes_entry =
+        debit_owner == state.pseudonym || (debit_owner.empty() && credit_owner == state.pseudonym);
     if (debit_owner == state.pseudonym) debit_side(state, event, movement, out);
     if (writes_entry) {
-      out.push_back(entry_for(event, movement.debit, movement.credit, movement.points,
-                              movement.code));
+      out.push_back(
+          entry_for(event, movement.debit, movement.credit, movement.points, movement.code));
     }
     if (credit_owner == state.pseudonym) credit_side(state, event, movement, out);
   }

@@ -19,7 +19,8 @@ Result<std::int64_t> drop_from(storage::Database& db, const TerminalIdentity& te
                                const ChainRow& chain, std::int64_t from_seq) {
   std::int64_t dropped = 0;
   for (std::string_view verb : {std::string_view("SELECT COUNT(*)"), std::string_view("DELETE")}) {
-    Statement statement = TRY(Statement::prepare(db, std::string(verb) + std::string(from_seq_where)));
+    Statement statement =
+        TRY(Statement::prepare(db, std::string(verb) + std::string(from_seq_where)));
     TRY(statement.bind_text(1, terminal.store_id));
     TRY(statement.bind_text(2, terminal.terminal_id));
     TRY(statement.bind_text(3, chain.epoch));
@@ -62,8 +63,9 @@ Status SqliteHqStore::release(const TerminalIdentity& terminal, std::int64_t acc
   chain->held_hash.clear();
   TRY(advance_held(db_, terminal, *chain));
   Statement clear = TRY(Statement::prepare(
-      db_, "UPDATE terminals SET quarantined = 0, reason = '', quarantined_at = NULL WHERE "
-           "store_id = ?1 AND terminal_id = ?2"));
+      db_,
+      "UPDATE terminals SET quarantined = 0, reason = '', quarantined_at = NULL WHERE "
+      "store_id = ?1 AND terminal_id = ?2"));
   TRY(clear.bind_text(1, terminal.store_id));
   TRY(clear.bind_text(2, terminal.terminal_id));
   TRY(clear.run());

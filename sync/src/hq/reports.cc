@@ -29,8 +29,9 @@ Result<std::int64_t> scalar(storage::Database& db, std::string_view sql) {
 Result<std::vector<HqEntry>> history(storage::Database& db, std::string_view pseudonym,
                                      std::size_t entries_max) {
   Statement select = TRY(Statement::prepare(
-      db, "SELECT entry_id, debit, credit, points, code, at, store_id, terminal_id, seq, "
-          "receipt_id FROM entries WHERE owner = ?1 ORDER BY entry_id DESC LIMIT ?2"));
+      db,
+      "SELECT entry_id, debit, credit, points, code, at, store_id, terminal_id, seq, "
+      "receipt_id FROM entries WHERE owner = ?1 ORDER BY entry_id DESC LIMIT ?2"));
   TRY(select.bind_text(1, pseudonym));
   TRY(select.bind_int64(2, static_cast<std::int64_t>(entries_max)));
   std::vector<HqEntry> entries;
@@ -55,14 +56,15 @@ Result<std::vector<TerminalStatus>> SqliteHqStore::terminals() {
   storage::Transaction transaction =
       TRY(storage::Transaction::begin(db_, storage::TransactionKind::read));
   Statement select = TRY(Statement::prepare(
-      db_, "SELECT t.store_id, t.terminal_id, t.epoch, c.held_seq, c.applied_seq, "
-           "(SELECT COUNT(*) FROM journal j WHERE j.store_id = t.store_id AND "
-           "j.terminal_id = t.terminal_id AND j.epoch = t.epoch AND j.seq > c.held_seq), "
-           "t.last_batch_at, (SELECT MAX(j.created_at) FROM journal j WHERE "
-           "j.store_id = t.store_id AND j.terminal_id = t.terminal_id AND j.epoch = t.epoch), "
-           "t.quarantined, t.reason, t.quarantined_at FROM terminals t JOIN chains c ON "
-           "c.store_id = t.store_id AND c.terminal_id = t.terminal_id AND c.epoch = t.epoch "
-           "ORDER BY t.store_id, t.terminal_id"));
+      db_,
+      "SELECT t.store_id, t.terminal_id, t.epoch, c.held_seq, c.applied_seq, "
+      "(SELECT COUNT(*) FROM journal j WHERE j.store_id = t.store_id AND "
+      "j.terminal_id = t.terminal_id AND j.epoch = t.epoch AND j.seq > c.held_seq), "
+      "t.last_batch_at, (SELECT MAX(j.created_at) FROM journal j WHERE "
+      "j.store_id = t.store_id AND j.terminal_id = t.terminal_id AND j.epoch = t.epoch), "
+      "t.quarantined, t.reason, t.quarantined_at FROM terminals t JOIN chains c ON "
+      "c.store_id = t.store_id AND c.terminal_id = t.terminal_id AND c.epoch = t.epoch "
+      "ORDER BY t.store_id, t.terminal_id"));
   std::vector<TerminalStatus> statuses;
   while (TRY(select.step()) == Step::row) {
     TerminalStatus status;
@@ -83,9 +85,10 @@ Result<std::vector<TerminalStatus>> SqliteHqStore::terminals() {
 }
 
 Result<std::vector<Alert>> SqliteHqStore::alerts() {
-  Statement select = TRY(Statement::prepare(
-      db_, "SELECT alert_id, store_id, terminal_id, message, raised_at FROM alerts "
-           "ORDER BY alert_id"));
+  Statement select = TRY(
+      Statement::prepare(db_,
+                         "SELECT alert_id, store_id, terminal_id, message, raised_at FROM alerts "
+                         "ORDER BY alert_id"));
   std::vector<Alert> alerts;
   while (TRY(select.step()) == Step::row) {
     alerts.push_back(Alert{select.column_int64(0),
@@ -123,10 +126,11 @@ Result<HqTotals> SqliteHqStore::totals() {
       TRY(storage::Transaction::begin(db_, storage::TransactionKind::read));
   HqTotals totals;
   totals.events = TRY(scalar(db_, "SELECT COUNT(*) FROM journal"));
-  totals.receipts = TRY(scalar(
-      db_, "SELECT COUNT(*) FROM journal j JOIN chains c ON c.store_id = j.store_id AND "
-           "c.terminal_id = j.terminal_id AND c.epoch = j.epoch WHERE j.kind = 'checkout' AND "
-           "j.seq <= c.applied_seq"));
+  totals.receipts = TRY(
+      scalar(db_,
+             "SELECT COUNT(*) FROM journal j JOIN chains c ON c.store_id = j.store_id AND "
+             "c.terminal_id = j.terminal_id AND c.epoch = j.epoch WHERE j.kind = 'checkout' AND "
+             "j.seq <= c.applied_seq"));
   auto sum_codes = [this](std::string_view plus, std::string_view minus) -> Result<std::int64_t> {
     return scalar(db_, "SELECT COALESCE(SUM(CASE WHEN code IN (" + std::string(plus) +
                            ") THEN points ELSE -points END), 0) FROM entries WHERE code IN (" +
@@ -139,8 +143,7 @@ Result<HqTotals> SqliteHqStore::totals() {
   totals.points_expired = TRY(sum_codes("'expire'", ""));
   totals.liability_points =
       TRY(scalar(db_, "SELECT COALESCE(SUM(balance_points), 0) FROM customers"));
-  totals.overdraft_points =
-      TRY(scalar(db_, "SELECT COALESCE(SUM(owed_points), 0) FROM customers"));
+  totals.overdraft_points = TRY(scalar(db_, "SELECT COALESCE(SUM(owed_points), 0) FROM customers"));
   TRY(transaction.commit());
   return totals;
 }

@@ -13,9 +13,10 @@ using storage::Step;
 
 Result<std::optional<TerminalRow>> load_terminal(storage::Database& db,
                                                  const TerminalIdentity& terminal) {
-  Statement select = TRY(Statement::prepare(
-      db, "SELECT epoch, quarantined, reason FROM terminals WHERE store_id = ?1 AND "
-          "terminal_id = ?2"));
+  Statement select = TRY(
+      Statement::prepare(db,
+                         "SELECT epoch, quarantined, reason FROM terminals WHERE store_id = ?1 AND "
+                         "terminal_id = ?2"));
   TRY(select.bind_text(1, terminal.store_id));
   TRY(select.bind_text(2, terminal.terminal_id));
   if (TRY(select.step()) != Step::row) return std::optional<TerminalRow>();
@@ -26,8 +27,9 @@ Result<std::optional<TerminalRow>> load_terminal(storage::Database& db,
 Result<std::optional<ChainRow>> load_chain(storage::Database& db, const TerminalIdentity& terminal,
                                            std::string_view epoch) {
   Statement select = TRY(Statement::prepare(
-      db, "SELECT held_seq, held_hash, applied_seq FROM chains WHERE store_id = ?1 AND "
-          "terminal_id = ?2 AND epoch = ?3"));
+      db,
+      "SELECT held_seq, held_hash, applied_seq FROM chains WHERE store_id = ?1 AND "
+      "terminal_id = ?2 AND epoch = ?3"));
   TRY(select.bind_text(1, terminal.store_id));
   TRY(select.bind_text(2, terminal.terminal_id));
   TRY(select.bind_text(3, epoch));
@@ -38,8 +40,9 @@ Result<std::optional<ChainRow>> load_chain(storage::Database& db, const Terminal
 
 Status save_chain(storage::Database& db, const TerminalIdentity& terminal, const ChainRow& chain) {
   Statement update = TRY(Statement::prepare(
-      db, "UPDATE chains SET held_seq = ?4, held_hash = ?5, applied_seq = ?6 WHERE store_id = ?1 "
-          "AND terminal_id = ?2 AND epoch = ?3"));
+      db,
+      "UPDATE chains SET held_seq = ?4, held_hash = ?5, applied_seq = ?6 WHERE store_id = ?1 "
+      "AND terminal_id = ?2 AND epoch = ?3"));
   TRY(update.bind_text(1, terminal.store_id));
   TRY(update.bind_text(2, terminal.terminal_id));
   TRY(update.bind_text(3, chain.epoch));
@@ -50,9 +53,10 @@ Status save_chain(storage::Database& db, const TerminalIdentity& terminal, const
 }
 
 Status advance_held(storage::Database& db, const TerminalIdentity& terminal, ChainRow& chain) {
-  Statement next = TRY(Statement::prepare(
-      db, "SELECT seq, payload_hash, prev_hash FROM journal WHERE store_id = ?1 AND "
-          "terminal_id = ?2 AND epoch = ?3 AND seq > ?4 ORDER BY seq"));
+  Statement next = TRY(
+      Statement::prepare(db,
+                         "SELECT seq, payload_hash, prev_hash FROM journal WHERE store_id = ?1 AND "
+                         "terminal_id = ?2 AND epoch = ?3 AND seq > ?4 ORDER BY seq"));
   TRY(next.bind_text(1, terminal.store_id));
   TRY(next.bind_text(2, terminal.terminal_id));
   TRY(next.bind_text(3, chain.epoch));
@@ -70,7 +74,8 @@ Status advance_held(storage::Database& db, const TerminalIdentity& terminal, Cha
 Status raise_alert(storage::Database& db, const TerminalIdentity& terminal,
                    std::string_view message, Timestamp at) {
   Statement insert = TRY(Statement::prepare(
-      db, "INSERT INTO alerts (store_id, terminal_id, message, raised_at) VALUES (?1, ?2, ?3, ?4)"));
+      db,
+      "INSERT INTO alerts (store_id, terminal_id, message, raised_at) VALUES (?1, ?2, ?3, ?4)"));
   TRY(insert.bind_text(1, terminal.store_id));
   TRY(insert.bind_text(2, terminal.terminal_id));
   TRY(insert.bind_text(3, message));
@@ -82,8 +87,9 @@ Status quarantine(storage::Database& db, const TerminalIdentity& terminal, std::
                   Timestamp at) {
   // The first reason stays until an operator releases the terminal; every cause is an alert.
   Statement update = TRY(Statement::prepare(
-      db, "UPDATE terminals SET quarantined = 1, reason = ?3, quarantined_at = ?4 WHERE "
-          "store_id = ?1 AND terminal_id = ?2 AND quarantined = 0"));
+      db,
+      "UPDATE terminals SET quarantined = 1, reason = ?3, quarantined_at = ?4 WHERE "
+      "store_id = ?1 AND terminal_id = ?2 AND quarantined = 0"));
   TRY(update.bind_text(1, terminal.store_id));
   TRY(update.bind_text(2, terminal.terminal_id));
   TRY(update.bind_text(3, reason));
@@ -127,18 +133,17 @@ namespace loyalty::sync {
 Result<std::unique_ptr<HqStore>> open_sqlite_hq_store(const std::string& path,
                                                       const SqliteHqOptions& options) {
   if (options.busy_timeout_ms < 0 || options.busy_timeout_ms > limits::sqlite_busy_timeout_ms_max) {
-    return make_error(ErrorCode::invalid_argument,
-                      "busy_timeout_ms must be 0.." +
-                          std::to_string(limits::sqlite_busy_timeout_ms_max));
+    return make_error(
+        ErrorCode::invalid_argument,
+        "busy_timeout_ms must be 0.." + std::to_string(limits::sqlite_busy_timeout_ms_max));
   }
-  storage::Database db = TRY(storage::Database::open(
-      path, storage::DatabaseOptions{}
-                .with_durability(storage::Durability::full)
-                .with_busy_timeout_ms(options.busy_timeout_ms)));
+  storage::Database db =
+      TRY(storage::Database::open(path, storage::DatabaseOptions{}
+                                            .with_durability(storage::Durability::full)
+                                            .with_busy_timeout_ms(options.busy_timeout_ms)));
   Result<storage::SchemaState> migrated = storage::migrate(db, hq::hq_migrations());
   if (!migrated.ok()) {
-    return make_error(migrated.error().code,
-                      "HQ store " + path + ": " + migrated.error().message);
+    return make_error(migrated.error().code, "HQ store " + path + ": " + migrated.error().message);
   }
   return std::unique_ptr<HqStore>(std::make_unique<hq::SqliteHqStore>(std::move(db)));
 }

@@ -55,8 +55,8 @@ Status set_validity(X509* certificate, const CertificateSpec& spec) {
 Status add_extensions(X509* certificate, X509* issuer, const CertificateSpec& spec) {
   X509V3_CTX context;
   X509V3_set_ctx_nodb(&context);
-  X509V3_set_ctx(&context, issuer != nullptr ? issuer : certificate, certificate, nullptr,
-                 nullptr, 0);
+  X509V3_set_ctx(&context, issuer != nullptr ? issuer : certificate, certificate, nullptr, nullptr,
+                 0);
   for (const auto& [nid, value] : spec.extensions) {
     X509ExtensionPtr extension(X509V3_EXT_conf_nid(nullptr, &context, nid, value.c_str()));
     if (!extension || X509_add_ext(certificate, extension.get(), -1) != 1) {
@@ -74,8 +74,8 @@ Result<EvpPkeyPtr> generate_p256_key() {
   return key;
 }
 
-Result<X509Ptr> build_certificate(const CertificateSpec& spec, EVP_PKEY* subject_key,
-                                  X509* issuer, EVP_PKEY* issuer_key) {
+Result<X509Ptr> build_certificate(const CertificateSpec& spec, EVP_PKEY* subject_key, X509* issuer,
+                                  EVP_PKEY* issuer_key) {
   LOYALTY_ASSERT(subject_key != nullptr && issuer_key != nullptr);
   LOYALTY_ASSERT(spec.valid_days > 0);
   X509Ptr certificate(X509_new());
@@ -84,8 +84,8 @@ Result<X509Ptr> build_certificate(const CertificateSpec& spec, EVP_PKEY* subject
   }
   TRY(set_serial(certificate.get()));
   TRY(set_name(X509_get_subject_name(certificate.get()), spec));
-  const X509_NAME* issuer_name = issuer != nullptr ? X509_get_subject_name(issuer)
-                                                   : X509_get_subject_name(certificate.get());
+  const X509_NAME* issuer_name =
+      issuer != nullptr ? X509_get_subject_name(issuer) : X509_get_subject_name(certificate.get());
   if (X509_set_issuer_name(certificate.get(), issuer_name) != 1) {
     return openssl_failure("set the issuer name");
   }

@@ -29,7 +29,7 @@ Result<EvpPkeyPtr> generate_p256_key();
 
 // A certificate for `subject_key` with a random 128-bit serial, signed by `issuer_key`; `issuer`
 // is the issuer's certificate, or nullptr for a self-signed one (issuer_key == subject_key).
-Result<X509Ptr> build_certificate(const CertificateSpec& spec, EVP_PKEY* subject_key,
-                                  X509* issuer, EVP_PKEY* issuer_key);
+Result<X509Ptr> build_certificate(const CertificateSpec& spec, EVP_PKEY* subject_key, X509* issuer,
+                                  EVP_PKEY* issuer_key);
 
 }  // namespace loyalty::sync::tls

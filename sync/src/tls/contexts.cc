@@ -20,9 +20,9 @@ using boost::system::error_code;
 namespace {
 
 Error load_error(const std::string& path, const std::string& what, const error_code& error) {
-  return make_error(ErrorCode::invalid_argument,
-                    path + ": cannot load " + what + ": " + error.message() +
-                        " (" + tls::openssl_errors() + ")");
+  return make_error(
+      ErrorCode::invalid_argument,
+      path + ": cannot load " + what + ": " + error.message() + " (" + tls::openssl_errors() + ")");
 }
 
 Status load_files(ssl::context& context, const TlsFiles& files) {
@@ -37,9 +37,9 @@ Status load_files(ssl::context& context, const TlsFiles& files) {
   if (error) return load_error(files.certificate_path, "the certificate", error);
   context.use_private_key(boost::asio::buffer(key), ssl::context::pem, error);
   // OpenSSL 3 refuses a key that does not match the certificate as it loads it.
-  const bool mismatch = error && error.category() == boost::asio::error::get_ssl_category() &&
-                        ERR_GET_REASON(static_cast<unsigned long>(error.value())) ==
-                            X509_R_KEY_VALUES_MISMATCH;
+  const bool mismatch =
+      error && error.category() == boost::asio::error::get_ssl_category() &&
+      ERR_GET_REASON(static_cast<unsigned long>(error.value())) == X509_R_KEY_VALUES_MISMATCH;
   if (error && !mismatch) return load_error(files.private_key_path, "the private key", error);
   if (mismatch || SSL_CTX_check_private_key(context.native_handle()) != 1) {
     tls::openssl_errors();
@@ -55,8 +55,8 @@ Result<ssl::context> make_context(const TlsFiles& files, ssl::context::method me
   try {
     ssl::context context(method);
     context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                        ssl::context::no_tlsv1_1 | ssl::context::no_compression);
+                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                        ssl::context::no_compression);
     if (SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION) != 1) {
       return make_error(ErrorCode::internal,
                         "cannot require TLS 1.2 or later: " + tls::openssl_errors());
@@ -64,8 +64,8 @@ Result<ssl::context> make_context(const TlsFiles& files, ssl::context::method me
     TRY(load_files(context, files));
     error_code error;
     context.set_verify_mode(verify, error);
-    if (error) return make_error(ErrorCode::internal, "cannot set TLS verification: " +
-                                                          error.message());
+    if (error)
+      return make_error(ErrorCode::internal, "cannot set TLS verification: " + error.message());
     return Result<ssl::context>(std::move(context));
   } catch (const std::exception& e) {  // ssl::context's constructor throws when OpenSSL fails
     return make_error(ErrorCode::internal, std::string("cannot create a TLS context: ") + e.what());

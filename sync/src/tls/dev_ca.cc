@@ -23,9 +23,9 @@ std::string join(const std::string& directory, const std::string& name) {
 
 Status check_valid_days(std::int64_t valid_days) {
   if (valid_days < 1 || valid_days > valid_days_max) {
-    return make_error(ErrorCode::invalid_argument,
-                      "valid_days " + std::to_string(valid_days) + " is out of range (1.." +
-                          std::to_string(valid_days_max) + ")");
+    return make_error(ErrorCode::invalid_argument, "valid_days " + std::to_string(valid_days) +
+                                                       " is out of range (1.." +
+                                                       std::to_string(valid_days_max) + ")");
   }
   return Status();
 }
@@ -122,9 +122,9 @@ Status check_issue_request(const CaIssue& request) {
                       "(server_names set); set exactly one of them");
   }
   if (request.out_prefix.find('/') != std::string::npos || request.out_prefix == "ca") {
-    return make_error(ErrorCode::invalid_argument,
-                      "out_prefix \"" + request.out_prefix +
-                          "\" must be a plain file name other than \"ca\"");
+    return make_error(
+        ErrorCode::invalid_argument,
+        "out_prefix \"" + request.out_prefix + "\" must be a plain file name other than \"ca\"");
   }
   return check_valid_days(request.valid_days);
 }
@@ -143,8 +143,7 @@ Status ca_init(const CaInit& request) {
     std::error_code ignored;
     if (std::filesystem::exists(path, ignored)) {
       return make_error(ErrorCode::conflict, path + ": a CA already exists in " +
-                                                 request.directory +
-                                                 "; refusing to overwrite it");
+                                                 request.directory + "; refusing to overwrite it");
     }
   }
   tls::EvpPkeyPtr key = TRY(tls::generate_p256_key());
@@ -175,8 +174,7 @@ Status ca_issue(const CaIssue& request) {
   TRY(tls::write_file(join(request.out_directory, prefix + ".key"),
                       TRY(tls::private_key_pem(key.get())), 0600, tls::Overwrite::replace));
   TRY(tls::write_file(join(request.out_directory, prefix + ".crt"),
-                      TRY(tls::certificate_pem(certificate.get())), 0644,
-                      tls::Overwrite::replace));
+                      TRY(tls::certificate_pem(certificate.get())), 0644, tls::Overwrite::replace));
   return tls::write_file(join(request.out_directory, "ca.crt"), ca.certificate_pem, 0644,
                          tls::Overwrite::replace);
 }

@@ -26,10 +26,10 @@ bool valid_id(std::string_view id) {
 }
 
 Error identity_error(std::string what) {
-  return make_error(ErrorCode::invalid_argument,
-                    "the client certificate " + std::move(what) +
-                        "; it needs exactly one subjectAltName URI " +
-                        std::string(terminal_uri_prefix) + "<store>:<terminal>");
+  return make_error(ErrorCode::invalid_argument, "the client certificate " + std::move(what) +
+                                                     "; it needs exactly one subjectAltName URI " +
+                                                     std::string(terminal_uri_prefix) +
+                                                     "<store>:<terminal>");
 }
 
 }  // namespace
@@ -69,7 +69,8 @@ Result<TerminalIdentity> terminal_identity(const void* x509_certificate) {
                                static_cast<std::size_t>(ASN1_STRING_length(text)));
     if (!uri.starts_with(terminal_uri_prefix)) continue;
     std::optional<TerminalIdentity> identity = parse_terminal_uri(uri);
-    if (!identity) return identity_error("has a malformed terminal URI \"" + std::string(uri) + "\"");
+    if (!identity)
+      return identity_error("has a malformed terminal URI \"" + std::string(uri) + "\"");
     if (found) return identity_error("has more than one terminal URI");
     found = std::move(identity);
   }

@@ -40,8 +40,8 @@ class UniqueFd {
 };
 
 Error errno_error(const std::string& path, const std::string& what, int errno_value) {
-  return make_error(ErrorCode::io_error, path + ": cannot " + what + ": " +
-                                             std::strerror(errno_value));
+  return make_error(ErrorCode::io_error,
+                    path + ": cannot " + what + ": " + std::strerror(errno_value));
 }
 
 BioPtr memory_bio(const std::string& text) {
@@ -133,8 +133,8 @@ Result<std::string> private_key_pem(EVP_PKEY* key) {
 
 Status write_file(const std::string& path, const std::string& content, mode_t mode,
                   Overwrite overwrite) {
-  const int flags = O_WRONLY | O_CREAT | O_CLOEXEC |
-                    (overwrite == Overwrite::refuse ? O_EXCL : O_TRUNC);
+  const int flags =
+      O_WRONLY | O_CREAT | O_CLOEXEC | (overwrite == Overwrite::refuse ? O_EXCL : O_TRUNC);
   UniqueFd fd(::open(path.c_str(), flags, mode));
   if (fd.get() < 0) {
     if (errno == EEXIST) {
@@ -164,8 +164,8 @@ Status ensure_directory(const std::string& path) {
   if (directory.has_parent_path() && !directory.parent_path().empty()) {
     std::filesystem::create_directories(directory.parent_path(), error);
     if (error) {
-      return make_error(ErrorCode::io_error, path + ": cannot create its parent directory: " +
-                                                 error.message());
+      return make_error(ErrorCode::io_error,
+                        path + ": cannot create its parent directory: " + error.message());
     }
   }
   if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {

@@ -4,8 +4,9 @@
 // Thread-safety: functions of their arguments and the file system only.
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+
+#include <string>
 
 #include "loyalty/core/result.h"
 #include "tls/openssl_handles.h"

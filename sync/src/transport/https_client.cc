@@ -5,13 +5,13 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
+#include <atomic>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <atomic>
 #include <exception>
 #include <optional>
 
@@ -111,7 +111,8 @@ Error HttpsClient::Impl::step_error(const std::string& step, const error_code& e
     return make_error(ErrorCode::io_error,
                       "TLS handshake with " + peer() + " failed during " + step +
                           ": the server refused the session (most often it does not accept "
-                          "this terminal's certificate): " + error.message());
+                          "this terminal's certificate): " +
+                          error.message());
   }
   return make_error(ErrorCode::io_error, step + " " + peer() + " failed: " + error.message());
 }
@@ -166,20 +167,23 @@ Status HttpsClient::Impl::handshake(Clock::time_point deadline) {
   beast::get_lowest_layer(*stream_).expires_at(deadline);
   error = run_step(
       [&](auto done) {
-        stream_->async_handshake(asio::ssl::stream_base::client,
-                                 [done](error_code e) { done(e); });
+        stream_->async_handshake(asio::ssl::stream_base::client, [done](error_code e) { done(e); });
       },
       deadline);
   if (!error) return Status();
   const long verify = SSL_get_verify_result(ssl);
   if (verify != X509_V_OK) {
-    return make_error(ErrorCode::io_error,
-                      "TLS handshake with " + peer() + " failed: HQ's certificate is not accepted "
-                      "for \"" + options_.host + "\": " + X509_verify_cert_error_string(verify));
+    return make_error(ErrorCode::io_error, "TLS handshake with " + peer() +
+                                               " failed: HQ's certificate is not accepted "
+                                               "for \"" +
+                                               options_.host +
+                                               "\": " + X509_verify_cert_error_string(verify));
   }
   if (error == beast::error::timeout) return step_error("TLS handshake with", error);
-  return make_error(ErrorCode::io_error, "TLS handshake with " + peer() + " failed (check the "
-                                         "certificates on both sides): " + error.message());
+  return make_error(ErrorCode::io_error, "TLS handshake with " + peer() +
+                                             " failed (check the "
+                                             "certificates on both sides): " +
+                                             error.message());
 }
 
 Result<HttpsResponse> HttpsClient::Impl::exchange(const HttpsRequest& request,
@@ -278,8 +282,8 @@ Result<HttpsResponse> HttpsClient::request(const HttpsRequest& request,
     return impl_->request(request, timeout);
   } catch (const std::exception& e) {  // allocation failures; no exception leaves sync
     impl_->drop();
-    return make_error(ErrorCode::internal, "HTTPS request to " + impl_->peer() +
-                                               " failed: " + e.what());
+    return make_error(ErrorCode::internal,
+                      "HTTPS request to " + impl_->peer() + " failed: " + e.what());
   }
 }
 

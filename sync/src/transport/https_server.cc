@@ -69,8 +69,8 @@ Result<std::uint16_t> HttpsServer::listen(const std::string& address, std::uint1
   if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
   if (error) {
     state.acceptor.reset();
-    return make_error(ErrorCode::io_error, address + ":" + std::to_string(port) +
-                                               ": cannot listen: " + error.message());
+    return make_error(ErrorCode::io_error,
+                      address + ":" + std::to_string(port) + ": cannot listen: " + error.message());
   }
   const std::uint16_t bound = acceptor.local_endpoint(error).port();
   if (error) {

@@ -51,7 +51,9 @@ bool is_closed_by_client(const error_code& error) {
 
 ServerState::ServerState(asio::io_context& io_context, asio::ssl::context& tls_context,
                          HttpsHandler request_handler, HttpsServerOptions server_options)
-    : io(io_context), tls(tls_context), handler(std::move(request_handler)),
+    : io(io_context),
+      tls(tls_context),
+      handler(std::move(request_handler)),
       options(server_options) {
   if (options.body_bytes_max == 0) options.body_bytes_max = limits::sync_batch_compressed_bytes_max;
   if (options.connections_max == 0) options.connections_max = limits::hq_connections_max;
@@ -129,8 +131,8 @@ void ServerSession::on_read(error_code error) {
   keep_alive_ = request.keep_alive();
   if (!peer_) return answer_error(403, peer_error_);
   if (request.method() != http::verb::get && request.method() != http::verb::post) {
-    return answer_error(405, "method " + std::string(request.method_string()) +
-                                 " is not allowed; use GET or POST");
+    return answer_error(
+        405, "method " + std::string(request.method_string()) + " is not allowed; use GET or POST");
   }
   dispatch(std::move(request));
 }
@@ -163,7 +165,8 @@ void ServerSession::respond(HttpsResponse response, std::uint64_t request_number
   handling_ = false;
   auto message = std::make_shared<Response>(static_cast<http::status>(response.status), version_);
   message->set(http::field::server, "loyalty-hq");
-  if (!response.content_type.empty()) message->set(http::field::content_type, response.content_type);
+  if (!response.content_type.empty())
+    message->set(http::field::content_type, response.content_type);
   if (!response.content_encoding.empty()) {
     message->set(http::field::content_encoding, response.content_encoding);
   }
@@ -210,11 +213,11 @@ void ServerSession::linger_close() {
 void ServerSession::drain() {
   if (closed_) return;
   auto self = shared_from_this();
-  beast::get_lowest_layer(stream_).async_read_some(
-      asio::buffer(drain_buffer_), [self](error_code error, std::size_t) {
-        if (error) return self->close();
-        self->drain();
-      });
+  beast::get_lowest_layer(stream_).async_read_some(asio::buffer(drain_buffer_),
+                                                   [self](error_code error, std::size_t) {
+                                                     if (error) return self->close();
+                                                     self->drain();
+                                                   });
 }
 
 }  // namespace loyalty::sync::transport

@@ -148,7 +148,8 @@ Result<Downlink> decode_downlink_json(std::string_view json) {
                       "downlink: " + std::to_string(json.size()) + " bytes, more than the " +
                           std::to_string(limits::sync_downlink_bytes_max) + " allowed");
   }
-  const json::Value document = TRY(wire::parse_document(json, "downlink", wire::downlink_parse_limits()));
+  const json::Value document =
+      TRY(wire::parse_document(json, "downlink", wire::downlink_parse_limits()));
   const wire::WireObject o = TRY(wire::WireObject::open(document, "downlink", downlink_members));
   TRY(o.constant("format", downlink_format));
   Downlink downlink;

@@ -118,14 +118,17 @@ bool eventually(Predicate done, std::chrono::milliseconds timeout = 10s) {
 
 }  // namespace
 
-TEST_CASE("loyaltyd syncs with HQ: its state on /v1/health and the event stream, a receipt at "
-          "HQ, HQ gone shown at once, and a card HQ blocks refused for redemption",
-          "[firmware][sync]") {
+TEST_CASE(
+    "loyaltyd syncs with HQ: its state on /v1/health and the event stream, a receipt at "
+    "HQ, HQ gone shown at once, and a card HQ blocks refused for redemption",
+    "[firmware][sync]") {
   TempDir hq_dir;
   Hq hq(hq_dir);
   const storage::PseudonymKey chain_key{"pk1", std::string(64, 'a')};
-  REQUIRE(hq.store()->publish("", sync::KeysItem{chain_key.key_id, chain_key.key_hex, {}},
-                              Timestamp{1796634000}).ok());
+  REQUIRE(hq.store()
+              ->publish("", sync::KeysItem{chain_key.key_id, chain_key.key_hex, {}},
+                        Timestamp{1796634000})
+              .ok());
   DaemonFixture till([&](Config& config) { config.sync = hq.sync_config(); });
   EventStream events(till.socket());
   CHECK(text(events.next(), "type") == "stream.opened");
@@ -155,18 +158,22 @@ TEST_CASE("loyaltyd syncs with HQ: its state on /v1/health and the event stream,
   }));
 
   // HQ blocks the card: the till refuses its redemption from then on.
-  REQUIRE(hq.store()->publish("FM014",
-                              sync::BlockItem{storage::pseudonym_of(chain_key, card), "lost", true},
-                              Timestamp{1796634000}).ok());
+  REQUIRE(hq.store()
+              ->publish("FM014",
+                        sync::BlockItem{storage::pseudonym_of(chain_key, card), "lost", true},
+                        Timestamp{1796634000})
+              .ok());
   const json::Value applied = events.next_of_type("sync.applied");
   CHECK(text(*applied.find("data"), "update_id").rfind("downlink:", 0) == 0);
-  const std::string quote = "{\"customer_id\":\"" + std::string(card) + "\",\"receipt\":" +
-                            example_receipt("big-basket-redeem", "R-9") + "}";
+  const std::string quote = "{\"customer_id\":\"" + std::string(card) +
+                            "\",\"receipt\":" + example_receipt("big-basket-redeem", "R-9") + "}";
   Reply refused;
-  REQUIRE(eventually([&] {  // the block's own answer may come after a customer state's
-    refused = till.post("/v1/quote", quote);
-    return refused.status == 409;
-  }, 5s));
+  REQUIRE(eventually(
+      [&] {  // the block's own answer may come after a customer state's
+        refused = till.post("/v1/quote", quote);
+        return refused.status == 409;
+      },
+      5s));
   INFO(refused.body);
   CHECK(refused.body.find("is on the blocklist (lost)") != std::string::npos);
 

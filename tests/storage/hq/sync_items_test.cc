@@ -57,21 +57,25 @@ TEST_CASE("A checkout's event carries its transfers with pseudonymous owners", "
   CacheFixture f;
   install_key(f.ledger);
   f.offline_ok("card-1", receipt("R-1", {line("WINE", 10000)}));  // earns 100
-  CHECK(last_annex(f.ledger) ==
-        std::string(R"({"key_id":"k1","customer":")") + std::string(card_1) +
-            R"(","spend_minor":10000,"movements":[{"code":"earn","debit":"issuance",)"
-            R"("credit":"customer_points:)" + std::string(card_1) +
-            R"(","points":100,"source":"earn","line":null,)"
-            R"("lot":{"active_from":"2026-11-18T11:06:40Z","expires_at":"2027-11-18T11:06:40Z"}}]})");
+  CHECK(
+      last_annex(f.ledger) ==
+      std::string(R"({"key_id":"k1","customer":")") + std::string(card_1) +
+          R"(","spend_minor":10000,"movements":[{"code":"earn","debit":"issuance",)"
+          R"("credit":"customer_points:)" +
+          std::string(card_1) +
+          R"(","points":100,"source":"earn","line":null,)"
+          R"("lot":{"active_from":"2026-11-18T11:06:40Z","expires_at":"2027-11-18T11:06:40Z"}}]})");
   // The hash covers the annex: the ledger's own check recomputes it.
   require_check_ok(f.ledger);
-  back_door(f.dir.file("ledger.db"), "DROP TRIGGER events_no_update; "
-                                      "UPDATE events SET annex = replace(annex, '100', '900') "
-                                      "WHERE kind = 'checkout'");
+  back_door(f.dir.file("ledger.db"),
+            "DROP TRIGGER events_no_update; "
+            "UPDATE events SET annex = replace(annex, '100', '900') "
+            "WHERE kind = 'checkout'");
   const LedgerReport report = f.ledger.check().value();
   REQUIRE(report.problems.size() == 1);
-  CHECK(report.problems[0] == "event 2: payload_hash does not match its content (changed after "
-                              "it was written)");
+  CHECK(report.problems[0] ==
+        "event 2: payload_hash does not match its content (changed after "
+        "it was written)");
 }
 
 TEST_CASE("Without a key the annex names no card: owners are unkeyed", "[storage][sync]") {
@@ -92,8 +96,8 @@ TEST_CASE("A refund's event names the same pseudonym and the money refunded", "[
   const std::string annex = last_annex(f.ledger);
   CHECK(annex.starts_with(std::string(R"({"key_id":"k1","customer":")") + std::string(card_1) +
                           R"(","spend_minor":-10000,"movements":[{"code":"reverse_earn",)"
-                          R"("debit":"customer_points:)" + std::string(card_1) +
-                          R"(","credit":"issuance","points":100,)"));
+                          R"("debit":"customer_points:)" +
+                          std::string(card_1) + R"(","credit":"issuance","points":100,)"));
 }
 
 TEST_CASE("A second, different pseudonym key is refused", "[storage][sync]") {
@@ -226,8 +230,8 @@ TEST_CASE("Bundles from HQ never go back a version, and the effective one is fou
   CacheFixture f;
   HqUpdate v2;
   v2.update_id = "P-2";
-  v2.bundles.push_back(HqBundle{"grocery", 2, Timestamp{test_now.unix_seconds + 3600}, "hq-1",
-                                R"({"v":2})"});
+  v2.bundles.push_back(
+      HqBundle{"grocery", 2, Timestamp{test_now.unix_seconds + 3600}, "hq-1", R"({"v":2})"});
   apply_ok(f.ledger, v2);
   CHECK(effective_bundle(f.ledger, "grocery", test_now).value() == std::nullopt);
   const std::optional<HqBundle> later =
@@ -279,11 +283,11 @@ TEST_CASE("Delivered keys are kept by use and id, and a key id never changes its
   using Use = HqDeliveredKey::Use;
   HqUpdate first;
   first.update_id = "keys-1";
-  first.keys = {{Use::bundle_signing, "hq-2", "PEM-2"}, {Use::app_token, "app-1", "ab12"},
+  first.keys = {{Use::bundle_signing, "hq-2", "PEM-2"},
+                {Use::app_token, "app-1", "ab12"},
                 {Use::bundle_signing, "hq-1", "PEM-1"}};
   apply_ok(f.ledger, first);
-  const std::vector<HqDeliveredKey> signing =
-      delivered_keys(f.ledger, Use::bundle_signing).value();
+  const std::vector<HqDeliveredKey> signing = delivered_keys(f.ledger, Use::bundle_signing).value();
   REQUIRE(signing.size() == 2);
   CHECK(signing[0].key_id == "hq-1");
   CHECK(signing[0].material == "PEM-1");

@@ -1,8 +1,8 @@
 // Backoff: equal jitter within [cap/2, cap], the cap doubling to its max, reset on success.
+#include "loyalty/sync/backoff.h"
+
 #include <catch2/catch.hpp>
 #include <set>
-
-#include "loyalty/sync/backoff.h"
 
 using loyalty::sync::client::Backoff;
 using std::chrono::milliseconds;

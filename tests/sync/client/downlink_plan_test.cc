@@ -1,9 +1,9 @@
 // plan_downlink: what a terminal takes from a downlink answer, and what it refuses and why.
+#include "loyalty/sync/downlink_plan.h"
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
-
-#include "loyalty/sync/downlink_plan.h"
 
 using namespace loyalty;
 using namespace loyalty::sync;
@@ -45,7 +45,8 @@ Downlink answer(std::vector<DownlinkItem> items) {
 TEST_CASE("a signed bundle core loads is taken, and the plan records the last version",
           "[sync][client]") {
   Keys k;
-  const SignedBundle bundle = sign_bundle(k.hq1, "fresh-market", 7, Timestamp{1767312000}, grocery());
+  const SignedBundle bundle =
+      sign_bundle(k.hq1, "fresh-market", 7, Timestamp{1767312000}, grocery());
   auto plan = plan_downlink(answer({item(3, bundle)}), 2, k.trusted);
   REQUIRE(plan.has_value());
   CHECK(plan->refused.empty());
@@ -62,19 +63,23 @@ TEST_CASE("a signed bundle core loads is taken, and the plan records the last ve
   CHECK(plan->per_item[0].update_id == "downlink:3");
 }
 
-TEST_CASE("a tampered bundle, one signed by an unknown key, or one whose envelope lies is "
-          "refused and the rest applies",
-          "[sync][client]") {
+TEST_CASE(
+    "a tampered bundle, one signed by an unknown key, or one whose envelope lies is "
+    "refused and the rest applies",
+    "[sync][client]") {
   Keys k;
   SignedBundle tampered = sign_bundle(k.hq1, "fresh-market", 7, Timestamp{1767312000}, grocery());
   tampered.program_json.replace(tampered.program_json.find("\"version\": 7"), 12, "\"version\": 8");
   tampered.program_version = 8;
-  const SignedBundle unknown = sign_bundle(k.rogue, "fresh-market", 7, Timestamp{1767312000}, grocery());
-  const SignedBundle lying = sign_bundle(k.hq1, "other-program", 7, Timestamp{1767312000}, grocery());
+  const SignedBundle unknown =
+      sign_bundle(k.rogue, "fresh-market", 7, Timestamp{1767312000}, grocery());
+  const SignedBundle lying =
+      sign_bundle(k.hq1, "other-program", 7, Timestamp{1767312000}, grocery());
   const SignedBundle not_a_program = sign_bundle(k.hq1, "x", 1, Timestamp{1767312000}, "{\"a\":1}");
-  auto plan = plan_downlink(answer({item(1, tampered), item(2, unknown), item(3, lying),
-                                    item(4, not_a_program), item(5, BlockItem{alice, "stolen", true})}),
-                            0, k.trusted);
+  auto plan =
+      plan_downlink(answer({item(1, tampered), item(2, unknown), item(3, lying),
+                            item(4, not_a_program), item(5, BlockItem{alice, "stolen", true})}),
+                    0, k.trusted);
   REQUIRE(plan.has_value());
   REQUIRE(plan->refused.size() == 4);
   CHECK(plan->refused[0].version == 1);
@@ -105,16 +110,16 @@ TEST_CASE("a key rotation: a new key signed by a trusted one is trusted for what
   const SignedKey rotation{next, "hq-1", k.hq1.sign(key_signing_input(next))};
   const PublicKey evil{"hq-9", k.rogue.public_pem()};
   const SignedKey self_signed{evil, "hq-9", k.rogue.sign(key_signing_input(evil))};
-  const SignedBundle by_new = sign_bundle(k.hq2, "fresh-market", 8, Timestamp{1767312000},
-                                          [] {
-                                            std::string p = grocery();
-                                            p.replace(p.find("\"version\": 7"), 12, "\"version\": 8");
-                                            return p;
-                                          }());
-  const SignedBundle by_evil = sign_bundle(k.rogue, "fresh-market", 7, Timestamp{1767312000}, grocery());
-  auto plan = plan_downlink(answer({item(1, self_signed), item(2, by_evil), item(3, rotation),
-                                    item(4, by_new)}),
-                            0, k.trusted);
+  const SignedBundle by_new = sign_bundle(k.hq2, "fresh-market", 8, Timestamp{1767312000}, [] {
+    std::string p = grocery();
+    p.replace(p.find("\"version\": 7"), 12, "\"version\": 8");
+    return p;
+  }());
+  const SignedBundle by_evil =
+      sign_bundle(k.rogue, "fresh-market", 7, Timestamp{1767312000}, grocery());
+  auto plan = plan_downlink(
+      answer({item(1, self_signed), item(2, by_evil), item(3, rotation), item(4, by_new)}), 0,
+      k.trusted);
   REQUIRE(plan.has_value());
   REQUIRE(plan->refused.size() == 2);
   CHECK(plan->refused[0].kind == "signing_key");
@@ -148,7 +153,7 @@ TEST_CASE("customer states, erasures, unblocks and the chain's keys map to the l
   CHECK(plan->update.balances[0].expires_at == Timestamp{1800000000});
   CHECK(plan->update.erase_pseudonyms == std::vector<std::string>{alice});
   REQUIRE(plan->update.pseudonym_blocks.size() == 2);
-  CHECK(plan->update.pseudonym_blocks[0].reason.empty());            // an unblock
+  CHECK(plan->update.pseudonym_blocks[0].reason.empty());             // an unblock
   CHECK(plan->update.pseudonym_blocks[1].reason == "blocked by HQ");  // a block without reason
   REQUIRE(plan->update.pseudonym_key.has_value());
   CHECK(plan->update.pseudonym_key->key_id == "pk1");
@@ -160,11 +165,11 @@ TEST_CASE("customer states, erasures, unblocks and the chain's keys map to the l
 TEST_CASE("items at or below the applied version are not applied again", "[sync][client]") {
   Keys k;
   CHECK_FALSE(plan_downlink(answer({}), 3, k.trusted).has_value());
-  CHECK_FALSE(plan_downlink(answer({item(2, EraseItem{alice}), item(3, EraseItem{alice})}), 3,
-                            k.trusted)
-                  .has_value());
-  auto plan = plan_downlink(answer({item(3, EraseItem{alice}), item(4, EraseItem{alice})}), 3,
-                            k.trusted);
+  CHECK_FALSE(
+      plan_downlink(answer({item(2, EraseItem{alice}), item(3, EraseItem{alice})}), 3, k.trusted)
+          .has_value());
+  auto plan =
+      plan_downlink(answer({item(3, EraseItem{alice}), item(4, EraseItem{alice})}), 3, k.trusted);
   REQUIRE(plan.has_value());
   CHECK(plan->items == 1);
   CHECK(plan->update.downlink_version == 4);

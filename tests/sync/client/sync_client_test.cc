@@ -46,9 +46,10 @@ struct Terminal {
 
 }  // namespace
 
-TEST_CASE("the sync client ships the ledger to HQ, and after HQ restarts resumes from what HQ "
-          "holds without resending it",
-          "[sync][client][e2e]") {
+TEST_CASE(
+    "the sync client ships the ledger to HQ, and after HQ restarts resumes from what HQ "
+    "holds without resending it",
+    "[sync][client][e2e]") {
   TestPki pki;
   TempDir hq_dir;
   Terminal till;
@@ -111,9 +112,10 @@ TEST_CASE("a card HQ blocks reaches the terminal's ledger through the long poll 
   REQUIRE(eventually([&] { return blocked_reason(till.writer, alice) == "(not blocked)"; }, 5s));
 }
 
-TEST_CASE("the terminal takes a signed bundle and refuses a tampered one, one signed by an "
-          "unknown key and one older than it holds",
-          "[sync][client][e2e]") {
+TEST_CASE(
+    "the terminal takes a signed bundle and refuses a tampered one, one signed by an "
+    "unknown key and one older than it holds",
+    "[sync][client][e2e]") {
   TestPki pki;
   TempDir hq_dir;
   Terminal till;
@@ -123,16 +125,20 @@ TEST_CASE("the terminal takes a signed bundle and refuses a tampered one, one si
   auto store = hq.store();
   SignedBundle tampered = sign_bundle(key, "fresh-market", 9, Timestamp{1796000000}, grocery(9));
   tampered.program_json += " ";
-  REQUIRE(store->publish("", sign_bundle(key, "fresh-market", 8, Timestamp{1796000000}, grocery(8)),
-                         fixed_now())
+  REQUIRE(store
+              ->publish("", sign_bundle(key, "fresh-market", 8, Timestamp{1796000000}, grocery(8)),
+                        fixed_now())
               .ok());
   REQUIRE(store->publish("", tampered, fixed_now()).ok());
-  REQUIRE(store->publish("", sign_bundle(rogue, "fresh-market", 9, Timestamp{1796000000}, grocery(9)),
-                         fixed_now())
+  REQUIRE(store
+              ->publish("",
+                        sign_bundle(rogue, "fresh-market", 9, Timestamp{1796000000}, grocery(9)),
+                        fixed_now())
               .ok());
   const std::int64_t last =
-      store->publish("", sign_bundle(key, "fresh-market", 7, Timestamp{1796000000}, grocery(7)),
-                     fixed_now())
+      store
+          ->publish("", sign_bundle(key, "fresh-market", 7, Timestamp{1796000000}, grocery(7)),
+                    fixed_now())
           .value();
   SyncClientOptions options = client_options(pki, hq.port());
   options.trusted_keys = {PublicKey{"hq-1", key.public_pem()}};

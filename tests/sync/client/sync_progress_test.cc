@@ -1,7 +1,7 @@
 // Progress: the rate over the window and the time left.
-#include <catch2/catch.hpp>
-
 #include "loyalty/sync/sync_progress.h"
+
+#include <catch2/catch.hpp>
 
 using loyalty::sync::client::Progress;
 using std::chrono::milliseconds;

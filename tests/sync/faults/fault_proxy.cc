@@ -85,12 +85,12 @@ struct Link : std::enable_shared_from_this<Link> {
 
   static void read(std::shared_ptr<Link> self, tcp::socket& from, tcp::socket& to,
                    std::shared_ptr<Pump> state) {
-    from.async_read_some(asio::buffer(state->buffer), [self, &from, &to, state](error_code error,
-                                                                                 std::size_t n) {
-      if (error || self->closed) return self->close();
-      auto chunk = std::make_shared<std::string>(state->buffer.data(), n);
-      forward(self, from, to, state, chunk);
-    });
+    from.async_read_some(asio::buffer(state->buffer),
+                         [self, &from, &to, state](error_code error, std::size_t n) {
+                           if (error || self->closed) return self->close();
+                           auto chunk = std::make_shared<std::string>(state->buffer.data(), n);
+                           forward(self, from, to, state, chunk);
+                         });
   }
 
   static void forward(std::shared_ptr<Link> self, tcp::socket& from, tcp::socket& to,
@@ -123,15 +123,16 @@ struct Link : std::enable_shared_from_this<Link> {
     auto bytes = std::make_shared<std::string>();
     for (const auto& part : out) *bytes += *part;
     auto send = [self, &from, &to, state, bytes] {
-      asio::async_write(to, asio::buffer(*bytes), [self, &from, &to, state, bytes](error_code error,
-                                                                                  std::size_t) {
-        if (error || self->closed) return self->close();
-        read(self, from, to, state);
-      });
+      asio::async_write(to, asio::buffer(*bytes),
+                        [self, &from, &to, state, bytes](error_code error, std::size_t) {
+                          if (error || self->closed) return self->close();
+                          read(self, from, to, state);
+                        });
     };
     if (s.faults && s.roll() < s.plan.delay) {
       ++s.counts.delays;
-      auto timer = std::make_shared<asio::steady_timer>(s.io, std::chrono::milliseconds(s.delay_ms()));
+      auto timer =
+          std::make_shared<asio::steady_timer>(s.io, std::chrono::milliseconds(s.delay_ms()));
       timer->async_wait([timer, send](error_code) { send(); });
       return;
     }

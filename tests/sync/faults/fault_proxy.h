@@ -19,7 +19,7 @@
 namespace loyalty::sync::test {
 
 struct FaultPlan {
-  double cut = 0.03;        // per chunk
+  double cut = 0.03;  // per chunk
   double delay = 0.2;
   int delay_ms_max = 20;
   double duplicate = 0.01;

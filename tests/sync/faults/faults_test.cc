@@ -98,7 +98,8 @@ struct Till {
       Result<storage::CheckoutResult> done =
           redeem ? till.checkout_offline(program, card, load_receipt(with_redeem).value(), at)
                  : make_error(ErrorCode::conflict, "no redemption");
-      if (!done.ok()) done = till.checkout_offline(program, card, load_receipt(receipt).value(), at);
+      if (!done.ok())
+        done = till.checkout_offline(program, card, load_receipt(receipt).value(), at);
       REQUIRE(done.ok());
       if (client) client->ledger_advanced(done->event_seq);
     }
@@ -149,10 +150,11 @@ std::string blocked(storage::Ledger& ledger, const std::string& pseudonym) {
 
 }  // namespace
 
-TEST_CASE("under delays, duplicates, reorders, cuts and restarts HQ ends up with every "
-          "terminal's journal exactly once, and the terminals with the latest bundle and "
-          "blocklist",
-          "[sync][faults]") {
+TEST_CASE(
+    "under delays, duplicates, reorders, cuts and restarts HQ ends up with every "
+    "terminal's journal exactly once, and the terminals with the latest bundle and "
+    "blocklist",
+    "[sync][faults]") {
   TestPki pki;
   CaIssue second = issue_request(pki.ca_directory(), pki.path("till2"));
   second.terminal = TerminalIdentity{"store-2", "till.1"};
@@ -170,7 +172,9 @@ TEST_CASE("under delays, duplicates, reorders, cuts and restarts HQ ends up with
   const SigningKey key = std::move(SigningKey::generate("hq-1")).value();
   // The chain's pseudonym key, before the terminals sell.
   const storage::PseudonymKey chain_key{"pk1", std::string(64, '7')};
-  REQUIRE(hq->store()->publish("", KeysItem{chain_key.key_id, chain_key.key_hex, {}}, fixed_now()).ok());
+  REQUIRE(hq->store()
+              ->publish("", KeysItem{chain_key.key_id, chain_key.key_hex, {}}, fixed_now())
+              .ok());
 
   Till a(TestPki::terminal(), 11);
   Till b(TerminalIdentity{"store-2", "till.1"}, 22);
@@ -190,16 +194,21 @@ TEST_CASE("under delays, duplicates, reorders, cuts and restarts HQ ends up with
   const TlsFiles b_files = pki.files("till2", "terminal");
   a.start(options_for(a, a_files));
   b.start(options_for(b, b_files));
-  REQUIRE(eventually([&] {
-    return a.client->status().downlink_version >= 1 && b.client->status().downlink_version >= 1;
-  }, 20s));
+  REQUIRE(eventually(
+      [&] {
+        return a.client->status().downlink_version >= 1 && b.client->status().downlink_version >= 1;
+      },
+      20s));
 
   std::mt19937 random(5);
   a.sell(program, random, 40, 0);
   b.sell(program, random, 40, 0);
   auto store = hq->store();
-  REQUIRE(store->publish("", sign_bundle(key, "fresh-market", 8, Timestamp{1796000000},
-                                         program_text(8)), fixed_now()).ok());
+  REQUIRE(store
+              ->publish("",
+                        sign_bundle(key, "fresh-market", 8, Timestamp{1796000000}, program_text(8)),
+                        fixed_now())
+              .ok());
   const std::string lost = storage::pseudonym_of(chain_key, gs1_card(101));
   const std::string found = storage::pseudonym_of(chain_key, gs1_card(102));
   REQUIRE(store->publish("", BlockItem{lost, "lost", true}, fixed_now()).ok());
@@ -221,31 +230,36 @@ TEST_CASE("under delays, duplicates, reorders, cuts and restarts HQ ends up with
   store = hq->store();
   REQUIRE(store->publish("store-2", BlockItem{found, "", false}, fixed_now()).ok());
   const std::int64_t latest =
-      store->publish("", sign_bundle(key, "fresh-market", 9, Timestamp{1796000000}, program_text(9)),
-                     fixed_now())
+      store
+          ->publish("", sign_bundle(key, "fresh-market", 9, Timestamp{1796000000}, program_text(9)),
+                    fixed_now())
           .value();
 
   // The last stretch without faults, so the test ends in bounded time.
-  REQUIRE(eventually([&] {
-    return a.client->status().held_seq == a.last_seq() &&
-           b.client->status().held_seq == b.last_seq();
-  }, 60s));
+  REQUIRE(eventually(
+      [&] {
+        return a.client->status().held_seq == a.last_seq() &&
+               b.client->status().held_seq == b.last_seq();
+      },
+      60s));
   proxy.set_faults(false);
   // Settled: HQ holds every event, the downlink is current, and nothing new was written for half
   // a second (a downlink answer applied writes an hq_update event, which ships in turn).
   std::int64_t seen_a = -1, seen_b = -1;
-  REQUIRE(eventually([&] {
-    const SyncStatus sa = a.client->status();
-    const SyncStatus sb = b.client->status();
-    const std::int64_t la = a.last_seq(), lb = b.last_seq();
-    const bool done = sa.held_seq == la && sb.held_seq == lb && sa.downlink_version >= latest &&
-                      sb.downlink_version >= latest && sa.phase == SyncPhase::in_sync &&
-                      sb.phase == SyncPhase::in_sync && la == seen_a && lb == seen_b;
-    seen_a = la;
-    seen_b = lb;
-    if (!done) std::this_thread::sleep_for(500ms);
-    return done;
-  }, 60s));
+  REQUIRE(eventually(
+      [&] {
+        const SyncStatus sa = a.client->status();
+        const SyncStatus sb = b.client->status();
+        const std::int64_t la = a.last_seq(), lb = b.last_seq();
+        const bool done = sa.held_seq == la && sb.held_seq == lb && sa.downlink_version >= latest &&
+                          sb.downlink_version >= latest && sa.phase == SyncPhase::in_sync &&
+                          sb.phase == SyncPhase::in_sync && la == seen_a && lb == seen_b;
+        seen_a = la;
+        seen_b = lb;
+        if (!done) std::this_thread::sleep_for(500ms);
+        return done;
+      },
+      60s));
   a.stop();
   b.stop();
   INFO("proxy: " << proxy.counts().connections << " connections, " << proxy.counts().chunks

@@ -31,10 +31,11 @@ TEST_CASE("hq downlink sends chain and own-store items and customer states") {
   Result<std::unique_ptr<HqStore>> opened = open_sqlite_hq_store(dir.file("hq.db"));
   REQUIRE(opened.ok());
   HqStore& store = **opened;
-  const SignedBundle bundle{"k1", "prog", 3, at_seconds(t0), std::string(10000, 'x'),
-                            std::string("\x00\xff\x10", 3)};
+  const SignedBundle bundle{
+      "k1", "prog", 3, at_seconds(t0), std::string(10000, 'x'), std::string("\x00\xff\x10", 3)};
   Result<std::int64_t> v1 = store.publish("", bundle, at_seconds(t0));
-  Result<std::int64_t> v2 = store.publish("A", BlockItem{alice, "stolen", true}, at_seconds(t0 + 1));
+  Result<std::int64_t> v2 =
+      store.publish("A", BlockItem{alice, "stolen", true}, at_seconds(t0 + 1));
   Result<std::int64_t> v3 = store.publish("B", EraseItem{alice}, at_seconds(t0 + 2));
   REQUIRE(v1.ok());
   REQUIRE(v2.ok());
@@ -99,7 +100,7 @@ TEST_CASE("hq downlink sends chain and own-store items and customer states") {
   REQUIRE(for_b_now.ok());
   REQUIRE(for_b_now->items.size() == 1);
   CHECK(same_item(for_b_now->items[0], 5, "B", at_seconds(t0 + 70),
-                     CustomerItem{alice, -30, 1, std::nullopt, "gold", true}));
+                  CustomerItem{alice, -30, 1, std::nullopt, "gold", true}));
   Result<Downlink> for_a_now = store.downlink(a.identity(), 4, 100);
   REQUIRE(for_a_now.ok());
   REQUIRE(for_a_now->items.size() == 1);

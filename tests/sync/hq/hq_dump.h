@@ -54,8 +54,9 @@ inline std::map<std::string, std::int64_t> entry_balances(const std::string& pat
   Result<storage::Database> db = storage::Database::open(path);
   LOYALTY_ASSERT(db.ok());
   Result<storage::Statement> select = storage::Statement::prepare(
-      *db, "SELECT account, SUM(amount) FROM (SELECT credit AS account, points AS amount FROM "
-           "entries UNION ALL SELECT debit, -points FROM entries) GROUP BY account");
+      *db,
+      "SELECT account, SUM(amount) FROM (SELECT credit AS account, points AS amount FROM "
+      "entries UNION ALL SELECT debit, -points FROM entries) GROUP BY account");
   LOYALTY_ASSERT(select.ok());
   std::map<std::string, std::int64_t> balances;
   while (true) {

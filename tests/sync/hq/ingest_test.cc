@@ -49,13 +49,15 @@ TEST_CASE("hq ingest stores a batch once and a repeat is all duplicates") {
   HqTempDir dir;
   auto store = open_store(dir);
   const JournalBuilder journal = five_earns();
-  Result<IngestOutcome> first = store->ingest(journal.identity(), journal.all(), at_seconds(t0 + 999));
+  Result<IngestOutcome> first =
+      store->ingest(journal.identity(), journal.all(), at_seconds(t0 + 999));
   REQUIRE(first.ok());
   CHECK(first->events_stored == 5);
   CHECK(first->events_duplicate == 0);
-  CHECK(first->ack == Ack{AckStatus::accepted, "t1", journal.epoch(), 5,
-                          journal.events()[4].payload_hash, ""});
-  Result<IngestOutcome> again = store->ingest(journal.identity(), journal.all(), at_seconds(t0 + 1000));
+  CHECK(first->ack ==
+        Ack{AckStatus::accepted, "t1", journal.epoch(), 5, journal.events()[4].payload_hash, ""});
+  Result<IngestOutcome> again =
+      store->ingest(journal.identity(), journal.all(), at_seconds(t0 + 1000));
   REQUIRE(again.ok());
   CHECK(again->events_stored == 0);
   CHECK(again->events_duplicate == 5);
@@ -69,16 +71,19 @@ TEST_CASE("hq ingest holds events above a gap and jumps when the gap fills") {
   HqTempDir dir;
   auto store = open_store(dir);
   const JournalBuilder journal = five_earns();
-  Result<IngestOutcome> late = store->ingest(journal.identity(), journal.batch(3, 5), at_seconds(t0));
+  Result<IngestOutcome> late =
+      store->ingest(journal.identity(), journal.batch(3, 5), at_seconds(t0));
   REQUIRE(late.ok());
   CHECK(late->events_stored == 3);
   CHECK(late->ack.held_seq == 0);
   CHECK(late->ack.held_hash == "");
   CHECK(status_of(*store).stored_beyond == 3);
-  Result<IngestOutcome> first = store->ingest(journal.identity(), journal.batch(1, 1), at_seconds(t0));
+  Result<IngestOutcome> first =
+      store->ingest(journal.identity(), journal.batch(1, 1), at_seconds(t0));
   REQUIRE(first.ok());
   CHECK(first->ack.held_seq == 1);
-  Result<IngestOutcome> fill = store->ingest(journal.identity(), journal.batch(2, 2), at_seconds(t0));
+  Result<IngestOutcome> fill =
+      store->ingest(journal.identity(), journal.batch(2, 2), at_seconds(t0));
   REQUIRE(fill.ok());
   CHECK(fill->ack.status == AckStatus::accepted);
   CHECK(fill->ack.held_seq == 5);
@@ -138,15 +143,16 @@ void quarantine_then_release(const Batch& bad, const std::string& reason,
   CHECK(applied->events_applied == 0);
   CHECK(balance_of(*store, alice) == -1);
 
-  REQUIRE(store->release(journal.identity(), accept_from_seq, "checked the till",
-                         at_seconds(t0 + 20))
-              .ok());
+  REQUIRE(
+      store->release(journal.identity(), accept_from_seq, "checked the till", at_seconds(t0 + 20))
+          .ok());
   Result<std::vector<Alert>> after = store->alerts();
   REQUIRE(after.ok());
   REQUIRE(after->size() == 2);
   CHECK(after->back().message.starts_with("released: checked the till"));
   CHECK(!status_of(*store).quarantined);
-  Result<IngestOutcome> resent = store->ingest(journal.identity(), journal.batch(3, 5), at_seconds(t0 + 30));
+  Result<IngestOutcome> resent =
+      store->ingest(journal.identity(), journal.batch(3, 5), at_seconds(t0 + 30));
   REQUIRE(resent.ok());
   CHECK(resent->ack.status == AckStatus::accepted);
   CHECK(resent->ack.held_seq == 5);
@@ -202,8 +208,9 @@ TEST_CASE("hq quarantines an epoch going backwards") {
   Result<IngestOutcome> back =
       store->ingest(old_epoch.identity(), old_epoch.batch(3, 5), at_seconds(t0 + 2));
   REQUIRE(back.ok());
-  const std::string reason = "epoch going backwards: batch of epoch 0000000000000007, HQ holds "
-                             "epoch 0000000000000008";
+  const std::string reason =
+      "epoch going backwards: batch of epoch 0000000000000007, HQ holds "
+      "epoch 0000000000000008";
   CHECK(back->ack == Ack{AckStatus::quarantined, "t1", new_epoch.epoch(), 3,
                          new_epoch.events()[2].payload_hash, reason});
   Result<std::vector<Alert>> alerts = store->alerts();
@@ -234,8 +241,8 @@ TEST_CASE("hq state persists when the file is reopened") {
   auto store = open_store(dir);
   Result<Ack> state = store->uplink_state(journal.identity());
   REQUIRE(state.ok());
-  CHECK(*state == Ack{AckStatus::accepted, "t1", journal.epoch(), 4,
-                      journal.events()[3].payload_hash, ""});
+  CHECK(*state ==
+        Ack{AckStatus::accepted, "t1", journal.epoch(), 4, journal.events()[3].payload_hash, ""});
   Result<std::optional<CustomerReport>> report = store->customer(alice, 10);
   REQUIRE(report.ok());
   REQUIRE(report->has_value());

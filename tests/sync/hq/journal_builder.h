@@ -106,8 +106,8 @@ class JournalBuilder {
   }
 
   // Any event, hashed and linked.
-  const WireEvent& add(std::string kind, std::string receipt_id, std::string payload,
-                       Timestamp at, std::string annex_json = "") {
+  const WireEvent& add(std::string kind, std::string receipt_id, std::string payload, Timestamp at,
+                       std::string annex_json = "") {
     WireEvent event;
     event.seq = static_cast<std::int64_t>(events_.size()) + 1;
     event.kind = std::move(kind);
@@ -131,7 +131,8 @@ class JournalBuilder {
     batch.epoch = epoch_;
     batch.from_seq = from_seq;
     batch.to_seq = to_seq;
-    batch.prev_hash = from_seq == 1 ? "" : events_[static_cast<std::size_t>(from_seq - 2)].payload_hash;
+    batch.prev_hash =
+        from_seq == 1 ? "" : events_[static_cast<std::size_t>(from_seq - 2)].payload_hash;
     for (std::int64_t seq = from_seq; seq <= to_seq; ++seq) {
       batch.events.push_back(events_[static_cast<std::size_t>(seq - 1)]);
     }

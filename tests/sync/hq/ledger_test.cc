@@ -1,9 +1,8 @@
 // The HQ ledger: overdrafts of offline double redemptions, expiry, and the projection's
 // independence of the order in which batches arrive.
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 
 #include "hq_dump.h"
 #include "hq_temp_dir.h"
@@ -180,7 +179,8 @@ Scenario three_terminals() {
   c.checkout(at_seconds(t0 + 13), bob, 100, {burn(bob, 40), earn(bob, 4)});
   a.checkout(at_seconds(t0 + 15), carol, 100, {earn(carol, 12)});
   b.checkout(at_seconds(t0 + 17), alice, 100, {earn(alice, 30)});
-  c.refund(at_seconds(t0 + 19), bob, -100, {move("restore_burn", "redemption", points_account(bob), 40)});
+  c.refund(at_seconds(t0 + 19), bob, -100,
+           {move("restore_burn", "redemption", points_account(bob), 40)});
   a.checkout(at_seconds(t0 + 21), carol, 100, {burn(carol, 20)});
   b.checkout(at_seconds(t0 + 23), alice, 100, {earn(alice, 90)});
   c.checkout(at_seconds(t0 + 25), alice, 100,

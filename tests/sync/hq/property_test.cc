@@ -4,7 +4,6 @@
 // receivables never go below zero nor are both positive, and the entries balance.
 
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <random>
 
@@ -41,7 +40,8 @@ struct Expected {
 void count(Expected& expected, const Move& move) {
   if (move.points <= 0 || move.minor > 0) return;
   const std::string prefix = "customer_points:";
-  if (move.credit.starts_with(prefix)) expected.net[move.credit.substr(prefix.size())] += move.points;
+  if (move.credit.starts_with(prefix))
+    expected.net[move.credit.substr(prefix.size())] += move.points;
   if (move.debit.starts_with(prefix)) expected.net[move.debit.substr(prefix.size())] -= move.points;
   if (move.code == "earn") expected.issued += move.points;
   if (move.code == "reverse_earn") expected.issued -= move.points;
@@ -129,9 +129,9 @@ bool run_seed(std::uint64_t seed) {
   std::uniform_int_distribution<int> apply_now(0, 3);
   std::uniform_int_distribution<std::size_t> apply_max(1, 40);
   for (const Piece& piece : pieces) {
-    Result<IngestOutcome> outcome = store->ingest(
-        journals[piece.journal].identity(), journals[piece.journal].batch(piece.from, piece.to),
-        at_seconds(t0 + 10000));
+    Result<IngestOutcome> outcome =
+        store->ingest(journals[piece.journal].identity(),
+                      journals[piece.journal].batch(piece.from, piece.to), at_seconds(t0 + 10000));
     REQUIRE(outcome.ok());
     REQUIRE(outcome->ack.status == AckStatus::accepted);
     if (apply_now(rng) == 0) REQUIRE(store->apply(at_seconds(t0 + 10000), apply_max(rng)).ok());

@@ -58,10 +58,9 @@ TEST_CASE("make_server_context refuses a key that does not match the certificate
   const auto context = make_server_context(files);
   REQUIRE_FALSE(context.ok());
   CHECK(context.error().code == ErrorCode::invalid_argument);
-  CHECK(context.error().message == files.private_key_path +
-                                       ": the private key does not match the certificate " +
-                                       files.certificate_path +
-                                       "; use the key issued with that certificate");
+  CHECK(context.error().message ==
+        files.private_key_path + ": the private key does not match the certificate " +
+            files.certificate_path + "; use the key issued with that certificate");
 }
 
 TEST_CASE("make_client_context refuses a file over the PEM size limit") {

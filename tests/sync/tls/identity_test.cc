@@ -30,7 +30,8 @@ TEST_CASE("parse_terminal_uri rejects what is not a terminal URI") {
   CHECK_FALSE(parse_terminal_uri("urn:loyalty:terminal:store:").has_value());
   CHECK_FALSE(parse_terminal_uri("urn:loyalty:terminal:store").has_value());
   CHECK_FALSE(parse_terminal_uri("urn:loyalty:terminal:").has_value());
-  CHECK_FALSE(parse_terminal_uri("urn:loyalty:terminal:" + std::string(65, 'a') + ":t").has_value());
+  CHECK_FALSE(
+      parse_terminal_uri("urn:loyalty:terminal:" + std::string(65, 'a') + ":t").has_value());
   CHECK_FALSE(parse_terminal_uri("urn:loyalty:terminal:s:" + std::string(65, 'a')).has_value());
   CHECK_FALSE(parse_terminal_uri("urn:loyalty:till:store:till").has_value());
   CHECK_FALSE(parse_terminal_uri("URN:loyalty:terminal:store:till").has_value());
@@ -65,7 +66,8 @@ TEST_CASE("terminal_identity refuses certificates without exactly one terminal U
   CHECK(bad.error().message ==
         "the client certificate has a malformed terminal URI \"urn:loyalty:terminal:s:a b\"" +
             suffix);
-  const auto server = terminal_identity(read_certificate(pki.server_files().certificate_path).get());
+  const auto server =
+      terminal_identity(read_certificate(pki.server_files().certificate_path).get());
   REQUIRE_FALSE(server.ok());
   CHECK(server.error().message == "the client certificate has no terminal URI" + suffix);
   const auto missing = terminal_identity(nullptr);

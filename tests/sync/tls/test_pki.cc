@@ -92,9 +92,10 @@ void issue_raw_client(const std::string& ca_directory, const std::string& out_pr
 
 TestPki::TestPki() {
   const Timestamp start = plus_seconds(now(), -3600);
-  REQUIRE(ca_init(CaInit{.directory = ca_directory(), .name = "test CA", .valid_days = 30,
-                         .now = start})
-              .ok());
+  REQUIRE(
+      ca_init(
+          CaInit{.directory = ca_directory(), .name = "test CA", .valid_days = 30, .now = start})
+          .ok());
   CaIssue terminal = issue_request(ca_directory(), path("terminal"));
   terminal.terminal = TestPki::terminal();
   terminal.not_before = start;

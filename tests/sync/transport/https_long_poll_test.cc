@@ -191,7 +191,8 @@ TEST_CASE("cancel() from another thread cuts a long poll at once, and every late
           "[sync][transport]") {
   TestPki pki;
   // Never answers: a long poll with nothing to say.
-  ServerThread server(pki.server_files(), [](const TerminalIdentity&, HttpsRequest, HttpsResponder) {});
+  ServerThread server(pki.server_files(),
+                      [](const TerminalIdentity&, HttpsRequest, HttpsResponder) {});
   auto tls = client_context(pki.terminal_files());
   HttpsClient client(tls, options_for(server));
   auto polled = std::async(std::launch::async, [&] { return client.request(get("/poll"), 30s); });

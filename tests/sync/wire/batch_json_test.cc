@@ -258,7 +258,8 @@ TEST_CASE("a batch text over sync_batch_bytes_max is refused before parsing", "[
 TEST_CASE("a batch carries event payloads up to event_payload_bytes_max, and no more",
           "[sync][wire]") {
   // A receipt of many lines makes a payload far above core's default 4 KiB string bound.
-  const std::string big = "{\"x\":\"" + std::string(loyalty::limits::event_payload_bytes_max - 8, 'y') + "\"}";
+  const std::string big =
+      "{\"x\":\"" + std::string(loyalty::limits::event_payload_bytes_max - 8, 'y') + "\"}";
   REQUIRE(big.size() == loyalty::limits::event_payload_bytes_max);
   const Batch batch = chain(1, {big, "{\"b\":2}"});
   const Result<Batch> decoded = loyalty::sync::decode_batch(loyalty::sync::encode_batch(batch));

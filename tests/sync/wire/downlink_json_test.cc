@@ -272,15 +272,16 @@ TEST_CASE("a downlink carries rule bundles far larger than core's default string
   // A real chain's bundle is tens of kilobytes; core's parse() bounds strings to 4 KiB by
   // default, which the downlink lifts for its documents.
   std::string program = "{\"rules\":[";
-  while (program.size() < 200'000) program += "{\"id\":\"r-" + std::to_string(program.size()) + "\"},";
+  while (program.size() < 200'000)
+    program += "{\"id\":\"r-" + std::to_string(program.size()) + "\"},";
   program.back() = ']';
   program += "}";
   Downlink d;
   d.latest = 1;
-  d.items.push_back(item(
-      1, loyalty::sync::SignedBundle{"hq-1", "big", 1, Timestamp{1767312000}, program,
-                                     signature_bytes}));
-  const Result<Downlink> decoded = loyalty::sync::decode_downlink(loyalty::sync::encode_downlink(d));
+  d.items.push_back(item(1, loyalty::sync::SignedBundle{"hq-1", "big", 1, Timestamp{1767312000},
+                                                        program, signature_bytes}));
+  const Result<Downlink> decoded =
+      loyalty::sync::decode_downlink(loyalty::sync::encode_downlink(d));
   REQUIRE(decoded.ok());
   CHECK(std::get<loyalty::sync::SignedBundle>(decoded->items[0].body).program_json == program);
 }

@@ -29,14 +29,14 @@ struct WireEvent {
   std::string payload_hash;
   std::string prev_hash;
   Timestamp created_at;
-  std::string annex;       // the ledger annex's JSON text ("" when the event has none)
+  std::string annex;  // the ledger annex's JSON text ("" when the event has none)
   bool operator==(const WireEvent&) const = default;
 };
 
 struct Batch {
   std::string store_id;
   std::string terminal_id;
-  std::string epoch;      // the ledger's epoch, 16 lowercase hex digits
+  std::string epoch;          // the ledger's epoch, 16 lowercase hex digits
   std::int64_t from_seq = 0;  // >= 1
   std::int64_t to_seq = 0;    // >= from_seq; to_seq - from_seq + 1 == events.size()
   std::string prev_hash;      // payload_hash of event from_seq - 1; '' when from_seq == 1

@@ -71,18 +71,18 @@ const char* sync_phase_name(SyncPhase phase);
 
 struct SyncStatus {
   SyncPhase phase = SyncPhase::connecting;
-  std::int64_t local_seq = 0;  // the ledger's last event
-  std::int64_t held_seq = 0;   // the last HQ holds contiguously
-  std::int64_t backlog = 0;    // local_seq - held_seq
-  std::int64_t events_sent = 0;        // since start()
-  std::int64_t rate_per_second = 0;    // events acknowledged per second, recently
+  std::int64_t local_seq = 0;               // the ledger's last event
+  std::int64_t held_seq = 0;                // the last HQ holds contiguously
+  std::int64_t backlog = 0;                 // local_seq - held_seq
+  std::int64_t events_sent = 0;             // since start()
+  std::int64_t rate_per_second = 0;         // events acknowledged per second, recently
   std::optional<std::int64_t> eta_seconds;  // backlog / rate while catching up
   std::int64_t downlink_version = 0;
   std::int64_t retry_in_ms = 0;  // while offline
   std::string last_error;        // the last failure ('' after a success); no secrets
   std::string quarantine_reason;
   std::optional<Timestamp> last_contact;  // the last answer from HQ
-  std::int64_t items_refused = 0;  // downlink items verification refused, since start()
+  std::int64_t items_refused = 0;         // downlink items verification refused, since start()
   std::string last_refusal;
   bool operator==(const SyncStatus&) const = default;
 };
@@ -95,8 +95,8 @@ struct SyncClientOptions {
   std::string hq_host;   // as named in HQ's certificate
   std::uint16_t hq_port = 0;
   TlsFiles tls;
-  std::vector<PublicKey> trusted_keys;  // bundle-signing keys trusted from the configuration
-  std::size_t batch_events = 500;       // 1..limits::sync_batch_events_max
+  std::vector<PublicKey> trusted_keys;      // bundle-signing keys trusted from the configuration
+  std::size_t batch_events = 500;           // 1..limits::sync_batch_events_max
   std::chrono::milliseconds trickle{1000};  // the longest an idle uplink waits to look again
   std::chrono::milliseconds long_poll{25'000};
   std::chrono::milliseconds request_timeout{20'000};

@@ -30,11 +30,11 @@ namespace loyalty::sync {
 // the signature, so nothing can be changed or swapped without breaking it.
 struct SignedBundle {
   std::string key_id;
-  std::string program_id;        // the bundle's "id"
+  std::string program_id;            // the bundle's "id"
   std::int64_t program_version = 0;  // the bundle's "version"; a terminal refuses an older one
-  Timestamp effective_from;      // the terminal quotes with it from this instant on
-  std::string program_json;      // the bundle, byte for byte
-  std::string signature;         // 64 bytes (base64 on the wire)
+  Timestamp effective_from;          // the terminal quotes with it from this instant on
+  std::string program_json;          // the bundle, byte for byte
+  std::string signature;             // 64 bytes (base64 on the wire)
   bool operator==(const SignedBundle&) const = default;
 };
 

@@ -50,8 +50,8 @@ struct IngestOutcome {
 struct TerminalStatus {
   TerminalIdentity terminal;
   std::string epoch;
-  std::int64_t held_seq = 0;     // highest contiguous seq held
-  std::int64_t applied_seq = 0;  // highest seq applied to the HQ ledger
+  std::int64_t held_seq = 0;       // highest contiguous seq held
+  std::int64_t applied_seq = 0;    // highest seq applied to the HQ ledger
   std::int64_t stored_beyond = 0;  // events held above a gap (out of order), waiting for it
   std::optional<Timestamp> last_batch_at;
   std::optional<Timestamp> last_event_at;  // created_at of the newest event held
@@ -70,11 +70,11 @@ struct Alert {
 // One entry of the HQ ledger touching a pseudonym's accounts.
 struct HqEntry {
   std::int64_t entry_id = 0;
-  std::string debit;   // "<kind>" or "<kind>:<owner>", as in an event's movements
+  std::string debit;  // "<kind>" or "<kind>:<owner>", as in an event's movements
   std::string credit;
   std::int64_t points = 0;
-  std::string code;    // a storage transfer code ("earn", "burn", "overdraft", ...)
-  Timestamp at;        // the event's effective time
+  std::string code;           // a storage transfer code ("earn", "burn", "overdraft", ...)
+  Timestamp at;               // the event's effective time
   TerminalIdentity terminal;  // empty for HQ's own entries (expiry at HQ)
   std::int64_t seq = 0;       // the event behind it; 0 for HQ's own entries
   std::string receipt_id;
@@ -86,9 +86,9 @@ struct CustomerReport {
   std::int64_t overdraft_points = 0;  // what overdraft_receivable:<pseudonym> is owed, >= 0
   std::optional<std::string> tier;    // the tier after the latest receipt
   std::int64_t receipts = 0;
-  std::int64_t spend_minor = 0;       // net spend of the receipts, returns deducted
-  bool flagged = false;               // an overdraft is (or was, until recovered) open
-  std::vector<HqEntry> history;       // newest last, at most the `history_max` asked
+  std::int64_t spend_minor = 0;  // net spend of the receipts, returns deducted
+  bool flagged = false;          // an overdraft is (or was, until recovered) open
+  std::vector<HqEntry> history;  // newest last, at most the `history_max` asked
 };
 
 struct ApplyReport {
@@ -99,13 +99,13 @@ struct ApplyReport {
 
 struct HqTotals {
   std::int64_t events = 0;
-  std::int64_t receipts = 0;           // checkout events applied
-  std::int64_t points_issued = 0;      // earn, net of reverse_earn
-  std::int64_t points_redeemed = 0;    // burn + reward, net of restore_burn
+  std::int64_t receipts = 0;         // checkout events applied
+  std::int64_t points_issued = 0;    // earn, net of reverse_earn
+  std::int64_t points_redeemed = 0;  // burn + reward, net of restore_burn
   std::int64_t points_donated = 0;
   std::int64_t points_expired = 0;
-  std::int64_t liability_points = 0;   // Σ customer balances
-  std::int64_t overdraft_points = 0;   // Σ receivables owed
+  std::int64_t liability_points = 0;  // Σ customer balances
+  std::int64_t overdraft_points = 0;  // Σ receivables owed
 };
 
 class HqStore {

@@ -20,9 +20,9 @@
 namespace loyalty::sync {
 
 struct HttpsRequest {
-  std::string method = "GET";  // GET or POST
-  std::string target;          // "/v1/batches", "/v1/downlink?after=7&wait_ms=25000"
-  std::string content_type;    // "" when there is no body
+  std::string method = "GET";    // GET or POST
+  std::string target;            // "/v1/batches", "/v1/downlink?after=7&wait_ms=25000"
+  std::string content_type;      // "" when there is no body
   std::string content_encoding;  // "zstd" for batches and downlink answers
   std::string body;
 };
