@@ -28,7 +28,6 @@ struct Shared {
   SyncStatus status;
   bool uplink_ok = false;
   bool downlink_ok = false;
-  bool downlink_current = false;  // the last long poll came back with nothing new
 
   // Both loops' HTTPS clients, so stop() can cancel what is in flight.
   HttpsClient* uplink_client = nullptr;
