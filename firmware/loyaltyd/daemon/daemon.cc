@@ -119,7 +119,7 @@ Status Daemon::bring_up() {
     };
     panel_context.program = [this] { return program_; };
     panel_context.sync_state = [this] { return std::string(sync_state_name(sync_->state())); };
-    panel_context.sync_detail = [this] { return sync_->detail_json(); };
+    panel_context.sync_detail = [this](json::Writer& out) { sync_->write_detail(out); };
     Result<std::unique_ptr<PanelHandler>> panel = PanelHandler::create(std::move(panel_context));
     if (!panel.ok()) return panel.error();
     panel_ = std::move(panel).value();
@@ -297,12 +297,7 @@ std::string Daemon::health_json() const {
   out.key("sync");
   out.value(sync_state_name(sync_->state()));
   out.key("sync_detail");
-  Result<json::Value> detail = json::parse(sync_->detail_json());
-  if (detail.ok()) {
-    out.value(*detail);
-  } else {
-    out.null();
-  }
+  sync_->write_detail(out);
   out.end_object();
   return out.take();
 }

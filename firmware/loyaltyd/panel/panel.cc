@@ -200,9 +200,8 @@ std::string PanelHandler::cashier_state() const {
   out.key("sync");
   out.value(context_.sync_state ? context_.sync_state() : std::string("offline"));
   out.key("sync_detail");
-  Result<json::Value> detail = json::parse(context_.sync_detail ? context_.sync_detail() : "null");
-  if (detail.ok()) {
-    out.value(*detail);
+  if (context_.sync_detail) {
+    context_.sync_detail(out);
   } else {
     out.null();
   }

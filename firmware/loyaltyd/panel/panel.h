@@ -51,7 +51,7 @@ struct PanelContext {
   std::function<std::shared_ptr<const ProgramState>()> program;  // the bundle in force
   // "offline", "syncing", "in_sync", "quarantined" (sync/sync_link.h), and its details (JSON).
   std::function<std::string()> sync_state;
-  std::function<std::string()> sync_detail;
+  std::function<void(json::Writer&)> sync_detail;
 };
 
 class PanelHandler final : public RequestHandler {

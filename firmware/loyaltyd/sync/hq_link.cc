@@ -126,8 +126,12 @@ void HqLink::ledger_advanced(std::int64_t seq) {
 
 std::int64_t HqLink::acknowledged_seq() const { return client_ ? client_->status().held_seq : 0; }
 
-std::string HqLink::detail_json() const {
-  return client_ ? sync::sync_status_json(client_->status()) : std::string("null");
+void HqLink::write_detail(json::Writer& out) const {
+  if (client_) {
+    sync::write_sync_status(out, client_->status());
+  } else {
+    out.null();
+  }
 }
 
 void HqLink::stop() {

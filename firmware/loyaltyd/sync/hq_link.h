@@ -46,7 +46,7 @@ class HqLink final : public SyncLink {
   SyncState state() const override;
   void ledger_advanced(std::int64_t seq) override;
   std::int64_t acknowledged_seq() const override;
-  std::string detail_json() const override;
+  void write_detail(json::Writer& out) const override;
   void stop() override;
 
  private:

@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <string>
 
+#include "loyalty/core/json.h"
+
 namespace loyalty::daemon {
 
 enum class SyncState { offline, syncing, in_sync, quarantined };
@@ -25,8 +27,9 @@ class SyncLink {
   virtual void ledger_advanced(std::int64_t seq) = 0;
   // The last seq HQ acknowledged; 0 when none.
   virtual std::int64_t acknowledged_seq() const = 0;
-  // The details as one JSON object (backlog, rate, time left, last error), or "null".
-  virtual std::string detail_json() const { return "null"; }
+  // The details as one JSON value where `out` expects one: an object (backlog, rate, time left,
+  // last error), or null without a link to HQ.
+  virtual void write_detail(json::Writer& out) const { out.null(); }
   // Stops the link's threads before the storage thread stops.
   virtual void stop() {}
 };

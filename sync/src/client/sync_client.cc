@@ -98,6 +98,11 @@ const char* sync_phase_name(SyncPhase phase) {
 
 std::string sync_status_json(const SyncStatus& s) {
   json::Writer w;
+  write_sync_status(w, s);
+  return w.take();
+}
+
+void write_sync_status(json::Writer& w, const SyncStatus& s) {
   w.begin_object();
   w.key("phase");
   w.value(sync_phase_name(s.phase));
@@ -136,7 +141,6 @@ std::string sync_status_json(const SyncStatus& s) {
   w.key("last_refusal");
   w.value(s.last_refusal);
   w.end_object();
-  return w.take();
 }
 
 SyncClient::SyncClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "loyalty/core/json.h"
 #include "loyalty/core/result.h"
 #include "loyalty/core/time.h"
 #include "loyalty/storage/events.h"
@@ -87,7 +88,9 @@ struct SyncStatus {
   bool operator==(const SyncStatus&) const = default;
 };
 
-// SyncStatus as one JSON object (the event stream's "sync.status" and /v1/health).
+// SyncStatus as one JSON object (the event stream's "sync.status" and /v1/health), written into
+// `out` where a value goes, or as a text of its own.
+void write_sync_status(json::Writer& out, const SyncStatus& status);
 std::string sync_status_json(const SyncStatus& status);
 
 struct SyncClientOptions {
