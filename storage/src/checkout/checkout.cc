@@ -218,12 +218,14 @@ Result<CheckoutResult> Till::quote_and_write(const Program& program, Shopper sho
     row.reserved_json = counts_to_json(uses);
     row.state = ReceiptState::open;
   } else {
-    row.event_seq = TRY(write_quote(*ledger_, transaction, quote, view ? &*view : nullptr,
-                                    row.result, Redemption::take, at));
+    // The cache row first: the event's annex carries what the receipt did to the tier.
+    std::optional<hq_internal::TierChange> tier;
     if (view) {
-      TRY(write_back(*ledger_, quote, *view, offline ? WriteBack::offline : WriteBack::online,
-                     cached, at));
+      tier = TRY(write_back(*ledger_, quote, *view,
+                            offline ? WriteBack::offline : WriteBack::online, cached, at));
     }
+    row.event_seq = TRY(write_quote(*ledger_, transaction, quote, view ? &*view : nullptr, tier,
+                                    row.result, Redemption::take, at));
     row.state = ReceiptState::committed;
   }
   TRY(insert_receipt(*ledger_, row, at));
@@ -266,14 +268,16 @@ Result<CheckoutResult> Till::commit_receipt(std::string_view receipt_id, Timesta
   } else {
     TRY(lots_internal::void_holds(*ledger_, transaction, receipt_id, at));
   }
-  row.event_seq =
-      TRY(write_quote(*ledger_, transaction, rebuilt.quote, customer, row.result, redemption, at));
+  std::optional<hq_internal::TierChange> tier;
   if (customer != nullptr) {
     const std::optional<CachedCustomer> cached =
         TRY(customers_internal::load(*ledger_, customer->customer_id));
-    TRY(write_back(*ledger_, rebuilt.quote, *customer,
-                   row.offline ? WriteBack::commit_offline : WriteBack::commit_online, cached, at));
+    tier = TRY(write_back(*ledger_, rebuilt.quote, *customer,
+                          row.offline ? WriteBack::commit_offline : WriteBack::commit_online,
+                          cached, at));
   }
+  row.event_seq = TRY(write_quote(*ledger_, transaction, rebuilt.quote, customer, tier, row.result,
+                                  redemption, at));
   row.state = ReceiptState::committed;
   TRY(set_receipt_state(*ledger_, receipt_id, row.state, row.event_seq, at));
   TRY(transaction.commit());

@@ -114,12 +114,20 @@ CustomerState revert_returned(CustomerState state, const CustomerState& seen, co
 
 }  // namespace
 
-Status write_back_refund(Ledger& ledger, const Quote& quote, const CustomerState& seen,
-                         const Reversal& reversal, Timestamp quoted_at, Timestamp at) {
+Result<std::optional<hq_internal::TierChange>> write_back_refund(Ledger& ledger,
+                                                                 const Quote& quote,
+                                                                 const CustomerState& seen,
+                                                                 const Reversal& reversal,
+                                                                 Timestamp quoted_at,
+                                                                 Timestamp at) {
   std::optional<CachedCustomer> cached = TRY(customers_internal::load(ledger, seen.customer_id));
-  if (!cached) return Status();  // nothing cached to give back
+  if (!cached) return std::optional<hq_internal::TierChange>();  // nothing cached to give back
+  hq_internal::TierChange change;
+  change.before = hq_internal::tier_counters(cached->state);
   cached->state = revert_returned(std::move(cached->state), seen, quote, reversal, quoted_at);
-  return customers_internal::store(ledger, std::move(*cached), at);
+  change.after = hq_internal::tier_counters(cached->state);
+  TRY(customers_internal::store(ledger, std::move(*cached), at));
+  return std::optional<hq_internal::TierChange>(std::move(change));
 }
 
 CustomerState offline_state(std::string_view customer_id,
@@ -159,10 +167,17 @@ Status check_redemption(Ledger& ledger, const Quote& quote, const CustomerState&
   return Status();
 }
 
-Status write_back(Ledger& ledger, const Quote& quote, const CustomerState& seen, WriteBack mode,
-                  const std::optional<CachedCustomer>& cached, Timestamp at) {
+Result<hq_internal::TierChange> write_back(Ledger& ledger, const Quote& quote,
+                                           const CustomerState& seen, WriteBack mode,
+                                           const std::optional<CachedCustomer>& cached,
+                                           Timestamp at) {
   CachedCustomer next;
   if (cached) next = *cached;
+  hq_internal::TierChange change;
+  // What the state was applied to: the caller's (HQ's or the cache's) state, or for a held
+  // receipt the cache row as it is now.
+  const bool on_cache = mode == WriteBack::commit_online || mode == WriteBack::commit_offline;
+  change.before = hq_internal::tier_counters(on_cache && cached ? cached->state : seen);
   switch (mode) {
     case WriteBack::online:
       // The caller's state came from HQ for this receipt: the cache is as fresh as HQ now.
@@ -189,8 +204,10 @@ Status write_back(Ledger& ledger, const Quote& quote, const CustomerState& seen,
   // The row is written only when something in it changed (a receipt that moved no count, of a
   // card the cache already holds as HQ issued it, leaves it alone).
   customers_internal::keep_only_consented(next.state, next.consent);
-  if (cached && next == *cached) return Status();
-  return customers_internal::store(ledger, std::move(next), at);
+  change.after = hq_internal::tier_counters(next.state);
+  if (cached && next == *cached) return change;
+  TRY(customers_internal::store(ledger, std::move(next), at));
+  return change;
 }
 
 }  // namespace loyalty::storage::checkout_internal

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hq/annex.h"
 #include "loyalty/core/customer.h"
 #include "loyalty/core/documents.h"
 #include "loyalty/core/engine.h"
@@ -116,10 +117,12 @@ Status hold_redemption(Ledger& ledger, const Transaction& transaction, const Quo
 enum class Redemption { take, posted };
 
 // Writes what `quote` decided (burns, earned lots, donations, counters) and the "checkout" event;
-// returns the event's seq. `customer` is the state the quote saw (null: anonymous).
+// returns the event's seq. `customer` is the state the quote saw (null: anonymous), `tier` what
+// write_back() did to its tier and counters.
 Result<std::int64_t> write_quote(Ledger& ledger, const Transaction& transaction, const Quote& quote,
-                                 const CustomerState* customer, std::string_view quote_json,
-                                 Redemption redemption, Timestamp at);
+                                 const CustomerState* customer,
+                                 const std::optional<hq_internal::TierChange>& tier,
+                                 std::string_view quote_json, Redemption redemption, Timestamp at);
 
 // The state an offline checkout quotes with: the card's cache row (`cached`, read once per
 // checkout), or an unknown customer (known false) for a card the terminal has never seen.
@@ -143,17 +146,24 @@ enum class WriteBack { online, offline, commit_online, commit_offline };
 // After a committed receipt, given the card's cache row as the transaction read it (nullopt: none),
 // writes the customer's new state to the cache (purchase count, tier
 // and review, period and lifetime spend, birthday bonus year, paid membership). `seen` is the
-// state the quote saw.
-Status write_back(Ledger& ledger, const Quote& quote, const CustomerState& seen, WriteBack mode,
-                  const std::optional<CachedCustomer>& cached, Timestamp at);
+// state the quote saw. Returns what it did to the tier and period counters, for the annex.
+Result<hq_internal::TierChange> write_back(Ledger& ledger, const Quote& quote,
+                                           const CustomerState& seen, WriteBack mode,
+                                           const std::optional<CachedCustomer>& cached,
+                                           Timestamp at);
 
 // After a refund of a receipt of the card (`seen`: the state its quote saw, quoted at
 // `quoted_at`): the cache row gives back what the returned units added — period and lifetime
 // spend, period points, a tier the receipt reached at once and the period no longer reaches, the
 // company's spend, and with the last unit the purchase and the birthday bonus; a cancelled paid
-// membership ends. A card with no cache row is left alone.
-Status write_back_refund(Ledger& ledger, const Quote& quote, const CustomerState& seen,
-                         const Reversal& reversal, Timestamp quoted_at, Timestamp at);
+// membership ends. A card with no cache row is left alone (nullopt). Returns what it did to the
+// tier and period counters, for the annex.
+Result<std::optional<hq_internal::TierChange>> write_back_refund(Ledger& ledger,
+                                                                 const Quote& quote,
+                                                                 const CustomerState& seen,
+                                                                 const Reversal& reversal,
+                                                                 Timestamp quoted_at,
+                                                                 Timestamp at);
 
 // Partner settlement money for a receipt at a coalition partner, and its reversal on a return.
 Status write_settlement(Ledger& ledger, const Transaction& transaction, const Quote& quote,

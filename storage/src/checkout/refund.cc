@@ -246,9 +246,10 @@ Result<RefundResult> Till::refund(std::string_view refund_id, std::string_view r
   }
   const std::int64_t transfers_before = TRY(hq_internal::last_transfer_id(*ledger_));
   TRY(apply_reversal(*ledger_, transaction, rebuilt, *reversal, at));
+  std::optional<hq_internal::TierChange> tier;
   if (rebuilt.customer) {
-    TRY(write_back_refund(*ledger_, rebuilt.quote, *rebuilt.customer, *reversal, row->quoted_at,
-                          at));
+    tier = TRY(write_back_refund(*ledger_, rebuilt.quote, *rebuilt.customer, *reversal,
+                                 row->quoted_at, at));
   }
   TRY(record_returned(*ledger_, receipt_id, *reversal));
   RefundResult result{std::string(refund_id), reversal_to_json(rebuilt.quote, *reversal, false), 0,
@@ -258,7 +259,7 @@ Result<RefundResult> Till::refund(std::string_view refund_id, std::string_view r
       hq_internal::AnnexInput{
           transfers_before,
           rebuilt.customer ? std::string_view(rebuilt.customer->customer_id) : "",
-          -reversal->money_refund.value()}));
+          -reversal->money_refund.value(), tier, at}));
   const EventRow event =
       TRY(append_event(*ledger_, transaction, "refund", receipt_id, result.reversal_json, at,
                        PayloadCheck::written_by_core, annex));

@@ -132,8 +132,9 @@ Status hold_redemption(Ledger& ledger, const Transaction& transaction, const Quo
 }
 
 Result<std::int64_t> write_quote(Ledger& ledger, const Transaction& transaction, const Quote& quote,
-                                 const CustomerState* customer, std::string_view quote_json,
-                                 Redemption redemption, Timestamp at) {
+                                 const CustomerState* customer,
+                                 const std::optional<hq_internal::TierChange>& tier,
+                                 std::string_view quote_json, Redemption redemption, Timestamp at) {
   LOYALTY_ASSERT(quote.program != nullptr);
   const std::int64_t transfers_before = TRY(hq_internal::last_transfer_id(ledger));
   if (customer != nullptr) {
@@ -158,7 +159,7 @@ Result<std::int64_t> write_quote(Ledger& ledger, const Transaction& transaction,
       ledger, transaction,
       hq_internal::AnnexInput{transfers_before,
                               customer != nullptr ? std::string_view(customer->customer_id) : "",
-                              quote.net_total.value()}));
+                              quote.net_total.value(), tier, at}));
   const EventRow event = TRY(append_event(ledger, transaction, "checkout", quote.receipt_id,
                                           quote_json, at, PayloadCheck::written_by_core, annex));
   return event.seq;

@@ -155,7 +155,7 @@ Status correct(Ledger& ledger, const Transaction& transaction, const HqCorrectio
 }
 
 std::string summary_of(const HqUpdate& update, std::int64_t erased,
-                       const std::vector<HqCorrection>& synced) {
+                       const std::vector<HqCorrection>& synced, std::int64_t tiers) {
   json::Writer out;
   out.begin_object();
   out.key("update_id");
@@ -184,6 +184,8 @@ std::string summary_of(const HqUpdate& update, std::int64_t erased,
   out.value(static_cast<std::int64_t>(update.balances.size()));
   out.key("balances_corrected");
   out.value(static_cast<std::int64_t>(synced.size()));
+  out.key("tiers_taken");
+  out.value(tiers);
   out.key("bundles");
   out.begin_array();
   for (const HqBundle& bundle : update.bundles) {
@@ -202,6 +204,16 @@ std::string summary_of(const HqUpdate& update, std::int64_t erased,
   }
   out.end_object();
   return out.take();
+}
+
+// Only balance views (and the downlink version) in the update, and none of them moved anything:
+// the ledger would record an event that changes nothing.
+bool changes_nothing(const HqUpdate& update, const std::vector<HqCorrection>& synced,
+                     std::int64_t tiers) {
+  return update.customers.empty() && update.block.empty() && update.unblock.empty() &&
+         update.erase.empty() && update.corrections.empty() && !update.pseudonym_key &&
+         update.pseudonym_blocks.empty() && update.erase_pseudonyms.empty() &&
+         update.bundles.empty() && update.keys.empty() && synced.empty() && tiers == 0;
 }
 
 Error broken(const HqUpdate& update, const LedgerReport& report) {
@@ -230,6 +242,11 @@ Result<HqUpdateResult> apply_hq_update(Ledger& ledger, const HqUpdate& update, T
       }
       return HqUpdateResult{update.update_id, done.column_text(1), done.column_int64(2), true};
     }
+  }
+  // An update that changed nothing is not recorded; its downlink version is.
+  if (update.downlink_version &&
+      *update.downlink_version == TRY(applied_downlink_version(ledger))) {
+    return HqUpdateResult{update.update_id, summary_of(update, 0, {}, 0), 0, true};
   }
   for (const HqCustomer& customer : update.customers) {
     TRY(customers_internal::refresh(ledger, customer.state, customer.consent, at));
@@ -264,12 +281,17 @@ Result<HqUpdateResult> apply_hq_update(Ledger& ledger, const HqUpdate& update, T
   for (const HqCorrection& correction : synced) {
     TRY(correct(ledger, transaction, correction, at));
   }
+  const std::int64_t tiers = TRY(hq_internal::apply_tier_periods(ledger, update, at));
   TRY(hq_internal::store_bundles(ledger, update, at));
   TRY(hq_internal::store_keys(ledger, update));
   TRY(hq_internal::record_downlink_version(ledger, update));
-  HqUpdateResult result{update.update_id, summary_of(update, erased, synced), 0, false};
+  HqUpdateResult result{update.update_id, summary_of(update, erased, synced, tiers), 0, false};
+  if (changes_nothing(update, synced, tiers)) {
+    TRY(transaction.commit());
+    return result;
+  }
   const std::string annex = TRY(hq_internal::build_annex(
-      ledger, transaction, hq_internal::AnnexInput{transfers_before, "", 0}));
+      ledger, transaction, hq_internal::AnnexInput{transfers_before, "", 0, std::nullopt, at}));
   const EventRow event =
       TRY(append_event(ledger, transaction, "hq_update", "", result.summary_json, at,
                        PayloadCheck::written_by_core, annex));

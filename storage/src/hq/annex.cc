@@ -93,7 +93,46 @@ Status write_movements(Ledger& ledger, const Transaction& transaction, json::Wri
   return {};
 }
 
+void write_time(json::Writer& out, const std::optional<Timestamp>& at) {
+  if (at) {
+    out.value(format_timestamp(*at));
+  } else {
+    out.null();
+  }
+}
+
+// What the event did to the customer's tier and period counters. A review that fell due in the
+// event started a new period: its deltas count from zero.
+void write_tier(json::Writer& out, const TierChange& change, Timestamp at) {
+  const TierCounters& before = change.before;
+  const TierCounters& after = change.after;
+  const bool reset =
+      before.review_at && !(at < *before.review_at) && after.review_at != before.review_at;
+  out.key("tier");
+  out.begin_object();
+  out.key("after");
+  if (after.tier.empty()) {
+    out.null();
+  } else {
+    out.value(after.tier);
+  }
+  out.key("review_at");
+  write_time(out, after.review_at);
+  out.key("period_reset");
+  out.value(reset);
+  out.key("period_spend_delta");
+  out.value(after.period_spend - (reset ? 0 : before.period_spend));
+  out.key("period_points_delta");
+  out.value(after.period_points - (reset ? 0 : before.period_points));
+  out.end_object();
+}
+
 }  // namespace
+
+TierCounters tier_counters(const CustomerState& state) {
+  return TierCounters{state.tier, state.tier_review_at, state.period_spend,
+                      state.period_points_earned};
+}
 
 Result<std::int64_t> last_transfer_id(Ledger& ledger) {
   Statement select =
@@ -125,6 +164,7 @@ Result<std::string> build_annex(Ledger& ledger, const Transaction& transaction,
   out.key("spend_minor");
   out.value(input.spend_minor);
   TRY(write_movements(ledger, transaction, out, input.transfers_after));
+  if (!input.customer_id.empty() && input.tier) write_tier(out, *input.tier, input.at);
   out.end_object();
   return out.take();
 }

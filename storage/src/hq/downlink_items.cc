@@ -104,6 +104,10 @@ Status validate_downlink_items(const HqUpdate& update) {
         balance.net_points < -limits::points_max) {
       return bad(update, "the balance of " + balance.pseudonym + " is out of range");
     }
+    if (balance.tier && (balance.tier->tier.size() > limits::id_bytes_max ||
+                         balance.tier->period_spend < 0 || balance.tier->period_points < 0)) {
+      return bad(update, "the tier period of " + balance.pseudonym + " is out of range");
+    }
   }
   for (const HqBundle& bundle : update.bundles) TRY(validate_bundle(update, bundle));
   for (const HqDeliveredKey& key : update.keys) {
@@ -142,6 +146,15 @@ void hash_downlink_items(const HqUpdate& update, std::string& input) {
     netstring(input, std::to_string(balance.net_points));
     netstring(input, std::to_string(balance.as_of_seq));
     netstring(input, balance.expires_at ? std::to_string(balance.expires_at->unix_seconds) : "");
+    if (balance.tier) {
+      netstring(input, "tier");
+      netstring(input, balance.tier->tier);
+      netstring(input, balance.tier->review_at
+                           ? std::to_string(balance.tier->review_at->unix_seconds)
+                           : "");
+      netstring(input, std::to_string(balance.tier->period_spend));
+      netstring(input, std::to_string(balance.tier->period_points));
+    }
   }
   for (const HqBundle& bundle : update.bundles) {
     netstring(input, "bundle");
@@ -217,6 +230,37 @@ Result<std::vector<HqCorrection>> balance_corrections(Ledger& ledger,
     corrections.push_back(std::move(correction));
   }
   return corrections;
+}
+
+Result<std::int64_t> apply_tier_periods(Ledger& ledger, const HqUpdate& update, Timestamp at) {
+  std::int64_t changed = 0;
+  for (const HqBalance& balance : update.balances) {  // hq_update_items_max
+    if (!balance.tier) continue;
+    const std::optional<std::string> owner = TRY(owner_of_pseudonym(ledger, balance.pseudonym));
+    if (!owner) continue;
+    std::optional<CachedCustomer> cached = TRY(customers_internal::load(ledger, *owner));
+    if (!cached || cached->erased) continue;
+    // A receipt or return of the card written here after as_of_seq: the row is newer than HQ's.
+    Statement newer = TRY(Statement::prepare(
+        ledger.database(),
+        "SELECT 1 FROM events WHERE seq > ?1 AND kind IN ('checkout', 'refund') AND "
+        "annex IS NOT NULL AND json_extract(annex, '$.customer') = ?2 LIMIT 1"));
+    TRY(newer.bind_int64(1, balance.as_of_seq));
+    TRY(newer.bind_text(2, balance.pseudonym));
+    if (TRY(newer.step()) == Step::row) continue;
+    CustomerState& state = cached->state;
+    const HqTierPeriod& period = *balance.tier;
+    const HqTierPeriod held{state.tier, state.tier_review_at, state.period_spend,
+                            state.period_points_earned};
+    if (held == period) continue;
+    state.tier = period.tier;
+    state.tier_review_at = period.review_at;
+    state.period_spend = period.period_spend;
+    state.period_points_earned = period.period_points;
+    TRY(customers_internal::store(ledger, std::move(*cached), at));
+    ++changed;
+  }
+  return changed;
 }
 
 Status store_bundles(Ledger& ledger, const HqUpdate& update, Timestamp at) {

@@ -26,6 +26,8 @@ Result<std::int64_t> erase_by_pseudonym(Ledger& ledger, const Transaction& trans
 Result<std::vector<HqCorrection>> balance_corrections(Ledger& ledger,
                                                       const Transaction& transaction,
                                                       const HqUpdate& update, Timestamp at);
+// Takes HQ's tier periods into the cache rows (HqBalance::tier); returns how many rows changed.
+Result<std::int64_t> apply_tier_periods(Ledger& ledger, const HqUpdate& update, Timestamp at);
 Status store_bundles(Ledger& ledger, const HqUpdate& update, Timestamp at);
 Status record_downlink_version(Ledger& ledger, const HqUpdate& update);
 // "signing_key:<id>" or "app_token_key:<id>": the key's row in sync_state.

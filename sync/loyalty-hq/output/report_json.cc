@@ -135,6 +135,16 @@ void write_customer(json::Writer& out, const sync::CustomerReport& report) {
   } else {
     out.null();
   }
+  out.key("review_at");
+  if (report.review_at) {
+    out.value(format_timestamp(*report.review_at));
+  } else {
+    out.null();
+  }
+  out.key("period_spend_minor");
+  out.value(report.period_spend);
+  out.key("period_points");
+  out.value(report.period_points);
   out.key("receipts");
   out.value(report.receipts);
   out.key("spend_minor");

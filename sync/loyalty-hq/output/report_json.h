@@ -19,7 +19,8 @@ void write_alert(json::Writer& out, const sync::Alert& alert);
 // {"events","receipts","points_issued","points_redeemed","points_donated","points_expired",
 //  "liability_points","overdraft_points"}.
 void write_totals(json::Writer& out, const sync::HqTotals& totals);
-// {"pseudonym","balance_points","overdraft_points","tier","receipts","spend_minor","flagged",
+// {"pseudonym","balance_points","overdraft_points","tier","review_at","period_spend_minor",
+//  "period_points","receipts","spend_minor","flagged",
 //  "history":[{"entry_id","debit","credit","points","code","at","store","terminal","seq",
 //  "receipt_id"}]}.
 void write_customer(json::Writer& out, const sync::CustomerReport& report);

@@ -83,7 +83,7 @@ class DownlinkLoop {
     for (const Refusal& refusal : plan.refused) shared_.log("sync downlink: " + refusal.reason);
     Result<storage::HqUpdateResult> whole = shared_.ledger->apply(plan.update);
     if (whole.ok()) {
-      if (shared_.options.on_applied) shared_.options.on_applied(*whole);
+      if (shared_.options.on_applied && whole->event_seq != 0) shared_.options.on_applied(*whole);
     } else if (whole.error().code == ErrorCode::conflict ||
                whole.error().code == ErrorCode::invalid_argument) {
       shared_.log("sync downlink: the ledger refused " + plan.update.update_id + " (" +
@@ -91,7 +91,7 @@ class DownlinkLoop {
       for (const storage::HqUpdate& item : plan.per_item) {
         Result<storage::HqUpdateResult> one = shared_.ledger->apply(item);
         if (one.ok()) {
-          if (shared_.options.on_applied) shared_.options.on_applied(*one);
+          if (shared_.options.on_applied && one->event_seq != 0) shared_.options.on_applied(*one);
           continue;
         }
         if (one.error().code != ErrorCode::conflict &&

@@ -150,7 +150,8 @@ Result<std::vector<ParsedEvent>> owner_events(storage::Database& db, std::string
 // What a terminal is told about a customer; a change of it bumps the state version.
 auto visible(const OwnerState& state) {
   return std::make_tuple(state.balance_points(), state.owed_points, state.tier, state.flagged,
-                         state.soonest_expiry());
+                         state.soonest_expiry(), state.review_at, state.period_spend,
+                         state.period_points);
 }
 
 // The sweep of apply(now), remembering the latest expiry it booked.

@@ -91,6 +91,12 @@ struct BodyWriter {
     optional_text(out, c.tier);
     out.key("flagged");
     out.value(c.flagged);
+    out.key("review_at");
+    optional_time(out, c.review_at);
+    out.key("period_spend");
+    out.value(c.period_spend);
+    out.key("period_points");
+    out.value(c.period_points);
   }
   void operator()(const EraseItem& e) { field("pseudonym", e.pseudonym); }
   void operator()(const KeysItem& k) {
@@ -141,11 +147,16 @@ DownlinkBody decode_kind(std::size_t index, const json::Value& o, std::string_vi
     case 2:
       return BlockItem{text(o, "pseudonym"), text(o, "reason"), flag(o, "blocked")};
     case 3: {
-      CustomerItem item{text(o, "pseudonym"),   number(o, "balance_points"),
-                        number(o, "as_of_seq"), std::nullopt,
-                        std::nullopt,           flag(o, "flagged")};
+      CustomerItem item;
+      item.pseudonym = text(o, "pseudonym");
+      item.balance_points = number(o, "balance_points");
+      item.as_of_seq = number(o, "as_of_seq");
+      item.flagged = flag(o, "flagged");
       if (present(o, "expires_at")) item.expires_at = Timestamp{number(o, "expires_at")};
       if (present(o, "tier")) item.tier = text(o, "tier");
+      if (present(o, "review_at")) item.review_at = Timestamp{number(o, "review_at")};
+      item.period_spend = number(o, "period_spend");
+      item.period_points = number(o, "period_points");
       return item;
     }
     case 4:

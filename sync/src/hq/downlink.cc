@@ -49,7 +49,8 @@ Result<std::vector<DownlinkItem>> customers_after(storage::Database& db,
   Statement select = TRY(Statement::prepare(
       db,
       "SELECT c.state_version, c.changed_at, c.pseudonym, c.balance_points - c.owed_points, "
-      "(SELECT MIN(l.expires_at) FROM lots l WHERE l.owner = c.pseudonym), c.tier, c.flagged "
+      "(SELECT MIN(l.expires_at) FROM lots l WHERE l.owner = c.pseudonym), c.tier, c.flagged, "
+      "c.review_at, c.period_spend, c.period_points "
       "FROM store_customers s JOIN customers c ON c.pseudonym = s.pseudonym "
       "WHERE s.store_id = ?1 AND c.state_version > ?2 ORDER BY c.state_version LIMIT ?3"));
   TRY(select.bind_text(1, terminal.store_id));
@@ -64,6 +65,9 @@ Result<std::vector<DownlinkItem>> customers_after(storage::Database& db,
     if (!select.column_is_null(4)) item.expires_at = Timestamp{select.column_int64(4)};
     if (!select.column_is_null(5)) item.tier = select.column_text(5);
     item.flagged = select.column_int64(6) != 0;
+    if (!select.column_is_null(7)) item.review_at = Timestamp{select.column_int64(7)};
+    item.period_spend = select.column_int64(8);
+    item.period_points = select.column_int64(9);
     items.push_back(DownlinkItem{select.column_int64(0), terminal.store_id,
                                  Timestamp{select.column_int64(1)}, std::move(item)});
   }

@@ -54,6 +54,15 @@ struct ParsedEvent {
   std::string receipt_id;
   std::optional<std::string> customer;    // the receipt's customer
   std::optional<std::string> tier_after;  // checkout: tier.after
+  // The annex's "tier" (a customer's checkout or refund): what the event did to the customer's
+  // tier-period counters at the terminal.
+  struct TierReport {
+    std::optional<Timestamp> review_at;
+    bool period_reset = false;
+    std::int64_t period_spend_delta = 0;
+    std::int64_t period_points_delta = 0;
+  };
+  std::optional<TierReport> tier_report;
   std::int64_t spend_minor = 0;
   std::vector<Movement> movements;  // mirrored ones only (points, no overdraft codes, no "hq:")
   std::string note;                 // why the event is a no-op; '' when it is applied
@@ -97,6 +106,9 @@ struct OwnerState {
   std::vector<Lot> lots;  // open lots (remaining > 0)
   std::int64_t owed_points = 0;
   std::optional<std::string> tier;
+  std::optional<Timestamp> review_at;  // the tier period's end, as the latest event reported
+  std::int64_t period_spend = 0;       // the tier period's counters, every store's events
+  std::int64_t period_points = 0;
   std::int64_t receipts = 0;
   std::int64_t spend_minor = 0;
   bool flagged = false;

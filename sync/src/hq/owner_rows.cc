@@ -44,7 +44,7 @@ Result<OwnerState> load_owner(storage::Database& db, std::string_view pseudonym)
       db,
       "SELECT tier, receipts, spend_minor, owed_points, flagged, flagged_at, cleared_at, "
       "next_lot_no, last_at, last_store, last_terminal, last_epoch, last_seq, swept_through, "
-      "state_version FROM customers WHERE pseudonym = ?1"));
+      "state_version, review_at, period_spend, period_points FROM customers WHERE pseudonym = ?1"));
   TRY(select.bind_text(1, pseudonym));
   if (TRY(select.step()) != Step::row) return state;
   if (!select.column_is_null(0)) state.tier = select.column_text(0);
@@ -61,6 +61,9 @@ Result<OwnerState> load_owner(storage::Database& db, std::string_view pseudonym)
   }
   state.swept_through = optional_time(select, 13);
   state.state_version = select.column_int64(14);
+  state.review_at = optional_time(select, 15);
+  state.period_spend = select.column_int64(16);
+  state.period_points = select.column_int64(17);
   TRY(load_lots(db, state));
   return state;
 }
@@ -71,8 +74,8 @@ Status save_owner(storage::Database& db, const OwnerState& state, Timestamp chan
       "INSERT OR REPLACE INTO customers (pseudonym, tier, receipts, spend_minor, "
       "balance_points, owed_points, flagged, flagged_at, cleared_at, next_lot_no, last_at, "
       "last_store, last_terminal, last_epoch, last_seq, swept_through, state_version, "
-      "changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-      "?16, ?17, ?18)"));
+      "changed_at, review_at, period_spend, period_points) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+      "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"));
   TRY(upsert.bind_text(1, state.pseudonym));
   if (state.tier) {
     TRY(upsert.bind_text(2, *state.tier));
@@ -99,6 +102,9 @@ Status save_owner(storage::Database& db, const OwnerState& state, Timestamp chan
   TRY(bind_optional_time(upsert, 16, state.swept_through));
   TRY(upsert.bind_int64(17, state.state_version));
   TRY(upsert.bind_int64(18, changed_at.unix_seconds));
+  TRY(bind_optional_time(upsert, 19, state.review_at));
+  TRY(upsert.bind_int64(20, state.period_spend));
+  TRY(upsert.bind_int64(21, state.period_points));
   TRY(upsert.run());
   Statement clear = TRY(Statement::prepare(db, "DELETE FROM lots WHERE owner = ?1"));
   TRY(clear.bind_text(1, state.pseudonym));

@@ -31,6 +31,16 @@ std::optional<Timestamp> time_member(const json::Value& object, std::string_view
   return *at;
 }
 
+// A counter's change: an integer of at most 10^15 in size (a terminal's counters stay far below;
+// anything else reads as no change, so that sums cannot overflow).
+std::int64_t int_member(const json::Value& object, std::string_view key) {
+  constexpr std::int64_t bound = 1'000'000'000'000'000;
+  const json::Value* value = object.find(key);
+  if (value == nullptr || !value->is_int()) return 0;
+  const std::int64_t number = value->as_int();
+  return number > bound || number < -bound ? 0 : number;
+}
+
 // A movement HQ mirrors, or nullopt: money movements (no points), HQ's own overdraft codes (HQ
 // decides overdrafts itself) and "hq:" transfers (HQ's downlink corrections coming back).
 std::optional<Movement> mirrored(const json::Value& item, Timestamp created_at) {
@@ -95,11 +105,24 @@ ParsedEvent parse_event(EventKey key, std::string_view kind, std::string_view re
   event.customer = string_member(*ledger, "customer");
   const json::Value* spend = ledger->find("spend_minor");
   if (spend != nullptr && spend->is_int()) event.spend_minor = spend->as_int();
-  if (kind == "checkout") {
-    // The tier reached is in the quote itself; a payload HQ cannot read leaves it unknown.
+  const json::Value* tier = ledger->find("tier");
+  if (tier != nullptr && tier->is_object()) {
+    // What the event did to the customer's cache row at the terminal (the tier after it, held
+    // receipts and returns included).
+    event.tier_after = string_member(*tier, "after");
+    ParsedEvent::TierReport report;
+    report.review_at = time_member(*tier, "review_at");
+    const json::Value* reset = tier->find("period_reset");
+    report.period_reset = reset != nullptr && reset->is_bool() && reset->as_bool();
+    report.period_spend_delta = int_member(*tier, "period_spend_delta");
+    report.period_points_delta = int_member(*tier, "period_points_delta");
+    event.tier_report = report;
+  } else if (kind == "checkout") {
+    // An annex without the tier report: the tier reached is in the quote itself; a payload HQ
+    // cannot read leaves it unknown.
     Result<json::Value> parsed = json::parse(payload);
-    const json::Value* tier = parsed.ok() && parsed->is_object() ? parsed->find("tier") : nullptr;
-    if (tier != nullptr && tier->is_object()) event.tier_after = string_member(*tier, "after");
+    const json::Value* quoted = parsed.ok() && parsed->is_object() ? parsed->find("tier") : nullptr;
+    if (quoted != nullptr && quoted->is_object()) event.tier_after = string_member(*quoted, "after");
   }
   const json::Value* movements = ledger->find("movements");
   if (movements != nullptr && movements->is_array()) {

@@ -8,6 +8,7 @@
 // expiry becomes an "expire" entry to breakage at its expiry time.
 
 #include <algorithm>
+#include <limits>
 
 #include "hq/internal.h"
 
@@ -139,12 +140,43 @@ void sweep_expired(OwnerState& state, Timestamp at, std::vector<NewEntry>& out) 
   drop_empty_lots(state);
 }
 
+namespace {
+
+// A counter (>= 0) changed by `delta`: floored at 0, saturated at int64's maximum.
+std::int64_t counter_plus(std::int64_t counter, std::int64_t delta) {
+  if (delta > 0 && counter > std::numeric_limits<std::int64_t>::max() - delta) {
+    return std::numeric_limits<std::int64_t>::max();
+  }
+  return std::max<std::int64_t>(0, counter + delta);
+}
+
+// The tier is the one the customer's latest event reports; the period counters add up every
+// store's changes. A period a terminal restarted (its review fell due) restarts at HQ unless HQ
+// already holds a later review: another store restarted it first.
+void apply_tier_report(OwnerState& state, const ParsedEvent& event) {
+  const ParsedEvent::TierReport& report = *event.tier_report;
+  if (report.period_reset && (!state.review_at || !(event.key.created_at < *state.review_at))) {
+    state.period_spend = 0;
+    state.period_points = 0;
+  }
+  state.period_spend = counter_plus(state.period_spend, report.period_spend_delta);
+  state.period_points = counter_plus(state.period_points, report.period_points_delta);
+  state.tier = event.tier_after;
+  if (report.review_at && (!state.review_at || *state.review_at < *report.review_at)) {
+    state.review_at = report.review_at;
+  }
+}
+
+}  // namespace
+
 void project_event(OwnerState& state, const ParsedEvent& event, std::vector<NewEntry>& out) {
   LOYALTY_ASSERT(!state.pseudonym.empty());
   sweep_expired(state, event.key.created_at, out);
   if (event.customer == state.pseudonym) {
-    if (event.kind == "checkout") {
-      ++state.receipts;
+    if (event.kind == "checkout") ++state.receipts;
+    if (event.tier_report) {
+      apply_tier_report(state, event);
+    } else if (event.kind == "checkout") {
       state.tier = event.tier_after;
     }
     state.spend_minor += event.spend_minor;

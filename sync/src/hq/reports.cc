@@ -110,6 +110,9 @@ Result<std::optional<CustomerReport>> SqliteHqStore::customer(std::string_view p
   report.balance_points = state.balance_points();
   report.overdraft_points = state.owed_points;
   report.tier = state.tier;
+  report.review_at = state.review_at;
+  report.period_spend = state.period_spend;
+  report.period_points = state.period_points;
   report.receipts = state.receipts;
   report.spend_minor = state.spend_minor;
   report.flagged = state.flagged;

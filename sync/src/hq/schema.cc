@@ -173,8 +173,17 @@ CREATE TABLE downlink_items (
 CREATE INDEX downlink_by_store ON downlink_items (store_id, version);
 )sql";
 
-constexpr std::array<storage::Migration, 1> migrations = {
+// The customers' tier period (review and counters), from the annex's "tier" reports. Derived like
+// the rest of the row: a customer's next event or a re-projection fills it.
+constexpr std::string_view schema_v2 = R"sql(
+ALTER TABLE customers ADD COLUMN review_at INTEGER;
+ALTER TABLE customers ADD COLUMN period_spend INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE customers ADD COLUMN period_points INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<storage::Migration, 2> migrations = {
     storage::Migration{1, storage::MigrationKind::contract, schema_v1},
+    storage::Migration{2, storage::MigrationKind::expand_only, schema_v2},
 };
 
 }  // namespace

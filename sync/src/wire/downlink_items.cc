@@ -29,8 +29,9 @@ constexpr std::string_view bundle_members[] = {"key_id",         "program_id", "
 constexpr std::string_view signing_key_members[] = {"key_id", "public_pem", "signer_key_id",
                                                     "signature"};
 constexpr std::string_view block_members[] = {"pseudonym", "blocked", "reason"};
-constexpr std::string_view customer_members[] = {"pseudonym",  "balance_points", "as_of_seq",
-                                                 "expires_at", "tier",           "flagged"};
+constexpr std::string_view customer_members[] = {
+    "pseudonym", "balance_points", "as_of_seq",    "expires_at",   "tier",
+    "flagged",   "review_at",      "period_spend", "period_points"};
 constexpr std::string_view erase_members[] = {"pseudonym"};
 constexpr std::string_view keys_members[] = {"pseudonym_key_id", "pseudonym_key_hex",
                                              "app_token_keys"};
@@ -152,6 +153,16 @@ void write(json::Writer& w, const CustomerItem& c) {
   }
   w.key("flagged");
   w.value(c.flagged);
+  w.key("review_at");
+  if (c.review_at) {
+    write_time(w, *c.review_at);
+  } else {
+    w.null();
+  }
+  w.key("period_spend");
+  w.value(c.period_spend);
+  w.key("period_points");
+  w.value(c.period_points);
 }
 
 Result<DownlinkBody> read_customer(const WireObject& o) {
@@ -162,6 +173,9 @@ Result<DownlinkBody> read_customer(const WireObject& o) {
   if (!o.get("expires_at").is_null()) c.expires_at = TRY(o.timestamp("expires_at"));
   if (!o.get("tier").is_null()) c.tier = TRY(o.id("tier"));
   c.flagged = TRY(o.boolean("flagged"));
+  if (!o.get("review_at").is_null()) c.review_at = TRY(o.timestamp("review_at"));
+  c.period_spend = TRY(o.integer("period_spend", 0, int64_max));
+  c.period_points = TRY(o.integer("period_points", 0, int64_max));
   return DownlinkBody(std::move(c));
 }
 

@@ -17,7 +17,9 @@
 //       signing_key: "key_id", "public_pem" (SPKI PEM text), "signer_key_id", "signature"
 //       block:       "pseudonym", "blocked" (true/false), "reason" ("" for an unblock)
 //       customer:    "pseudonym", "balance_points" (|n| <= limits::points_max), "as_of_seq"
-//                    (>= 0), "expires_at" (ISO 8601 or null), "tier" (id or null), "flagged"
+//                    (>= 0), "expires_at" (ISO 8601 or null), "tier" (id or null), "flagged",
+//                    "review_at" (ISO 8601 or null), "period_spend" and "period_points"
+//                    (>= 0)
 //       erase:       "pseudonym"
 //       keys:        "pseudonym_key_id", "pseudonym_key_hex" (64 lowercase hex),
 //                    "app_token_keys": [{"key_id", "key_hex" (16..1024 bytes as lowercase hex)}]

@@ -40,7 +40,7 @@ TEST_CASE("An HQ update refreshes, blocks, erases and corrects in one event",
   CHECK(result.summary_json ==
         R"({"update_id":"U-1","customers":1,"blocked":1,"unblocked":0,"erased":1,)"
         R"("corrections":["C-7","C-8"],"pseudonym_key":null,"pseudonym_blocks":0,"balances":0,)"
-        R"("balances_corrected":0,"bundles":[],"keys":[],"downlink_version":null})");
+        R"("balances_corrected":0,"tiers_taken":0,"bundles":[],"keys":[],"downlink_version":null})");
   CHECK(result.event_seq == 4);
 
   const CachedCustomer cached = f.cached("card-1");

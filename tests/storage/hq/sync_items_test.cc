@@ -18,6 +18,8 @@ const PseudonymKey chain_key{"k1",
 // HMAC-SHA-256(key 00..1f, "loyalty-pseudonym-v1:card-1"), first 16 bytes (Python's hmac).
 constexpr std::string_view card_1 = "ps1_c1c350f668d52d0f199b6c1b54d403f3";
 constexpr std::string_view card_2 = "ps1_0a395cf9023a124db6f3bbbbc48a684f";
+// The first tier review of a card that first bought at test_now.
+constexpr Timestamp review_after_test_now{test_now.unix_seconds + 365 * 86400};
 
 HqUpdateResult apply_ok(Ledger& ledger, const HqUpdate& update, Timestamp at = test_now) {
   Result<HqUpdateResult> result = apply_hq_update(ledger, update, at);
@@ -64,7 +66,9 @@ TEST_CASE("A checkout's event carries its transfers with pseudonymous owners", "
           R"("credit":"customer_points:)" +
           std::string(card_1) +
           R"(","points":100,"source":"earn","line":null,)"
-          R"("lot":{"active_from":"2026-11-18T11:06:40Z","expires_at":"2027-11-18T11:06:40Z"}}]})");
+          R"("lot":{"active_from":"2026-11-18T11:06:40Z","expires_at":"2027-11-18T11:06:40Z"}}],)"
+          R"("tier":{"after":"base","review_at":"2027-11-18T11:06:40Z","period_reset":false,)"
+          R"("period_spend_delta":10000,"period_points_delta":100}})");
   // The hash covers the annex: the ledger's own check recomputes it.
   require_check_ok(f.ledger);
   back_door(f.dir.file("ledger.db"),
@@ -185,7 +189,7 @@ TEST_CASE("A balance view from HQ is booked as the difference, counting what HQ 
   // HQ holds 250 (150 earned at other stores), counting this terminal's events up to `shipped`.
   HqUpdate first;
   first.update_id = "D-1";
-  first.balances.push_back(HqBalance{std::string(card_1), 250, shipped, std::nullopt});
+  first.balances.push_back(HqBalance{std::string(card_1), 250, shipped, std::nullopt, std::nullopt});
   CHECK(apply_ok(f.ledger, first).summary_json.find(R"("balances_corrected":1)") !=
         std::string::npos);
   CHECK(points_of(f.ledger, "card-1").posted() == Points(250));
@@ -196,7 +200,7 @@ TEST_CASE("A balance view from HQ is booked as the difference, counting what HQ 
   f.offline_ok("card-1", receipt("R-2", {line("WINE", 5000)}));
   HqUpdate same;
   same.update_id = "D-2";
-  same.balances.push_back(HqBalance{std::string(card_1), 250, shipped, std::nullopt});
+  same.balances.push_back(HqBalance{std::string(card_1), 250, shipped, std::nullopt, std::nullopt});
   CHECK(apply_ok(f.ledger, same).summary_json.find(R"("balances_corrected":0)") !=
         std::string::npos);
   CHECK(points_of(f.ledger, "card-1").posted() == Points(300));
@@ -204,14 +208,14 @@ TEST_CASE("A balance view from HQ is booked as the difference, counting what HQ 
   // HQ now counts R-2 and took 100 elsewhere (another store redeemed): 200.
   HqUpdate later;
   later.update_id = "D-3";
-  later.balances.push_back(HqBalance{std::string(card_1), 200, last_seq(f.ledger), std::nullopt});
+  later.balances.push_back(HqBalance{std::string(card_1), 200, last_seq(f.ledger), std::nullopt, std::nullopt});
   apply_ok(f.ledger, later);
   CHECK(points_of(f.ledger, "card-1").posted() == Points(200));
 
   // An overdraft at HQ (a double redemption) becomes one here too.
   HqUpdate owed;
   owed.update_id = "D-4";
-  owed.balances.push_back(HqBalance{std::string(card_1), -40, last_seq(f.ledger), std::nullopt});
+  owed.balances.push_back(HqBalance{std::string(card_1), -40, last_seq(f.ledger), std::nullopt, std::nullopt});
   apply_ok(f.ledger, owed);
   CHECK(points_of(f.ledger, "card-1").posted() == Points(0));
   CHECK(balance_by_owner(f.ledger, AccountKind::overdraft_receivable, "card-1").posted() ==
@@ -219,9 +223,117 @@ TEST_CASE("A balance view from HQ is booked as the difference, counting what HQ 
   // A pseudonym this terminal does not know is skipped.
   HqUpdate unknown;
   unknown.update_id = "D-5";
-  unknown.balances.push_back(HqBalance{pseudonym_of(chain_key, "card-9"), 500, 0, std::nullopt});
+  unknown.balances.push_back(HqBalance{pseudonym_of(chain_key, "card-9"), 500, 0, std::nullopt, std::nullopt});
   CHECK(apply_ok(f.ledger, unknown).summary_json.find(R"("balances_corrected":0)") !=
         std::string::npos);
+  require_check_ok(f.ledger);
+}
+
+std::int64_t event_count(Ledger& ledger) { return scalar(ledger, "SELECT COUNT(*) FROM events"); }
+
+TEST_CASE("The annex reports what a receipt, a review and a return did to the tier period",
+          "[storage][sync]") {
+  CacheFixture f;
+  install_key(f.ledger);
+  // 600.00 crosses silver at once.
+  f.offline_ok("card-1", receipt("R-1", {line("WINE", 60000)}));
+  CHECK_THAT(last_annex(f.ledger),
+             Catch::Contains(R"("tier":{"after":"silver","review_at":"2027-11-18T11:06:40Z",)"
+                             R"("period_reset":false,"period_spend_delta":60000,)"
+                             R"("period_points_delta":600}})"));
+  // The review falls due with R-2: the period restarts, and its deltas count from zero.
+  f.offline_ok("card-1", receipt("R-2", {line("WINE", 2000)}), review_after_test_now);
+  CHECK_THAT(last_annex(f.ledger),
+             Catch::Contains(R"("tier":{"after":"silver","review_at":"2028-11-17T11:06:40Z",)"
+                             R"("period_reset":true,"period_spend_delta":2000,)"
+                             R"("period_points_delta":30}})"));
+  // R-2 returned: the new period gives back its spend and points.
+  const std::vector<ReturnRequest> whole = {ReturnRequest{0, 1}};
+  REQUIRE(f.till.refund("F-2", "R-2", whole, review_after_test_now).ok());
+  CHECK_THAT(last_annex(f.ledger),
+             Catch::Contains(R"("tier":{"after":"silver","review_at":"2028-11-17T11:06:40Z",)"
+                             R"("period_reset":false,"period_spend_delta":-2000,)"
+                             R"("period_points_delta":-30}})"));
+  // An anonymous receipt reports no tier.
+  REQUIRE(f.till.checkout(f.program, nullptr, receipt("R-3", {line("WINE", 1000)}), test_now).ok());
+  CHECK(last_annex(f.ledger).find(R"("tier")") == std::string::npos);
+  require_check_ok(f.ledger);
+}
+
+TEST_CASE("HQ's tier period is taken unless the terminal has newer receipts of the card",
+          "[storage][sync]") {
+  CacheFixture f;
+  install_key(f.ledger);
+  f.offline_ok("card-1", receipt("R-1", {line("WINE", 10000)}));  // 100.00 here, 100 points
+  const std::int64_t shipped = last_seq(f.ledger);
+  const std::optional<Timestamp> review = f.cached("card-1").state.tier_review_at;
+  REQUIRE(review);
+
+  // HQ counts 450.00 over the period: 350.00 of it at other stores.
+  HqUpdate view;
+  view.update_id = "D-1";
+  view.balances.push_back(
+      HqBalance{std::string(card_1), 100, shipped, std::nullopt,
+                HqTierPeriod{"base", review, 45000, 450}});
+  const std::int64_t events_before = event_count(f.ledger);
+  const HqUpdateResult taken = apply_ok(f.ledger, view);
+  CHECK_THAT(taken.summary_json, Catch::Contains(R"("balances_corrected":0,"tiers_taken":1)"));
+  CHECK(taken.event_seq == events_before + 1);
+  CachedCustomer cached = f.cached("card-1");
+  CHECK(cached.state.period_spend == 45000);
+  CHECK(cached.state.period_points_earned == 450);
+  CHECK(cached.state.tier == "base");
+
+  // 100.00 more here crosses silver's 500.00 with what the other stores sold.
+  f.offline_ok("card-1", receipt("R-2", {line("WINE", 10000)}));
+  cached = f.cached("card-1");
+  CHECK(cached.state.tier == "silver");
+  CHECK(cached.state.period_spend == 55000);
+
+  // A view HQ computed before R-2 reached it is older than the row: the row stays.
+  HqUpdate stale;
+  stale.update_id = "D-2";
+  stale.balances.push_back(HqBalance{std::string(card_1), 100, shipped, std::nullopt,
+                                     HqTierPeriod{"base", review, 45000, 450}});
+  CHECK_THAT(apply_ok(f.ledger, stale).summary_json,
+             Catch::Contains(R"("balances_corrected":0,"tiers_taken":0)"));
+  CHECK(f.cached("card-1").state.tier == "silver");
+  CHECK(f.cached("card-1").state.period_spend == 55000);
+  require_check_ok(f.ledger);
+}
+
+TEST_CASE("A downlink answer that changes nothing writes no event", "[storage][sync]") {
+  CacheFixture f;
+  install_key(f.ledger);
+  f.offline_ok("card-1", receipt("R-1", {line("WINE", 10000)}));
+  const CachedCustomer cached = f.cached("card-1");
+  HqUpdate same;
+  same.update_id = "downlink:3";
+  same.downlink_version = 3;
+  same.balances.push_back(HqBalance{
+      std::string(card_1), 100, last_seq(f.ledger), std::nullopt,
+      HqTierPeriod{cached.state.tier, cached.state.tier_review_at, cached.state.period_spend,
+                   cached.state.period_points_earned}});
+  const std::int64_t events_before = event_count(f.ledger);
+  const HqUpdateResult result = apply_ok(f.ledger, same);
+  CHECK(result.event_seq == 0);
+  CHECK_FALSE(result.replayed);
+  CHECK(event_count(f.ledger) == events_before);
+  CHECK(applied_downlink_version(f.ledger).value() == 3);
+  // Delivered again, it is a replay; a version-only update is no event either.
+  CHECK(apply_ok(f.ledger, same).replayed);
+  HqUpdate version_only;
+  version_only.update_id = "downlink:4";
+  version_only.downlink_version = 4;
+  CHECK(apply_ok(f.ledger, version_only).event_seq == 0);
+  CHECK(event_count(f.ledger) == events_before);
+  // A balance that differs is booked, with its event.
+  HqUpdate grant = same;
+  grant.update_id = "downlink:5";
+  grant.downlink_version = 5;
+  grant.balances[0].net_points = 130;
+  CHECK(apply_ok(f.ledger, grant).event_seq == events_before + 1);
+  CHECK(points_of(f.ledger, "card-1").posted() == Points(130));
   require_check_ok(f.ledger);
 }
 

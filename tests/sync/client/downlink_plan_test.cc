@@ -140,7 +140,8 @@ TEST_CASE("customer states, erasures, unblocks and the chain's keys map to the l
   Keys k;
   KeysItem keys{"pk1", std::string(64, 'a'), {{"app-1", std::string(64, 'b')}}};
   auto plan = plan_downlink(
-      answer({item(5, CustomerItem{alice, -30, 12, Timestamp{1800000000}, "gold", true}),
+      answer({item(5, CustomerItem{alice, -30, 12, Timestamp{1800000000}, "gold", true,
+                                    Timestamp{1830000000}, 52000, 520}),
               item(6, EraseItem{alice}), item(7, BlockItem{alice, "", false}),
               item(8, BlockItem{alice, "", true}), item(9, keys)}),
       4, k.trusted);
@@ -151,6 +152,8 @@ TEST_CASE("customer states, erasures, unblocks and the chain's keys map to the l
   CHECK(plan->update.balances[0].net_points == -30);
   CHECK(plan->update.balances[0].as_of_seq == 12);
   CHECK(plan->update.balances[0].expires_at == Timestamp{1800000000});
+  CHECK(plan->update.balances[0].tier ==
+        storage::HqTierPeriod{"gold", Timestamp{1830000000}, 52000, 520});
   CHECK(plan->update.erase_pseudonyms == std::vector<std::string>{alice});
   REQUIRE(plan->update.pseudonym_blocks.size() == 2);
   CHECK(plan->update.pseudonym_blocks[0].reason.empty());             // an unblock

@@ -2,7 +2,8 @@
 // program) while their sync clients reach HQ through a FaultProxy that delays, duplicates,
 // reorders and cuts. HQ restarts during the run, and so does one terminal's client. Afterwards
 // HQ holds every terminal's journal exactly once, its totals equal the sums of the terminals'
-// ledger annexes, and both terminals hold the latest bundle and blocklist.
+// ledger annexes, both terminals hold the latest bundle and blocklist, and each card's tier period
+// counts its receipts at both stores.
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
@@ -15,6 +16,7 @@
 #include "loyalty/core/json.h"
 #include "loyalty/core/program_loader.h"
 #include "loyalty/storage/checkout.h"
+#include "loyalty/storage/customers.h"
 #include "loyalty/storage/hq_update.h"
 #include "loyalty/storage/statement.h"
 #include "temp_dir.h"
@@ -112,6 +114,7 @@ struct Till {
 struct Sums {
   std::map<std::string, std::int64_t> by_code;
   std::int64_t customers_net = 0;
+  std::map<std::string, std::int64_t> period_spend;  // by pseudonym: Σ the annexes' tier deltas
 };
 
 void add_annexes(storage::Ledger& ledger, Sums& sums) {
@@ -123,6 +126,12 @@ void add_annexes(storage::Ledger& ledger, Sums& sums) {
       after = event.seq;
       if (event.annex.empty()) continue;
       const json::Value annex = json::parse(event.annex).value();
+      const json::Value* tier = annex.find("tier");
+      if (tier != nullptr) {
+        REQUIRE_FALSE(tier->find("period_reset")->as_bool());  // the run is inside one period
+        sums.period_spend[annex.find("customer")->as_string()] +=
+            tier->find("period_spend_delta")->as_int();
+      }
       for (const json::Value& m : annex.find("movements")->as_array()) {
         if (m.find("minor") != nullptr) continue;
         const std::string source = m.find("source")->as_string();
@@ -260,6 +269,33 @@ TEST_CASE(
         return done;
       },
       60s));
+  // Each card's tier period at HQ counts both stores' receipts, and reaches both terminals.
+  std::vector<std::pair<std::string, std::string>> cards;  // card, pseudonym
+  for (int serial = 100; serial < 112; ++serial) {
+    cards.emplace_back(gs1_card(serial), storage::pseudonym_of(chain_key, gs1_card(serial)));
+  }
+  std::string mismatch;
+  const bool tiers_shared = eventually(
+      [&] {
+        mismatch.clear();
+        for (const auto& [card, pseudonym] : cards) {
+          const auto report = store->customer(pseudonym, 0).value();
+          if (!report) continue;
+          for (Till* till : {&a, &b}) {
+            const auto row = storage::CustomerCache(till->writer).find(card).value();
+            if (row && row->state.period_spend != report->period_spend) {
+              mismatch = till->who.store_id + " holds " + std::to_string(row->state.period_spend) +
+                         " of period spend for " + card + ", HQ " +
+                         std::to_string(report->period_spend);
+            }
+          }
+        }
+        if (!mismatch.empty()) std::this_thread::sleep_for(200ms);
+        return mismatch.empty();
+      },
+      30s);
+  INFO(mismatch);
+  CHECK(tiers_shared);
   a.stop();
   b.stop();
   INFO("proxy: " << proxy.counts().connections << " connections, " << proxy.counts().chunks
@@ -295,6 +331,18 @@ TEST_CASE(
   CHECK(totals.liability_points - totals.overdraft_points == sums.customers_net);
   CHECK(totals.points_issued > 0);
   CHECK(totals.points_redeemed > 0);
+  std::int64_t shared_cards = 0;
+  for (const auto& [card, pseudonym] : cards) {
+    const auto report = store->customer(pseudonym, 0).value();
+    REQUIRE(report.has_value());
+    CHECK(report->period_spend == sums.period_spend[pseudonym]);
+    CHECK(report->period_spend == report->spend_minor);  // one period: every receipt counts
+    if (storage::CustomerCache(a.writer).find(card).value() &&
+        storage::CustomerCache(b.writer).find(card).value()) {
+      ++shared_cards;
+    }
+  }
+  CHECK(shared_cards > 0);  // cards that bought at both stores
 
   // Both terminals hold the latest bundle and blocklist.
   for (Till* till : {&a, &b}) {

@@ -72,7 +72,7 @@ TEST_CASE("hq downlink sends chain and own-store items and customer states") {
   REQUIRE(for_a->items.size() == 3);
   CHECK(for_a->items[0].version == 1);
   CHECK(same_item(for_a->items[1], 2, "A", at_seconds(t0 + 1), BlockItem{alice, "stolen", true}));
-  const CustomerItem expected{alice, 70, 2, at_seconds(t0 + 90000), "gold", false};
+  const CustomerItem expected{alice, 70, 2, at_seconds(t0 + 90000), "gold", false, std::nullopt, 0, 0};
   CHECK(same_item(for_a->items[2], 4, "A", at_seconds(t0 + 40), expected));
   // items_max bounds the answer; latest says more follows.
   Result<Downlink> one = store.downlink(a.identity(), 0, 1);
@@ -100,10 +100,10 @@ TEST_CASE("hq downlink sends chain and own-store items and customer states") {
   REQUIRE(for_b_now.ok());
   REQUIRE(for_b_now->items.size() == 1);
   CHECK(same_item(for_b_now->items[0], 5, "B", at_seconds(t0 + 70),
-                  CustomerItem{alice, -30, 1, std::nullopt, "gold", true}));
+                  CustomerItem{alice, -30, 1, std::nullopt, "gold", true, std::nullopt, 0, 0}));
   Result<Downlink> for_a_now = store.downlink(a.identity(), 4, 100);
   REQUIRE(for_a_now.ok());
   REQUIRE(for_a_now->items.size() == 1);
   CHECK(same_item(for_a_now->items[0], 5, "A", at_seconds(t0 + 70),
-                  CustomerItem{alice, -30, 2, std::nullopt, "gold", true}));
+                  CustomerItem{alice, -30, 2, std::nullopt, "gold", true, std::nullopt, 0, 0}));
 }

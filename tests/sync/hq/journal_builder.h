@@ -61,6 +61,15 @@ inline Move settlement(std::int64_t minor) {
 
 inline Timestamp at_seconds(std::int64_t seconds) { return Timestamp{seconds}; }
 
+// The annex's "tier" report: what an event did to the customer's tier period at the terminal.
+struct TierLine {
+  std::optional<std::string> after;
+  std::optional<Timestamp> review_at;
+  bool period_reset = false;
+  std::int64_t spend_delta = 0;
+  std::int64_t points_delta = 0;
+};
+
 class JournalBuilder {
  public:
   JournalBuilder(std::string store_id, std::string terminal_id, std::uint64_t epoch)
@@ -92,6 +101,14 @@ class JournalBuilder {
     out.end_object();
     return add("checkout", "r" + std::to_string(events_.size() + 1), out.take(), at,
                annex(customer, spend_minor, moves));
+  }
+
+  // A checkout or refund whose annex reports the customer's tier period (as storage writes it).
+  const WireEvent& with_tier(std::string kind, Timestamp at, const std::string& customer,
+                             std::int64_t spend_minor, const std::vector<Move>& moves,
+                             const TierLine& tier) {
+    return add(kind, "r" + std::to_string(events_.size() + 1), "{}", at,
+               annex(customer, spend_minor, moves, &tier));
   }
 
   const WireEvent& refund(Timestamp at, std::optional<std::string> customer,
@@ -150,7 +167,8 @@ class JournalBuilder {
   }
 
   static std::string annex(const std::optional<std::string>& customer, std::int64_t spend_minor,
-                           const std::vector<Move>& moves) {
+                           const std::vector<Move>& moves,
+                           const TierLine* tier = nullptr) {
     json::Writer out;
     out.begin_object();
     out.key("key_id");
@@ -197,6 +215,25 @@ class JournalBuilder {
       out.end_object();
     }
     out.end_array();
+    if (tier != nullptr) {
+      out.key("tier");
+      out.begin_object();
+      out.key("after");
+      optional_text(out, tier->after);
+      out.key("review_at");
+      if (tier->review_at) {
+        out.value(format_timestamp(*tier->review_at));
+      } else {
+        out.null();
+      }
+      out.key("period_reset");
+      out.value(tier->period_reset);
+      out.key("period_spend_delta");
+      out.value(tier->spend_delta);
+      out.key("period_points_delta");
+      out.value(tier->points_delta);
+      out.end_object();
+    }
     out.end_object();
     return out.take();
   }

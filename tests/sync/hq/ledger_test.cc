@@ -240,3 +240,50 @@ TEST_CASE("hq ledger does not depend on the order batches arrive in") {
     }
   }
 }
+
+TEST_CASE("hq adds up every store's tier-period counters and keeps the latest event's tier") {
+  HqTempDir dir;
+  auto store = open_store(dir.file("hq.db"));
+  JournalBuilder a("A", "a1", 1);
+  JournalBuilder b("B", "b1", 1);
+  const Timestamp review = at_seconds(t0 + 365 * 86400);
+  const Timestamp next_review = at_seconds(t0 + 2 * 365 * 86400);
+  a.with_tier("checkout", at_seconds(t0 + 10), alice, 30000, {earn(alice, 300)},
+              TierLine{"silver", review, false, 30000, 300});
+  b.with_tier("checkout", at_seconds(t0 + 20), alice, 20000, {earn(alice, 200)},
+              TierLine{std::nullopt, review, false, 20000, 200});
+  // A return at A gives back 5000 of spend and 50 points; A's view of the tier stays silver.
+  a.with_tier("refund", at_seconds(t0 + 30), alice, -5000, {burn(alice, 50)},
+              TierLine{"silver", review, false, -5000, -50});
+  ingest(*store, a, 1, 2);
+  ingest(*store, b, 1, 1);
+  REQUIRE(store->apply(at_seconds(t0 + 100), 100).ok());
+  CustomerReport joined = report_of(*store, alice);
+  CHECK(joined.period_spend == 45000);
+  CHECK(joined.period_points == 450);
+  CHECK(joined.review_at == review);
+  CHECK(joined.tier == std::optional<std::string>("silver"));  // A's return is the latest event
+
+  // After the review, B starts the new period first; A, offline until later, starts it too: the
+  // period restarts once, and both stores' receipts of the new period count.
+  b.with_tier("checkout", at_seconds(review.unix_seconds + 10), alice, 1000, {earn(alice, 10)},
+              TierLine{"base", next_review, true, 1000, 10});
+  a.with_tier("checkout", at_seconds(review.unix_seconds + 20), alice, 2000, {earn(alice, 20)},
+              TierLine{"base", next_review, true, 2000, 20});
+  ingest(*store, b, 2, 2);
+  ingest(*store, a, 3, 3);
+  REQUIRE(store->apply(at_seconds(review.unix_seconds + 100), 100).ok());
+  CustomerReport reviewed = report_of(*store, alice);
+  CHECK(reviewed.period_spend == 3000);
+  CHECK(reviewed.period_points == 30);
+  CHECK(reviewed.review_at == next_review);
+  CHECK(reviewed.tier == std::optional<std::string>("base"));
+
+  // A report HQ cannot use (a delta far out of range) changes no counter.
+  b.with_tier("checkout", at_seconds(review.unix_seconds + 30), alice, 0, {},
+              TierLine{"base", next_review, false, std::int64_t{1} << 62, -(std::int64_t{1} << 62)});
+  ingest(*store, b, 3, 3);
+  REQUIRE(store->apply(at_seconds(review.unix_seconds + 200), 100).ok());
+  CHECK(report_of(*store, alice).period_spend == 3000);
+  CHECK(report_of(*store, alice).period_points == 30);
+}

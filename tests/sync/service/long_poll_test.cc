@@ -97,7 +97,7 @@ TEST_CASE("hq service answers a long poll with a customer's state after a batch 
   REQUIRE(downlink.items.size() == 1);
   const CustomerItem* customer = std::get_if<CustomerItem>(&downlink.items[0].body);
   REQUIRE(customer != nullptr);
-  CHECK(*customer == CustomerItem{alice, 50, 5, std::nullopt, "gold", false});
+  CHECK(*customer == CustomerItem{alice, 50, 5, std::nullopt, "gold", false, std::nullopt, 0, 0});
 }
 
 TEST_CASE("hq service answers a long poll that runs out with no items", "[sync][service]") {

@@ -42,9 +42,9 @@ Downlink every_kind() {
   d.items.push_back(item(7, loyalty::sync::BlockItem{"p-abc", "stolen", true}));
   d.items.push_back(item(8, loyalty::sync::BlockItem{"p-abc", "", false}));
   d.items.push_back(
-      item(9, loyalty::sync::CustomerItem{"p-abc", -20, 41, Timestamp{1798761600}, "gold", true}));
+      item(9, loyalty::sync::CustomerItem{"p-abc", -20, 41, Timestamp{1798761600}, "gold", true, Timestamp{1830297600}, 125000, 1250}));
   d.items.push_back(
-      item(10, loyalty::sync::CustomerItem{"p-def", 0, 0, std::nullopt, std::nullopt, false}));
+      item(10, loyalty::sync::CustomerItem{"p-def", 0, 0, std::nullopt, std::nullopt, false, std::nullopt, 0, 0}));
   d.items.push_back(item(11, loyalty::sync::EraseItem{"p-abc"}));
   d.items.push_back(item(12, loyalty::sync::KeysItem{"pk-1",
                                                      std::string(64, 'a'),
@@ -68,14 +68,16 @@ TEST_CASE("a downlink item is written as its documented JSON text", "[sync][wire
   d.latest = 3;
   d.items.push_back(item(2, loyalty::sync::EraseItem{"p-1"}));
   d.items.push_back(
-      item(3, loyalty::sync::CustomerItem{"p-2", 150, 9, std::nullopt, "gold", false}));
+      item(3, loyalty::sync::CustomerItem{"p-2", 150, 9, std::nullopt, "gold", false,
+                                          Timestamp{1798761600}, 52000, 520}));
   CHECK(encode_downlink_json(d) ==
         "{\"format\":\"loyalty-downlink-v1\",\"after\":0,\"latest\":3,\"items\":["
         "{\"version\":2,\"store_id\":\"s-1\",\"published_at\":\"2026-01-01T00:00:02Z\","
         "\"kind\":\"erase\",\"pseudonym\":\"p-1\"},"
         "{\"version\":3,\"store_id\":\"\",\"published_at\":\"2026-01-01T00:00:03Z\","
         "\"kind\":\"customer\",\"pseudonym\":\"p-2\",\"balance_points\":150,\"as_of_seq\":9,"
-        "\"expires_at\":null,\"tier\":\"gold\",\"flagged\":false}]}");
+        "\"expires_at\":null,\"tier\":\"gold\",\"flagged\":false,"
+        "\"review_at\":\"2027-01-01T00:00:00Z\",\"period_spend\":52000,\"period_points\":520}]}");
 }
 
 TEST_CASE("every kind of downlink item round-trips", "[sync][wire]") {
@@ -238,7 +240,8 @@ TEST_CASE("downlink blocks, customers and keys with bad values are refused", "[s
                 "downlink: items[0]: pseudonym must be 1 to 64 bytes of A-Z, a-z, 0-9, '.', '_' "
                 "and '-', got \"\"");
   loyalty::sync::CustomerItem customer{
-      "p-1", loyalty::limits::points_max + 1, 0, std::nullopt, std::nullopt, false};
+      "p-1", loyalty::limits::points_max + 1, 0, std::nullopt, std::nullopt, false,
+      std::nullopt, 0, 0};
   check_refused(one_item(customer), ErrorCode::invalid_argument,
                 "downlink: items[0]: balance_points must be between -1000000000000 and "
                 "1000000000000, got 1000000000001");
@@ -251,6 +254,15 @@ TEST_CASE("downlink blocks, customers and keys with bad values are refused", "[s
   check_refused(replaced(one_item(customer), "\"flagged\":false", "\"flagged\":0"),
                 ErrorCode::parse_error,
                 "downlink: items[0]: flagged must be true or false, got integer");
+  customer.period_spend = -1;
+  check_refused(one_item(customer), ErrorCode::invalid_argument,
+                "downlink: items[0]: period_spend must be between 0 and 9223372036854775807, got "
+                "-1");
+  customer.period_spend = 0;
+  check_refused(replaced(one_item(customer), "\"review_at\":null", "\"review_at\":\"soon\""),
+                ErrorCode::invalid_argument,
+                "downlink: items[0]: review_at \"soon\" is not a valid time: the year must be 4 "
+                "digits (expected YYYY-MM-DDTHH:MM:SSZ or an offset like +03:00)");
   loyalty::sync::KeysItem keys{"pk-1", std::string(64, 'A'), {}};
   check_refused(one_item(keys), ErrorCode::invalid_argument,
                 "downlink: items[0]: pseudonym_key_hex must be 64 lowercase hex digits, got \"" +

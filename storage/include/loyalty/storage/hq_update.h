@@ -54,16 +54,30 @@ struct HqPseudonymBlock {
   std::string reason;  // "" to unblock
 };
 
+// HQ's tier and tier-period counters of a customer, every store's events counted.
+struct HqTierPeriod {
+  std::string tier;  // "" = the entry tier; 0..limits::id_bytes_max bytes
+  std::optional<Timestamp> review_at;
+  std::int64_t period_spend = 0;   // >= 0
+  std::int64_t period_points = 0;  // >= 0
+  bool operator==(const HqTierPeriod&) const = default;
+};
+
 // HQ's view of a customer's points: the net position (balance minus what the customer owes)
 // counting this terminal's events up to `as_of_seq`. The terminal adds what it wrote after
 // as_of_seq (HQ's own "hq:" transfers aside) and books the difference as a correction (source
 // "hq:sync:<update id>"), so that its view is HQ's plus what HQ has not seen yet. A pseudonym this
 // terminal does not know is skipped.
+//
+// `tier`: HQ's tier period, taken into the card's cache row unless the terminal wrote a checkout
+// or refund of the card after as_of_seq (its own row is then newer than HQ's view) or holds no
+// row for it.
 struct HqBalance {
   std::string pseudonym;
   std::int64_t net_points = 0;  // may be negative: an overdraft
   std::int64_t as_of_seq = 0;
   std::optional<Timestamp> expires_at;  // the lot of a grant expires then (nullopt: never)
+  std::optional<HqTierPeriod> tier;
 };
 
 // A rule bundle HQ delivered; sync checked its signature and that core loads it. Refused
@@ -112,6 +126,8 @@ struct HqUpdateResult {
   // The "hq_update" event's payload: what was applied, by count and correction id (no card
   // numbers: events are immutable and an erasure could not reach them).
   std::string summary_json;
+  // 0 when the update changed nothing but the downlink version (balances and tiers the terminal
+  // already held): no event is written and the update id is not recorded.
   std::int64_t event_seq = 0;
   bool replayed = false;
 };

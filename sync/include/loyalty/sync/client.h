@@ -108,7 +108,8 @@ struct SyncClientOptions {
   std::function<Timestamp()> clock;  // default: the system clock
   // Every change of status.
   std::function<void(const SyncStatus&)> on_status;
-  // After a downlink answer was applied (loyaltyd reloads its bundle and blocklist view).
+  // After a downlink answer changed the ledger (loyaltyd reloads its bundle and blocklist view);
+  // not called for an answer that changed nothing (event_seq 0).
   std::function<void(const storage::HqUpdateResult&)> on_applied;
   // One line for the log (no secrets, no personal data).
   std::function<void(const std::string&)> log;

@@ -73,8 +73,13 @@ struct CustomerItem {
   std::int64_t balance_points = 0;
   std::int64_t as_of_seq = 0;
   std::optional<Timestamp> expires_at;  // the soonest expiry among HQ's open lots
+  // The tier and tier-period counters after the customer's latest event at HQ (at any store):
+  // the terminal takes them when it has written nothing of the customer after as_of_seq.
   std::optional<std::string> tier;
   bool flagged = false;  // an offline double redemption is open against the card
+  std::optional<Timestamp> review_at;  // the next tier review
+  std::int64_t period_spend = 0;       // minor units spent in the tier period, every store
+  std::int64_t period_points = 0;      // points earned in the tier period, every store
   bool operator==(const CustomerItem&) const = default;
 };
 
