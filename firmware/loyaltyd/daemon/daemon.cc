@@ -38,10 +38,17 @@ Result<drivers::HmacCardTokenizer> load_card_tokenizer(const std::string& path) 
   return drivers::HmacCardTokenizer::create(std::move(key).value());
 }
 
+// {"program_id","version","origin"} of the running bundle, for the event stream.
+std::string program_json(const ProgramState& program) {
+  return "{\"program_id\":" + json::quote(program.program.program_id) +
+         ",\"version\":" + std::to_string(program.program.version) + ",\"origin\":\"" +
+         program_origin_name(program.origin) + "\"}";
+}
+
 }  // namespace
 
 Daemon::Daemon(boost::asio::io_context& io, DaemonOptions options)
-    : io_(io), options_(std::move(options)), housekeeping_(io) {
+    : io_(io), options_(std::move(options)), housekeeping_(io), program_switch_(io) {
   if (!options_.clock) options_.clock = system_now;
   started_at_ = options_.clock();
 }
@@ -77,6 +84,24 @@ Status Daemon::bring_up() {
     service_options.kill_after_commit = fault;
   }
   service_ = TRY(TillService::open(service_options, program_, options_.clock()));
+  std::optional<Timestamp> next_switch;
+  {
+    // What HQ delivered before this start (no storage thread yet: the ledger is this thread's).
+    const HqProgramView view = TRY(read_hq_program(service_->ledger(), options_.clock()));
+    hq_fingerprint_ = view.fingerprint();
+    next_switch = view.next_effective_from;
+    if (view.bundle || !view.app_token_keys.empty()) {
+      Result<std::shared_ptr<const ProgramState>> effective =
+          effective_program(config.program, view);
+      if (!effective.ok()) {
+        drivers::log(drivers::LogLevel::warning,
+                     "keeping the configured rule bundle: " + effective.error().message);
+      } else {
+        TRY(service_->replace_program(*effective, options_.clock()));
+        program_ = std::move(effective).value();
+      }
+    }
+  }
   worker_ = std::make_unique<StorageWorker>(io_, storage_jobs_max);
 
   PosApiContext context;
@@ -142,7 +167,8 @@ Status Daemon::bring_up() {
     if (seq != nullptr && seq->is_int()) sync_->ledger_advanced(seq->as_int());
   });
   if (config.sync) {
-    HqLinkContext link{&io_, worker_.get(), service_.get(), &hub_, options_.clock};
+    HqLinkContext link{&io_, worker_.get(), service_.get(), &hub_, options_.clock,
+                       [this] { refresh_program(); }};
     Result<std::unique_ptr<HqLink>> started =
         HqLink::start(*config.sync, config.terminal.store_id, link);
     if (!started.ok()) return started.error();
@@ -150,6 +176,7 @@ Status Daemon::bring_up() {
   }
   TRY(start_readers(config.readers));
   schedule_housekeeping();
+  schedule_program_switch(next_switch);
   return Status();
 }
 
@@ -222,15 +249,37 @@ Status Daemon::reload(const Config& config) {
   std::shared_ptr<const ProgramState> program = TRY(load_program_state(config.program));
   TillService* service = service_.get();
   const Timestamp now = options_.clock();
-  // The bundle is stored in the ledger on the storage thread; wait for it there.
-  auto stored = std::make_shared<std::optional<Status>>();
+  // The bundle is stored in the ledger on the storage thread; wait for it there. A bundle HQ
+  // delivered that is in effect still takes precedence over the file's.
+  struct Swapped {
+    Status status;
+    std::shared_ptr<const ProgramState> program;
+    std::string fingerprint;
+  };
+  auto stored = std::make_shared<std::optional<Swapped>>();
+  const ProgramConfig program_config = config.program;
   const bool queued = worker_->submit(
-      [service, program, now]() { return service->replace_program(program, now); },
-      [stored](Status status) { *stored = std::move(status); });
+      [service, program, program_config, now]() {
+        Swapped out{Status(), program, ""};
+        Result<HqProgramView> view = read_hq_program(service->ledger(), now);
+        if (!view.ok()) return Swapped{view.error(), nullptr, ""};
+        out.fingerprint = view->fingerprint();
+        if (view->bundle || !view->app_token_keys.empty()) {
+          Result<std::shared_ptr<const ProgramState>> effective =
+              effective_program(program_config, *view);
+          if (!effective.ok()) return Swapped{effective.error(), nullptr, ""};
+          out.program = std::move(effective).value();
+        }
+        out.status = service->replace_program(out.program, now);
+        return out;
+      },
+      [stored](Swapped swapped) { *stored = std::move(swapped); });
   if (!queued) return make_error(ErrorCode::busy, "the ledger's queue is full; reload again");
   while (!stored->has_value() && !io_.stopped()) io_.run_one();
   if (!stored->has_value()) return make_error(ErrorCode::internal, "stopped during reload");
-  TRY(**stored);
+  TRY((*stored)->status);
+  program = (*stored)->program;
+  hq_fingerprint_ = (*stored)->fingerprint;
   tokens_.emplace(std::move(tokens));
   program_ = std::move(program);
   options_.config.program = config.program;
@@ -238,11 +287,72 @@ Status Daemon::reload(const Config& config) {
   options_.config.readers = config.readers;
   if (readers_) readers_->stop();
   TRY(start_readers(config.readers));
-  hub_.publish({"daemon.reloaded",
-                "{\"program_id\":" + json::quote(program_->program.program_id) +
-                    ",\"version\":" + std::to_string(program_->program.version) + "}"},
-               options_.clock());
+  hub_.publish({"daemon.reloaded", program_json(*program_)}, options_.clock());
   return Status();
+}
+
+void Daemon::refresh_program() {
+  if (refresh_pending_ || stopped_) return;
+  struct Refresh {
+    std::string fingerprint;  // "" when the ledger could not be read
+    std::shared_ptr<const ProgramState> program;
+    std::string error;
+    std::optional<Timestamp> next_effective_from;
+  };
+  TillService* service = service_.get();
+  const ProgramConfig config = options_.config.program;
+  const std::string known = hq_fingerprint_;
+  const Timestamp now = options_.clock();
+  refresh_pending_ = worker_->submit(
+      [service, config, known, now]() {
+        Refresh out;
+        Result<HqProgramView> view = read_hq_program(service->ledger(), now);
+        if (!view.ok()) return Refresh{"", nullptr, view.error().message, std::nullopt};
+        out.fingerprint = view->fingerprint();
+        out.next_effective_from = view->next_effective_from;
+        if (out.fingerprint == known) return out;
+        Result<std::shared_ptr<const ProgramState>> effective = effective_program(config, *view);
+        if (!effective.ok()) {
+          out.error = effective.error().message;
+          return out;
+        }
+        const Status replaced = service->replace_program(*effective, now);
+        if (!replaced.ok()) return Refresh{"", nullptr, replaced.error().message, std::nullopt};
+        out.program = std::move(effective).value();
+        return out;
+      },
+      [this](Refresh refresh) {
+        refresh_pending_ = false;
+        // A view that failed is not tried again until it changes; a ledger that could not be read
+        // is, at the next tick.
+        if (!refresh.fingerprint.empty()) hq_fingerprint_ = refresh.fingerprint;
+        schedule_program_switch(refresh.next_effective_from);
+        if (!refresh.error.empty()) {
+          drivers::log(drivers::LogLevel::warning,
+                       "the rules HQ delivered were not taken: " + refresh.error);
+          return;
+        }
+        if (!refresh.program) return;
+        program_ = std::move(refresh.program);
+        if (readers_) readers_->stop();
+        const Status readers = start_readers(options_.config.readers);
+        if (!readers.ok()) {
+          drivers::log(drivers::LogLevel::warning,
+                       "readers after the program changed: " + readers.error().message);
+        }
+        hub_.publish({"program.changed", program_json(*program_)}, options_.clock());
+      });
+}
+
+void Daemon::schedule_program_switch(std::optional<Timestamp> at) {
+  program_switch_.cancel();
+  if (!at || stopped_) return;
+  // Effective times are whole seconds: wake just after the second begins.
+  const std::int64_t seconds = std::max<std::int64_t>(0, at->unix_seconds - options_.clock().unix_seconds);
+  program_switch_.expires_after(std::chrono::seconds(seconds) + std::chrono::milliseconds(50));
+  program_switch_.async_wait([this](const boost::system::error_code& error) {
+    if (!error && !stopped_) refresh_program();
+  });
 }
 
 void Daemon::schedule_housekeeping() {
@@ -265,6 +375,7 @@ void Daemon::schedule_housekeeping() {
             }
           });
     }
+    refresh_program();
     schedule_housekeeping();
   });
 }
@@ -288,6 +399,8 @@ std::string Daemon::health_json() const {
   out.value(program_ ? program_->program.program_id : std::string());
   out.key("version");
   out.value(program_ ? program_->program.version : 0);
+  out.key("origin");
+  out.value(program_ ? program_origin_name(program_->origin) : "config");
   out.end_object();
   out.key("readers");
   out.value(readers_ ? readers_->readers().size() : std::size_t{0});
@@ -306,6 +419,7 @@ void Daemon::stop() {
   if (stopped_) return;
   stopped_ = true;
   housekeeping_.cancel();
+  program_switch_.cancel();
   if (readers_) readers_->stop();
   if (api_server_) api_server_->stop();
   if (panel_server_) panel_server_->stop();

@@ -7,7 +7,9 @@
 // the ledger (opened and verified from its checkpoint), the POS listeners, the panel listener,
 // the readers. reload() (SIGHUP) loads the new configuration's bundle, tokens and reader settings
 // first and swaps them in only when all of them loaded; a bad one keeps the old one running.
-// Listener addresses are not reloaded (a restart changes them).
+// Listener addresses are not reloaded (a restart changes them). A bundle or app-token keys HQ
+// delivered (service/hq_program.h) take over at start, after each downlink answer and at each
+// housekeeping tick (every 10 s), so a bundle starts within seconds of its effective_from.
 //
 // Ownership: borrows the io_context (which must outlive it) and owns the rest. Thread-safety:
 // the loop's thread only (start, reload and stop included).
@@ -28,6 +30,7 @@
 #include "panel/panel.h"
 #include "loyalty/core/result.h"
 #include "readers/reader_manager.h"
+#include "service/hq_program.h"
 #include "service/program_state.h"
 #include "service/storage_worker.h"
 #include "service/till_service.h"
@@ -65,6 +68,10 @@ class Daemon {
   Status start_readers(const ReadersConfig& config);
   void on_scan(const drivers::ScanEvent& event);
   void schedule_housekeeping();
+  // Reads what HQ delivered on the storage thread and switches the program when it changed.
+  void refresh_program();
+  // Wakes refresh_program() when a delivered bundle's effective_from comes.
+  void schedule_program_switch(std::optional<Timestamp> at);
   std::string health_json() const;
 
   boost::asio::io_context& io_;
@@ -76,6 +83,8 @@ class Daemon {
   // Kept until the readers built with its card ranges are gone.
   std::shared_ptr<const ProgramState> readers_program_;
   std::optional<drivers::HmacCardTokenizer> card_tokenizer_;
+  std::string hq_fingerprint_;  // HqProgramView::fingerprint() of the running program
+  bool refresh_pending_ = false;
   std::unique_ptr<TillService> service_;
   std::unique_ptr<StorageWorker> worker_;
   std::unique_ptr<PosApi> api_;
@@ -85,6 +94,7 @@ class Daemon {
   std::unique_ptr<ReaderManager> readers_;
   std::unique_ptr<SyncLink> sync_ = std::make_unique<OfflineSync>();
   boost::asio::steady_timer housekeeping_;
+  boost::asio::steady_timer program_switch_;
   bool stopped_ = false;
 };
 

@@ -26,21 +26,42 @@ Result<CustomerToken> ProgramState::identify(std::string_view input, InputSource
   return loyalty::identify(input, source, identification ? *identification : none, now, verifier);
 }
 
-Result<std::shared_ptr<const ProgramState>> load_program_state(const ProgramConfig& config) {
+const char* program_origin_name(ProgramOrigin origin) {
+  return origin == ProgramOrigin::hq ? "hq" : "config";
+}
+
+Result<std::shared_ptr<const ProgramState>> load_program_state(
+    const ProgramConfig& config, std::span<const AppTokenKey> extra_app_token_keys) {
+  std::string text = TRY(read_bounded_file(config.bundle, bundle_file_bytes_max));
+  return program_state_from_text(std::move(text), config.bundle, ProgramOrigin::config, config,
+                                 extra_app_token_keys);
+}
+
+Result<std::shared_ptr<const ProgramState>> program_state_from_text(
+    std::string bundle_json, const std::string& source, ProgramOrigin origin,
+    const ProgramConfig& config, std::span<const AppTokenKey> extra_app_token_keys) {
   auto state = std::make_shared<ProgramState>();
-  state->bundle_json = TRY(read_bounded_file(config.bundle, bundle_file_bytes_max));
+  state->origin = origin;
+  state->bundle_json = std::move(bundle_json);
   Result<Program> program = load_program(state->bundle_json);
   if (!program.ok()) {
-    return make_error(program.error().code, config.bundle + ": " + program.error().message);
+    return make_error(program.error().code, source + ": " + program.error().message);
   }
   state->program = std::move(program).value();
   if (state->program.identification) {
     IdentificationConfig& identification = *state->program.identification;
-    if (!identification.app_token_keys.empty()) {
-      auto verifier = drivers::HmacTokenVerifier::from_keys(identification.app_token_keys);
+    std::vector<AppTokenKey> keys = identification.app_token_keys;
+    for (const AppTokenKey& extra : extra_app_token_keys) {
+      const bool named = std::any_of(keys.begin(), keys.end(), [&](const AppTokenKey& key) {
+        return key.key_id == extra.key_id;
+      });
+      if (!named) keys.push_back(extra);
+    }
+    if (!keys.empty()) {
+      auto verifier = drivers::HmacTokenVerifier::from_keys(keys);
       if (!verifier.ok()) {
-        return make_error(verifier.error().code, config.bundle + ": identification.app_tokens: " +
-                                                     verifier.error().message);
+        return make_error(verifier.error().code,
+                          source + ": identification.app_tokens: " + verifier.error().message);
       }
       state->token_verifier.emplace(std::move(verifier).value());
     }

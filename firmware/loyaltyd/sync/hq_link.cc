@@ -67,9 +67,12 @@ Result<std::unique_ptr<HqLink>> HqLink::start(const SyncConfig& config, const st
   };
   EventHub* hub = context.hub;
   std::function<Timestamp()> clock = context.clock;
-  options.on_applied = [&loop, hub, clock, alive](const storage::HqUpdateResult& applied) {
-    boost::asio::post(loop, [hub, clock, alive, applied] {
+  std::function<void()> on_applied = context.on_applied;
+  options.on_applied = [&loop, hub, clock, alive,
+                        on_applied](const storage::HqUpdateResult& applied) {
+    boost::asio::post(loop, [hub, clock, alive, applied, on_applied] {
       if (!alive.lock()) return;
+      if (on_applied) on_applied();
       hub->publish({"sync.applied", "{\"update_id\":" + json::quote(applied.update_id) +
                                         ",\"event_seq\":" + std::to_string(applied.event_seq) +
                                         ",\"summary\":" + applied.summary_json + "}"},

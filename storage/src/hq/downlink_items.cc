@@ -381,4 +381,14 @@ Result<std::optional<HqBundle>> effective_bundle(Ledger& ledger, std::string_vie
                                           select.column_text(4)});
 }
 
+Result<std::optional<Timestamp>> next_effective_from(Ledger& ledger, Timestamp at) {
+  Statement select = TRY(Statement::prepare(
+      ledger.database(), "SELECT MIN(effective_from) FROM bundles WHERE effective_from > ?1"));
+  TRY(select.bind_int64(1, at.unix_seconds));
+  if (TRY(select.step()) != Step::row || select.column_is_null(0)) {
+    return std::optional<Timestamp>();
+  }
+  return std::optional<Timestamp>(Timestamp{select.column_int64(0)});
+}
+
 }  // namespace loyalty::storage

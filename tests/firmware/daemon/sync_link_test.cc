@@ -1,18 +1,22 @@
 // loyaltyd with a [sync] section: the real Daemon syncs to an HqService on loopback over mutual
 // TLS (certificates from the development CA). Its sync state is /v1/health's sync and
 // sync_detail, the event stream's sync.status and sync.applied; a receipt reaches HQ, HQ going
-// away shows as offline at once, and a card HQ blocks is refused for redemption at the till.
+// away shows as offline at once, a card HQ blocks is refused for redemption at the till, and the
+// rules HQ delivers (app-token keys, a signed bundle at its effective_from) take over.
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <catch2/catch.hpp>
 #include <ctime>
+#include <fstream>
 #include <future>
 #include <thread>
 
 #include "daemon/daemon_fixture.h"
+#include "loyalty/drivers/tokens/hmac_keys.h"
 #include "loyalty/storage/pseudonyms.h"
 #include "loyalty/sync/hq_service.h"
 #include "loyalty/sync/hq_store.h"
+#include "loyalty/sync/signing.h"
 #include "loyalty/sync/tls.h"
 
 using namespace loyalty;
@@ -185,4 +189,79 @@ TEST_CASE(
   } while (text(*status.find("data"), "phase") != "offline");
   CHECK_FALSE(text(*status.find("data"), "last_error").empty());
   CHECK(text(health(), "sync") == "offline");
+}
+
+TEST_CASE(
+    "loyaltyd takes the rules HQ delivers: app-token keys at once, a signed bundle at its "
+    "effective_from",
+    "[firmware][sync]") {
+  TempDir hq_dir;
+  Hq hq(hq_dir);
+  const sync::SigningKey signing = std::move(sync::SigningKey::generate("hq-1")).value();
+  std::ofstream(hq_dir.file("hq-1.pub")) << signing.public_pem();
+  const storage::PseudonymKey chain_key{"pk1", std::string(64, 'a')};
+  REQUIRE(hq.store()
+              ->publish("", sync::KeysItem{chain_key.key_id, chain_key.key_hex, {}},
+                        Timestamp{1796634000})
+              .ok());
+  DaemonFixture till([&](Config& config) {
+    config.sync = hq.sync_config();
+    config.sync->trusted_keys = {SyncConfig::TrustedKey{"hq-1", hq_dir.file("hq-1.pub")}};
+  });
+  EventStream events(till.socket());
+  auto health = [&] { return till.get("/v1/health").json(); };
+  REQUIRE(eventually([&] { return text(health(), "sync") == "in_sync"; }));
+  CHECK(text(*health().find("program"), "origin") == "config");
+
+  // An app token under a key only HQ knows: refused until HQ delivers the key.
+  const std::string key_hex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+  const drivers::HmacKeyBytes key_bytes = drivers::parse_hmac_key_hex(key_hex, "test").value();
+  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  const std::string signed_part =
+      "LOY1.hq-2027." + std::string(card) + "." + std::to_string(now + 600);
+  const std::string token =
+      signed_part + "." + drivers::hmac_sha256_base64url(key_bytes, signed_part);
+  const std::string identify = "{\"input\":\"" + token + "\",\"source\":\"scan\"}";
+  const Reply before = till.post("/v1/identify", identify);
+  INFO(before.body);
+  CHECK(before.status != 200);
+  REQUIRE(hq.store()
+              ->publish("", sync::KeysItem{chain_key.key_id, chain_key.key_hex, {{"hq-2027", key_hex}}},
+                        Timestamp{1796634000})
+              .ok());
+  Reply after;
+  REQUIRE(eventually([&] {
+    after = till.post("/v1/identify", identify);
+    return after.status == 200;
+  }));
+  const json::Value identified = after.json();
+  CHECK(text(*identified.find("token"), "kind") == "app_token");
+  CHECK(text(*identified.find("token"), "value") == card);
+  const json::Value keys_taken = events.next_of_type("program.changed");  // same bundle, new keys
+  CHECK(keys_taken.find("data")->find("version")->as_int() == 7);
+  CHECK(text(*keys_taken.find("data"), "origin") == "config");
+
+  // Version 8 of the program, effective in two seconds: version 7 runs until then.
+  std::string v8 = read_text_file(std::string(LOYALTY_EXAMPLES_DIR) + "/programs/grocery.json");
+  v8.replace(v8.find("\"version\": 7"), 12, "\"version\": 8");
+  const Timestamp effective{static_cast<std::int64_t>(std::time(nullptr)) + 2};
+  REQUIRE(hq.store()
+              ->publish("", sync::sign_bundle(signing, "fresh-market", 8, effective, v8),
+                        Timestamp{1796634000})
+              .ok());
+  events.next_of_type("sync.applied");
+  const json::Value running = *health().find("program");
+  if (std::time(nullptr) < effective.unix_seconds) {
+    CHECK(running.find("version")->as_int() == 7);
+    CHECK(text(running, "origin") == "config");
+  }
+  const json::Value changed = events.next_of_type("program.changed");
+  CHECK(std::time(nullptr) >= effective.unix_seconds);
+  CHECK(text(*changed.find("data"), "program_id") == "fresh-market");
+  CHECK(changed.find("data")->find("version")->as_int() == 8);
+  CHECK(text(*changed.find("data"), "origin") == "hq");
+  CHECK(health().find("program")->find("version")->as_int() == 8);
+  CHECK(text(*health().find("program"), "origin") == "hq");
+  // HQ's app-token key joins HQ's bundle too.
+  CHECK(till.post("/v1/identify", identify).status == 200);
 }

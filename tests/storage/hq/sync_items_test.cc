@@ -346,6 +346,10 @@ TEST_CASE("Bundles from HQ never go back a version, and the effective one is fou
       HqBundle{"grocery", 2, Timestamp{test_now.unix_seconds + 3600}, "hq-1", R"({"v":2})"});
   apply_ok(f.ledger, v2);
   CHECK(effective_bundle(f.ledger, "grocery", test_now).value() == std::nullopt);
+  CHECK(next_effective_from(f.ledger, test_now).value() ==
+        Timestamp{test_now.unix_seconds + 3600});
+  CHECK(next_effective_from(f.ledger, Timestamp{test_now.unix_seconds + 3600}).value() ==
+        std::nullopt);
   const std::optional<HqBundle> later =
       effective_bundle(f.ledger, "", Timestamp{test_now.unix_seconds + 3600}).value();
   REQUIRE(later);

@@ -148,5 +148,7 @@ Result<std::vector<HqDeliveredKey>> delivered_keys(Ledger& ledger, HqDeliveredKe
 // at or before `at`; nullopt when none.
 Result<std::optional<HqBundle>> effective_bundle(Ledger& ledger, std::string_view program_id,
                                                  Timestamp at);
+// The soonest effective_from after `at` among the bundles HQ delivered; nullopt when none.
+Result<std::optional<Timestamp>> next_effective_from(Ledger& ledger, Timestamp at);
 
 }  // namespace loyalty::storage
