@@ -348,7 +348,8 @@ void Daemon::schedule_program_switch(std::optional<Timestamp> at) {
   program_switch_.cancel();
   if (!at || stopped_) return;
   // Effective times are whole seconds: wake just after the second begins.
-  const std::int64_t seconds = std::max<std::int64_t>(0, at->unix_seconds - options_.clock().unix_seconds);
+  const std::int64_t seconds =
+      std::max<std::int64_t>(0, at->unix_seconds - options_.clock().unix_seconds);
   program_switch_.expires_after(std::chrono::seconds(seconds) + std::chrono::milliseconds(50));
   program_switch_.async_wait([this](const boost::system::error_code& error) {
     if (!error && !stopped_) refresh_program();

@@ -34,7 +34,8 @@ struct HqLinkContext {
   TillService* service = nullptr;
   EventHub* hub = nullptr;
   std::function<Timestamp()> clock;
-  std::function<void()> on_applied;  // on the loop, after each downlink answer that changed the ledger
+  std::function<void()>
+      on_applied;  // on the loop, after each downlink answer that changed the ledger
 };
 
 class HqLink final : public SyncLink {

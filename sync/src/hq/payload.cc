@@ -122,7 +122,8 @@ ParsedEvent parse_event(EventKey key, std::string_view kind, std::string_view re
     // cannot read leaves it unknown.
     Result<json::Value> parsed = json::parse(payload);
     const json::Value* quoted = parsed.ok() && parsed->is_object() ? parsed->find("tier") : nullptr;
-    if (quoted != nullptr && quoted->is_object()) event.tier_after = string_member(*quoted, "after");
+    if (quoted != nullptr && quoted->is_object())
+      event.tier_after = string_member(*quoted, "after");
   }
   const json::Value* movements = ledger->find("movements");
   if (movements != nullptr && movements->is_array()) {

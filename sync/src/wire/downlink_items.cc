@@ -29,9 +29,9 @@ constexpr std::string_view bundle_members[] = {"key_id",         "program_id", "
 constexpr std::string_view signing_key_members[] = {"key_id", "public_pem", "signer_key_id",
                                                     "signature"};
 constexpr std::string_view block_members[] = {"pseudonym", "blocked", "reason"};
-constexpr std::string_view customer_members[] = {
-    "pseudonym", "balance_points", "as_of_seq",    "expires_at",   "tier",
-    "flagged",   "review_at",      "period_spend", "period_points"};
+constexpr std::string_view customer_members[] = {"pseudonym",  "balance_points", "as_of_seq",
+                                                 "expires_at", "tier",           "flagged",
+                                                 "review_at",  "period_spend",   "period_points"};
 constexpr std::string_view erase_members[] = {"pseudonym"};
 constexpr std::string_view keys_members[] = {"pseudonym_key_id", "pseudonym_key_hex",
                                              "app_token_keys"};

@@ -226,7 +226,8 @@ TEST_CASE(
   INFO(before.body);
   CHECK(before.status != 200);
   REQUIRE(hq.store()
-              ->publish("", sync::KeysItem{chain_key.key_id, chain_key.key_hex, {{"hq-2027", key_hex}}},
+              ->publish("",
+                        sync::KeysItem{chain_key.key_id, chain_key.key_hex, {{"hq-2027", key_hex}}},
                         Timestamp{1796634000})
               .ok());
   Reply after;

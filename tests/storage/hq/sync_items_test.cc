@@ -59,16 +59,15 @@ TEST_CASE("A checkout's event carries its transfers with pseudonymous owners", "
   CacheFixture f;
   install_key(f.ledger);
   f.offline_ok("card-1", receipt("R-1", {line("WINE", 10000)}));  // earns 100
-  CHECK(
-      last_annex(f.ledger) ==
-      std::string(R"({"key_id":"k1","customer":")") + std::string(card_1) +
-          R"(","spend_minor":10000,"movements":[{"code":"earn","debit":"issuance",)"
-          R"("credit":"customer_points:)" +
-          std::string(card_1) +
-          R"(","points":100,"source":"earn","line":null,)"
-          R"("lot":{"active_from":"2026-11-18T11:06:40Z","expires_at":"2027-11-18T11:06:40Z"}}],)"
-          R"("tier":{"after":"base","review_at":"2027-11-18T11:06:40Z","period_reset":false,)"
-          R"("period_spend_delta":10000,"period_points_delta":100}})");
+  CHECK(last_annex(f.ledger) ==
+        std::string(R"({"key_id":"k1","customer":")") + std::string(card_1) +
+            R"(","spend_minor":10000,"movements":[{"code":"earn","debit":"issuance",)"
+            R"("credit":"customer_points:)" +
+            std::string(card_1) +
+            R"(","points":100,"source":"earn","line":null,)"
+            R"("lot":{"active_from":"2026-11-18T11:06:40Z","expires_at":"2027-11-18T11:06:40Z"}}],)"
+            R"("tier":{"after":"base","review_at":"2027-11-18T11:06:40Z","period_reset":false,)"
+            R"("period_spend_delta":10000,"period_points_delta":100}})");
   // The hash covers the annex: the ledger's own check recomputes it.
   require_check_ok(f.ledger);
   back_door(f.dir.file("ledger.db"),
@@ -189,7 +188,8 @@ TEST_CASE("A balance view from HQ is booked as the difference, counting what HQ 
   // HQ holds 250 (150 earned at other stores), counting this terminal's events up to `shipped`.
   HqUpdate first;
   first.update_id = "D-1";
-  first.balances.push_back(HqBalance{std::string(card_1), 250, shipped, std::nullopt, std::nullopt});
+  first.balances.push_back(
+      HqBalance{std::string(card_1), 250, shipped, std::nullopt, std::nullopt});
   CHECK(apply_ok(f.ledger, first).summary_json.find(R"("balances_corrected":1)") !=
         std::string::npos);
   CHECK(points_of(f.ledger, "card-1").posted() == Points(250));
@@ -208,14 +208,16 @@ TEST_CASE("A balance view from HQ is booked as the difference, counting what HQ 
   // HQ now counts R-2 and took 100 elsewhere (another store redeemed): 200.
   HqUpdate later;
   later.update_id = "D-3";
-  later.balances.push_back(HqBalance{std::string(card_1), 200, last_seq(f.ledger), std::nullopt, std::nullopt});
+  later.balances.push_back(
+      HqBalance{std::string(card_1), 200, last_seq(f.ledger), std::nullopt, std::nullopt});
   apply_ok(f.ledger, later);
   CHECK(points_of(f.ledger, "card-1").posted() == Points(200));
 
   // An overdraft at HQ (a double redemption) becomes one here too.
   HqUpdate owed;
   owed.update_id = "D-4";
-  owed.balances.push_back(HqBalance{std::string(card_1), -40, last_seq(f.ledger), std::nullopt, std::nullopt});
+  owed.balances.push_back(
+      HqBalance{std::string(card_1), -40, last_seq(f.ledger), std::nullopt, std::nullopt});
   apply_ok(f.ledger, owed);
   CHECK(points_of(f.ledger, "card-1").posted() == Points(0));
   CHECK(balance_by_owner(f.ledger, AccountKind::overdraft_receivable, "card-1").posted() ==
@@ -223,7 +225,8 @@ TEST_CASE("A balance view from HQ is booked as the difference, counting what HQ 
   // A pseudonym this terminal does not know is skipped.
   HqUpdate unknown;
   unknown.update_id = "D-5";
-  unknown.balances.push_back(HqBalance{pseudonym_of(chain_key, "card-9"), 500, 0, std::nullopt, std::nullopt});
+  unknown.balances.push_back(
+      HqBalance{pseudonym_of(chain_key, "card-9"), 500, 0, std::nullopt, std::nullopt});
   CHECK(apply_ok(f.ledger, unknown).summary_json.find(R"("balances_corrected":0)") !=
         std::string::npos);
   require_check_ok(f.ledger);
@@ -272,9 +275,8 @@ TEST_CASE("HQ's tier period is taken unless the terminal has newer receipts of t
   // HQ counts 450.00 over the period: 350.00 of it at other stores.
   HqUpdate view;
   view.update_id = "D-1";
-  view.balances.push_back(
-      HqBalance{std::string(card_1), 100, shipped, std::nullopt,
-                HqTierPeriod{"base", review, 45000, 450}});
+  view.balances.push_back(HqBalance{std::string(card_1), 100, shipped, std::nullopt,
+                                    HqTierPeriod{"base", review, 45000, 450}});
   const std::int64_t events_before = event_count(f.ledger);
   const HqUpdateResult taken = apply_ok(f.ledger, view);
   CHECK_THAT(taken.summary_json, Catch::Contains(R"("balances_corrected":0,"tiers_taken":1)"));
@@ -310,10 +312,10 @@ TEST_CASE("A downlink answer that changes nothing writes no event", "[storage][s
   HqUpdate same;
   same.update_id = "downlink:3";
   same.downlink_version = 3;
-  same.balances.push_back(HqBalance{
-      std::string(card_1), 100, last_seq(f.ledger), std::nullopt,
-      HqTierPeriod{cached.state.tier, cached.state.tier_review_at, cached.state.period_spend,
-                   cached.state.period_points_earned}});
+  same.balances.push_back(
+      HqBalance{std::string(card_1), 100, last_seq(f.ledger), std::nullopt,
+                HqTierPeriod{cached.state.tier, cached.state.tier_review_at,
+                             cached.state.period_spend, cached.state.period_points_earned}});
   const std::int64_t events_before = event_count(f.ledger);
   const HqUpdateResult result = apply_ok(f.ledger, same);
   CHECK(result.event_seq == 0);
@@ -346,8 +348,7 @@ TEST_CASE("Bundles from HQ never go back a version, and the effective one is fou
       HqBundle{"grocery", 2, Timestamp{test_now.unix_seconds + 3600}, "hq-1", R"({"v":2})"});
   apply_ok(f.ledger, v2);
   CHECK(effective_bundle(f.ledger, "grocery", test_now).value() == std::nullopt);
-  CHECK(next_effective_from(f.ledger, test_now).value() ==
-        Timestamp{test_now.unix_seconds + 3600});
+  CHECK(next_effective_from(f.ledger, test_now).value() == Timestamp{test_now.unix_seconds + 3600});
   CHECK(next_effective_from(f.ledger, Timestamp{test_now.unix_seconds + 3600}).value() ==
         std::nullopt);
   const std::optional<HqBundle> later =

@@ -139,12 +139,12 @@ TEST_CASE("customer states, erasures, unblocks and the chain's keys map to the l
           "[sync][client]") {
   Keys k;
   KeysItem keys{"pk1", std::string(64, 'a'), {{"app-1", std::string(64, 'b')}}};
-  auto plan = plan_downlink(
-      answer({item(5, CustomerItem{alice, -30, 12, Timestamp{1800000000}, "gold", true,
-                                    Timestamp{1830000000}, 52000, 520}),
-              item(6, EraseItem{alice}), item(7, BlockItem{alice, "", false}),
-              item(8, BlockItem{alice, "", true}), item(9, keys)}),
-      4, k.trusted);
+  auto plan =
+      plan_downlink(answer({item(5, CustomerItem{alice, -30, 12, Timestamp{1800000000}, "gold",
+                                                 true, Timestamp{1830000000}, 52000, 520}),
+                            item(6, EraseItem{alice}), item(7, BlockItem{alice, "", false}),
+                            item(8, BlockItem{alice, "", true}), item(9, keys)}),
+                    4, k.trusted);
   REQUIRE(plan.has_value());
   CHECK(plan->refused.empty());
   REQUIRE(plan->update.balances.size() == 1);

@@ -72,7 +72,8 @@ TEST_CASE("hq downlink sends chain and own-store items and customer states") {
   REQUIRE(for_a->items.size() == 3);
   CHECK(for_a->items[0].version == 1);
   CHECK(same_item(for_a->items[1], 2, "A", at_seconds(t0 + 1), BlockItem{alice, "stolen", true}));
-  const CustomerItem expected{alice, 70, 2, at_seconds(t0 + 90000), "gold", false, std::nullopt, 0, 0};
+  const CustomerItem expected{alice,        70, 2, at_seconds(t0 + 90000), "gold", false,
+                              std::nullopt, 0,  0};
   CHECK(same_item(for_a->items[2], 4, "A", at_seconds(t0 + 40), expected));
   // items_max bounds the answer; latest says more follows.
   Result<Downlink> one = store.downlink(a.identity(), 0, 1);

@@ -167,8 +167,7 @@ class JournalBuilder {
   }
 
   static std::string annex(const std::optional<std::string>& customer, std::int64_t spend_minor,
-                           const std::vector<Move>& moves,
-                           const TierLine* tier = nullptr) {
+                           const std::vector<Move>& moves, const TierLine* tier = nullptr) {
     json::Writer out;
     out.begin_object();
     out.key("key_id");

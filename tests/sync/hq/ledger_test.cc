@@ -280,8 +280,9 @@ TEST_CASE("hq adds up every store's tier-period counters and keeps the latest ev
   CHECK(reviewed.tier == std::optional<std::string>("base"));
 
   // A report HQ cannot use (a delta far out of range) changes no counter.
-  b.with_tier("checkout", at_seconds(review.unix_seconds + 30), alice, 0, {},
-              TierLine{"base", next_review, false, std::int64_t{1} << 62, -(std::int64_t{1} << 62)});
+  b.with_tier(
+      "checkout", at_seconds(review.unix_seconds + 30), alice, 0, {},
+      TierLine{"base", next_review, false, std::int64_t{1} << 62, -(std::int64_t{1} << 62)});
   ingest(*store, b, 3, 3);
   REQUIRE(store->apply(at_seconds(review.unix_seconds + 200), 100).ok());
   CHECK(report_of(*store, alice).period_spend == 3000);

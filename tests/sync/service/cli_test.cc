@@ -192,7 +192,7 @@ TEST_CASE("loyalty-hq publish block shows in the downlink, status and customer r
   CHECK(customer.out ==
         "{\"pseudonym\":\"" + p +
             "\",\"balance_points\":20,\"overdraft_points\":0,\"tier\":\"silver\","
-                "\"review_at\":null,\"period_spend_minor\":0,\"period_points\":0,\"receipts\":2,"
+            "\"review_at\":null,\"period_spend_minor\":0,\"period_points\":0,\"receipts\":2,"
             "\"spend_minor\":3500,\"flagged\":false,\"history\":["
             "{\"entry_id\":1,\"debit\":\"issuance\",\"credit\":\"customer_points:" +
             p +

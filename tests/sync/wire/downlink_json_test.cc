@@ -42,9 +42,10 @@ Downlink every_kind() {
   d.items.push_back(item(7, loyalty::sync::BlockItem{"p-abc", "stolen", true}));
   d.items.push_back(item(8, loyalty::sync::BlockItem{"p-abc", "", false}));
   d.items.push_back(
-      item(9, loyalty::sync::CustomerItem{"p-abc", -20, 41, Timestamp{1798761600}, "gold", true, Timestamp{1830297600}, 125000, 1250}));
-  d.items.push_back(
-      item(10, loyalty::sync::CustomerItem{"p-def", 0, 0, std::nullopt, std::nullopt, false, std::nullopt, 0, 0}));
+      item(9, loyalty::sync::CustomerItem{"p-abc", -20, 41, Timestamp{1798761600}, "gold", true,
+                                          Timestamp{1830297600}, 125000, 1250}));
+  d.items.push_back(item(10, loyalty::sync::CustomerItem{"p-def", 0, 0, std::nullopt, std::nullopt,
+                                                         false, std::nullopt, 0, 0}));
   d.items.push_back(item(11, loyalty::sync::EraseItem{"p-abc"}));
   d.items.push_back(item(12, loyalty::sync::KeysItem{"pk-1",
                                                      std::string(64, 'a'),
@@ -67,9 +68,8 @@ TEST_CASE("a downlink item is written as its documented JSON text", "[sync][wire
   d.after = 0;
   d.latest = 3;
   d.items.push_back(item(2, loyalty::sync::EraseItem{"p-1"}));
-  d.items.push_back(
-      item(3, loyalty::sync::CustomerItem{"p-2", 150, 9, std::nullopt, "gold", false,
-                                          Timestamp{1798761600}, 52000, 520}));
+  d.items.push_back(item(3, loyalty::sync::CustomerItem{"p-2", 150, 9, std::nullopt, "gold", false,
+                                                        Timestamp{1798761600}, 52000, 520}));
   CHECK(encode_downlink_json(d) ==
         "{\"format\":\"loyalty-downlink-v1\",\"after\":0,\"latest\":3,\"items\":["
         "{\"version\":2,\"store_id\":\"s-1\",\"published_at\":\"2026-01-01T00:00:02Z\","
@@ -240,8 +240,8 @@ TEST_CASE("downlink blocks, customers and keys with bad values are refused", "[s
                 "downlink: items[0]: pseudonym must be 1 to 64 bytes of A-Z, a-z, 0-9, '.', '_' "
                 "and '-', got \"\"");
   loyalty::sync::CustomerItem customer{
-      "p-1", loyalty::limits::points_max + 1, 0, std::nullopt, std::nullopt, false,
-      std::nullopt, 0, 0};
+      "p-1", loyalty::limits::points_max + 1, 0, std::nullopt, std::nullopt, false, std::nullopt, 0,
+      0};
   check_refused(one_item(customer), ErrorCode::invalid_argument,
                 "downlink: items[0]: balance_points must be between -1000000000000 and "
                 "1000000000000, got 1000000000001");

@@ -76,7 +76,7 @@ struct CustomerItem {
   // The tier and tier-period counters after the customer's latest event at HQ (at any store):
   // the terminal takes them when it has written nothing of the customer after as_of_seq.
   std::optional<std::string> tier;
-  bool flagged = false;  // an offline double redemption is open against the card
+  bool flagged = false;                // an offline double redemption is open against the card
   std::optional<Timestamp> review_at;  // the next tier review
   std::int64_t period_spend = 0;       // minor units spent in the tier period, every store
   std::int64_t period_points = 0;      // points earned in the tier period, every store

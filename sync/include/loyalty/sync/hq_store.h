@@ -82,9 +82,9 @@ struct HqEntry {
 
 struct CustomerReport {
   std::string pseudonym;
-  std::int64_t balance_points = 0;    // customer_points:<pseudonym>, >= 0
-  std::int64_t overdraft_points = 0;  // what overdraft_receivable:<pseudonym> is owed, >= 0
-  std::optional<std::string> tier;    // the tier after the customer's latest receipt or return
+  std::int64_t balance_points = 0;     // customer_points:<pseudonym>, >= 0
+  std::int64_t overdraft_points = 0;   // what overdraft_receivable:<pseudonym> is owed, >= 0
+  std::optional<std::string> tier;     // the tier after the customer's latest receipt or return
   std::optional<Timestamp> review_at;  // the next tier review, as the latest event reported
   std::int64_t period_spend = 0;       // the tier period's spend and points, every store
   std::int64_t period_points = 0;
