@@ -618,9 +618,16 @@ def main(argv):
         print(f"FAIL: {loyaltyd} is not an executable: build the loyaltyd target first",
               file=sys.stderr)
         return 1
+    return run_test(lambda work_dir: PanelTest(loyaltyd, source_dir, output_dir, work_dir),
+                    output_dir, "the till panel")
+
+
+def run_test(make_test, output_dir, what):
+    """Runs make_test(work_dir).run() in a fresh work directory: 0 when it passed, 1 with the
+    failing step, the screenshots and the logs when it did not."""
     os.makedirs(output_dir, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="loyalty-panel-") as work_dir:
-        test = PanelTest(loyaltyd, source_dir, output_dir, work_dir)
+        test = make_test(work_dir)
         try:
             test.run()
         except Exception as error:  # a Failure, or a step that broke: name it, show the state
@@ -631,7 +638,7 @@ def main(argv):
             return 1
         finally:
             test.close()
-    print("PASS: the till panel, screenshots: " + " ".join(test.screenshots))
+    print(f"PASS: {what}, screenshots: " + " ".join(test.screenshots))
     return 0
 
 

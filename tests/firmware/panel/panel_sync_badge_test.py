@@ -26,13 +26,11 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from panel_browser_test import CARD, Failure, PanelTest, WAIT_S, toml_string  # noqa: E402
+from panel_browser_test import CARD, PanelTest, WAIT_S, run_test, toml_string  # noqa: E402
 
 STORE = "fm-014"
 TERMINAL = "till-panel-test"
@@ -298,21 +296,9 @@ def main(argv):
         if not os.access(binary, os.X_OK):
             print(f"FAIL: {binary} is not an executable: build it first", file=sys.stderr)
             return 1
-    os.makedirs(output_dir, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="loyalty-panel-sync-") as work_dir:
-        test = SyncBadgeTest(loyaltyd, loyalty_hq, source_dir, output_dir, work_dir)
-        try:
-            test.run()
-        except Exception as error:  # a Failure, or a step that broke: name it, show the state
-            detail = str(error) if isinstance(error, Failure) else (
-                f"{test.step}: {traceback.format_exc()}")
-            print(f"FAIL: {detail}", file=sys.stderr)
-            test.diagnose()
-            return 1
-        finally:
-            test.close()
-    print("PASS: the sync badge, screenshots: " + " ".join(test.screenshots))
-    return 0
+    return run_test(
+        lambda work_dir: SyncBadgeTest(loyaltyd, loyalty_hq, source_dir, output_dir, work_dir),
+        output_dir, "the sync badge")
 
 
 if __name__ == "__main__":
