@@ -244,7 +244,7 @@ Result<std::int64_t> apply_tier_periods(Ledger& ledger, const HqUpdate& update, 
     Statement newer = TRY(Statement::prepare(
         ledger.database(),
         "SELECT 1 FROM events WHERE seq > ?1 AND kind IN ('checkout', 'refund') AND "
-        "annex IS NOT NULL AND json_extract(annex, '$.customer') = ?2 LIMIT 1"));
+        "instr(annex, ?2) > 0 AND json_extract(annex, '$.customer') = ?2 LIMIT 1"));
     TRY(newer.bind_int64(1, balance.as_of_seq));
     TRY(newer.bind_text(2, balance.pseudonym));
     if (TRY(newer.step()) == Step::row) continue;

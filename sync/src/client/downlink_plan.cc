@@ -54,10 +54,15 @@ void take(const DownlinkItem& item, storage::HqUpdate& update) {
           update.pseudonym_blocks.push_back(
               storage::HqPseudonymBlock{body.pseudonym, body.blocked ? reason : ""});
         } else if constexpr (std::is_same_v<Body, CustomerItem>) {
-          update.balances.push_back(storage::HqBalance{
-              body.pseudonym, body.balance_points, body.as_of_seq, body.expires_at,
-              storage::HqTierPeriod{body.tier.value_or(""), body.review_at, body.period_spend,
-                                    body.period_points}});
+          // HQ knows the tier period once a tiered program's receipt reported it (every such
+          // receipt names the next review); without one it sends no tier period.
+          std::optional<storage::HqTierPeriod> tier;
+          if (body.review_at) {
+            tier = storage::HqTierPeriod{body.tier.value_or(""), body.review_at,
+                                         body.period_spend, body.period_points};
+          }
+          update.balances.push_back(storage::HqBalance{body.pseudonym, body.balance_points,
+                                                       body.as_of_seq, body.expires_at, tier});
         } else if constexpr (std::is_same_v<Body, EraseItem>) {
           update.erase_pseudonyms.push_back(body.pseudonym);
         } else if constexpr (std::is_same_v<Body, KeysItem>) {

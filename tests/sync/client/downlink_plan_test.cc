@@ -177,3 +177,18 @@ TEST_CASE("items at or below the applied version are not applied again", "[sync]
   CHECK(plan->items == 1);
   CHECK(plan->update.downlink_version == 4);
 }
+
+TEST_CASE("a customer state without a tier review carries no tier period to the ledger",
+          "[sync][client]") {
+  Keys k;
+  // HQ has had no tier report for the card (a program without tiers, or events written before
+  // the annex carried one): the terminal keeps its own tier and counters.
+  auto plan = plan_downlink(
+      answer({item(5, CustomerItem{alice, 40, 3, std::nullopt, std::nullopt, false, std::nullopt,
+                                   0, 0})}),
+      4, k.trusted);
+  REQUIRE(plan.has_value());
+  REQUIRE(plan->update.balances.size() == 1);
+  CHECK(plan->update.balances[0].net_points == 40);
+  CHECK_FALSE(plan->update.balances[0].tier.has_value());
+}
