@@ -88,6 +88,9 @@ class Uplink {
     }
     std::vector<storage::EventRow> rows =
         TRY(shared_.ledger->events_since(held_seq_, shared_.options.batch_events));
+    // Events written since `head` was read ship with the next batch: HQ's answer is judged
+    // against `head`, and must not name a seq beyond it.
+    std::erase_if(rows, [&](const storage::EventRow& row) { return row.seq > head.last_seq; });
     if (rows.empty()) return Status();
     const std::int64_t to_seq = rows.back().seq;
     const Batch batch = make_batch(shared_.options, head, std::move(rows));
