@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <random>
+#include <vector>
 
 #include "client/client_impl.h"
 #include "loyalty/core/json.h"
