@@ -1,5 +1,8 @@
 // The downlink document: every kind of item round-trips, and every refusal.
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -296,4 +299,26 @@ TEST_CASE("a downlink carries rule bundles far larger than core's default string
       loyalty::sync::decode_downlink(loyalty::sync::encode_downlink(d));
   REQUIRE(decoded.ok());
   CHECK(std::get<loyalty::sync::SignedBundle>(decoded->items[0].body).program_json == program);
+}
+
+TEST_CASE("the fuzz seeds named valid_ are downlinks that decode, the _bad ones are refused",
+          "[sync][wire]") {
+  const std::filesystem::path seeds =
+      std::filesystem::path(LOYALTY_SOURCE_DIR) / "tests/fuzz/corpus/sync_downlink";
+  int valid = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(seeds)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("ack_", 0) == 0) continue;  // the same target's ack seeds
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const Result<Downlink> decoded = decode_downlink_json(text);
+    INFO(name << ": " << (decoded.ok() ? std::string("accepted") : decoded.error().message));
+    if (name.rfind("valid_", 0) == 0) {
+      CHECK(decoded.ok());
+      ++valid;
+    } else {
+      CHECK_FALSE(decoded.ok());
+    }
+  }
+  CHECK(valid == 2);
 }
