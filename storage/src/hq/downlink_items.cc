@@ -2,12 +2,14 @@
 
 #include "hq/downlink_items.h"
 
+#include <algorithm>
 #include <string>
 
 #include "checkout/internal.h"
 #include "customers/internal.h"
 #include "loyalty/core/json.h"
 #include "loyalty/core/limits.h"
+#include "loyalty/core/program_loader.h"
 #include "loyalty/storage/pseudonyms.h"
 #include "loyalty/storage/statement.h"
 
@@ -232,8 +234,34 @@ Result<std::vector<HqCorrection>> balance_corrections(Ledger& ledger,
   return corrections;
 }
 
+namespace {
+
+// The tier ids of the program stored last (the one the till runs), lowest first; empty when the
+// ledger holds none or it does not load.
+Result<std::vector<std::string>> current_tier_order(Ledger& ledger) {
+  Statement select = TRY(Statement::prepare(
+      ledger.database(), "SELECT bundle FROM programs ORDER BY created_at DESC LIMIT 1"));
+  std::vector<std::string> order;
+  if (TRY(select.step()) != Step::row) return order;
+  const Result<Program> program = load_program(select.column_text(0));
+  if (!program.ok()) return order;
+  for (const Tier& tier : program->tiers.tiers) order.push_back(tier.id);
+  return order;
+}
+
+// The rank of `tier` in `order` ("" is the entry tier); nullopt when the program has no such tier.
+std::optional<std::size_t> rank_of(const std::vector<std::string>& order, const std::string& tier) {
+  if (tier.empty()) return std::size_t{0};
+  const auto found = std::find(order.begin(), order.end(), tier);
+  if (found == order.end()) return std::nullopt;
+  return static_cast<std::size_t>(found - order.begin());
+}
+
+}  // namespace
+
 Result<std::int64_t> apply_tier_periods(Ledger& ledger, const HqUpdate& update, Timestamp at) {
   std::int64_t changed = 0;
+  std::optional<std::vector<std::string>> order;      // read when first needed
   for (const HqBalance& balance : update.balances) {  // hq_update_items_max
     if (!balance.tier) continue;
     const std::optional<std::string> owner = TRY(owner_of_pseudonym(ledger, balance.pseudonym));
@@ -253,10 +281,25 @@ Result<std::int64_t> apply_tier_periods(Ledger& ledger, const HqUpdate& update, 
     const HqTierPeriod held{state.tier, state.tier_review_at, state.period_spend,
                             state.period_points_earned};
     if (held == period) continue;
-    state.tier = period.tier;
-    state.tier_review_at = period.review_at;
-    state.period_spend = period.period_spend;
-    state.period_points_earned = period.period_points;
+    // HQ's tier is taken when a review elsewhere started a later period (its outcome may be
+    // lower), or when it ranks above this row's (an upgrade at another store); otherwise the
+    // row's stays: HQ's ordering of reports from several stores cannot lower a tier.
+    const bool reviewed_elsewhere =
+        period.review_at && (!state.tier_review_at || *state.tier_review_at < *period.review_at);
+    bool take_tier = reviewed_elsewhere;
+    if (!take_tier && period.tier != state.tier) {
+      if (!order) order = TRY(current_tier_order(ledger));
+      const std::optional<std::size_t> theirs = rank_of(*order, period.tier);
+      const std::optional<std::size_t> ours = rank_of(*order, state.tier);
+      take_tier = theirs && (!ours || *ours < *theirs);
+    }
+    const HqTierPeriod next{take_tier ? period.tier : state.tier, period.review_at,
+                            period.period_spend, period.period_points};
+    if (next == held) continue;
+    state.tier = next.tier;
+    state.tier_review_at = next.review_at;
+    state.period_spend = next.period_spend;
+    state.period_points_earned = next.period_points;
     TRY(customers_internal::store(ledger, std::move(*cached), at));
     ++changed;
   }

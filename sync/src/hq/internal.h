@@ -107,6 +107,7 @@ struct OwnerState {
   std::int64_t owed_points = 0;
   std::optional<std::string> tier;
   std::optional<Timestamp> review_at;  // the tier period's end, as the latest event reported
+  std::optional<EventKey> tier_from;   // the event whose report set `tier`
   std::int64_t period_spend = 0;       // the tier period's counters, every store's events
   std::int64_t period_points = 0;
   std::int64_t receipts = 0;

@@ -44,7 +44,8 @@ Result<OwnerState> load_owner(storage::Database& db, std::string_view pseudonym)
       db,
       "SELECT tier, receipts, spend_minor, owed_points, flagged, flagged_at, cleared_at, "
       "next_lot_no, last_at, last_store, last_terminal, last_epoch, last_seq, swept_through, "
-      "state_version, review_at, period_spend, period_points FROM customers WHERE pseudonym = ?1"));
+      "state_version, review_at, period_spend, period_points, tier_at, tier_store, "
+      "tier_terminal, tier_epoch, tier_seq FROM customers WHERE pseudonym = ?1"));
   TRY(select.bind_text(1, pseudonym));
   if (TRY(select.step()) != Step::row) return state;
   if (!select.column_is_null(0)) state.tier = select.column_text(0);
@@ -64,6 +65,11 @@ Result<OwnerState> load_owner(storage::Database& db, std::string_view pseudonym)
   state.review_at = optional_time(select, 15);
   state.period_spend = select.column_int64(16);
   state.period_points = select.column_int64(17);
+  if (!select.column_is_null(18)) {
+    state.tier_from =
+        EventKey{Timestamp{select.column_int64(18)}, select.column_text(19), select.column_text(20),
+                 select.column_text(21), select.column_int64(22)};
+  }
   TRY(load_lots(db, state));
   return state;
 }
@@ -74,8 +80,9 @@ Status save_owner(storage::Database& db, const OwnerState& state, Timestamp chan
       "INSERT OR REPLACE INTO customers (pseudonym, tier, receipts, spend_minor, "
       "balance_points, owed_points, flagged, flagged_at, cleared_at, next_lot_no, last_at, "
       "last_store, last_terminal, last_epoch, last_seq, swept_through, state_version, "
-      "changed_at, review_at, period_spend, period_points) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-      "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"));
+      "changed_at, review_at, period_spend, period_points, tier_at, tier_store, tier_terminal, "
+      "tier_epoch, tier_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+      "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"));
   TRY(upsert.bind_text(1, state.pseudonym));
   if (state.tier) {
     TRY(upsert.bind_text(2, *state.tier));
@@ -105,6 +112,15 @@ Status save_owner(storage::Database& db, const OwnerState& state, Timestamp chan
   TRY(bind_optional_time(upsert, 19, state.review_at));
   TRY(upsert.bind_int64(20, state.period_spend));
   TRY(upsert.bind_int64(21, state.period_points));
+  if (state.tier_from) {
+    TRY(upsert.bind_int64(22, state.tier_from->created_at.unix_seconds));
+    TRY(upsert.bind_text(23, state.tier_from->store_id));
+    TRY(upsert.bind_text(24, state.tier_from->terminal_id));
+    TRY(upsert.bind_text(25, state.tier_from->epoch));
+    TRY(upsert.bind_int64(26, state.tier_from->seq));
+  } else {
+    for (int index = 22; index <= 26; ++index) TRY(upsert.bind_null(index));
+  }
   TRY(upsert.run());
   Statement clear = TRY(Statement::prepare(db, "DELETE FROM lots WHERE owner = ?1"));
   TRY(clear.bind_text(1, state.pseudonym));

@@ -150,9 +150,11 @@ std::int64_t counter_plus(std::int64_t counter, std::int64_t delta) {
   return std::max<std::int64_t>(0, counter + delta);
 }
 
-// The tier is the one the customer's latest event reports; the period counters add up every
-// store's changes. A period a terminal restarted (its review fell due) restarts at HQ unless HQ
-// already holds a later review: another store restarted it first.
+// The tier is the one the customer's latest report names: of one terminal's reports the one with
+// the highest seq (a receipt back-dated at the till still came after the ones it wrote before),
+// of different terminals' the one with the latest effective time. The period counters add up
+// every store's changes. A period a terminal restarted (its review fell due) restarts at HQ
+// unless HQ already holds a later review: another store restarted it first.
 void apply_tier_report(OwnerState& state, const ParsedEvent& event) {
   const ParsedEvent::TierReport& report = *event.tier_report;
   if (report.period_reset && (!state.review_at || !(event.key.created_at < *state.review_at))) {
@@ -161,7 +163,14 @@ void apply_tier_report(OwnerState& state, const ParsedEvent& event) {
   }
   state.period_spend = counter_plus(state.period_spend, report.period_spend_delta);
   state.period_points = counter_plus(state.period_points, report.period_points_delta);
-  state.tier = event.tier_after;
+  const EventKey& key = event.key;
+  const std::optional<EventKey>& from = state.tier_from;
+  const bool same_terminal = from && from->store_id == key.store_id &&
+                             from->terminal_id == key.terminal_id && from->epoch == key.epoch;
+  if (!from || (same_terminal ? from->seq < key.seq : !(key.created_at < from->created_at))) {
+    state.tier = event.tier_after;
+    state.tier_from = key;
+  }
   if (report.review_at && (!state.review_at || *state.review_at < *report.review_at)) {
     state.review_at = report.review_at;
   }

@@ -179,6 +179,11 @@ constexpr std::string_view schema_v2 = R"sql(
 ALTER TABLE customers ADD COLUMN review_at INTEGER;
 ALTER TABLE customers ADD COLUMN period_spend INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE customers ADD COLUMN period_points INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE customers ADD COLUMN tier_at INTEGER;  -- the event whose report set the tier
+ALTER TABLE customers ADD COLUMN tier_store TEXT;
+ALTER TABLE customers ADD COLUMN tier_terminal TEXT;
+ALTER TABLE customers ADD COLUMN tier_epoch TEXT;
+ALTER TABLE customers ADD COLUMN tier_seq INTEGER;
 )sql";
 
 constexpr std::array<storage::Migration, 2> migrations = {

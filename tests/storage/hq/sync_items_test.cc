@@ -304,6 +304,49 @@ TEST_CASE("HQ's tier period is taken unless the terminal has newer receipts of t
   require_check_ok(f.ledger);
 }
 
+TEST_CASE("HQ's tier is taken when it ranks higher or a review elsewhere set it, never lower",
+          "[storage][sync]") {
+  CacheFixture f;
+  install_key(f.ledger);
+  f.offline_ok("card-1", receipt("R-1", {line("WINE", 60000)}));  // silver here at once
+  f.offline_ok("card-2", receipt("R-2", {line("WINE", 1000)}));   // base
+  const std::optional<Timestamp> review = f.cached("card-1").state.tier_review_at;
+  const Timestamp later_review{review->unix_seconds + 365 * 86400};
+  const std::int64_t shipped = last_seq(f.ledger);
+  auto view = [&](std::string_view card, std::int64_t net, HqTierPeriod period) {
+    return HqBalance{std::string(card), net, shipped, std::nullopt, std::move(period)};
+  };
+
+  // HQ names base for card-1 in the same period (its ordering of stores' reports), and silver
+  // for card-2 (it crossed silver with another store's receipts): silver both.
+  HqUpdate same_period;
+  same_period.update_id = "T-1";
+  same_period.balances = {view(card_1, 600, HqTierPeriod{"base", review, 61000, 610}),
+                          view(card_2, 10, HqTierPeriod{"silver", review, 52000, 520})};
+  CHECK_THAT(apply_ok(f.ledger, same_period).summary_json, Catch::Contains(R"("tiers_taken":2)"));
+  CHECK(f.cached("card-1").state.tier == "silver");
+  CHECK(f.cached("card-1").state.period_spend == 61000);
+  CHECK(f.cached("card-2").state.tier == "silver");
+  CHECK(f.cached("card-2").state.period_spend == 52000);
+
+  // A tier HQ names that the program does not have is not taken either.
+  HqUpdate unknown;
+  unknown.update_id = "T-2";
+  unknown.balances = {view(card_2, 10, HqTierPeriod{"platinum", review, 52000, 520})};
+  CHECK_THAT(apply_ok(f.ledger, unknown).summary_json, Catch::Contains(R"("tiers_taken":0)"));
+  CHECK(f.cached("card-2").state.tier == "silver");
+
+  // Another store's review started the next period with base: base.
+  HqUpdate reviewed;
+  reviewed.update_id = "T-3";
+  reviewed.balances = {view(card_1, 600, HqTierPeriod{"base", later_review, 0, 0})};
+  CHECK_THAT(apply_ok(f.ledger, reviewed).summary_json, Catch::Contains(R"("tiers_taken":1)"));
+  CHECK(f.cached("card-1").state.tier == "base");
+  CHECK(f.cached("card-1").state.tier_review_at == later_review);
+  CHECK(f.cached("card-1").state.period_spend == 0);
+  require_check_ok(f.ledger);
+}
+
 TEST_CASE("A downlink answer that changes nothing writes no event", "[storage][sync]") {
   CacheFixture f;
   install_key(f.ledger);

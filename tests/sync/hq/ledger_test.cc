@@ -288,3 +288,28 @@ TEST_CASE("hq adds up every store's tier-period counters and keeps the latest ev
   CHECK(report_of(*store, alice).period_spend == 3000);
   CHECK(report_of(*store, alice).period_points == 30);
 }
+
+TEST_CASE("hq takes one terminal's tier reports in seq order, even a back-dated receipt's") {
+  HqTempDir dir;
+  auto store = open_store(dir.file("hq.db"));
+  JournalBuilder a("A", "a1", 1);
+  JournalBuilder b("B", "b1", 1);
+  const Timestamp review = at_seconds(t0 + 365 * 86400);
+  a.with_tier("checkout", at_seconds(t0 + 100), alice, 1000, {earn(alice, 10)},
+              TierLine{"base", review, false, 1000, 10});
+  // Written after it but dated earlier (yesterday's receipt keyed in late), it made the card
+  // gold at the till: gold is the till's tier, although this receipt comes first in time.
+  a.with_tier("checkout", at_seconds(t0 + 50), alice, 60000, {earn(alice, 600)},
+              TierLine{"gold", review, false, 60000, 600});
+  ingest(*store, a, 1, 2);
+  REQUIRE(store->apply(at_seconds(t0 + 200), 100).ok());
+  CHECK(report_of(*store, alice).tier == std::optional<std::string>("gold"));
+  CHECK(report_of(*store, alice).period_spend == 61000);
+
+  // Another terminal's later report is the latest across terminals.
+  b.with_tier("checkout", at_seconds(t0 + 300), alice, 500, {earn(alice, 5)},
+              TierLine{"silver", review, false, 500, 5});
+  ingest(*store, b, 1, 1);
+  REQUIRE(store->apply(at_seconds(t0 + 400), 100).ok());
+  CHECK(report_of(*store, alice).tier == std::optional<std::string>("silver"));
+}
