@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/wide_uint.h"
 #include "loyalty/core/result.h"
 
 namespace loyalty {
@@ -27,17 +28,30 @@ std::optional<Rounding> rounding_from_name(std::string_view name) {
 
 namespace {
 
-// The quotient rounded from its floor and remainder; the arithmetic is done in 128 bits so that
-// callers may pass products of two bounded amounts.
-__int128 round_quotient(__int128 numerator, __int128 denominator, Rounding rounding) {
-  __int128 quotient = numerator / denominator;
-  __int128 remainder = numerator % denominator;
+using wide::WideUint;
+
+// floor(numerator / denominator) + 1 or + 0, from the remainder, as `rounding` says.
+std::int64_t rounded64(std::int64_t quotient, std::int64_t remainder, std::int64_t denominator,
+                       Rounding rounding) {
   if (remainder == 0 || rounding == Rounding::floor) return quotient;
-  __int128 twice = remainder * 2;
-  if (twice > denominator) return quotient + 1;
-  if (twice < denominator) return quotient;
-  if (rounding == Rounding::half_up) return quotient + 1;
-  return (quotient % 2 == 0) ? quotient : quotient + 1;  // half_even
+  const std::int64_t half_compare = remainder - (denominator - remainder);  // 2r - d, no overflow
+  if (half_compare > 0) return quotient + 1;
+  if (half_compare < 0) return quotient;
+  return (rounding == Rounding::half_up || quotient % 2 != 0) ? quotient + 1 : quotient;
+}
+
+// The same in 128 bits, for products of two bounded amounts (wide_uint.h).
+WideUint round_quotient(WideUint numerator, WideUint denominator, Rounding rounding) {
+  WideUint quotient;
+  WideUint remainder;
+  wide::divide(numerator, denominator, quotient, remainder);
+  if (wide::is_zero(remainder) || rounding == Rounding::floor) return quotient;
+  const WideUint one = wide::widen_native(1);
+  const WideUint twice = wide::shift_left_1(remainder);  // remainder < denominator < 2^127
+  if (wide::less(denominator, twice)) return wide::add(quotient, one);
+  if (wide::less(twice, denominator)) return quotient;
+  if (rounding == Rounding::half_up || wide::is_odd(quotient)) return wide::add(quotient, one);
+  return quotient;  // half_even
 }
 
 }  // namespace
@@ -45,7 +59,7 @@ __int128 round_quotient(__int128 numerator, __int128 denominator, Rounding round
 std::int64_t divide_rounded(std::int64_t numerator, std::int64_t denominator, Rounding rounding) {
   LOYALTY_ASSERT(numerator >= 0);
   LOYALTY_ASSERT(denominator > 0);
-  return static_cast<std::int64_t>(round_quotient(numerator, denominator, rounding));
+  return rounded64(numerator / denominator, numerator % denominator, denominator, rounding);
 }
 
 std::int64_t multiply_divide(std::int64_t a, std::int64_t b, std::int64_t c, Rounding rounding) {
@@ -54,17 +68,14 @@ std::int64_t multiply_divide(std::int64_t a, std::int64_t b, std::int64_t c, Rou
   std::int64_t product = 0;
   if (!__builtin_mul_overflow(a, b, &product)) {
     // The common case: 64-bit division is several times cheaper than 128-bit.
-    std::int64_t quotient = product / c;
-    std::int64_t remainder = product % c;
-    if (remainder == 0 || rounding == Rounding::floor) return quotient;
-    std::int64_t half_compare = remainder - (c - remainder);  // 2r - c, without overflow
-    if (half_compare > 0) return quotient + 1;
-    if (half_compare < 0) return quotient;
-    return (rounding == Rounding::half_up || quotient % 2 != 0) ? quotient + 1 : quotient;
+    return rounded64(product / c, product % c, c, rounding);
   }
-  __int128 result = round_quotient(static_cast<__int128>(a) * b, c, rounding);
-  LOYALTY_ASSERT(result <= INT64_MAX);
-  return static_cast<std::int64_t>(result);
+  const WideUint result =
+      round_quotient(wide::multiply_native(static_cast<std::uint64_t>(a),
+                                           static_cast<std::uint64_t>(b)),
+                     wide::widen_native(static_cast<std::uint64_t>(c)), rounding);
+  LOYALTY_ASSERT(wide::fits_uint64(result) && wide::low_uint64(result) <= INT64_MAX);
+  return static_cast<std::int64_t>(wide::low_uint64(result));
 }
 
 std::optional<std::int64_t> checked_multiply(std::int64_t a, std::int64_t b) {
@@ -77,18 +88,23 @@ namespace {
 
 // floor(total * weight / sum) and its remainder, in 64 bits when the product fits (the common
 // case) and in 128 bits otherwise.
-void share_of(std::int64_t total, std::int64_t weight, __int128 sum, std::int64_t& share,
+void share_of(std::int64_t total, std::int64_t weight, WideUint sum, std::int64_t& share,
               std::int64_t& remainder) {
   std::int64_t product = 0;
-  if (sum <= INT64_MAX && !__builtin_mul_overflow(total, weight, &product)) {
-    auto sum64 = static_cast<std::int64_t>(sum);
+  if (wide::fits_uint64(sum) && wide::low_uint64(sum) <= INT64_MAX &&
+      !__builtin_mul_overflow(total, weight, &product)) {
+    const auto sum64 = static_cast<std::int64_t>(wide::low_uint64(sum));
     share = product / sum64;
     remainder = product - share * sum64;
     return;
   }
-  __int128 wide = static_cast<__int128>(total) * weight;
-  share = static_cast<std::int64_t>(wide / sum);
-  remainder = static_cast<std::int64_t>(wide % sum);  // below sum, which fits for allowed weights
+  WideUint quotient;
+  WideUint rest;
+  wide::divide(wide::multiply_native(static_cast<std::uint64_t>(total),
+                                     static_cast<std::uint64_t>(weight)),
+               sum, quotient, rest);
+  share = static_cast<std::int64_t>(wide::low_uint64(quotient));
+  remainder = static_cast<std::int64_t>(wide::low_uint64(rest));  // below sum: fits for allowed weights
 }
 
 }  // namespace
@@ -98,13 +114,13 @@ bool allocate_largest_remainder(std::int64_t total, std::span<const std::int64_t
   LOYALTY_ASSERT(total >= 0);
   const std::size_t n = weights.size();
   LOYALTY_ASSERT(shares.size() == n && scratch.size() == 2 * n);
-  __int128 weight_sum = 0;
+  WideUint weight_sum = wide::widen_native(0);
   for (std::int64_t weight : weights) {
     LOYALTY_ASSERT(weight >= 0);
-    weight_sum += weight;
+    weight_sum = wide::add(weight_sum, wide::widen_native(static_cast<std::uint64_t>(weight)));
   }
   for (auto& share : shares) share = 0;
-  if (weight_sum == 0) return total == 0;
+  if (wide::is_zero(weight_sum)) return total == 0;
   auto remainders = scratch.first(n);
   auto order = scratch.last(n);
   std::int64_t given = 0;
