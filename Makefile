@@ -7,6 +7,9 @@
 #   make fuzz        build the libFuzzer targets (clang)
 #   make fuzz-smoke  run each fuzz target for FUZZ_SECONDS from a copy of its seed corpus
 #   make bench       release build, then run the benchmarks
+#   make cross-aarch64, make cross-armhf
+#                    cross build for the terminals' ARM CPUs (toolchains/), then their tests
+#                    under qemu-user; CROSS_COMPONENTS picks what (core;storage, or core)
 #   make format      clang-format -i over the project sources
 #   make clean       remove every build directory
 
@@ -19,9 +22,11 @@ FUZZ_SECONDS ?= 60
 FUZZ_TIMEOUT ?= 20
 BENCH_ARGS ?=
 FORMAT_DIRS := $(wildcard core storage drivers sync firmware tests examples)
-BUILD_DIRS := build build-asan build-fuzz build-release
+BUILD_DIRS := build build-asan build-fuzz build-release build-aarch64 build-armhf
+CROSS_COMPONENTS ?= core;storage
 
-.PHONY: all deps build test demo asan-test fuzz fuzz-smoke bench format clean
+.PHONY: all deps build test demo asan-test fuzz fuzz-smoke bench format clean cross-aarch64 \
+        cross-armhf
 
 all: build
 
@@ -42,6 +47,20 @@ asan-test: deps
 	cmake --preset asan
 	cmake --build --preset asan
 	ctest --preset asan
+
+# The cross compiler, qemu-user and the target's -dev packages are installed first (dpkg
+# architecture added when missing); the tests run under qemu (CMAKE_CROSSCOMPILING_EMULATOR).
+cross-aarch64:
+	@bash scripts/install-deps.sh --cross arm64
+	cmake --preset cross-aarch64 -DLOYALTY_COMPONENTS="$(CROSS_COMPONENTS)"
+	cmake --build --preset cross-aarch64
+	ctest --preset cross-aarch64
+
+cross-armhf:
+	@bash scripts/install-deps.sh --cross armhf
+	cmake --preset cross-armhf -DLOYALTY_COMPONENTS="$(CROSS_COMPONENTS)"
+	cmake --build --preset cross-armhf
+	ctest --preset cross-armhf
 
 fuzz: deps
 	cmake --preset fuzz

@@ -2,7 +2,25 @@
 # Installs the Debian 12 packages the build needs, and only those that are missing.
 # Idempotent: when everything is installed it prints nothing and touches nothing.
 # Runs apt-get update at most once, and only if something must be installed.
+#
+#   scripts/install-deps.sh                 what the native build and its tests need
+#   scripts/install-deps.sh --cross arm64   ... and a cross build for arm64 (or armhf): the cross
+#                                           compiler, qemu-user, and the target's -dev packages of
+#                                           the foundations (core, storage), adding the dpkg
+#                                           architecture first
 set -euo pipefail
+
+cross=""
+if (($# == 2)) && [[ "$1" == "--cross" ]]; then
+  cross="$2"
+  if [[ "$cross" != "arm64" && "$cross" != "armhf" ]]; then
+    echo "install-deps: --cross takes arm64 or armhf, not \"$cross\"" >&2
+    exit 2
+  fi
+elif (($# != 0)); then
+  echo "usage: install-deps.sh [--cross arm64|armhf]" >&2
+  exit 2
+fi
 
 # Needed now.
 packages=(
@@ -58,10 +76,22 @@ packages=(
 #   nlohmann-json3-dev   sync, firmware: JSON outside core (core has its own reader)
 # Optional, for developers only (not installed here): clang-format (make format).
 
+if [[ -n "$cross" ]]; then
+  packages+=(
+    "crossbuild-essential-$cross"  # the cross compilers (g++-12 for the target's triplet)
+    qemu-user-static               # ctest runs the cross-built tests under qemu-user
+    "libsqlite3-dev:$cross"        # storage, for the target
+    "libssl-dev:$cross"            # storage's SHA-256 (libcrypto), for the target
+  )
+fi
+
+# "name" is installed for this machine's architecture (or for all); "name:arch" for that one.
+native=$(dpkg --print-architecture)
 is_installed() {
-  local status
-  status=$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) || return 1
-  [[ "$status" == "install ok installed" ]]
+  local name="${1%%:*}" want="${native}"
+  [[ "$1" == *:* ]] && want="${1#*:}"
+  dpkg-query -W -f='${Status} ${Architecture}\n' "$name" 2>/dev/null |
+    grep -Eq "^install ok installed (${want}|all)\$"
 }
 
 missing=()
@@ -82,6 +112,10 @@ else
   exit 1
 fi
 
+if [[ -n "$cross" ]] && ! dpkg --print-foreign-architectures | grep -qx "$cross"; then
+  echo "install-deps: adding the dpkg architecture $cross"
+  "${sudo[@]}" dpkg --add-architecture "$cross"
+fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
