@@ -38,6 +38,10 @@ Result<drivers::HmacCardTokenizer> load_card_tokenizer(const std::string& path) 
   return drivers::HmacCardTokenizer::create(std::move(key).value());
 }
 
+void log_notes(const std::vector<std::string>& notes) {
+  for (const std::string& note : notes) drivers::log(drivers::LogLevel::warning, note);
+}
+
 // {"program_id","version","origin"} of the running bundle, for the event stream.
 std::string program_json(const ProgramState& program) {
   return "{\"program_id\":" + json::quote(program.program.program_id) +
@@ -91,12 +95,14 @@ Status Daemon::bring_up() {
     hq_fingerprint_ = view.fingerprint();
     next_switch = view.next_effective_from;
     if (view.bundle || !view.app_token_keys.empty()) {
+      std::vector<std::string> notes;
       Result<std::shared_ptr<const ProgramState>> effective =
-          effective_program(config.program, view);
+          effective_program(config.program, view, notes);
+      log_notes(notes);
       if (!effective.ok()) {
         drivers::log(drivers::LogLevel::warning,
                      "keeping the configured rule bundle: " + effective.error().message);
-      } else {
+      } else if (!(*effective)->same_rules(*program_)) {
         TRY(service_->replace_program(*effective, options_.clock()));
         program_ = std::move(effective).value();
       }
@@ -255,19 +261,28 @@ Status Daemon::reload(const Config& config) {
     Status status;
     std::shared_ptr<const ProgramState> program;
     std::string fingerprint;
+    std::vector<std::string> notes;
+    std::optional<Timestamp> next_effective_from;
   };
   auto stored = std::make_shared<std::optional<Swapped>>();
   const ProgramConfig program_config = config.program;
   const bool queued = worker_->submit(
       [service, program, program_config, now]() {
-        Swapped out{Status(), program, ""};
+        Swapped out{Status(), program, "", {}, std::nullopt};
         Result<HqProgramView> view = read_hq_program(service->ledger(), now);
-        if (!view.ok()) return Swapped{view.error(), nullptr, ""};
+        if (!view.ok()) {
+          out.status = view.error();
+          return out;
+        }
         out.fingerprint = view->fingerprint();
+        out.next_effective_from = view->next_effective_from;
         if (view->bundle || !view->app_token_keys.empty()) {
           Result<std::shared_ptr<const ProgramState>> effective =
-              effective_program(program_config, *view);
-          if (!effective.ok()) return Swapped{effective.error(), nullptr, ""};
+              effective_program(program_config, *view, out.notes);
+          if (!effective.ok()) {
+            out.status = effective.error();
+            return out;
+          }
           out.program = std::move(effective).value();
         }
         out.status = service->replace_program(out.program, now);
@@ -275,11 +290,16 @@ Status Daemon::reload(const Config& config) {
       },
       [stored](Swapped swapped) { *stored = std::move(swapped); });
   if (!queued) return make_error(ErrorCode::busy, "the ledger's queue is full; reload again");
+  // A program switch due meanwhile waits for the reload (refresh_program checks reloading_).
+  reloading_ = true;
   while (!stored->has_value() && !io_.stopped()) io_.run_one();
+  reloading_ = false;
   if (!stored->has_value()) return make_error(ErrorCode::internal, "stopped during reload");
+  log_notes((*stored)->notes);
   TRY((*stored)->status);
   program = (*stored)->program;
   hq_fingerprint_ = (*stored)->fingerprint;
+  schedule_program_switch((*stored)->next_effective_from);
   tokens_.emplace(std::move(tokens));
   program_ = std::move(program);
   options_.config.program = config.program;
@@ -292,37 +312,45 @@ Status Daemon::reload(const Config& config) {
 }
 
 void Daemon::refresh_program() {
-  if (refresh_pending_ || stopped_) return;
+  if (refresh_pending_ || reloading_ || stopped_) return;
   struct Refresh {
     std::string fingerprint;  // "" when the ledger could not be read
-    std::shared_ptr<const ProgramState> program;
+    std::shared_ptr<const ProgramState> program;  // null: keep the one running
     std::string error;
     std::optional<Timestamp> next_effective_from;
+    std::vector<std::string> notes;
   };
   TillService* service = service_.get();
   const ProgramConfig config = options_.config.program;
   const std::string known = hq_fingerprint_;
+  const std::shared_ptr<const ProgramState> running = program_;
   const Timestamp now = options_.clock();
   refresh_pending_ = worker_->submit(
-      [service, config, known, now]() {
+      [service, config, known, running, now]() {
         Refresh out;
         Result<HqProgramView> view = read_hq_program(service->ledger(), now);
-        if (!view.ok()) return Refresh{"", nullptr, view.error().message, std::nullopt};
+        if (!view.ok()) return Refresh{"", nullptr, view.error().message, std::nullopt, {}};
         out.fingerprint = view->fingerprint();
         out.next_effective_from = view->next_effective_from;
         if (out.fingerprint == known) return out;
-        Result<std::shared_ptr<const ProgramState>> effective = effective_program(config, *view);
+        Result<std::shared_ptr<const ProgramState>> effective =
+            effective_program(config, *view, out.notes);
         if (!effective.ok()) {
           out.error = effective.error().message;
           return out;
         }
+        // HQ's news may leave the rules as they are (a bundle older than the configured one).
+        if ((*effective)->same_rules(*running)) return out;
         const Status replaced = service->replace_program(*effective, now);
-        if (!replaced.ok()) return Refresh{"", nullptr, replaced.error().message, std::nullopt};
+        if (!replaced.ok()) {
+          return Refresh{"", nullptr, replaced.error().message, std::nullopt, {}};
+        }
         out.program = std::move(effective).value();
         return out;
       },
       [this](Refresh refresh) {
         refresh_pending_ = false;
+        log_notes(refresh.notes);
         // A view that failed is not tried again until it changes; a ledger that could not be read
         // is, at the next tick.
         if (!refresh.fingerprint.empty()) hq_fingerprint_ = refresh.fingerprint;

@@ -85,6 +85,7 @@ class Daemon {
   std::optional<drivers::HmacCardTokenizer> card_tokenizer_;
   std::string hq_fingerprint_;  // HqProgramView::fingerprint() of the running program
   bool refresh_pending_ = false;
+  bool reloading_ = false;  // reload() is waiting for the storage thread
   std::unique_ptr<TillService> service_;
   std::unique_ptr<StorageWorker> worker_;
   std::unique_ptr<PosApi> api_;

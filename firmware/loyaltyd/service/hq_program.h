@@ -35,8 +35,11 @@ Result<HqProgramView> read_hq_program(storage::Ledger& ledger, Timestamp now);
 
 // The configuration's bundle (program.bundle), replaced by HQ's when HQ's is another program or
 // a newer version of the same one; its app-token keys are the bundle's and HQ's (a key id both
-// name keeps the bundle's key). Errors name the file, or the HQ bundle or key.
+// name keeps the bundle's key). What HQ delivered never makes it fail: a key that cannot be one,
+// keys beyond limits::token_keys_max, or an HQ bundle that does not load are left out, and
+// `notes` says so (for the log; key ids only). Errors name the configuration's file.
 Result<std::shared_ptr<const ProgramState>> effective_program(const ProgramConfig& config,
-                                                              const HqProgramView& hq);
+                                                              const HqProgramView& hq,
+                                                              std::vector<std::string>& notes);
 
 }  // namespace loyalty::daemon

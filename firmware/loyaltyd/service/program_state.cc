@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "config/read_file.h"
+#include "loyalty/core/limits.h"
 #include "loyalty/core/program_loader.h"
 
 namespace loyalty::daemon {
@@ -17,6 +18,11 @@ constexpr std::size_t draw_key_file_bytes_max = 4096;
 std::span<const CardRange> ProgramState::own_card_ranges() const {
   if (!identification) return {};
   return identification->card_ranges;
+}
+
+bool ProgramState::same_rules(const ProgramState& other) const {
+  return origin == other.origin && bundle_json == other.bundle_json &&
+         token_key_ids == other.token_key_ids;
 }
 
 Result<CustomerToken> ProgramState::identify(std::string_view input, InputSource source,
@@ -57,6 +63,13 @@ Result<std::shared_ptr<const ProgramState>> program_state_from_text(
       });
       if (!named) keys.push_back(extra);
     }
+    // The verifier holds at most limits::token_keys_max: the bundle's, then the last of the others
+    // (HQ's come in key-id order; ids that carry their date, as "app-2027a", keep the newest).
+    const std::size_t own = identification.app_token_keys.size();
+    if (keys.size() > limits::token_keys_max && own < limits::token_keys_max) {
+      keys.erase(keys.begin() + static_cast<std::ptrdiff_t>(own),
+                 keys.end() - static_cast<std::ptrdiff_t>(limits::token_keys_max - own));
+    }
     if (!keys.empty()) {
       auto verifier = drivers::HmacTokenVerifier::from_keys(keys);
       if (!verifier.ok()) {
@@ -64,6 +77,7 @@ Result<std::shared_ptr<const ProgramState>> program_state_from_text(
                           source + ": identification.app_tokens: " + verifier.error().message);
       }
       state->token_verifier.emplace(std::move(verifier).value());
+      for (const AppTokenKey& key : keys) state->token_key_ids.push_back(key.key_id);
     }
     state->identification = identification.rules;
   }

@@ -34,9 +34,12 @@ struct ProgramState {
   std::string bundle_json;
   std::optional<IdentificationRules> identification;  // nullopt: the bundle identifies no one
   std::optional<drivers::HmacTokenVerifier> token_verifier;
+  std::vector<std::string> token_key_ids;  // the verifier's key ids (no key material)
   std::optional<environment::HmacDrawKeyer> draw_keyer;
 
   std::span<const CardRange> own_card_ranges() const;
+  // The same bundle from the same origin with the same token keys: swapping would change nothing.
+  bool same_rules(const ProgramState& other) const;
   // Identifies typed or scanned text under the bundle's rules; no_rules when it has none.
   Result<CustomerToken> identify(std::string_view input, InputSource source, Timestamp now) const;
 };

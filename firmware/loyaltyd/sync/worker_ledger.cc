@@ -31,8 +31,14 @@ class WorkerLedger final : public sync::TerminalLedger {
   }
   Result<storage::HqUpdateResult> apply(const storage::HqUpdate& update) override {
     auto shared = std::make_shared<storage::HqUpdate>(update);  // jobs must be copyable
-    return run(
-        [this, shared] { return storage::apply_hq_update(service_.ledger(), *shared, clock_()); });
+    return run([this, shared] {
+      // HQ's tiers are ranked by the program the till runs now (on the storage thread, where the
+      // program is swapped).
+      for (const Tier& tier : service_.program().program.tiers.tiers) {
+        shared->tier_order.push_back(tier.id);
+      }
+      return storage::apply_hq_update(service_.ledger(), *shared, clock_());
+    });
   }
 
  private:

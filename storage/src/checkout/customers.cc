@@ -24,8 +24,10 @@ std::optional<std::uint32_t> tier_index(const Program& program, const std::strin
 
 // The customer's state after `quote`, from `state`. `stale`: `state` is newer than the state the
 // quote saw (a held receipt committed after other receipts of the card), so the quote's tier and
-// review only ever move the customer forward.
-CustomerState apply_quote(CustomerState state, const Quote& quote, Timestamp at, bool stale) {
+// review only ever move the customer forward. `period_reset`: set when a review fell due, so that
+// the period's counters restarted.
+CustomerState apply_quote(CustomerState state, const Quote& quote, Timestamp at, bool stale,
+                          bool& period_reset) {
   const Program& program = *quote.program;
   const std::int64_t net = quote.net_total.value();
   if (net > 0) {
@@ -38,9 +40,11 @@ CustomerState apply_quote(CustomerState state, const Quote& quote, Timestamp at,
   }
   // A review that fell due in this quote starts a new period (only a program with tiers has
   // reviews: the quote then names the next one).
+  period_reset = false;
   if (quote.tier_review_at && state.tier_review_at && !(at < *state.tier_review_at)) {
     state.period_spend = 0;
     state.period_points_earned = 0;
+    period_reset = true;
   }
   state.period_spend += net;
   state.period_points_earned += quote.earned_total.value();
@@ -181,13 +185,13 @@ Result<hq_internal::TierChange> write_back(Ledger& ledger, const Quote& quote,
   switch (mode) {
     case WriteBack::online:
       // The caller's state came from HQ for this receipt: the cache is as fresh as HQ now.
-      next.state = apply_quote(seen, quote, at, false);
+      next.state = apply_quote(seen, quote, at, false, change.period_reset);
       next.hq_refreshed_at = at;
       next.offline_redeemed = 0;
       break;
     case WriteBack::offline:
       // An unknown card stays unknown until HQ refreshes it; the state is the terminal's own.
-      next.state = apply_quote(seen, quote, at, false);
+      next.state = apply_quote(seen, quote, at, false, change.period_reset);
       next.state.known = cached ? cached->state.known : false;
       next.offline_redeemed += redeemed_by(quote).value();
       break;
@@ -195,7 +199,8 @@ Result<hq_internal::TierChange> write_back(Ledger& ledger, const Quote& quote,
     case WriteBack::commit_offline:
       // Other receipts of the card may have been written since it was opened: their effects are
       // in the cache row, which is the base; the held quote only adds its own.
-      next.state = apply_quote(cached ? cached->state : seen, quote, at, cached.has_value());
+      next.state = apply_quote(cached ? cached->state : seen, quote, at, cached.has_value(),
+                               change.period_reset);
       if (!cached) next.state.known = seen.known;
       // HQ authorised an online hold when it was opened, not now: the offline count stays.
       if (mode == WriteBack::commit_offline) next.offline_redeemed += redeemed_by(quote).value();

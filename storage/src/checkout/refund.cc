@@ -259,7 +259,7 @@ Result<RefundResult> Till::refund(std::string_view refund_id, std::string_view r
       hq_internal::AnnexInput{
           transfers_before,
           rebuilt.customer ? std::string_view(rebuilt.customer->customer_id) : "",
-          -reversal->money_refund.value(), tier, at}));
+          -reversal->money_refund.value(), tier}));
   const EventRow event =
       TRY(append_event(*ledger_, transaction, "refund", receipt_id, result.reversal_json, at,
                        PayloadCheck::written_by_core, annex));

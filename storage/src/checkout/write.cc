@@ -159,7 +159,7 @@ Result<std::int64_t> write_quote(Ledger& ledger, const Transaction& transaction,
       ledger, transaction,
       hq_internal::AnnexInput{transfers_before,
                               customer != nullptr ? std::string_view(customer->customer_id) : "",
-                              quote.net_total.value(), tier, at}));
+                              quote.net_total.value(), tier}));
   const EventRow event = TRY(append_event(ledger, transaction, "checkout", quote.receipt_id,
                                           quote_json, at, PayloadCheck::written_by_core, annex));
   return event.seq;

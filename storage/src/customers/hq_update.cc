@@ -206,14 +206,19 @@ std::string summary_of(const HqUpdate& update, std::int64_t erased,
   return out.take();
 }
 
-// Only balance views (and the downlink version) in the update, and none of them moved anything:
-// the ledger would record an event that changes nothing.
-bool changes_nothing(const HqUpdate& update, const std::vector<HqCorrection>& synced,
-                     std::int64_t tiers) {
+// Only balance views and the downlink version: the kind of update that may change nothing.
+bool only_views(const HqUpdate& update) {
   return update.customers.empty() && update.block.empty() && update.unblock.empty() &&
          update.erase.empty() && update.corrections.empty() && !update.pseudonym_key &&
          update.pseudonym_blocks.empty() && update.erase_pseudonyms.empty() &&
-         update.bundles.empty() && update.keys.empty() && synced.empty() && tiers == 0;
+         update.bundles.empty() && update.keys.empty();
+}
+
+// Only views, and none of them moved anything: the ledger would record an event that changes
+// nothing.
+bool changes_nothing(const HqUpdate& update, const std::vector<HqCorrection>& synced,
+                     std::int64_t tiers) {
+  return only_views(update) && synced.empty() && tiers == 0;
 }
 
 Error broken(const HqUpdate& update, const LedgerReport& report) {
@@ -243,8 +248,9 @@ Result<HqUpdateResult> apply_hq_update(Ledger& ledger, const HqUpdate& update, T
       return HqUpdateResult{update.update_id, done.column_text(1), done.column_int64(2), true};
     }
   }
-  // An update that changed nothing is not recorded; its downlink version is.
-  if (update.downlink_version &&
+  // An update of views that changed nothing is not recorded; its downlink version is. Delivered
+  // again, it is a replay (anything else at that version is the conflict below).
+  if (only_views(update) && update.downlink_version &&
       *update.downlink_version == TRY(applied_downlink_version(ledger))) {
     return HqUpdateResult{update.update_id, summary_of(update, 0, {}, 0), 0, true};
   }
@@ -291,7 +297,7 @@ Result<HqUpdateResult> apply_hq_update(Ledger& ledger, const HqUpdate& update, T
     return result;
   }
   const std::string annex = TRY(hq_internal::build_annex(
-      ledger, transaction, hq_internal::AnnexInput{transfers_before, "", 0, std::nullopt, at}));
+      ledger, transaction, hq_internal::AnnexInput{transfers_before, "", 0, std::nullopt}));
   const EventRow event =
       TRY(append_event(ledger, transaction, "hq_update", "", result.summary_json, at,
                        PayloadCheck::written_by_core, annex));

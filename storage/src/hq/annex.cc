@@ -103,11 +103,10 @@ void write_time(json::Writer& out, const std::optional<Timestamp>& at) {
 
 // What the event did to the customer's tier and period counters. A review that fell due in the
 // event started a new period: its deltas count from zero.
-void write_tier(json::Writer& out, const TierChange& change, Timestamp at) {
+void write_tier(json::Writer& out, const TierChange& change) {
   const TierCounters& before = change.before;
   const TierCounters& after = change.after;
-  const bool reset =
-      before.review_at && !(at < *before.review_at) && after.review_at != before.review_at;
+  const bool reset = change.period_reset;
   out.key("tier");
   out.begin_object();
   out.key("after");
@@ -124,6 +123,10 @@ void write_tier(json::Writer& out, const TierChange& change, Timestamp at) {
   out.value(after.period_spend - (reset ? 0 : before.period_spend));
   out.key("period_points_delta");
   out.value(after.period_points - (reset ? 0 : before.period_points));
+  out.key("period_spend");  // the row's totals after it: where HQ starts from for this card
+  out.value(after.period_spend);
+  out.key("period_points");
+  out.value(after.period_points);
   out.end_object();
 }
 
@@ -164,7 +167,7 @@ Result<std::string> build_annex(Ledger& ledger, const Transaction& transaction,
   out.key("spend_minor");
   out.value(input.spend_minor);
   TRY(write_movements(ledger, transaction, out, input.transfers_after));
-  if (!input.customer_id.empty() && input.tier) write_tier(out, *input.tier, input.at);
+  if (!input.customer_id.empty() && input.tier) write_tier(out, *input.tier);
   out.end_object();
   return out.take();
 }

@@ -32,6 +32,7 @@ struct TierCounters {
 struct TierChange {
   TierCounters before;
   TierCounters after;
+  bool period_reset = false;  // a review fell due in the event: the period restarted
 };
 
 TierCounters tier_counters(const CustomerState& state);
@@ -41,7 +42,6 @@ struct AnnexInput {
   std::string_view customer_id;      // "" when the event has no customer
   std::int64_t spend_minor = 0;      // checkout: the net spend; refund: minus the money refunded
   std::optional<TierChange> tier;    // a customer's checkout or refund
-  Timestamp at;                      // the event's time
 };
 
 // The annex JSON object: {"key_id", "customer", "spend_minor", "movements": [...], and for a

@@ -106,8 +106,10 @@ Status validate_downlink_items(const HqUpdate& update) {
         balance.net_points < -limits::points_max) {
       return bad(update, "the balance of " + balance.pseudonym + " is out of range");
     }
-    if (balance.tier && (balance.tier->tier.size() > limits::id_bytes_max ||
-                         balance.tier->period_spend < 0 || balance.tier->period_points < 0)) {
+    if (balance.tier &&
+        (balance.tier->tier.size() > limits::id_bytes_max || balance.tier->period_spend < 0 ||
+         balance.tier->period_spend > limits::amount_minor_max || balance.tier->period_points < 0 ||
+         balance.tier->period_points > limits::points_max)) {
       return bad(update, "the tier period of " + balance.pseudonym + " is out of range");
     }
   }
@@ -236,8 +238,8 @@ Result<std::vector<HqCorrection>> balance_corrections(Ledger& ledger,
 
 namespace {
 
-// The tier ids of the program stored last (the one the till runs), lowest first; empty when the
-// ledger holds none or it does not load.
+// The tier ids of the program stored last, lowest first (for a caller that does not name the
+// running program's); empty when the ledger holds none or it does not load.
 Result<std::vector<std::string>> current_tier_order(Ledger& ledger) {
   Statement select = TRY(Statement::prepare(
       ledger.database(), "SELECT bundle FROM programs ORDER BY created_at DESC LIMIT 1"));
@@ -284,17 +286,29 @@ Result<std::int64_t> apply_tier_periods(Ledger& ledger, const HqUpdate& update, 
     // HQ's tier is taken when a review elsewhere started a later period (its outcome may be
     // lower), or when it ranks above this row's (an upgrade at another store); otherwise the
     // row's stays: HQ's ordering of reports from several stores cannot lower a tier.
+    // HQ behind a review this terminal already made: nothing of HQ's period applies.
+    if (state.tier_review_at && period.review_at && *period.review_at < *state.tier_review_at) {
+      continue;
+    }
     const bool reviewed_elsewhere =
         period.review_at && (!state.tier_review_at || *state.tier_review_at < *period.review_at);
     bool take_tier = reviewed_elsewhere;
     if (!take_tier && period.tier != state.tier) {
-      if (!order) order = TRY(current_tier_order(ledger));
+      if (!order) {
+        order = update.tier_order.empty() ? TRY(current_tier_order(ledger)) : update.tier_order;
+      }
       const std::optional<std::size_t> theirs = rank_of(*order, period.tier);
       const std::optional<std::size_t> ours = rank_of(*order, state.tier);
       take_tier = theirs && (!ours || *ours < *theirs);
     }
-    const HqTierPeriod next{take_tier ? period.tier : state.tier, period.review_at,
-                            period.period_spend, period.period_points};
+    // In the same period the counters never go below this row's: HQ may not hold all the row
+    // counts (receipts of a build that sent no tier reports).
+    HqTierPeriod next{take_tier ? period.tier : state.tier, period.review_at, period.period_spend,
+                      period.period_points};
+    if (!reviewed_elsewhere) {
+      next.period_spend = std::max(next.period_spend, state.period_spend);
+      next.period_points = std::max(next.period_points, state.period_points_earned);
+    }
     if (next == held) continue;
     state.tier = next.tier;
     state.tier_review_at = next.review_at;

@@ -61,6 +61,9 @@ struct ParsedEvent {
     bool period_reset = false;
     std::int64_t period_spend_delta = 0;
     std::int64_t period_points_delta = 0;
+    // The terminal's totals after the event (nullopt in a report without them).
+    std::optional<std::int64_t> period_spend;
+    std::optional<std::int64_t> period_points;
   };
   std::optional<TierReport> tier_report;
   std::int64_t spend_minor = 0;

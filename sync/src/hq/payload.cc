@@ -116,6 +116,11 @@ ParsedEvent parse_event(EventKey key, std::string_view kind, std::string_view re
     report.period_reset = reset != nullptr && reset->is_bool() && reset->as_bool();
     report.period_spend_delta = int_member(*tier, "period_spend_delta");
     report.period_points_delta = int_member(*tier, "period_points_delta");
+    for (auto [key, total] : {std::pair{"period_spend", &report.period_spend},
+                              std::pair{"period_points", &report.period_points}}) {
+      const json::Value* value = tier->find(key);
+      if (value != nullptr && value->is_int() && value->as_int() >= 0) *total = value->as_int();
+    }
     event.tier_report = report;
   } else if (kind == "checkout") {
     // An annex without the tier report: the tier reached is in the quote itself; a payload HQ

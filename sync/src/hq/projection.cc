@@ -8,9 +8,9 @@
 // expiry becomes an "expire" entry to breakage at its expiry time.
 
 #include <algorithm>
-#include <limits>
 
 #include "hq/internal.h"
+#include "loyalty/core/limits.h"
 
 namespace loyalty::sync::hq {
 
@@ -142,12 +142,10 @@ void sweep_expired(OwnerState& state, Timestamp at, std::vector<NewEntry>& out) 
 
 namespace {
 
-// A counter (>= 0) changed by `delta`: floored at 0, saturated at int64's maximum.
-std::int64_t counter_plus(std::int64_t counter, std::int64_t delta) {
-  if (delta > 0 && counter > std::numeric_limits<std::int64_t>::max() - delta) {
-    return std::numeric_limits<std::int64_t>::max();
-  }
-  return std::max<std::int64_t>(0, counter + delta);
+// A counter changed by `delta` (|delta| <= 10^15, payload.cc): kept in 0..`max`, the bound of
+// what a terminal's cache row may hold, so that no report can make HQ send an unloadable state.
+std::int64_t counter_plus(std::int64_t counter, std::int64_t delta, std::int64_t max) {
+  return std::clamp<std::int64_t>(counter + delta, 0, max);
 }
 
 // The tier is the one the customer's latest report names: of one terminal's reports the one with
@@ -157,12 +155,22 @@ std::int64_t counter_plus(std::int64_t counter, std::int64_t delta) {
 // unless HQ already holds a later review: another store restarted it first.
 void apply_tier_report(OwnerState& state, const ParsedEvent& event) {
   const ParsedEvent::TierReport& report = *event.tier_report;
-  if (report.period_reset && (!state.review_at || !(event.key.created_at < *state.review_at))) {
-    state.period_spend = 0;
-    state.period_points = 0;
+  if (!state.tier_from && report.period_spend && report.period_points) {
+    // The card's first report: the terminal's totals, which hold what it sold before it sent
+    // reports (a till updated from a build without them).
+    state.period_spend =
+        std::clamp<std::int64_t>(*report.period_spend, 0, limits::amount_minor_max);
+    state.period_points = std::clamp<std::int64_t>(*report.period_points, 0, limits::points_max);
+  } else {
+    if (report.period_reset && (!state.review_at || !(event.key.created_at < *state.review_at))) {
+      state.period_spend = 0;
+      state.period_points = 0;
+    }
+    state.period_spend =
+        counter_plus(state.period_spend, report.period_spend_delta, limits::amount_minor_max);
+    state.period_points =
+        counter_plus(state.period_points, report.period_points_delta, limits::points_max);
   }
-  state.period_spend = counter_plus(state.period_spend, report.period_spend_delta);
-  state.period_points = counter_plus(state.period_points, report.period_points_delta);
   const EventKey& key = event.key;
   const std::optional<EventKey>& from = state.tier_from;
   const bool same_terminal = from && from->store_id == key.store_id &&

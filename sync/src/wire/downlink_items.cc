@@ -30,8 +30,10 @@ constexpr std::string_view signing_key_members[] = {"key_id", "public_pem", "sig
                                                     "signature"};
 constexpr std::string_view block_members[] = {"pseudonym", "blocked", "reason"};
 constexpr std::string_view customer_members[] = {"pseudonym",  "balance_points", "as_of_seq",
-                                                 "expires_at", "tier",           "flagged",
-                                                 "review_at",  "period_spend",   "period_points"};
+                                                 "expires_at", "tier",           "flagged"};
+// Written always, read when present: an HQ from before the tier period sends none of them.
+constexpr std::string_view customer_optional_members[] = {"review_at", "period_spend",
+                                                          "period_points"};
 constexpr std::string_view erase_members[] = {"pseudonym"};
 constexpr std::string_view keys_members[] = {"pseudonym_key_id", "pseudonym_key_hex",
                                              "app_token_keys"};
@@ -173,9 +175,15 @@ Result<DownlinkBody> read_customer(const WireObject& o) {
   if (!o.get("expires_at").is_null()) c.expires_at = TRY(o.timestamp("expires_at"));
   if (!o.get("tier").is_null()) c.tier = TRY(o.id("tier"));
   c.flagged = TRY(o.boolean("flagged"));
-  if (!o.get("review_at").is_null()) c.review_at = TRY(o.timestamp("review_at"));
-  c.period_spend = TRY(o.integer("period_spend", 0, int64_max));
-  c.period_points = TRY(o.integer("period_points", 0, int64_max));
+  if (o.has("review_at") && !o.get("review_at").is_null()) {
+    c.review_at = TRY(o.timestamp("review_at"));
+  }
+  if (o.has("period_spend")) {
+    c.period_spend = TRY(o.integer("period_spend", 0, limits::amount_minor_max));
+  }
+  if (o.has("period_points")) {
+    c.period_points = TRY(o.integer("period_points", 0, limits::points_max));
+  }
   return DownlinkBody(std::move(c));
 }
 
@@ -250,6 +258,11 @@ std::span<const std::string_view> body_members(std::string_view kind) {
   if (kind == "customer") return customer_members;
   if (kind == "erase") return erase_members;
   if (kind == "keys") return keys_members;
+  return {};
+}
+
+std::span<const std::string_view> body_optional_members(std::string_view kind) {
+  if (kind == "customer") return customer_optional_members;
   return {};
 }
 

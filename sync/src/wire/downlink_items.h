@@ -15,6 +15,8 @@ namespace loyalty::sync::wire {
 // The members of an item of kind `kind` beyond the common ones (version, store_id,
 // published_at, kind); empty when `kind` is not a known kind.
 std::span<const std::string_view> body_members(std::string_view kind);
+// The members a reader accepts but does not require (written always).
+std::span<const std::string_view> body_optional_members(std::string_view kind);
 // Writes the body's members (keys and values) into an object the caller has open.
 void write_body(json::Writer& writer, const DownlinkBody& body);
 // Reads the body of kind `kind` from an item whose members open() checked.

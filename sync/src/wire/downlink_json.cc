@@ -1,6 +1,7 @@
 // The downlink answer as JSON (downlink.h), and its zstd wire form.
 //
-// Wire form (docs/sync.md, "Downlink"), one compact JSON object, every member required:
+// Wire form (docs/sync.md, "Downlink"), one compact JSON object, every member required
+// but the three the customer item marks optional:
 //
 //   {"format":"loyalty-downlink-v1",
 //    "after":4,                          the version the terminal asked after, >= 0
@@ -18,8 +19,9 @@
 //       block:       "pseudonym", "blocked" (true/false), "reason" ("" for an unblock)
 //       customer:    "pseudonym", "balance_points" (|n| <= limits::points_max), "as_of_seq"
 //                    (>= 0), "expires_at" (ISO 8601 or null), "tier" (id or null), "flagged",
-//                    "review_at" (ISO 8601 or null), "period_spend" and "period_points"
-//                    (>= 0)
+//                    and, optional (an HQ before the tier period sends none; absent reads as
+//                    no tier period): "review_at" (ISO 8601 or null), "period_spend"
+//                    (0..limits::amount_minor_max), "period_points" (0..limits::points_max)
 //       erase:       "pseudonym"
 //       keys:        "pseudonym_key_id", "pseudonym_key_hex" (64 lowercase hex),
 //                    "app_token_keys": [{"key_id", "key_hex" (16..1024 bytes as lowercase hex)}]
@@ -91,7 +93,8 @@ Result<DownlinkItem> read_item(const json::Value& value, const std::string& wher
   const std::string kind = TRY(read_kind(value, where));
   std::vector<std::string_view> names(std::begin(item_members), std::end(item_members));
   for (std::string_view name : wire::body_members(kind)) names.push_back(name);
-  const wire::WireObject o = TRY(wire::WireObject::open(value, where, names));
+  const wire::WireObject o =
+      TRY(wire::WireObject::open(value, where, names, wire::body_optional_members(kind)));
   DownlinkItem item;
   item.version = TRY(o.integer("version", 1, int64_max));
   item.store_id = TRY(o.id_or_empty("store_id"));

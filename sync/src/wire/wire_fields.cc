@@ -52,13 +52,15 @@ Result<json::Value> parse_document(std::string_view text, std::string_view where
 }
 
 Result<WireObject> WireObject::open(const json::Value& value, std::string where,
-                                    std::span<const std::string_view> names) {
+                                    std::span<const std::string_view> names,
+                                    std::span<const std::string_view> optional) {
   if (!value.is_object()) {
     return make_error(ErrorCode::parse_error,
                       where + ": must be a JSON object, got " + json::kind_name(value.kind()));
   }
   for (const json::Member& member : value.as_object()) {
-    if (std::find(names.begin(), names.end(), member.key) == names.end()) {
+    if (std::find(names.begin(), names.end(), member.key) == names.end() &&
+        std::find(optional.begin(), optional.end(), member.key) == optional.end()) {
       return make_error(ErrorCode::parse_error, where + ": unknown member " + quoted(member.key) +
                                                     " (expected " + names_list(names) + ")");
     }
@@ -75,6 +77,8 @@ Result<WireObject> WireObject::open(const json::Value& value, std::string where,
 Error WireObject::error(ErrorCode code, std::string_view member, std::string_view reason) const {
   return make_error(code, where_ + ": " + std::string(member) + " " + std::string(reason));
 }
+
+bool WireObject::has(std::string_view member) const { return value_->find(member) != nullptr; }
 
 const json::Value& WireObject::get(std::string_view member) const {
   const json::Value* found = value_->find(member);

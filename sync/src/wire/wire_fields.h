@@ -35,16 +35,18 @@ json::ParseLimits downlink_parse_limits();
 
 class WireObject {
  public:
-  // Fails with parse_error when `value` is not an object, has a member not in `names`, or lacks
-  // one of them. `names` must outlive the WireObject.
+  // Fails with parse_error when `value` is not an object, has a member not in `names` or
+  // `optional`, or lacks one of `names`. The spans must outlive the WireObject.
   static Result<WireObject> open(const json::Value& value, std::string where,
-                                 std::span<const std::string_view> names);
+                                 std::span<const std::string_view> names,
+                                 std::span<const std::string_view> optional = {});
 
   const std::string& where() const { return where_; }
   Error error(ErrorCode code, std::string_view member, std::string_view reason) const;
 
-  // The member's value; the member is present (open() checked it).
+  // The member's value; the member is present (open() checked it, or has() said so).
   const json::Value& get(std::string_view member) const;
+  bool has(std::string_view member) const;
   Result<std::string> string(std::string_view member) const;
   // A string, or "" for null.
   Result<std::string> string_or_null(std::string_view member) const;

@@ -67,7 +67,8 @@ TEST_CASE("A checkout's event carries its transfers with pseudonymous owners", "
             R"(","points":100,"source":"earn","line":null,)"
             R"("lot":{"active_from":"2026-11-18T11:06:40Z","expires_at":"2027-11-18T11:06:40Z"}}],)"
             R"("tier":{"after":"base","review_at":"2027-11-18T11:06:40Z","period_reset":false,)"
-            R"("period_spend_delta":10000,"period_points_delta":100}})");
+            R"("period_spend_delta":10000,"period_points_delta":100,"period_spend":10000,)"
+            R"("period_points":100}})");
   // The hash covers the annex: the ledger's own check recomputes it.
   require_check_ok(f.ledger);
   back_door(f.dir.file("ledger.db"),
@@ -240,23 +241,25 @@ TEST_CASE("The annex reports what a receipt, a review and a return did to the ti
   install_key(f.ledger);
   // 600.00 crosses silver at once.
   f.offline_ok("card-1", receipt("R-1", {line("WINE", 60000)}));
-  CHECK_THAT(last_annex(f.ledger),
-             Catch::Contains(R"("tier":{"after":"silver","review_at":"2027-11-18T11:06:40Z",)"
-                             R"("period_reset":false,"period_spend_delta":60000,)"
-                             R"("period_points_delta":600}})"));
+  CHECK_THAT(
+      last_annex(f.ledger),
+      Catch::Contains(R"("tier":{"after":"silver","review_at":"2027-11-18T11:06:40Z",)"
+                      R"("period_reset":false,"period_spend_delta":60000,)"
+                      R"("period_points_delta":600,"period_spend":60000,"period_points":600}})"));
   // The review falls due with R-2: the period restarts, and its deltas count from zero.
   f.offline_ok("card-1", receipt("R-2", {line("WINE", 2000)}), review_after_test_now);
-  CHECK_THAT(last_annex(f.ledger),
-             Catch::Contains(R"("tier":{"after":"silver","review_at":"2028-11-17T11:06:40Z",)"
-                             R"("period_reset":true,"period_spend_delta":2000,)"
-                             R"("period_points_delta":30}})"));
+  CHECK_THAT(
+      last_annex(f.ledger),
+      Catch::Contains(R"("tier":{"after":"silver","review_at":"2028-11-17T11:06:40Z",)"
+                      R"("period_reset":true,"period_spend_delta":2000,)"
+                      R"("period_points_delta":30,"period_spend":2000,"period_points":30}})"));
   // R-2 returned: the new period gives back its spend and points.
   const std::vector<ReturnRequest> whole = {ReturnRequest{0, 1}};
   REQUIRE(f.till.refund("F-2", "R-2", whole, review_after_test_now).ok());
   CHECK_THAT(last_annex(f.ledger),
              Catch::Contains(R"("tier":{"after":"silver","review_at":"2028-11-17T11:06:40Z",)"
                              R"("period_reset":false,"period_spend_delta":-2000,)"
-                             R"("period_points_delta":-30}})"));
+                             R"("period_points_delta":-30,"period_spend":0,"period_points":0}})"));
   // An anonymous receipt reports no tier.
   REQUIRE(f.till.checkout(f.program, nullptr, receipt("R-3", {line("WINE", 1000)}), test_now).ok());
   CHECK(last_annex(f.ledger).find(R"("tier")") == std::string::npos);
@@ -336,6 +339,14 @@ TEST_CASE("HQ's tier is taken when it ranks higher or a review elsewhere set it,
   CHECK_THAT(apply_ok(f.ledger, unknown).summary_json, Catch::Contains(R"("tiers_taken":0)"));
   CHECK(f.cached("card-2").state.tier == "silver");
 
+  // A view below the row's counters in the same period (HQ lacks receipts of a build that sent
+  // no tier reports) leaves them.
+  HqUpdate behind;
+  behind.update_id = "T-2b";
+  behind.balances = {view(card_2, 10, HqTierPeriod{"silver", review, 40000, 400})};
+  CHECK_THAT(apply_ok(f.ledger, behind).summary_json, Catch::Contains(R"("tiers_taken":0)"));
+  CHECK(f.cached("card-2").state.period_spend == 52000);
+
   // Another store's review started the next period with base: base.
   HqUpdate reviewed;
   reviewed.update_id = "T-3";
@@ -379,6 +390,15 @@ TEST_CASE("A downlink answer that changes nothing writes no event", "[storage][s
   grant.balances[0].net_points = 130;
   CHECK(apply_ok(f.ledger, grant).event_seq == events_before + 1);
   CHECK(points_of(f.ledger, "card-1").posted() == Points(130));
+  // Anything but views at a version already applied is refused, not taken for a replay.
+  HqUpdate late;
+  late.update_id = "downlink:5-again";
+  late.downlink_version = 5;
+  late.pseudonym_blocks.push_back(HqPseudonymBlock{std::string(card_1), "lost"});
+  const Result<HqUpdateResult> refused = apply_hq_update(f.ledger, late, test_now);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::conflict);
+  CHECK(scalar(f.ledger, "SELECT COUNT(*) FROM blocked_pseudonyms") == 0);
   require_check_ok(f.ledger);
 }
 

@@ -63,11 +63,24 @@ inline Timestamp at_seconds(std::int64_t seconds) { return Timestamp{seconds}; }
 
 // The annex's "tier" report: what an event did to the customer's tier period at the terminal.
 struct TierLine {
+  TierLine(std::optional<std::string> after_, std::optional<Timestamp> review_at_, bool reset,
+           std::int64_t spend, std::int64_t points,
+           std::optional<std::int64_t> spend_after = std::nullopt,
+           std::optional<std::int64_t> points_after = std::nullopt)
+      : after(std::move(after_)),
+        review_at(review_at_),
+        period_reset(reset),
+        spend_delta(spend),
+        points_delta(points),
+        spend_total(spend_after),
+        points_total(points_after) {}
   std::optional<std::string> after;
   std::optional<Timestamp> review_at;
   bool period_reset = false;
   std::int64_t spend_delta = 0;
   std::int64_t points_delta = 0;
+  std::optional<std::int64_t> spend_total;  // the row's totals after it, when reported
+  std::optional<std::int64_t> points_total;
 };
 
 class JournalBuilder {
@@ -231,6 +244,12 @@ class JournalBuilder {
       out.value(tier->spend_delta);
       out.key("period_points_delta");
       out.value(tier->points_delta);
+      if (tier->spend_total && tier->points_total) {
+        out.key("period_spend");
+        out.value(*tier->spend_total);
+        out.key("period_points");
+        out.value(*tier->points_total);
+      }
       out.end_object();
     }
     out.end_object();

@@ -7,6 +7,7 @@
 #include "hq_dump.h"
 #include "hq_temp_dir.h"
 #include "journal_builder.h"
+#include "loyalty/core/limits.h"
 #include "loyalty/sync/hq_store.h"
 
 using namespace loyalty;
@@ -312,4 +313,30 @@ TEST_CASE("hq takes one terminal's tier reports in seq order, even a back-dated 
   ingest(*store, b, 1, 1);
   REQUIRE(store->apply(at_seconds(t0 + 400), 100).ok());
   CHECK(report_of(*store, alice).tier == std::optional<std::string>("silver"));
+}
+
+TEST_CASE("hq starts a card's tier period from its first report's totals, then adds deltas") {
+  HqTempDir dir;
+  auto store = open_store(dir.file("hq.db"));
+  JournalBuilder a("A", "a1", 1);
+  JournalBuilder b("B", "b1", 1);
+  const Timestamp review = at_seconds(t0 + 365 * 86400);
+  // A till updated from a build without tier reports: its row held 40000 before this receipt.
+  a.with_tier("checkout", at_seconds(t0 + 10), alice, 1000, {earn(alice, 10)},
+              TierLine{"base", review, false, 1000, 10, 41000, 410});
+  b.with_tier("checkout", at_seconds(t0 + 20), alice, 2000, {earn(alice, 20)},
+              TierLine{"base", review, false, 2000, 20, 2000, 20});
+  a.with_tier("checkout", at_seconds(t0 + 30), alice, 500, {earn(alice, 5)},
+              TierLine{"base", review, false, 500, 5, 41500, 415});
+  ingest(*store, a, 1, 2);
+  ingest(*store, b, 1, 1);
+  REQUIRE(store->apply(at_seconds(t0 + 100), 100).ok());
+  CHECK(report_of(*store, alice).period_spend == 43500);
+  CHECK(report_of(*store, alice).period_points == 435);
+  // A report past what a cache row may hold is kept within it.
+  b.with_tier("checkout", at_seconds(t0 + 40), alice, 0, {},
+              TierLine{"base", review, false, 999'999'999'999'999, 0, std::nullopt, std::nullopt});
+  ingest(*store, b, 2, 2);
+  REQUIRE(store->apply(at_seconds(t0 + 200), 100).ok());
+  CHECK(report_of(*store, alice).period_spend == loyalty::limits::amount_minor_max);
 }

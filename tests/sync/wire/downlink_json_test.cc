@@ -259,8 +259,22 @@ TEST_CASE("downlink blocks, customers and keys with bad values are refused", "[s
                 "downlink: items[0]: flagged must be true or false, got integer");
   customer.period_spend = -1;
   check_refused(one_item(customer), ErrorCode::invalid_argument,
-                "downlink: items[0]: period_spend must be between 0 and 9223372036854775807, got "
-                "-1");
+                "downlink: items[0]: period_spend must be between 0 and 1000000000000, got -1");
+  customer.period_spend = 0;
+  customer.period_points = loyalty::limits::points_max + 1;
+  check_refused(one_item(customer), ErrorCode::invalid_argument,
+                "downlink: items[0]: period_points must be between 0 and 1000000000000, got "
+                "1000000000001");
+  customer.period_points = 0;
+  // An HQ from before the tier period sends none of its three members: no tier period.
+  const std::string without = replaced(
+      one_item(customer), ",\"review_at\":null,\"period_spend\":0,\"period_points\":0", "");
+  CHECK(without.find("period_spend") == std::string::npos);
+  const Result<Downlink> old_hq = decode_downlink_json(without);
+  REQUIRE(old_hq.ok());
+  const auto& item = std::get<loyalty::sync::CustomerItem>(old_hq->items[0].body);
+  CHECK_FALSE(item.review_at.has_value());
+  CHECK(item.period_spend == 0);
   customer.period_spend = 0;
   check_refused(replaced(one_item(customer), "\"review_at\":null", "\"review_at\":\"soon\""),
                 ErrorCode::invalid_argument,

@@ -58,8 +58,8 @@ struct HqPseudonymBlock {
 struct HqTierPeriod {
   std::string tier;  // "" = the entry tier; 0..limits::id_bytes_max bytes
   std::optional<Timestamp> review_at;
-  std::int64_t period_spend = 0;   // >= 0
-  std::int64_t period_points = 0;  // >= 0
+  std::int64_t period_spend = 0;   // 0..limits::amount_minor_max (what a cache row may hold)
+  std::int64_t period_points = 0;  // 0..limits::points_max
   bool operator==(const HqTierPeriod&) const = default;
 };
 
@@ -71,7 +71,8 @@ struct HqTierPeriod {
 //
 // `tier`: HQ's tier period, taken into the card's cache row unless the terminal wrote a checkout
 // or refund of the card after as_of_seq (its own row is then newer than HQ's view) or holds no
-// row for it.
+// row for it: its review, its counters (in the same period never below the row's), and its tier
+// when a later period started elsewhere or it ranks above the row's (HqUpdate::tier_order).
 struct HqBalance {
   std::string pseudonym;
   std::int64_t net_points = 0;  // may be negative: an overdraft
@@ -119,6 +120,9 @@ struct HqUpdate {
   // The downlink version this update brings the terminal to, recorded with it; it must be above
   // the one recorded (conflict otherwise). nullopt: not from the downlink.
   std::optional<std::int64_t> downlink_version;
+  // The tier ids of the program the till runs, lowest first, which rank HQ's tiers (HqBalance);
+  // empty: those of the program the ledger stored last. Not part of the update's identity.
+  std::vector<std::string> tier_order;
 };
 
 struct HqUpdateResult {
