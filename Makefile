@@ -7,6 +7,8 @@
 #   make fuzz        build the libFuzzer targets (clang)
 #   make fuzz-smoke  run each fuzz target for FUZZ_SECONDS from a copy of its seed corpus
 #   make bench       release build, then run the benchmarks
+#   make packages    build, then the .deb packages loyalty-terminal and loyalty-hq with cpack
+#                    (build/*.deb, docs/packages.md)
 #   make cross-aarch64, make cross-armhf
 #                    cross build for the terminals' ARM CPUs (toolchains/), then their tests
 #                    under qemu-user; CROSS_COMPONENTS picks what (core;storage, or core)
@@ -26,7 +28,7 @@ BUILD_DIRS := build build-asan build-fuzz build-release build-aarch64 build-armh
 CROSS_COMPONENTS ?= core;storage
 
 .PHONY: all deps build test demo asan-test fuzz fuzz-smoke bench format clean cross-aarch64 \
-        cross-armhf
+        cross-armhf packages
 
 all: build
 
@@ -42,6 +44,10 @@ test: build
 
 demo: build
 	bash scripts/demo.sh
+
+# cmake/packaging.cmake: one package per install component, Depends from dpkg-shlibdeps.
+packages: build
+	cd build && cpack
 
 asan-test: deps
 	cmake --preset asan

@@ -70,6 +70,9 @@ packages=(
                       # files (a Debian 12 container has none of them until installed)
   python3-yaml        # tests: the POS API's contract test reads docs/pos-api.yaml
   python3-jsonschema  # tests: ... and checks it and the daemon's replies (draft 2020-12)
+  # packages: make packages (cpack) and their test (tests/packaging/deb_contents_test.py)
+  dpkg-dev            # dpkg-shlibdeps, which writes the packages' Depends
+  lintian             # tests: both .debs must have no lintian error or warning
 )
 
 # Added by later issues: move a line up into the list above when its component lands.

@@ -1,9 +1,7 @@
 #include "readers/reader_manager.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include "readers/camera_scanner.h"
+#include "readers/decoder_path.h"
 
 #include "loyalty/core/json.h"
 #include "loyalty/drivers/log.h"
@@ -42,23 +40,6 @@ ReaderManager::ReaderManager(boost::asio::io_context& io, ReadersConfig config,
 }
 
 ReaderManager::~ReaderManager() { stop(); }
-
-namespace {
-
-// loyalty-decoder beside the running program (installed together), else the build tree's.
-std::string default_decoder_path() {
-  char self[4096];
-  const ssize_t length = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (length > 0) {
-    std::string path(self, static_cast<std::size_t>(length));
-    path = path.substr(0, path.rfind('/') + 1) + "loyalty-decoder";
-    struct stat info {};
-    if (::stat(path.c_str(), &info) == 0) return path;
-  }
-  return std::string(LOYALTY_BUILD_BIN_DIR) + "/loyalty-decoder";
-}
-
-}  // namespace
 
 void ReaderManager::start_cameras() {
   const std::string decoder = config_.decoder.value_or(default_decoder_path());
