@@ -35,6 +35,27 @@ Status load_lots(storage::Database& db, OwnerState& state) {
   return {};
 }
 
+// An event key in five columns from `first` (created_at, store, terminal, epoch, seq); NULLs
+// for none.
+std::optional<EventKey> optional_key(const Statement& row, int first) {
+  if (row.column_is_null(first)) return std::nullopt;
+  return EventKey{Timestamp{row.column_int64(first)}, row.column_text(first + 1),
+                  row.column_text(first + 2), row.column_text(first + 3),
+                  row.column_int64(first + 4)};
+}
+
+Status bind_optional_key(Statement& statement, int first, const std::optional<EventKey>& key) {
+  if (!key) {
+    for (int index = first; index < first + 5; ++index) TRY(statement.bind_null(index));
+    return {};
+  }
+  TRY(statement.bind_int64(first, key->created_at.unix_seconds));
+  TRY(statement.bind_text(first + 1, key->store_id));
+  TRY(statement.bind_text(first + 2, key->terminal_id));
+  TRY(statement.bind_text(first + 3, key->epoch));
+  return statement.bind_int64(first + 4, key->seq);
+}
+
 }  // namespace
 
 Result<OwnerState> load_owner(storage::Database& db, std::string_view pseudonym) {
@@ -56,20 +77,13 @@ Result<OwnerState> load_owner(storage::Database& db, std::string_view pseudonym)
   state.flagged_at = optional_time(select, 5);
   state.cleared_at = optional_time(select, 6);
   state.next_lot_no = select.column_int64(7);
-  if (!select.column_is_null(8)) {
-    state.last = EventKey{Timestamp{select.column_int64(8)}, select.column_text(9),
-                          select.column_text(10), select.column_text(11), select.column_int64(12)};
-  }
+  state.last = optional_key(select, 8);
   state.swept_through = optional_time(select, 13);
   state.state_version = select.column_int64(14);
   state.review_at = optional_time(select, 15);
   state.period_spend = select.column_int64(16);
   state.period_points = select.column_int64(17);
-  if (!select.column_is_null(18)) {
-    state.tier_from =
-        EventKey{Timestamp{select.column_int64(18)}, select.column_text(19), select.column_text(20),
-                 select.column_text(21), select.column_int64(22)};
-  }
+  state.tier_from = optional_key(select, 18);
   TRY(load_lots(db, state));
   return state;
 }
@@ -97,30 +111,14 @@ Status save_owner(storage::Database& db, const OwnerState& state, Timestamp chan
   TRY(bind_optional_time(upsert, 8, state.flagged_at));
   TRY(bind_optional_time(upsert, 9, state.cleared_at));
   TRY(upsert.bind_int64(10, state.next_lot_no));
-  if (state.last) {
-    TRY(upsert.bind_int64(11, state.last->created_at.unix_seconds));
-    TRY(upsert.bind_text(12, state.last->store_id));
-    TRY(upsert.bind_text(13, state.last->terminal_id));
-    TRY(upsert.bind_text(14, state.last->epoch));
-    TRY(upsert.bind_int64(15, state.last->seq));
-  } else {
-    for (int index = 11; index <= 15; ++index) TRY(upsert.bind_null(index));
-  }
+  TRY(bind_optional_key(upsert, 11, state.last));
   TRY(bind_optional_time(upsert, 16, state.swept_through));
   TRY(upsert.bind_int64(17, state.state_version));
   TRY(upsert.bind_int64(18, changed_at.unix_seconds));
   TRY(bind_optional_time(upsert, 19, state.review_at));
   TRY(upsert.bind_int64(20, state.period_spend));
   TRY(upsert.bind_int64(21, state.period_points));
-  if (state.tier_from) {
-    TRY(upsert.bind_int64(22, state.tier_from->created_at.unix_seconds));
-    TRY(upsert.bind_text(23, state.tier_from->store_id));
-    TRY(upsert.bind_text(24, state.tier_from->terminal_id));
-    TRY(upsert.bind_text(25, state.tier_from->epoch));
-    TRY(upsert.bind_int64(26, state.tier_from->seq));
-  } else {
-    for (int index = 22; index <= 26; ++index) TRY(upsert.bind_null(index));
-  }
+  TRY(bind_optional_key(upsert, 22, state.tier_from));
   TRY(upsert.run());
   Statement clear = TRY(Statement::prepare(db, "DELETE FROM lots WHERE owner = ?1"));
   TRY(clear.bind_text(1, state.pseudonym));
