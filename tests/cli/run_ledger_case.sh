@@ -68,7 +68,7 @@ scenario_checkout_replayed() {
   stdout_matches '^\{"receipt_id":"T1-000043","state":"committed","event_seq":1,"replayed":true,"quote":\{"program":\{"id":"cafe-club","version":3\},"receipt_id":"T1-000043",'
   # The replay wrote nothing: still one event.
   run 0 ledger check --db "$db"
-  stdout_is '{"ok":true,"schema_version":5,"accounts":2,"transfers":1,"pending_open":0,"lots":1,"events":1,"problems":[]}'
+  stdout_is '{"ok":true,"schema_version":6,"accounts":2,"transfers":1,"pending_open":0,"lots":1,"events":1,"problems":[]}'
 }
 
 scenario_checkout_other_terminal() {
@@ -81,7 +81,7 @@ scenario_checkout_other_terminal() {
 scenario_check_ok() {
   checkout
   run 0 ledger check --db "$db"
-  stdout_is '{"ok":true,"schema_version":5,"accounts":2,"transfers":1,"pending_open":0,"lots":1,"events":1,"problems":[]}'
+  stdout_is '{"ok":true,"schema_version":6,"accounts":2,"transfers":1,"pending_open":0,"lots":1,"events":1,"problems":[]}'
   stderr_empty
 }
 
@@ -105,7 +105,7 @@ scenario_check_problems() {
   checkout
   sqlite3 "$db" "UPDATE lots SET remaining = 1 WHERE lot_id = 1"
   run 3 ledger check --db "$db"
-  stdout_is '{"ok":false,"schema_version":5,"accounts":2,"transfers":1,"pending_open":0,"lots":1,"events":1,"problems":["lot 1 of account 1: 8 points less 1 remaining is 7, but its transfers took 0 (burned, expired and reversed, less restored)","account 1 (customer_points:c-1001): its lots hold 1 points but its balance is 8"]}'
+  stdout_is '{"ok":false,"schema_version":6,"accounts":2,"transfers":1,"pending_open":0,"lots":1,"events":1,"problems":["lot 1 of account 1: 8 points less 1 remaining is 7, but its transfers took 0 (burned, expired and reversed, less restored)","account 1 (customer_points:c-1001): its lots hold 1 points but its balance is 8"]}'
   stderr_empty
 }
 
@@ -116,7 +116,7 @@ scenario_check_totals_tampered() {
   sqlite3 "$db" "UPDATE account_totals SET credits_posted = credits_posted + 100 WHERE account = 1"
   local problem='account 1: running totals (credits 108, debits 0, pending 0/0) differ from its transfers (credits 8, debits 0, pending 0/0)'
   run 3 ledger check --db "$db"
-  stdout_is '{"ok":false,"schema_version":5,"accounts":2,"transfers":1,"pending_open":0,"lots":1,"events":1,"problems":["'"$problem"'"]}'
+  stdout_is '{"ok":false,"schema_version":6,"accounts":2,"transfers":1,"pending_open":0,"lots":1,"events":1,"problems":["'"$problem"'"]}'
   stderr_empty
   # The other commands' open compares the lots with the balance the ledger serves (the running
   # totals), so it names that disagreement too.
@@ -129,7 +129,7 @@ scenario_check_totals_tampered() {
   stderr_is "$(refused "$problem; $served")"
   # Checking again writes nothing: the same report.
   run 3 ledger check --db "$db"
-  stdout_is '{"ok":false,"schema_version":5,"accounts":2,"transfers":1,"pending_open":0,"lots":1,"events":1,"problems":["'"$problem"'"]}'
+  stdout_is '{"ok":false,"schema_version":6,"accounts":2,"transfers":1,"pending_open":0,"lots":1,"events":1,"problems":["'"$problem"'"]}'
 }
 
 # A transfer inserted by hand that takes the customer 12 points below the floor of 0 (the triggers
@@ -141,7 +141,7 @@ scenario_check_below_floor() {
   local floor='account 1 (customer_points:c-1001): balance -12 less pending debits 0 is below its floor 0'
   local lots='account 1 (customer_points:c-1001): its lots hold 8 points but its balance is -12'
   run 3 ledger check --db "$db"
-  stdout_is '{"ok":false,"schema_version":5,"accounts":2,"transfers":2,"pending_open":0,"lots":1,"events":1,"problems":["'"$floor"'","'"$lots"'"]}'
+  stdout_is '{"ok":false,"schema_version":6,"accounts":2,"transfers":2,"pending_open":0,"lots":1,"events":1,"problems":["'"$floor"'","'"$lots"'"]}'
   stderr_empty
   run 2 balance --db "$db" --customer-id c-1001 --at "$at"
   stdout_is ''
@@ -171,7 +171,7 @@ scenario_checkpoint_event_after() {
   stdout_is ''
   stderr_is "$(refused "$(changed_event 2)")"
   run 3 ledger check --db "$db"
-  stdout_is '{"ok":false,"schema_version":5,"accounts":3,"transfers":3,"pending_open":0,"lots":2,"events":2,"problems":["'"$(changed_event 2)"'"]}'
+  stdout_is '{"ok":false,"schema_version":6,"accounts":3,"transfers":3,"pending_open":0,"lots":2,"events":2,"problems":["'"$(changed_event 2)"'"]}'
 }
 
 # An event changed before the checkpoint: the commands' open does not hash it again (it was
@@ -185,7 +185,7 @@ scenario_checkpoint_event_before() {
   sqlite3 "$db" "DROP TRIGGER events_no_update; UPDATE events SET payload = '{}' WHERE seq = 1"
   run 0 balance --db "$db" --customer-id c-1001 --at "$at"
   stdout_matches '^\{"customer_id":"c-1001","posted":'
-  local report='{"ok":false,"schema_version":5,"accounts":3,"transfers":3,"pending_open":0,"lots":2,"events":2,"problems":["'"$(changed_event 1)"'"]}'
+  local report='{"ok":false,"schema_version":6,"accounts":3,"transfers":3,"pending_open":0,"lots":2,"events":2,"problems":["'"$(changed_event 1)"'"]}'
   run 3 ledger check --db "$db"
   stdout_is "$report"
   stderr_empty
@@ -206,7 +206,7 @@ scenario_checkpoint_truncated() {
   run 2 balance --db "$db" --customer-id c-1001 --at "$at"
   stderr_is "$(refused "$problem")"
   run 3 ledger check --db "$db"
-  stdout_is '{"ok":false,"schema_version":5,"accounts":3,"transfers":3,"pending_open":0,"lots":2,"events":1,"problems":["'"$problem"'"]}'
+  stdout_is '{"ok":false,"schema_version":6,"accounts":3,"transfers":3,"pending_open":0,"lots":2,"events":1,"problems":["'"$problem"'"]}'
 }
 
 # --- Held receipts: open, then commit or cancel --------------------------------------------------
@@ -234,7 +234,7 @@ scenario_open_commit() {
   run 0 balance --db "$db" --customer-id c-1001 --at "$at"
   stdout_is '{"customer_id":"c-1001","posted":8,"pending":5,"available":3,"lots":['"$lot1"']}'
   run 0 ledger check --db "$db"
-  stdout_is '{"ok":true,"schema_version":5,"accounts":3,"transfers":2,"pending_open":1,"lots":1,"events":1,"problems":[]}'
+  stdout_is '{"ok":true,"schema_version":6,"accounts":3,"transfers":2,"pending_open":1,"lots":1,"events":1,"problems":[]}'
   # Opening the same receipt again is a replay.
   open_redeem
   stdout_matches '^\{"receipt_id":"T1-000050","state":"open","event_seq":0,"replayed":true,'
@@ -247,7 +247,7 @@ scenario_open_commit() {
   stdout_is '{"customer_id":"c-1001","posted":9,"pending":0,"available":9,"lots":[{"lot_id":1,"remaining":3,"active_from":"2026-03-10T09:30:00Z","expires_at":"2027-03-10T09:30:00Z"},{"lot_id":2,"remaining":6,"active_from":"2026-03-10T09:30:00Z","expires_at":"2027-03-10T09:30:00Z"}]}'
   # The hold is posted: earn, hold, its post, earn.
   run 0 ledger check --db "$db"
-  stdout_is '{"ok":true,"schema_version":5,"accounts":3,"transfers":4,"pending_open":0,"lots":2,"events":2,"problems":[]}'
+  stdout_is '{"ok":true,"schema_version":6,"accounts":3,"transfers":4,"pending_open":0,"lots":2,"events":2,"problems":[]}'
 
   # Committing again prints the stored result and writes nothing.
   run 0 commit --db "$db" --receipt-id T1-000050 --at "$later"
@@ -282,7 +282,7 @@ scenario_open_cancel() {
   stdout_matches '"points":\{"available_before":2,"redeem_max":2,"earned":6,"burned":2,.*"notes":\[\{"code":"redemption_limited_by_balance","source":"burn","value":2\}\]\}\}$'
   run 0 cancel --db "$db" --receipt-id T1-000050 --at "$at"
   run 0 ledger check --db "$db"
-  stdout_is '{"ok":true,"schema_version":5,"accounts":3,"transfers":4,"pending_open":1,"lots":1,"events":1,"problems":[]}'
+  stdout_is '{"ok":true,"schema_version":6,"accounts":3,"transfers":4,"pending_open":1,"lots":1,"events":1,"problems":[]}'
 
   run 0 cancel --db "$db" --receipt-id T1-000060 --at "$later"
   stdout_is '{"receipt_id":"T1-000060","state":"cancelled"}'
@@ -291,7 +291,7 @@ scenario_open_cancel() {
   run 0 balance --db "$db" --customer-id c-1001 --at "$later"
   stdout_is '{"customer_id":"c-1001","posted":8,"pending":0,"available":8,"lots":['"$lot1"']}'
   run 0 ledger check --db "$db"
-  stdout_is '{"ok":true,"schema_version":5,"accounts":3,"transfers":5,"pending_open":0,"lots":1,"events":1,"problems":[]}'
+  stdout_is '{"ok":true,"schema_version":6,"accounts":3,"transfers":5,"pending_open":0,"lots":1,"events":1,"problems":[]}'
 
   # Cancelling again does nothing; committing a cancelled receipt is refused.
   run 0 cancel --db "$db" --receipt-id T1-000060 --at "$later"
@@ -301,7 +301,7 @@ scenario_open_cancel() {
   stdout_is ''
   stderr_is 'loyaltyctl: receipt T1-000060 was cancelled (its holds were voided); it cannot be committed: check out again'
   run 0 ledger check --db "$db"
-  stdout_is '{"ok":true,"schema_version":5,"accounts":3,"transfers":5,"pending_open":0,"lots":1,"events":1,"problems":[]}'
+  stdout_is '{"ok":true,"schema_version":6,"accounts":3,"transfers":5,"pending_open":0,"lots":1,"events":1,"problems":[]}'
 
   # The released points pay for the second reward now.
   reward 0 checkout fixtures/receipt_reward_again.json
@@ -336,7 +336,7 @@ scenario_commit_errors() {
   run 0 commit --help
   stdout_matches 'loyaltyctl commit --db FILE --receipt-id ID \[--at TIME\]'
   run 0 ledger check --db "$db"
-  stdout_is '{"ok":true,"schema_version":5,"accounts":3,"transfers":2,"pending_open":1,"lots":1,"events":1,"problems":[]}'
+  stdout_is '{"ok":true,"schema_version":6,"accounts":3,"transfers":2,"pending_open":1,"lots":1,"events":1,"problems":[]}'
 }
 
 scenario_balance_after_checkout() {
@@ -643,7 +643,7 @@ scenario_customer_usage_errors() {
   stdout_matches '^Usage:.*loyaltyctl customer show --db FILE --card ID'
   # None of these wrote anything.
   run 0 ledger check --db "$db"
-  stdout_is '{"ok":true,"schema_version":5,"accounts":2,"transfers":1,"pending_open":0,"lots":1,"events":1,"problems":[]}'
+  stdout_is '{"ok":true,"schema_version":6,"accounts":2,"transfers":1,"pending_open":0,"lots":1,"events":1,"problems":[]}'
 }
 
 # --- swipe: offline decoding of a keyboard-wedge line (no ledger involved) -------------------------

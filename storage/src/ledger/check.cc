@@ -128,14 +128,14 @@ Result<LedgerReport> Ledger::check() {
 }
 
 Result<LedgerReport> Ledger::check_and_checkpoint(Timestamp now) {
-  return verify(OpenCheck::full, now);
+  return verify(OpenCheck::full, now, OpenRecord{});
 }
 
 Result<LedgerReport> Ledger::check_since_checkpoint(Timestamp now) {
-  return verify(OpenCheck::since_checkpoint, now);
+  return verify(OpenCheck::since_checkpoint, now, OpenRecord{});
 }
 
-Result<LedgerReport> Ledger::verify(OpenCheck open_check, Timestamp now) {
+Result<LedgerReport> Ledger::verify(OpenCheck open_check, Timestamp now, OpenRecord record) {
   using ledger_check::StoredCheckpoint;
   StoredCheckpoint stored;
   LedgerCheckpoint end;
@@ -159,12 +159,18 @@ Result<LedgerReport> Ledger::verify(OpenCheck open_check, Timestamp now) {
   // snapshot's end is right even if others wrote meanwhile: nothing verified can change.
   end.checked_at = now;
   end.full_check_at = whole ? now : stored.checkpoint.full_check_at;
+  bool moves = true;
   if (!whole) {
     LedgerCheckpoint unchanged = stored.checkpoint;
     unchanged.checked_at = now;
-    if (unchanged == end) return report;  // nothing new: nothing written, not even the time
+    moves = !(unchanged == end);  // nothing new: the checkpoint stays, not even its time moves
   }
-  TRY(record_checkpoint(end));
+  if (!moves && record.release.empty()) return report;  // nothing to write
+  // The checkpoint's nine rows and the release's row commit together, or not at all.
+  Transaction transaction = TRY(Transaction::begin(db_, TransactionKind::write));
+  if (moves) TRY(ledger_check::write_checkpoint(db_, end));
+  if (!record.release.empty()) TRY(record_release(record, now));
+  TRY(transaction.commit());
   return report;
 }
 
@@ -203,12 +209,6 @@ Result<std::optional<LedgerCheckpoint>> Ledger::checkpoint() const {
       break;
   }
   return std::optional<LedgerCheckpoint>(stored.checkpoint);
-}
-
-Status Ledger::record_checkpoint(const LedgerCheckpoint& checkpoint) {
-  Transaction transaction = TRY(Transaction::begin(db_, TransactionKind::write));
-  TRY(ledger_check::write_checkpoint(db_, checkpoint));
-  return transaction.commit();
 }
 
 }  // namespace loyalty::storage

@@ -42,6 +42,27 @@ Status write_meta(const Database& db, std::string_view key, std::string_view val
   return statement.run();
 }
 
+// LedgerOptions::release: 1..id_bytes_max bytes of letters, digits and ".+~-_" (a Debian version
+// without its epoch fits), or "" for none.
+Status check_release(std::string_view release) {
+  if (release.size() > limits::id_bytes_max) {
+    return make_error(ErrorCode::invalid_argument,
+                      "release is " + std::to_string(release.size()) + " bytes long: at most " +
+                          std::to_string(limits::id_bytes_max) + " (e.g. \"0.2.0\")");
+  }
+  for (const char c : release) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '+' || c == '~' || c == '-' || c == '_';
+    if (!ok) {
+      return make_error(ErrorCode::invalid_argument,
+                        "release \"" + std::string(release) +
+                            "\" is not a release name: use letters, digits and . + ~ - _ only "
+                            "(e.g. \"0.2.0\"), or \"\" to record nothing");
+    }
+  }
+  return {};
+}
+
 Error check_failed(const std::string& path, const LedgerReport& report) {
   return make_error(ErrorCode::io_error,
                     "ledger " + path +
@@ -71,12 +92,14 @@ Result<Ledger> Ledger::open(const std::string& path, const LedgerOptions& option
         ErrorCode::invalid_argument,
         "terminal_id is longer than " + std::to_string(limits::ledger_text_bytes_max) + " bytes");
   }
+  TRY(check_release(options.release));
   Ledger ledger(TRY(Database::open(path, options.database)));
   const SchemaState schema = TRY(migrate(ledger.db_, ledger_migrations()));
   ledger.schema_version_ = schema.version;
   TRY(ledger.load_or_init_meta(options));
   if (options.refuse_broken) {
-    const LedgerReport report = TRY(ledger.verify(options.open_check, options.now));
+    const OpenRecord record{options.release, schema.build_version};
+    const LedgerReport report = TRY(ledger.verify(options.open_check, options.now, record));
     if (!report.ok()) return check_failed(path, report);
   }
   return ledger;

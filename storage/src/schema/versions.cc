@@ -403,12 +403,26 @@ CREATE TABLE sync_state (
 ) WITHOUT ROWID, STRICT;
 )sql";
 
-constexpr std::array<Migration, 5> migrations = {
+// Which software releases have opened the ledger (docs/storage.md, "Schema v6"): one row per
+// release, upserted by Ledger::open (LedgerOptions::release) once its check passed. Expand-only:
+// a v5 build never names the table, so it still opens, reads and writes a v6 ledger (the rollback
+// test, tests/storage/rollback/, proves it with the previous release's code).
+constexpr std::string_view schema_v6 = R"sql(
+CREATE TABLE software_releases (
+  release         TEXT PRIMARY KEY NOT NULL CHECK (length(release) BETWEEN 1 AND 64),
+  schema_build    INTEGER NOT NULL CHECK (schema_build > 0),  -- the last schema it knows
+  first_opened_at INTEGER NOT NULL,
+  last_opened_at  INTEGER NOT NULL
+) WITHOUT ROWID, STRICT;
+)sql";
+
+constexpr std::array<Migration, 6> migrations = {
     Migration{1, MigrationKind::contract, schema_v1},
     Migration{2, MigrationKind::expand_only, schema_v2},
     Migration{3, MigrationKind::expand_only, schema_v3},
     Migration{4, MigrationKind::contract, schema_v4},
     Migration{5, MigrationKind::contract, schema_v5},
+    Migration{6, MigrationKind::expand_only, schema_v6},
 };
 
 }  // namespace

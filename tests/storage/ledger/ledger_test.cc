@@ -32,7 +32,7 @@ TEST_CASE("Ledger::open creates a ledger with its terminal id and epoch, and reo
     Ledger ledger = open_ledger(path);
     CHECK(ledger.terminal_id() == "store-7/till-2");
     CHECK(ledger.epoch() == 0x0123456789abcdefULL);
-    CHECK(ledger.schema_version() == 5);
+    CHECK(ledger.schema_version() == 6);
     CHECK(meta(ledger, "terminal_id") == "store-7/till-2");
     CHECK(meta(ledger, "epoch") == "0123456789abcdef");
     CHECK(meta(ledger, "min_reader_version") == "5");

@@ -61,38 +61,85 @@ AccountId earn_40_for_anna(Ledger& ledger) {
 
 // This build's migrations (v1 contract; v2 expand-only: the checkout tables; v3 expand-only:
 // running totals and the customer cache; v4 contract: holds by lot, limited uses, the quote
-// stored once; v5 contract: the events' annex and sync's tables) followed by a v6 of a next release that only adds a column with a default and an
-// index.
-std::array<Migration, 6> with_expand_v6() {
-  REQUIRE(ledger_migrations().size() == 5);
-  return {ledger_migrations()[0], ledger_migrations()[1], ledger_migrations()[2],
-          ledger_migrations()[3], ledger_migrations()[4],
-          Migration{6, MigrationKind::expand_only,
-                    "ALTER TABLE transfers ADD COLUMN terminal_note TEXT NOT NULL DEFAULT '';"
-                    "CREATE INDEX transfers_by_code ON transfers (code);"}};
+// stored once; v5 contract: the events' annex and sync's tables; v6 expand-only:
+// software_releases) followed by a v7 of a next release that only adds a column with a default
+// and an index.
+std::array<Migration, 7> with_expand_v7() {
+  REQUIRE(ledger_migrations().size() == 6);
+  std::array<Migration, 7> migrations;
+  std::copy(ledger_migrations().begin(), ledger_migrations().end(), migrations.begin());
+  migrations[6] =
+      Migration{7, MigrationKind::expand_only,
+                "ALTER TABLE transfers ADD COLUMN terminal_note TEXT NOT NULL DEFAULT '';"
+                "CREATE INDEX transfers_by_code ON transfers (code);"};
+  return migrations;
 }
 
-TEST_CASE("migrate takes an empty database to v5, once", "[storage][migrations]") {
+TEST_CASE("migrate takes an empty database to v6, once", "[storage][migrations]") {
   TempDir dir;
   Database db = open_ok(dir.file("ledger.db"));
   CHECK(schema_version(db).value() == 0);
 
   const SchemaState first = migrate_ok(db, ledger_migrations());
-  CHECK(first.version == 5);
-  CHECK(first.build_version == 5);
-  CHECK(first.min_reader_version == 5);  // v5 is a contract migration
-  CHECK(first.applied == 5);
-  CHECK(schema_version(db).value() == 5);
+  CHECK(first.version == 6);
+  CHECK(first.build_version == 6);
+  CHECK(first.min_reader_version == 5);  // v5 was the last contract migration; v6 only adds
+  CHECK(first.applied == 6);
+  CHECK(schema_version(db).value() == 6);
   CHECK(table_names(db) ==
-        std::vector<std::string>{"account_balances", "account_totals", "accounts",
-                                 "blocked_pseudonyms", "blocklist", "bundles", "counters",
-                                 "customers", "events", "hq_updates", "lots", "meta", "programs",
-                                 "pseudonym_keys", "pseudonyms", "receipts", "refunds",
-                                 "returned_units", "sync_state", "transfers"});
+        std::vector<std::string>{"account_balances",   "account_totals", "accounts",
+                                 "blocked_pseudonyms", "blocklist",      "bundles",
+                                 "counters",           "customers",      "events",
+                                 "hq_updates",         "lots",           "meta",
+                                 "programs",           "pseudonym_keys", "pseudonyms",
+                                 "receipts",           "refunds",        "returned_units",
+                                 "software_releases",  "sync_state",     "transfers"});
 
   const SchemaState again = migrate_ok(db, ledger_migrations());
-  CHECK(again.version == 5);
+  CHECK(again.version == 6);
   CHECK(again.applied == 0);
+}
+
+TEST_CASE("Each ledger migration is of the kind docs/storage.md gives it",
+          "[storage][migrations]") {
+  // v6 must stay expand_only: release 0.1.0 (schema 5) opens the ledgers 0.2.0 migrated, which is
+  // what rolling back one release needs (tests/storage/rollback/ runs 0.1.0's code on one).
+  std::vector<MigrationKind> kinds;
+  for (const Migration& migration : ledger_migrations()) kinds.push_back(migration.kind);
+  CHECK(kinds == std::vector<MigrationKind>{MigrationKind::contract, MigrationKind::expand_only,
+                                            MigrationKind::expand_only, MigrationKind::contract,
+                                            MigrationKind::contract, MigrationKind::expand_only});
+}
+
+TEST_CASE("A v5 build opens a ledger this build migrated to v6, and this build opens it again",
+          "[storage][migrations]") {
+  TempDir dir;
+  const std::string path = dir.file("ledger.db");
+  {
+    Database db = open_ok(path);
+    const SchemaState previous_release = migrate_ok(db, ledger_migrations().first(5));
+    CHECK(previous_release.version == 5);
+    CHECK(previous_release.min_reader_version == 5);
+    const SchemaState this_release = migrate_ok(db, ledger_migrations());
+    CHECK(this_release.version == 6);
+    CHECK(this_release.min_reader_version == 5);
+    CHECK(this_release.applied == 1);
+  }
+  {
+    // The previous release (migrations 1 to 5) opens it as it is: no migration, no refusal.
+    Database db = open_ok(path);
+    const SchemaState rolled_back = migrate_ok(db, ledger_migrations().first(5));
+    CHECK(rolled_back.version == 6);
+    CHECK(rolled_back.build_version == 5);
+    CHECK(rolled_back.min_reader_version == 5);
+    CHECK(rolled_back.applied == 0);
+  }
+  Database db = open_ok(path);
+  const SchemaState updated_again = migrate_ok(db, ledger_migrations());
+  CHECK(updated_again.version == 6);
+  CHECK(updated_again.applied == 0);
+  const std::vector<std::string> names = table_names(db);
+  CHECK(std::find(names.begin(), names.end(), "software_releases") != names.end());
 }
 
 TEST_CASE("An expand-only migration leaves min_reader_version, so the previous build opens it",
@@ -101,24 +148,24 @@ TEST_CASE("An expand-only migration leaves min_reader_version, so the previous b
   const std::string path = dir.file("ledger.db");
   {
     Database db = open_ok(path);
-    const SchemaState next_release = migrate_ok(db, with_expand_v6());
-    CHECK(next_release.version == 6);
+    const SchemaState next_release = migrate_ok(db, with_expand_v7());
+    CHECK(next_release.version == 7);
     CHECK(next_release.min_reader_version == 5);
-    CHECK(next_release.applied == 6);
+    CHECK(next_release.applied == 7);
   }
-  // This build knows only v1 to v4: it opens the v5 ledger as it is, without migrating.
+  // This build knows only v1 to v6: it opens the v7 ledger as it is, without migrating.
   Database db = open_ok(path);
   const SchemaState previous_release = migrate_ok(db, ledger_migrations());
-  CHECK(previous_release.version == 6);
-  CHECK(previous_release.build_version == 5);
+  CHECK(previous_release.version == 7);
+  CHECK(previous_release.build_version == 6);
   CHECK(previous_release.min_reader_version == 5);
   CHECK(previous_release.applied == 0);
-  CHECK(schema_version(db).value() == 6);
+  CHECK(schema_version(db).value() == 7);
 
   // ... and so does the whole ledger, which still writes and checks.
   Result<Ledger> ledger = Ledger::open(path, LedgerOptions{{}, "till-1", 7, Timestamp{100}});
   REQUIRE(ledger.ok());
-  CHECK(ledger->schema_version() == 6);
+  CHECK(ledger->schema_version() == 7);
   const AccountId anna = earn_40_for_anna(*ledger);
   CHECK(ledger->balance(anna)->posted() == Points(40));
   CHECK(ledger->check()->ok());
@@ -130,25 +177,26 @@ TEST_CASE("A contract migration raises min_reader_version and older builds refus
   const std::string path = dir.file("ledger.db");
   {
     Database db = open_ok(path);
-    const std::array<Migration, 6> expand = with_expand_v6();
-    const std::array<Migration, 7> contracted = {
-        expand[0], expand[1], expand[2], expand[3], expand[4], expand[5],
-        Migration{7, MigrationKind::contract, "ALTER TABLE transfers DROP COLUMN terminal_note;"}};
+    std::array<Migration, 8> contracted;
+    const std::array<Migration, 7> expand = with_expand_v7();
+    std::copy(expand.begin(), expand.end(), contracted.begin());
+    contracted[7] =
+        Migration{8, MigrationKind::contract, "ALTER TABLE transfers DROP COLUMN terminal_note;"};
     const SchemaState state = migrate_ok(db, contracted);
-    CHECK(state.version == 7);
-    CHECK(state.min_reader_version == 7);
+    CHECK(state.version == 8);
+    CHECK(state.min_reader_version == 8);
   }
   Database db = open_ok(path);
   Result<SchemaState> refused = migrate(db, ledger_migrations());
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().code == ErrorCode::conflict);
   CHECK(refused.error().message ==
-        "ledger schema version 7 is newer than this build (5); install a newer release");
+        "ledger schema version 8 is newer than this build (6); install a newer release");
 
   Result<Ledger> ledger = Ledger::open(path, LedgerOptions{{}, "till-1", 7, Timestamp{100}});
   REQUIRE_FALSE(ledger.ok());
   CHECK(ledger.error().message ==
-        "ledger schema version 7 is newer than this build (5); install a newer release");
+        "ledger schema version 8 is newer than this build (6); install a newer release");
 }
 
 TEST_CASE("Migrating a v2 ledger computes the running totals from its transfers",
@@ -177,7 +225,7 @@ TEST_CASE("Migrating a v2 ledger computes the running totals from its transfers"
             "created_at) VALUES (1, 3, 100, 80, 100, NULL, 100);");
   Result<Ledger> ledger = Ledger::open(path, LedgerOptions{{}, "till-1", 7, Timestamp{100}});
   if (!ledger.ok()) FAIL(ledger.error().message);
-  CHECK(ledger->schema_version() == 5);
+  CHECK(ledger->schema_version() == 6);
   CHECK(ledger->balance(AccountId{3}).value() ==
         Balance{Points(100), Points(20), Points(0), Points(30)});
   CHECK(ledger->balance(AccountId{2}).value() ==
@@ -215,8 +263,7 @@ TEST_CASE("check finds running totals that differ from the transfers", "[storage
             "transfers (credits 40, debits 0, pending 0/0)"});
 }
 
-TEST_CASE("A ledger six versions ahead with min_reader_version 6 is refused",
-          "[storage][migrations]") {
+TEST_CASE("A ledger at v7 with min_reader_version 7 is refused", "[storage][migrations]") {
   TempDir dir;
   const std::string path = dir.file("ledger.db");
   {
@@ -224,13 +271,14 @@ TEST_CASE("A ledger six versions ahead with min_reader_version 6 is refused",
     migrate_ok(db, ledger_migrations());
   }
   back_door(path,
-            "UPDATE meta SET value = '6' WHERE key = 'min_reader_version'; "
-            "PRAGMA user_version = 6;");
+            "UPDATE meta SET value = '7' WHERE key = 'min_reader_version'; "
+            "PRAGMA user_version = 7;");
   Database db = open_ok(path);
   Result<SchemaState> refused = migrate(db, ledger_migrations());
   REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::conflict);
   CHECK(refused.error().message ==
-        "ledger schema version 6 is newer than this build (5); install a newer release");
+        "ledger schema version 7 is newer than this build (6); install a newer release");
 }
 
 TEST_CASE("A failing migration rolls back and leaves the previous version",

@@ -83,6 +83,9 @@ inline constexpr std::size_t history_entries_max = 200;
 inline constexpr std::size_t hq_update_items_max = 100'000;
 // Pending transfers (holds) of one open receipt: one per burn entry of its quote.
 inline constexpr std::size_t receipt_holds_max = 2 * receipt_lines_max;
+// Rows of software_releases (the releases that opened the ledger) one Ledger::releases() call
+// returns, the most recently opened first; a release name is at most id_bytes_max bytes.
+inline constexpr std::size_t ledger_releases_max = 32;
 
 // Reader input (drivers/). Bits of one raw magnetic-stripe track stream, clocking zeros included:
 // track 3 at 210 bpi on a full-length card is about 750 bits; readers add a few hundred clocking

@@ -57,6 +57,24 @@ struct LedgerOptions {
   bool refuse_broken = true;
   // What open() verifies when refuse_broken is true.
   OpenCheck open_check = OpenCheck::since_checkpoint;
+  // The software release opening the ledger, e.g. "0.2.0": 1..limits::id_bytes_max bytes of
+  // letters, digits and ".+~-_" (anything else is invalid_argument). With refuse_broken, once
+  // open()'s check has passed, its row in software_releases is upserted (first_opened_at kept,
+  // last_opened_at = now, schema_build = this build's last schema version), in the write
+  // transaction that moves the checkpoint when there is one. "" (the default) records nothing:
+  // tests and tools that must not leave a trace; a terminal's programs pass their version.
+  std::string release{};
+};
+
+// One software release that opened the ledger (the software_releases table, schema v6): which
+// code has written to this file, for support and for the rollback rules of docs/storage.md.
+struct SoftwareRelease {
+  std::string release;            // LedgerOptions::release
+  std::int64_t schema_build = 0;  // the last schema version that release knows
+  Timestamp first_opened_at;      // LedgerOptions::now of its first recorded open
+  Timestamp last_opened_at;       // LedgerOptions::now of its latest recorded open
+
+  bool operator==(const SoftwareRelease&) const = default;
 };
 
 // How far the ledger has been verified, kept in `meta` (the checkpoint_* keys). Every check that
@@ -128,6 +146,11 @@ class Ledger {
   // checkpoint.
   Result<LedgerReport> check_within(const Transaction& transaction);
 
+  // The releases that opened the ledger with LedgerOptions::release, the most recently opened
+  // first (ties by name), at most limits::ledger_releases_max. Reads the committed state (or the
+  // caller's open transaction); releases before 0.2.0 (schema v5) recorded nothing.
+  Result<std::vector<SoftwareRelease>> releases() const;
+
   // A write transaction (BEGIN IMMEDIATE) for the methods below.
   Result<Transaction> begin();
 
@@ -165,8 +188,14 @@ class Ledger {
  private:
   explicit Ledger(Database db) : db_(std::move(db)) {}
   Status load_or_init_meta(const LedgerOptions& options);
-  Result<LedgerReport> verify(OpenCheck open_check, Timestamp now);
-  Status record_checkpoint(const LedgerCheckpoint& checkpoint);
+  // What open() records in software_releases once its check passed; an empty release: nothing.
+  struct OpenRecord {
+    std::string_view release;
+    std::int64_t schema_build = 0;
+  };
+  Result<LedgerReport> verify(OpenCheck open_check, Timestamp now, OpenRecord record);
+  // Upserts the release's row, inside the caller's write transaction.
+  Status record_release(OpenRecord record, Timestamp now);
   Result<TransferId> insert_checked(const Transaction& transaction, const TransferRequest& request,
                                     std::string_view flags);
   Result<TransferId> resolve_pending(const Transaction& transaction, TransferId pending,
