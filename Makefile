@@ -11,7 +11,8 @@
 #                    (build/*.deb, docs/packages.md)
 #   make cross-aarch64, make cross-armhf
 #                    cross build for the terminals' ARM CPUs (toolchains/), then their tests
-#                    under qemu-user; CROSS_COMPONENTS picks what (core;storage, or core)
+#                    under qemu-user; CROSS_COMPONENTS picks what (core;storage, the
+#                    default, core, or all: the whole terminal and loyalty-hq)
 #   make format      clang-format -i over the project sources
 #   make clean       remove every build directory
 
@@ -56,14 +57,18 @@ asan-test: deps
 
 # The cross compiler, qemu-user and the target's -dev packages are installed first (dpkg
 # architecture added when missing); the tests run under qemu (CMAKE_CROSSCOMPILING_EMULATOR).
+# The -dev packages of drivers, sync and firmware only when more than the foundations is built
+# (install-deps.sh --all, e.g. CROSS_COMPONENTS=all), so the default stays as light as CI wants.
+cross_deps_all = $(if $(filter-out core core;storage,$(CROSS_COMPONENTS)),--all)
+
 cross-aarch64:
-	@bash scripts/install-deps.sh --cross arm64
+	@bash scripts/install-deps.sh --cross arm64 $(cross_deps_all)
 	cmake --preset cross-aarch64 -DLOYALTY_COMPONENTS="$(CROSS_COMPONENTS)"
 	cmake --build --preset cross-aarch64
 	ctest --preset cross-aarch64
 
 cross-armhf:
-	@bash scripts/install-deps.sh --cross armhf
+	@bash scripts/install-deps.sh --cross armhf $(cross_deps_all)
 	cmake --preset cross-armhf -DLOYALTY_COMPONENTS="$(CROSS_COMPONENTS)"
 	cmake --build --preset cross-armhf
 	ctest --preset cross-armhf

@@ -8,17 +8,31 @@
 #                                           compiler, qemu-user, and the target's -dev packages of
 #                                           the foundations (core, storage), adding the dpkg
 #                                           architecture first
+#   scripts/install-deps.sh --cross arm64 --all
+#                                           ... and the target's -dev packages of every other
+#                                           component too (make cross-aarch64
+#                                           CROSS_COMPONENTS=all): a separate flag, so that the
+#                                           foundations' cross build (what CI runs) installs no
+#                                           more than it needs
 set -euo pipefail
 
 cross=""
-if (($# == 2)) && [[ "$1" == "--cross" ]]; then
+cross_all=0
+if (($# == 2 || $# == 3)) && [[ "$1" == "--cross" ]]; then
   cross="$2"
   if [[ "$cross" != "arm64" && "$cross" != "armhf" ]]; then
     echo "install-deps: --cross takes arm64 or armhf, not \"$cross\"" >&2
     exit 2
   fi
+  if (($# == 3)); then
+    if [[ "$3" != "--all" ]]; then
+      echo "install-deps: after --cross $cross only --all may follow, not \"$3\"" >&2
+      exit 2
+    fi
+    cross_all=1
+  fi
 elif (($# != 0)); then
-  echo "usage: install-deps.sh [--cross arm64|armhf]" >&2
+  echo "usage: install-deps.sh [--cross arm64|armhf [--all]]" >&2
   exit 2
 fi
 
@@ -85,6 +99,30 @@ if [[ -n "$cross" ]]; then
     qemu-user-static               # ctest runs the cross-built tests under qemu-user
     "libsqlite3-dev:$cross"        # storage, for the target
     "libssl-dev:$cross"            # storage's SHA-256 (libcrypto), for the target
+  )
+fi
+# The rest of the terminal and HQ for the target (drivers, environment, sync, firmware): the
+# libraries their CMakeLists.txt find, as in the native list above. Catch2 is header-only and its
+# package is Multi-Arch: foreign, so the native one serves. The tests' tools (python3, zint,
+# sqlite3, systemd, ...) run on the build machine and are in the native list. umockdev has no
+# target package here: libumockdev-dev is not Multi-Arch and its preload library cannot reach a
+# program under qemu-user, so the replayed-device tests are left out of cross builds
+# (toolchains/README.md).
+if [[ -n "$cross" ]] && ((cross_all)); then
+  packages+=(
+    "libboost-dev:$cross"              # drivers, sync, firmware: Asio and Beast (BoostConfig)
+    "libzxing-dev:$cross"              # drivers: camera and image barcodes
+    "libusb-1.0-0-dev:$cross"          # drivers: vendor-class USB scanners
+    "libudev-dev:$cross"               # drivers: enumeration and hotplug
+    "libpng-dev:$cross"                # drivers: image files
+    "libjpeg62-turbo-dev:$cross"
+    "libwebp-dev:$cross"
+    "libxkbcommon-dev:$cross"          # drivers: keyboard-wedge layouts
+    "libhowardhinnant-date-dev:$cross" # environment: time zones (and its libdate-tz3)
+    "libzstd-dev:$cross"               # sync: compressed batches
+    "libtomlplusplus-dev:$cross"       # firmware: loyaltyd's configuration
+    "libseccomp-dev:$cross"            # firmware: the decoder sandbox
+    "libsystemd-dev:$cross"            # firmware: sd_notify, watchdog, journald
   )
 fi
 

@@ -314,7 +314,8 @@ Result<DecodedSymbol> read_symbol(Reader& in, const std::string& field) {
   for (std::size_t i = 0; i < ecis; ++i) {
     const std::string eci_field = field + " ECI segment " + std::to_string(i);
     const std::uint64_t eci = TRY(in.uint(4, eci_field));
-    const std::uint64_t at = TRY(in.uint(2, eci_field));
+    // Two bytes on the wire, so it fits a size_t of any width (32 bits on armhf).
+    const std::size_t at = static_cast<std::size_t>(TRY(in.uint(2, eci_field)));
     symbol.ecis.push_back({eci > kEciMax ? -1 : static_cast<int>(eci), at});
   }
   drivers::SymbolCorners& c = symbol.corners;

@@ -17,7 +17,8 @@ void write_blank_pgm(const std::string& path) {
   file << "P5\n640 480\n255\n" << std::string(640 * 480, '\xF0');
 }
 
-TEST_CASE("camera: a card held to the camera is confirmed by two frames and identified") {
+TEST_CASE("camera: a card held to the camera is confirmed by two frames and identified",
+          "[seccomp]") {
   drivers_test::TempDir images;
   const std::string frames = images.file("frames");
   std::filesystem::create_directory(frames);

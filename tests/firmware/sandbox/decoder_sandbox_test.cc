@@ -87,7 +87,8 @@ void check_label(const Result<FrameScan>& scan, const std::string& label, ScanDa
   CHECK(scan->symbols[0].aim_id == aim_id);
 }
 
-TEST_CASE("the decoder sandbox decodes a zint Code 128 camera frame to its exact label") {
+TEST_CASE("the decoder sandbox decodes a zint Code 128 camera frame to its exact label",
+          "[seccomp]") {
   TempDir dir;
   const drivers::GreyImage image = sandbox_test::camera_frame_of(dir, "c128", kCode128);
   Fixture f;
@@ -110,7 +111,7 @@ TEST_CASE("the decoder sandbox decodes a zint Code 128 camera frame to its exact
   CHECK(f.sandbox->child_failures() == 0);
 }
 
-TEST_CASE("an image file's bytes are decoded in the decoder child") {
+TEST_CASE("an image file's bytes are decoded in the decoder child", "[seccomp]") {
   TempDir dir;
   const std::string png = drivers_test::draw_symbol(
       dir, "qr", {drivers_test::zint_qrcode, "https://example.com/c/7731", {}, 3});
@@ -130,7 +131,8 @@ TEST_CASE("an image file's bytes are decoded in the decoder child") {
   CHECK(f.sandbox->child_failures() == 0);
 }
 
-TEST_CASE("an exception ZXing throws in the confined child is a rejection, not a crash") {
+TEST_CASE("an exception ZXing throws in the confined child is a rejection, not a crash",
+          "[seccomp]") {
   // The C++ runtime throws and unwinds inside the filter: no system call is needed for it.
   DecoderSandboxOptions options = test_options();
   options.decode.set_formats({ScanDataType::aztec, ScanDataType::qrcode})
@@ -149,7 +151,7 @@ TEST_CASE("an exception ZXing throws in the confined child is a rejection, not a
   CHECK(f.errors.empty());
 }
 
-TEST_CASE("the running decoder child is confined by its seccomp filter and limits") {
+TEST_CASE("the running decoder child is confined by its seccomp filter and limits", "[seccomp]") {
   Fixture f;
   const std::vector<std::uint8_t> blank(64 * 64, 0xFF);
   REQUIRE(f.decode({blank, 64, 64, 64}).ok());  // it answered: confine_decoder() has run
@@ -168,7 +170,8 @@ TEST_CASE("the running decoder child is confined by its seccomp filter and limit
   }
 }
 
-TEST_CASE("a decoder child killed from outside fails its request, is reported and restarted") {
+TEST_CASE("a decoder child killed from outside fails its request, is reported and restarted",
+          "[seccomp]") {
   TempDir dir;
   const drivers::GreyImage image = sandbox_test::camera_frame_of(dir, "c128", kCode128);
   const drivers::GreyFrame frame = drivers::grey_frame(image);
@@ -205,7 +208,8 @@ TEST_CASE("a decoder child killed from outside fails its request, is reported an
   CHECK(f.sandbox->child_failures() == signals.size());
 }
 
-TEST_CASE("a decoder child that does not answer in time is killed and its request failed") {
+TEST_CASE("a decoder child that does not answer in time is killed and its request failed",
+          "[seccomp]") {
   DecoderSandboxOptions options = test_options();
   // Long enough for the first request, whose time includes the child's start (ASan's too).
   options.request_timeout = std::chrono::milliseconds(1000);
@@ -230,7 +234,8 @@ TEST_CASE("a decoder child that does not answer in time is killed and its reques
   REQUIRE(f.decode({blank, 64, 64, 64}).ok());
 }
 
-TEST_CASE("a full decoder queue drops the oldest waiting frames, never the one in flight") {
+TEST_CASE("a full decoder queue drops the oldest waiting frames, never the one in flight",
+          "[seccomp]") {
   DecoderSandboxOptions options = test_options();
   options.queue_requests_max = 2;
   Fixture f(options);
@@ -257,7 +262,7 @@ TEST_CASE("a full decoder queue drops the oldest waiting frames, never the one i
   CHECK(f.errors.empty());
 }
 
-TEST_CASE("a full decoder queue of image files refuses a new one") {
+TEST_CASE("a full decoder queue of image files refuses a new one", "[seccomp]") {
   DecoderSandboxOptions options = test_options();
   options.queue_requests_max = 1;
   Fixture f(options);
@@ -330,7 +335,8 @@ TEST_CASE("a decoder child's malformed reply gets it killed and its request fail
   CHECK(fake_child_failure({20, 0, 0, 0, 1, 0, 0}, 9) == "decoder child exited with status 9");
 }
 
-TEST_CASE("a decoder child that cannot be restarted fails the waiting requests, and is retried") {
+TEST_CASE("a decoder child that cannot be restarted fails the waiting requests, and is retried",
+          "[spawn_errors]") {
   TempDir dir;
   DecoderSandboxOptions options = test_options();
   options.decoder_path = sandbox_test::fake_child(dir, "gone", 0, {});  // it sleeps
@@ -370,7 +376,8 @@ TEST_CASE("a decoder child that cannot be restarted fails the waiting requests, 
   CHECK_FALSE(sandbox.child_pid().has_value());
 }
 
-TEST_CASE("destroying the decoder sandbox with requests in flight kills and reaps the child") {
+TEST_CASE("destroying the decoder sandbox with requests in flight kills and reaps the child",
+          "[seccomp]") {
   boost::asio::io_context io;
   int completions = 0;
   int errors = 0;
@@ -394,7 +401,8 @@ TEST_CASE("destroying the decoder sandbox with requests in flight kills and reap
   CHECK_FALSE(sandbox_test::is_unreaped_child(pid));
 }
 
-TEST_CASE("the decoder sandbox refuses bad options and a program it cannot start") {
+TEST_CASE("the decoder sandbox refuses bad options and a program it cannot start",
+          "[spawn_errors]") {
   boost::asio::io_context io;
   const auto refusal = [&](const DecoderSandboxOptions& options) {
     const auto started = DecoderSandbox::start(io, options, {});

@@ -54,7 +54,7 @@ const std::string killed_by_sigsys =
     "child killed by SIGSYS (a system call its seccomp filter forbids)";
 const std::string returned = "child exited with status 7";
 
-TEST_CASE("the decoder filter kills a process that opens a file") {
+TEST_CASE("the decoder filter kills a process that opens a file", "[seccomp]") {
   CHECK(confined([] {
           return ::syscall(SYS_openat, AT_FDCWD, "/etc/hostname", O_RDONLY) >= 0 ? kReturned : 1;
         }) == killed_by_sigsys);
@@ -62,7 +62,8 @@ TEST_CASE("the decoder filter kills a process that opens a file") {
         killed_by_sigsys);
 }
 
-TEST_CASE("the decoder filter kills a process that opens a socket, runs a program or forks") {
+TEST_CASE("the decoder filter kills a process that opens a socket, runs a program or forks",
+          "[seccomp]") {
   CHECK(confined([] { return ::socket(AF_INET, SOCK_STREAM, 0) >= 0 ? kReturned : 1; }) ==
         killed_by_sigsys);
   CHECK(confined([] { return ::socket(AF_UNIX, SOCK_STREAM, 0) >= 0 ? kReturned : 1; }) ==
@@ -77,7 +78,8 @@ TEST_CASE("the decoder filter kills a process that opens a socket, runs a progra
   CHECK(confined([] { return ::kill(::getppid(), 0) == 0 ? kReturned : 1; }) == killed_by_sigsys);
 }
 
-TEST_CASE("the decoder filter allows stdin, stdout and stderr and no other descriptor") {
+TEST_CASE("the decoder filter allows stdin, stdout and stderr and no other descriptor",
+          "[seccomp]") {
   CHECK(confined([] {
           char byte = 0;
           return ::read(STDIN_FILENO, &byte, 0) == 0 ? kReturned : 1;
@@ -91,7 +93,7 @@ TEST_CASE("the decoder filter allows stdin, stdout and stderr and no other descr
         }) == killed_by_sigsys);
 }
 
-TEST_CASE("the decoder filter allows the allocator and no executable memory") {
+TEST_CASE("the decoder filter allows the allocator and no executable memory", "[seccomp]") {
   CHECK(confined([] {
           // Large blocks are mmap()ed, small ones come from brk(); both are given back.
           std::vector<void*> blocks;
@@ -113,7 +115,8 @@ TEST_CASE("the decoder filter allows the allocator and no executable memory") {
         }) == killed_by_sigsys);
 }
 
-TEST_CASE("an abort in the confined decoder is reported as SIGABRT, other signals are not sent") {
+TEST_CASE("an abort in the confined decoder is reported as SIGABRT, other signals are not sent",
+          "[seccomp]") {
   // ZXing's asserts end in abort(): the daemon must see SIGABRT, not a forbidden system call.
   CHECK(confined([]() -> int { std::abort(); }) == "child killed by SIGABRT");
   CHECK(confined([] {
