@@ -13,6 +13,9 @@
 #                    cross build for the terminals' ARM CPUs (toolchains/), then their tests
 #                    under qemu-user; CROSS_COMPONENTS picks what (core;storage, the
 #                    default, core, or all: the whole terminal and loyalty-hq)
+#   make bundle      the cross aarch64 terminal (CROSS_COMPONENTS=all), then its signed RAUC
+#                    update bundle build-aarch64/loyalty-<version>-<BOARD>.raucb
+#                    (firmware/bundle/README.md)
 #   make format      clang-format -i over the project sources
 #   make clean       remove every build directory
 
@@ -29,7 +32,7 @@ BUILD_DIRS := build build-asan build-fuzz build-release build-aarch64 build-armh
 CROSS_COMPONENTS ?= core;storage
 
 .PHONY: all deps build test demo asan-test fuzz fuzz-smoke bench format clean cross-aarch64 \
-        cross-armhf packages
+        cross-armhf packages bundle
 
 all: build
 
@@ -72,6 +75,52 @@ cross-armhf:
 	cmake --preset cross-armhf -DLOYALTY_COMPONENTS="$(CROSS_COMPONENTS)"
 	cmake --build --preset cross-armhf
 	ctest --preset cross-armhf
+
+# The terminal's update bundle (firmware/bundle/README.md): the whole aarch64 build and its tests,
+# the terminal's install component stripped into a staging root, then build-bundle.sh, which
+# packs it with the version file and the install-check hook, signs it and checks it against
+# BUNDLE_KEYRING. The version is the project's (CMakeLists.txt, as the cross build configured
+# it) with BUNDLE_VERSION_SUFFIX after it (e.g. +ci.42). The development keys by default: a
+# chain's release sets BUNDLE_CERT, BUNDLE_KEY and BUNDLE_KEYRING to its own.
+BOARD ?= loyalty-terminal-aarch64
+BUNDLE_CERT ?= firmware/bundle/keys/dev/signer.cert.pem
+BUNDLE_KEY ?= firmware/bundle/keys/dev/signer.key.pem
+BUNDLE_KEYRING ?= firmware/bundle/keys/dev/ca.cert.pem
+BUNDLE_VERSION_SUFFIX ?=
+# The board's base system (an arm64 Debian root tree with its kernel modules, systemd, rauc and
+# dbus, e.g. made with mmdebstrap), into which the terminal is installed; without it the image
+# holds the terminal and RAUC's files alone (docs/flashing.md, "Build").
+BASE_ROOTFS ?=
+# /etc/rauc/system.conf of the image: its compatible= must be BOARD.
+BOARD_SYSTEM_CONF ?= firmware/bundle/board/system.conf
+bundle_root := build-aarch64/bundle-root
+
+bundle:
+	$(MAKE) cross-aarch64 CROSS_COMPONENTS=all
+	board_compatible=$$(sed -n 's/^compatible=//p' "$(BOARD_SYSTEM_CONF)"); \
+	[[ "$$board_compatible" == "$(BOARD)" ]] || { echo "bundle: $(BOARD_SYSTEM_CONF) says" \
+	  "compatible=$$board_compatible, but BOARD is $(BOARD): a terminal of that image could not" \
+	  "install the next bundle; set BOARD_SYSTEM_CONF to the board's system.conf" >&2; exit 2; }
+	rm -rf $(bundle_root)
+	mkdir -p $(bundle_root)
+	if [[ -n "$(BASE_ROOTFS)" ]]; then cp -a "$(BASE_ROOTFS)/." $(bundle_root)/; else \
+	  echo "bundle: no BASE_ROOTFS: the image holds the terminal and RAUC's files, not a" \
+	  "bootable system (docs/flashing.md)"; fi
+	DESTDIR=$(CURDIR)/$(bundle_root) cmake --install build-aarch64 --prefix /usr \
+	  --component terminal --strip
+	install -D -m 0644 "$(BOARD_SYSTEM_CONF)" $(bundle_root)/etc/rauc/system.conf
+	install -D -m 0644 "$(BUNDLE_KEYRING)" $(bundle_root)/etc/rauc/keyring.pem
+	install -D -m 0644 firmware/bundle/board/de.pengutronix.rauc.conf \
+	  $(bundle_root)/usr/share/dbus-1/system.d/de.pengutronix.rauc.conf
+	install -D -m 0644 firmware/bundle/board/rauc.service \
+	  $(bundle_root)/usr/lib/systemd/system/rauc.service
+	version=$$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' build-aarch64/CMakeCache.txt); \
+	[[ -n "$$version" ]] || { echo "bundle: no CMAKE_PROJECT_VERSION in" \
+	  "build-aarch64/CMakeCache.txt: configure the cross build (make cross-aarch64)" >&2; exit 1; }; \
+	version="$$version$(BUNDLE_VERSION_SUFFIX)"; \
+	bash firmware/bundle/build-bundle.sh --tree $(bundle_root) --compatible "$(BOARD)" \
+	  --version "$$version" --cert "$(BUNDLE_CERT)" --key "$(BUNDLE_KEY)" \
+	  --keyring "$(BUNDLE_KEYRING)" --output "build-aarch64/loyalty-$$version-$(BOARD).raucb"
 
 fuzz: deps
 	cmake --preset fuzz

@@ -87,6 +87,11 @@ packages=(
   # packages: make packages (cpack) and their test (tests/packaging/deb_contents_test.py)
   dpkg-dev            # dpkg-shlibdeps, which writes the packages' Depends
   lintian             # tests: both .debs must have no lintian error or warning
+  # update bundles: firmware/bundle/build-bundle.sh and its tests (tests/firmware/bundle/)
+  rauc                # rauc bundle/info/extract, and the tests' rauc service and rauc install
+  squashfs-tools      # mksquashfs: the bundle's rootfs image; unsquashfs in the tests
+  openssl             # the recipe's certificate and key checks; the tests' other CA
+  dbus                # tests: a private system bus (dbus-daemon) for rauc service's D-Bus API
 )
 
 # Added by later issues: move a line up into the list above when its component lands.
