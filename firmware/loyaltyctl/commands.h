@@ -94,6 +94,18 @@ Status run_customer(std::span<const std::string_view> args, std::ostream& out);
 // `ledger export --db FILE` (JSON lines). Neither creates a missing file.
 Status run_ledger(std::span<const std::string_view> args, std::ostream& out, bool& problems_found);
 
+// `health [--socket PATH] [--token-file FILE] [--wait SECONDS] [--backlog-max N]
+// [--format text|json] [--mark-good] [--rauc PROGRAM]`: the update's health gate
+// (health/health_checks.h lists the checks). Prints one "<verdict> <check> <detail>" line per
+// check and a summary (or one JSON object), and returns the exit status: 0 healthy (and, with
+// --mark-good, the booted RAUC slot marked good by `<PROGRAM> status mark-good`),
+// health_exit_unhealthy, or health_exit_mark_good_failed. Progress while waiting goes to
+// `progress`. Usage errors are errors.
+inline constexpr int health_exit_unhealthy = 4;
+inline constexpr int health_exit_mark_good_failed = 5;
+Result<int> run_health(std::span<const std::string_view> args, std::ostream& out,
+                       std::ostream& progress);
+
 // `--daemon SOCKET [--token-file FILE] COMMAND ...`: a running loyaltyd's POS API instead of a
 // ledger file (commands/daemon.cc lists the commands); prints the daemon's JSON reply.
 Status run_daemon(std::span<const std::string_view> args, std::ostream& out);

@@ -18,7 +18,7 @@
 #include "loyalty/core/program_loader.h"
 
 #ifndef LOYALTY_VERSION
-#define LOYALTY_VERSION "0.1.0"
+#error "LOYALTY_VERSION comes from project() in CMakeLists.txt"
 #endif
 
 namespace loyalty::cli {
@@ -60,6 +60,8 @@ constexpr std::string_view usage_text =
     "  loyaltyctl devices [--format json|table] [--wedge VID:PID[:msr]]\n"
     "  loyaltyctl listen --device NODE [--kind scanner|msr] [--count N] [--timeout-ms N]\n"
     "                    [--baud N] [--card-key-file FILE] [--program FILE]\n"
+    "  loyaltyctl health [--socket PATH] [--token-file FILE] [--wait SECONDS]\n"
+    "                    [--backlog-max N] [--format text|json] [--mark-good] [--rauc PROGRAM]\n"
     "  loyaltyctl --daemon SOCKET [--token-file FILE] COMMAND ...   (a running loyaltyd)\n"
     "             COMMAND: health | readers | identify --input TEXT | quote|checkout|open\n"
     "             --receipt FILE [--card ID] | commit|cancel --receipt-id ID | refund\n"
@@ -142,7 +144,9 @@ constexpr std::string_view usage_text =
     "Flags take their value as `--flag value` or `--flag=value`.\n"
     "Exit status: 0 success, 2 bad input or usage, 1 internal error,\n"
     "             3 ledger check found problems, 75 the ledger is busy (another program\n"
-    "             holds its lock past the busy timeout): try again.\n";
+    "             holds its lock past the busy timeout): try again;\n"
+    "             health: 4 unhealthy (the slot is not marked good), 5 healthy but\n"
+    "             rauc status mark-good failed.\n";
 
 bool wants_help(std::span<const std::string_view> args) {
   for (std::string_view arg : args) {
@@ -195,6 +199,13 @@ int run(std::span<const std::string_view> args) {
           std::end(commands_with_help) &&
       wants_help(rest)) {
     return write_output(std::cout, usage_text).ok() ? exit_ok : exit_internal;
+  }
+  if (args.front() == "health") {
+    if (wants_help(rest)) return write_output(std::cout, usage_text).ok() ? exit_ok : exit_internal;
+    const Result<int> health = run_health(rest, std::cout, std::cerr);
+    if (health.ok()) return health.value();
+    std::cerr << "loyaltyctl: " << health.error().message << '\n';
+    return health.error().code == ErrorCode::internal ? exit_internal : exit_usage;
   }
   bool problems_found = false;
   const Status status = run_command(args.front(), rest, problems_found);

@@ -23,7 +23,10 @@
 
 namespace {
 
-constexpr std::string_view version = "0.1.0";
+#ifndef LOYALTY_VERSION
+#error "LOYALTY_VERSION comes from project() in CMakeLists.txt"
+#endif
+constexpr std::string_view version = LOYALTY_VERSION;
 
 constexpr std::string_view usage =
     "usage: loyaltyd --config FILE [--set KEY=VALUE]... [--check-config]\n"

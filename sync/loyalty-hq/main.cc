@@ -17,7 +17,7 @@
 #include "loyalty/core/json.h"
 
 #ifndef LOYALTY_VERSION
-#define LOYALTY_VERSION "0.1.0"
+#error "LOYALTY_VERSION comes from project() in CMakeLists.txt"
 #endif
 
 namespace loyalty::hq {

@@ -16,7 +16,6 @@
 //   enrol    --card ID [--consent marketing,profile] [--birthday YYYY-MM-DD]
 //
 // The token: --token-file, else $LOYALTY_API_TOKEN_FILE, else /etc/loyalty/api-token.
-#include <cstdlib>
 #include <ostream>
 #include <span>
 #include <string>
@@ -32,7 +31,6 @@ namespace loyalty::cli {
 
 namespace {
 
-constexpr const char* default_token_file = "/etc/loyalty/api-token";
 constexpr std::size_t receipt_file_bytes_max = 4 * 1024 * 1024;
 
 std::string token_file(std::span<const std::string_view>& args) {
@@ -41,10 +39,7 @@ std::string token_file(std::span<const std::string_view>& args) {
     args = args.subspan(2);
     return path;
   }
-  if (const char* variable = std::getenv("LOYALTY_API_TOKEN_FILE"); variable && *variable) {
-    return variable;
-  }
-  return default_token_file;
+  return default_token_file();
 }
 
 // "/v1/…" path segment: ids are sent percent-encoded.

@@ -6,6 +6,7 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdlib>
 #include <cstring>
 
 #include "loyalty/core/json.h"
@@ -20,6 +21,13 @@ constexpr int reply_timeout_s = 30;
 constexpr std::size_t token_file_bytes_max = 64 * 1024;
 
 }  // namespace
+
+std::string default_token_file() {
+  if (const char* variable = std::getenv("LOYALTY_API_TOKEN_FILE"); variable && *variable) {
+    return variable;
+  }
+  return "/etc/loyalty/api-token";
+}
 
 DaemonClient::~DaemonClient() { std::fill(token_.begin(), token_.end(), '\0'); }
 

@@ -37,6 +37,9 @@ class DaemonClient {
   std::string token_;
 };
 
+// The token file when none is named: $LOYALTY_API_TOKEN_FILE, else /etc/loyalty/api-token.
+std::string default_token_file();
+
 // What a reply becomes for the command line: its body for a 2xx; else an Error from its RFC 9457
 // problem: "<status> <title>: <detail> (field <field>)", code busy for a 503 busy (exit 75),
 // invalid_argument otherwise.

@@ -30,6 +30,7 @@ Result<storage::Ledger> open_or_create_ledger(const std::string& path,
   storage::LedgerOptions options;
   options.terminal_id = terminal_id;
   options.now = now;
+  options.release = LOYALTY_VERSION;  // software_releases: which release wrote to the ledger
   return storage::Ledger::open(path, options);
 }
 

@@ -180,6 +180,9 @@ void PosApi::handle(const HttpRequest& request, std::function<void(HttpResponse)
           request, [id, limit](TillService& s, Timestamp) { return s.history(id, limit); },
           respond);
     }
+    case Operation::ledger_check:
+      return run_on_storage(
+          request, [](TillService& s, Timestamp now) { return s.check_ledger(now); }, respond);
   }
 }
 

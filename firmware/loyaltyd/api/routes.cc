@@ -74,6 +74,7 @@ const char* operation_name(Operation operation) {
     case Operation::enrol: return "enrol";
     case Operation::balance: return "balance";
     case Operation::history: return "history";
+    case Operation::ledger_check: return "ledger_check";
   }
   return "?";
 }
@@ -114,6 +115,9 @@ std::variant<Route, Problem> match_route(std::string_view method, std::string_vi
     want = "POST";
   } else if (n == 2 && resource == "customers") {
     route.operation = Operation::enrol;
+    want = "POST";
+  } else if (n == 3 && resource == "ledger" && parts[2] == "check") {
+    route.operation = Operation::ledger_check;
     want = "POST";
   } else if (resource == "receipts" && (n == 3 || n == 4)) {
     id_name = "receipt_id";

@@ -14,6 +14,7 @@
 //   POST /v1/customers                   enrol
 //   GET  /v1/customers/{id}/balance      balance
 //   GET  /v1/customers/{id}/history      history (?limit=N, 1..200, default 20)
+//   POST /v1/ledger/check                ledger_check
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -42,6 +43,7 @@ enum class Operation {
   enrol,
   balance,
   history,
+  ledger_check,
 };
 const char* operation_name(Operation operation);
 

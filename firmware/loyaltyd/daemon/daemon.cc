@@ -84,6 +84,7 @@ Status Daemon::bring_up() {
   service_options.hold_timeout_s = config.ledger.hold_timeout_s;
   service_options.busy_timeout_ms = config.ledger.busy_timeout_ms;
   service_options.sqlite_vfs = options_.sqlite_vfs;
+  service_options.release = options_.version;
   if (const char* fault = std::getenv("LOYALTYD_FAULT_KILL_AFTER_COMMIT")) {
     service_options.kill_after_commit = fault;
   }

@@ -43,7 +43,7 @@ struct DaemonOptions {
   Config config;
   std::function<Timestamp()> clock;  // default: the system clock
   std::string sqlite_vfs;            // "" the default VFS (benchmarks inject a slow fsync)
-  std::string version = "0.1.0";
+  std::string version = "dev";  // the release (main.cc: LOYALTY_VERSION)
 };
 
 class Daemon {

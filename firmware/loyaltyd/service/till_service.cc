@@ -9,6 +9,7 @@
 #include "loyalty/core/documents.h"
 #include "loyalty/core/json.h"
 #include "loyalty/core/limits.h"
+#include "loyalty/storage/migrations.h"
 #include "loyalty/storage/views.h"
 #include "service/customer_json.h"
 #include "service/request_fields.h"
@@ -106,6 +107,7 @@ Result<std::unique_ptr<TillService>> TillService::open(const TillServiceOptions&
   ledger_options.now = now;
   ledger_options.database.busy_timeout_ms = options.busy_timeout_ms;
   ledger_options.database.vfs = options.sqlite_vfs;
+  ledger_options.release = options.release;
   Result<storage::Ledger> ledger = storage::Ledger::open(options.ledger_path, ledger_options);
   if (!ledger.ok()) {
     return make_error(ledger.error().code, options.ledger_path + ": " + ledger.error().message);
@@ -436,6 +438,48 @@ Outcome TillService::ledger_health() {
   const std::int64_t checked = checkpoint.value() ? checkpoint.value()->event_seq : 0;
   return Outcome::ok("{\"terminal_id\":" + json::quote(ledger_.terminal_id()) +
                      ",\"checked_through_seq\":" + std::to_string(checked) + "}");
+}
+
+Outcome TillService::check_ledger(Timestamp now) {
+  Result<storage::LedgerReport> report = ledger_.check_since_checkpoint(now);
+  if (!report.ok()) return from_error(report.error());
+  Result<std::optional<storage::LedgerCheckpoint>> checkpoint = ledger_.checkpoint();
+  if (!checkpoint.ok()) return from_error(checkpoint.error());
+  Result<std::int64_t> version = storage::schema_version(ledger_.database());
+  if (!version.ok()) return from_error(version.error());
+  Result<std::vector<storage::SoftwareRelease>> releases = ledger_.releases();
+  if (!releases.ok()) return from_error(releases.error());
+  json::Writer out;
+  out.begin_object();
+  out.key("ok");
+  out.value(report->ok());
+  out.key("schema_version");
+  out.value(version.value());
+  out.key("schema_build_version");
+  out.value(static_cast<std::int64_t>(storage::ledger_migrations().size()));
+  out.key("checked_through_seq");
+  out.value(checkpoint.value() ? checkpoint.value()->event_seq : std::int64_t{0});
+  out.key("problems");
+  out.begin_array();
+  for (const std::string& problem : report->problems) out.value(problem);
+  out.end_array();
+  out.key("releases");
+  out.begin_array();
+  for (const storage::SoftwareRelease& release : releases.value()) {
+    out.begin_object();
+    out.key("release");
+    out.value(release.release);
+    out.key("schema_build");
+    out.value(release.schema_build);
+    out.key("first_opened_at");
+    out.value(format_timestamp(release.first_opened_at));
+    out.key("last_opened_at");
+    out.value(format_timestamp(release.last_opened_at));
+    out.end_object();
+  }
+  out.end_array();
+  out.end_object();
+  return Outcome::ok(out.take());
 }
 
 Result<std::int64_t> TillService::void_expired_holds(Timestamp now) {

@@ -40,6 +40,7 @@ struct TillServiceOptions {
   std::int64_t hold_timeout_s = 15 * 60;
   std::int64_t busy_timeout_ms = 5000;
   std::string sqlite_vfs;  // "" the default; benchmarks and fault tests name a slow or faulty one
+  std::string release;     // the daemon's version, recorded in the ledger (software_releases)
   // Fault injection for the crash tests: the process kills itself (SIGKILL) right after the
   // ledger committed this receipt id, before the reply is sent. Set from the environment
   // variable LOYALTYD_FAULT_KILL_AFTER_COMMIT; empty: never.
@@ -78,6 +79,12 @@ class TillService {
   Outcome enrol(std::string_view body, Timestamp now);
   // GET /v1/health's ledger part: {"terminal_id","checked_through_seq"}.
   Outcome ledger_health();
+  // POST /v1/ledger/check: verifies what was written since the ledger's checkpoint and that the
+  // ledger still reaches it (storage's check_since_checkpoint), moving the checkpoint when it
+  // passes: {"ok","schema_version","schema_build_version","checked_through_seq","problems",
+  // "releases"} (the releases that opened the ledger, latest first).
+  // Problems are a 200 with ok false: the check ran. For `loyaltyctl health`.
+  Outcome check_ledger(Timestamp now);
 
   // The ledger itself, for sync (firmware/loyaltyd/sync/): on the storage thread only.
   storage::Ledger& ledger() { return ledger_; }

@@ -4,11 +4,14 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <future>
@@ -70,6 +73,17 @@ TempDir::~TempDir() {
 void write_token_file(const std::string& path, const std::string& token, unsigned mode) {
   std::ofstream(path) << "# the POS's token\n" << token << "\n";
   REQUIRE(::chmod(path.c_str(), mode) == 0);
+}
+
+CommandRun run_command(const std::string& command) {
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  CommandRun run;
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) run.output += buffer.data();
+  const int status = ::pclose(pipe);
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
 }
 
 std::string read_text_file(const std::string& path) {

@@ -52,6 +52,14 @@ void write_token_file(const std::string& path, const std::string& token, unsigne
 std::string example_receipt(const std::string& name, const std::string& id);
 std::string read_text_file(const std::string& path);
 
+// A program run through /bin/sh: its exit status (-1 when it did not exit) and what it wrote to
+// stdout and stderr, in one string.
+struct CommandRun {
+  int status = -1;
+  std::string output;
+};
+CommandRun run_command(const std::string& command);
+
 struct Reply {
   int status = 0;
   std::string content_type;

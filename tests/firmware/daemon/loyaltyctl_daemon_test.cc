@@ -11,23 +11,11 @@
 namespace loyalty::daemon::test {
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string output;  // stdout and stderr
-};
+using Run = CommandRun;
 
 Run loyaltyctl(const DaemonFixture& till, const std::string& arguments) {
-  const std::string command = std::string(LOYALTYCTL_BINARY) + " --daemon " + till.socket() +
-                              " --token-file " + till.config().api.token_file + " " + arguments +
-                              " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  Run run;
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) run.output += buffer.data();
-  const int status = ::pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return run_command(std::string(LOYALTYCTL_BINARY) + " --daemon " + till.socket() +
+                     " --token-file " + till.config().api.token_file + " " + arguments);
 }
 
 TEST_CASE("loyaltyctl --daemon checks out, refunds and shows the balance through the API") {
