@@ -28,7 +28,11 @@ set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/${loyalty_triplet}/pkgconfig:/usr/share/pkg
 set(ENV{PKG_CONFIG_PATH} "")
 
 # qemu-user runs the target's programs: the cross toolchain's C++ runtime first, then the
-# multiarch libraries.
+# multiarch libraries. The order matters once the target's libc6 is installed too (every -dev
+# package of the target pulls it in): the loader comes from -L, the cross toolchain's, and the
+# multiarch libc6:<arch> may be a newer Debian revision; a program whose loader and libc differ
+# can hang at its first thread (sync_tests did), so the cross toolchain's libc must be found
+# first.
 find_program(loyalty_qemu_program qemu-${loyalty_qemu}-static qemu-${loyalty_qemu}
              PATHS /usr/bin NO_CMAKE_FIND_ROOT_PATH)
 if(NOT loyalty_qemu_program)
