@@ -87,6 +87,9 @@ Result<HealthArgs> health_args(std::span<const std::string_view> args) {
 DaemonAnswers ask_daemon(const HealthArgs& args) {
   DaemonAnswers answers;
   answers.socket = args.socket;
+  const Error unasked = make_error(ErrorCode::io_error, "not asked: loyaltyd did not answer");
+  answers.readers = unasked;
+  answers.ledger_check = unasked;
   Result<DaemonClient> client = DaemonClient::open(args.socket, args.token_file);
   if (!client.ok()) {
     answers.health = client.error();
