@@ -50,6 +50,13 @@ Status read_flag(std::string_view command, std::span<const std::string_view> arg
   for (const auto& given : out) {
     if (given.first == name) return usage_error(command, display + " is given more than once");
   }
+  if (spec->is_switch) {
+    if (equals != std::string_view::npos) {
+      return usage_error(command, display + " takes no value");
+    }
+    out.emplace_back(std::string(name), std::string());
+    return Status();
+  }
   std::optional<std::string_view> value;
   if (equals != std::string_view::npos) {
     value = arg.substr(equals + 1);

@@ -20,11 +20,14 @@
 namespace loyalty::cli {
 
 // A flag a command accepts; `name` is written without the leading "--". An empty value
-// (`--name=` or `--name ""`) is refused unless `allow_empty`.
+// (`--name=` or `--name ""`) is refused unless `allow_empty`. A switch takes no value.
 struct FlagSpec {
   std::string_view name;
   bool required = false;
   bool allow_empty = false;
+  // A switch (`--mark-good`): written alone, it takes no value; `--name=value` is refused.
+  // ParsedArgs::flag() gives "" for it when given.
+  bool is_switch = false;
 };
 
 // The parsed arguments of one command. Owns copies of the values.

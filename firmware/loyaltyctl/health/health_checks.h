@@ -41,9 +41,12 @@ struct HealthOptions {
 // The daemon's replies (bodies of 2xx answers), or the error that stopped each request.
 struct DaemonAnswers {
   std::string socket;  // for messages
+  // readers and ledger_check are asked only once /v1/health answered.
   Result<std::string> health = make_error(ErrorCode::io_error, "not asked");
-  Result<std::string> readers = make_error(ErrorCode::io_error, "not asked");
-  Result<std::string> ledger_check = make_error(ErrorCode::io_error, "not asked");
+  Result<std::string> readers =
+      make_error(ErrorCode::io_error, "not asked: loyaltyd did not answer");
+  Result<std::string> ledger_check =
+      make_error(ErrorCode::io_error, "not asked: loyaltyd did not answer");
 };
 
 // The four checks, in the order above. A reply that is not what docs/pos-api.yaml describes
