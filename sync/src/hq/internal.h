@@ -1,7 +1,7 @@
-// Internals of the SQLite HqStore (hq_store.h): the schema, the reading of event payloads, the
-// in-memory projection of one pseudonym's accounts, and the store class itself.
+// Internals of the HqStore (hq_store.h) shared by its logic and its backends: the reading of
+// event payloads, the in-memory projection of one pseudonym's accounts, the downlink bodies.
 //
-// Thread-safety: none; one SqliteHqStore per thread, as HqStore says.
+// Thread-safety: pure functions and plain values.
 #pragma once
 
 #include <cstdint>
@@ -13,13 +13,9 @@
 
 #include "loyalty/core/result.h"
 #include "loyalty/core/time.h"
-#include "loyalty/storage/database.h"
-#include "loyalty/storage/migrations.h"
 #include "loyalty/sync/hq_store.h"
 
 namespace loyalty::sync::hq {
-
-std::span<const storage::Migration> hq_migrations();
 
 // --- Event payloads (payload.cc) ---
 

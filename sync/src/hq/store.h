@@ -1,35 +1,36 @@
-// SqliteHqStore: HqStore over one SQLite file (hq_store.h). Each public method runs in one
-// transaction of its own; the parts live in ingest.cc, release.cc, apply.cc, downlink.cc and
-// reports.cc.
+// RowStore: HqStore's logic over an HqRows backend (rows.h, row_store.h). Each public method
+// runs in one transaction of the backend's; the parts live in ingest.cc, release.cc, apply.cc,
+// downlink.cc and reports.cc, the shared steps in store_rows.cc.
 //
-// Ownership: owns its Database. Thread-safety: none (one object per thread).
+// Ownership: owns its backend. Thread-safety: none (one object per thread).
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "hq/internal.h"
-#include "loyalty/storage/database.h"
-#include "loyalty/storage/transaction.h"
+#include "hq/rows.h"
 
 namespace loyalty::sync::hq {
 
-// The current chain of a terminal: its epoch and how far HQ holds and applied it.
-struct ChainRow {
-  std::string epoch;
-  std::int64_t held_seq = 0;
-  std::string held_hash;
-  std::int64_t applied_seq = 0;
-};
-
-struct TerminalRow {
-  std::string epoch;
-  bool quarantined = false;
-  std::string reason;
-};
-
-class SqliteHqStore final : public HqStore {
+// One transaction of a backend: rolled back when it goes out of scope uncommitted.
+class RowTransaction {
  public:
-  explicit SqliteHqStore(storage::Database db) : db_(std::move(db)) {}
+  static Result<RowTransaction> begin(HqRows& rows, bool write);
+  RowTransaction(RowTransaction&& other) noexcept : rows_(other.rows_) { other.rows_ = nullptr; }
+  RowTransaction& operator=(RowTransaction&&) = delete;
+  ~RowTransaction();
+  Status commit();
+
+ private:
+  explicit RowTransaction(HqRows& rows) : rows_(&rows) {}
+  HqRows* rows_;
+};
+
+class RowStore final : public HqStore {
+ public:
+  RowStore(std::unique_ptr<HqRows> rows, BusinessZone zone)
+      : rows_(std::move(rows)), zone_(std::move(zone)) {}
 
   Result<IngestOutcome> ingest(const TerminalIdentity& from, const Batch& batch,
                                Timestamp now) override;
@@ -47,26 +48,21 @@ class SqliteHqStore final : public HqStore {
   Result<Downlink> downlink(const TerminalIdentity& terminal, std::int64_t after,
                             std::size_t items_max) override;
   Result<std::int64_t> latest_version(std::string_view store_id) override;
+  Status scan_journal(const JournalScan& scan,
+                      const std::function<Status(JournalEvent&&)>& visit) override;
 
  private:
-  storage::Database db_;
+  std::unique_ptr<HqRows> rows_;
+  BusinessZone zone_;
 };
 
-// --- Shared row helpers (store_rows.cc), inside the caller's transaction ---
+// --- Shared steps (store_rows.cc), inside the caller's transaction ---
 
-Result<std::optional<TerminalRow>> load_terminal(storage::Database& db,
-                                                 const TerminalIdentity& terminal);
-Result<std::optional<ChainRow>> load_chain(storage::Database& db, const TerminalIdentity& terminal,
-                                           std::string_view epoch);
-Status save_chain(storage::Database& db, const TerminalIdentity& terminal, const ChainRow& chain);
-// Advances held_seq over the stored events that follow it and link to it.
-Status advance_held(storage::Database& db, const TerminalIdentity& terminal, ChainRow& chain);
-Status raise_alert(storage::Database& db, const TerminalIdentity& terminal,
-                   std::string_view message, Timestamp at);
-Status quarantine(storage::Database& db, const TerminalIdentity& terminal, std::string_view reason,
+// Advances held_seq over the stored events that follow it and link to it, and saves the chain.
+Status advance_held(HqRows& rows, const TerminalIdentity& terminal, ChainRow& chain);
+// Quarantines (the first reason stays) and raises the alert "quarantined: <reason>".
+Status quarantine(HqRows& rows, const TerminalIdentity& terminal, std::string_view reason,
                   Timestamp at);
-// The next number of the shared versions counter (downlink items, customer states).
-Result<std::int64_t> next_version(storage::Database& db);
 Ack make_ack(const TerminalIdentity& terminal, const std::optional<TerminalRow>& row,
              const std::optional<ChainRow>& chain);
 

@@ -1,5 +1,5 @@
 // HqStore: the chain's central store behind one interface, so loyalty-hq runs on embedded SQLite
-// (open_sqlite_hq_store, the default) or, later, PostgreSQL.
+// (open_sqlite_hq_store, the default) or PostgreSQL (open_postgres_hq_store, hq_postgres.h).
 //
 // What a store keeps (docs/sync.md, "HQ"):
 // - the journal: every event of every terminal, stored idempotently by (store, terminal, epoch,
@@ -14,13 +14,20 @@
 // - the downlink: versioned items published by operators, for the chain or one store.
 //
 // Every method is one transaction: an ingest returns its Ack only after the batch is durable
-// (synchronous=FULL), so an acknowledged batch survives a kill -9 of loyalty-hq.
+// (SQLite: synchronous=FULL; PostgreSQL: the commit), so an acknowledged batch survives a kill -9
+// of loyalty-hq.
+//
+// Business dates. Each journal event is filed under the local date of its created_at in the
+// chain's business time zone (UTC unless HQ was set up with another): the report's days and the
+// PostgreSQL journal's partitions. A store remembers the zone it was created with and refuses to
+// open with another, since the events already filed would then be on the wrong days.
 //
 // Thread-safety: one store object per thread; several may open the same SQLite file (writes are
 // serialised by SQLite's lock; busy waits up to the busy timeout).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,8 +36,10 @@
 
 #include "loyalty/core/result.h"
 #include "loyalty/core/time.h"
+#include "loyalty/core/time_zone.h"
 #include "loyalty/sync/batch.h"
 #include "loyalty/sync/downlink.h"
+#include "loyalty/sync/journal_event.h"
 
 namespace loyalty::sync {
 
@@ -151,10 +160,19 @@ class HqStore {
                                     std::size_t items_max) = 0;
   // The latest version any terminal of `store_id` could be sent (0 when none).
   virtual Result<std::int64_t> latest_version(std::string_view store_id) = 0;
+
+  // Every journal event `scan` selects, in projection order, to `visit` (which may move from
+  // it); stops at visit's first error and returns it. One read transaction.
+  virtual Status scan_journal(const JournalScan& scan,
+                              const std::function<Status(JournalEvent&&)>& visit) = 0;
 };
+
+// The chain's business time zone, shared by the store's threads (immutable). Null: UTC.
+using BusinessZone = std::shared_ptr<const TimeZone>;
 
 struct SqliteHqOptions {
   int busy_timeout_ms = 5000;
+  BusinessZone business_zone;
 };
 
 // Opens (creating and migrating) the SQLite HQ store at `path`.

@@ -10,7 +10,7 @@
 
 #include <array>
 
-#include "hq/internal.h"
+#include "hq/sqlite/sqlite_rows.h"
 
 namespace loyalty::sync::hq {
 
@@ -186,9 +186,22 @@ ALTER TABLE customers ADD COLUMN tier_epoch TEXT;
 ALTER TABLE customers ADD COLUMN tier_seq INTEGER;
 )sql";
 
-constexpr std::array<storage::Migration, 2> migrations = {
+// Business dates (hq_store.h): each journal event's local date in the chain's business zone, for
+// the report and the backtest (scan_journal). The zone is recorded in meta when the store is
+// created; a store made before v3 had no zone and counted in UTC, so its events are dated in UTC
+// and its zone is UTC.
+constexpr std::string_view schema_v3 = R"sql(
+ALTER TABLE journal ADD COLUMN business_date TEXT NOT NULL DEFAULT '';
+UPDATE journal SET business_date = date(created_at, 'unixepoch');
+CREATE INDEX journal_by_business_date ON journal (business_date, created_at);
+INSERT OR IGNORE INTO meta (key, value)
+  SELECT 'business_time_zone', 'UTC' WHERE EXISTS (SELECT 1 FROM journal);
+)sql";
+
+constexpr std::array<storage::Migration, 3> migrations = {
     storage::Migration{1, storage::MigrationKind::contract, schema_v1},
     storage::Migration{2, storage::MigrationKind::expand_only, schema_v2},
+    storage::Migration{3, storage::MigrationKind::expand_only, schema_v3},
 };
 
 }  // namespace

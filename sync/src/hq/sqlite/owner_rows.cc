@@ -1,6 +1,7 @@
-// Loading and saving one pseudonym's projection state (customers and lots rows, its entries).
+// Loading and saving one pseudonym's projection state in SQLite (customers and lots rows, its
+// entries).
 
-#include "hq/owner_rows.h"
+#include "hq/sqlite/owner_rows.h"
 
 #include "loyalty/storage/statement.h"
 
@@ -142,7 +143,7 @@ Status save_owner(storage::Database& db, const OwnerState& state, Timestamp chan
 }
 
 Status insert_entries(storage::Database& db, std::string_view owner,
-                      const std::vector<NewEntry>& entries) {
+                      std::span<const NewEntry> entries) {
   Statement insert = TRY(Statement::prepare(
       db,
       "INSERT INTO entries (owner, debit, credit, points, code, at, store_id, terminal_id, "

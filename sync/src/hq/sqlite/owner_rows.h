@@ -1,7 +1,8 @@
-// One pseudonym's projection state in the HQ store's tables (owner_rows.cc), inside the caller's
-// write transaction.
+// One pseudonym's projection state in the SQLite HQ store's tables (owner_rows.cc), inside the
+// caller's write transaction.
 #pragma once
 
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -15,7 +16,7 @@ Result<OwnerState> load_owner(storage::Database& db, std::string_view pseudonym)
 // Replaces the customers row and the open lots.
 Status save_owner(storage::Database& db, const OwnerState& state, Timestamp changed_at);
 Status insert_entries(storage::Database& db, std::string_view owner,
-                      const std::vector<NewEntry>& entries);
+                      std::span<const NewEntry> entries);
 Status delete_entries(storage::Database& db, std::string_view owner);
 
 }  // namespace loyalty::sync::hq
