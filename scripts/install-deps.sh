@@ -75,6 +75,10 @@ packages=(
   libsystemd-dev      # sd_notify, the watchdog and journald
   # sync: terminal <-> HQ
   libzstd-dev         # batches and downlink answers compressed with zstd
+  libpq-dev           # loyalty-hq's PostgreSQL store (libpq)
+  libjs-chart.js      # the HQ report's charts (Chart.js, inlined into the page)
+  postgresql          # tests: a real PostgreSQL 15 server started by the tests (initdb, pg_ctl;
+                      # postgres_fdw is in it)
   python3             # make demo's till day (scripts/till_day.py) and the Python tests
   chromium            # tests: the till panel's pages in headless Chromium (tests/firmware/panel)
   chromium-driver     # tests: chromedriver, through which Selenium drives Chromium
@@ -125,6 +129,7 @@ if [[ -n "$cross" ]] && ((cross_all)); then
     "libxkbcommon-dev:$cross"          # drivers: keyboard-wedge layouts
     "libhowardhinnant-date-dev:$cross" # environment: time zones (and its libdate-tz3)
     "libzstd-dev:$cross"               # sync: compressed batches
+    "libpq-dev:$cross"                 # sync: loyalty-hq's PostgreSQL store (libpq)
     "libtomlplusplus-dev:$cross"       # firmware: loyaltyd's configuration
     "libseccomp-dev:$cross"            # firmware: the decoder sandbox
     "libsystemd-dev:$cross"            # firmware: sd_notify, watchdog, journald
