@@ -66,4 +66,18 @@ Status RowStore::scan_journal(const JournalScan& scan,
   return transaction.commit();
 }
 
+Status RowStore::scan_entries(Timestamp from, Timestamp until,
+                              const std::function<Status(const LedgerEntryRow&)>& visit) {
+  RowTransaction transaction = TRY(RowTransaction::begin(*rows_, false));
+  TRY(rows_->scan_entries(from, until, visit));
+  return transaction.commit();
+}
+
+Result<LedgerStock> RowStore::ledger_stock(Timestamp until) {
+  RowTransaction transaction = TRY(RowTransaction::begin(*rows_, false));
+  const LedgerStock stock = TRY(rows_->ledger_stock(until));
+  TRY(transaction.commit());
+  return stock;
+}
+
 }  // namespace loyalty::sync::hq

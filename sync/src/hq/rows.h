@@ -103,6 +103,17 @@ struct RecordedEvent {
   std::vector<std::string> owners;
 };
 
+// The SQL of ledger_stock, the same on every backend, up to the bound instant at its end: the
+// floor accounts (customer_points:, company_points:) hold what the chain owes, the receivables
+// what the customers owe it.
+inline constexpr std::string_view ledger_stock_sql =
+    "SELECT COALESCE(SUM(CASE WHEN substr(credit, 1, 16) = 'customer_points:' OR "
+    "substr(credit, 1, 15) = 'company_points:' THEN points ELSE 0 END) - SUM(CASE WHEN "
+    "substr(debit, 1, 16) = 'customer_points:' OR substr(debit, 1, 15) = 'company_points:' "
+    "THEN points ELSE 0 END), 0), COALESCE(SUM(CASE WHEN substr(debit, 1, 21) = "
+    "'overdraft_receivable:' THEN points ELSE 0 END) - SUM(CASE WHEN substr(credit, 1, 21) = "
+    "'overdraft_receivable:' THEN points ELSE 0 END), 0) FROM entries WHERE at < ";
+
 class HqRows {
  public:
   virtual ~HqRows() = default;
@@ -206,6 +217,10 @@ class HqRows {
   // The newest `limit` entries of `pseudonym`, newest last.
   virtual Result<std::vector<HqEntry>> history(std::string_view pseudonym, std::size_t limit) = 0;
   virtual Result<HqTotals> sum_totals() = 0;
+  // HqStore::scan_entries and ledger_stock.
+  virtual Status scan_entries(Timestamp from, Timestamp until,
+                              const std::function<Status(const LedgerEntryRow&)>& visit) = 0;
+  virtual Result<LedgerStock> ledger_stock(Timestamp until) = 0;
 };
 
 }  // namespace loyalty::sync::hq

@@ -50,6 +50,9 @@ class RowStore final : public HqStore {
   Result<std::int64_t> latest_version(std::string_view store_id) override;
   Status scan_journal(const JournalScan& scan,
                       const std::function<Status(JournalEvent&&)>& visit) override;
+  Status scan_entries(Timestamp from, Timestamp until,
+                      const std::function<Status(const LedgerEntryRow&)>& visit) override;
+  Result<LedgerStock> ledger_stock(Timestamp until) override;
 
  private:
   std::unique_ptr<HqRows> rows_;

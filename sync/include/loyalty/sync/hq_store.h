@@ -120,6 +120,22 @@ struct HqTotals {
   std::int64_t overdraft_points = 0;  // Σ receivables owed
 };
 
+// One entry of the HQ ledger as the nightly report reads it.
+struct LedgerEntryRow {
+  Timestamp at;          // the event's effective time (HQ's expiry: when the lot expired)
+  std::string store_id;  // "" for HQ's own entries (expiry)
+  std::string code;      // "earn", "burn", "reward", "donate", "expire", "overdraft", ...
+  std::int64_t points = 0;
+  std::string debit;
+  std::string credit;
+};
+
+// The points the chain owes its customers and what they owe it, as of an instant.
+struct LedgerStock {
+  std::int64_t liability_points = 0;  // Σ customer_points and company_points balances
+  std::int64_t overdraft_points = 0;  // Σ overdraft_receivable balances
+};
+
 class HqStore {
  public:
   virtual ~HqStore() = default;
@@ -165,6 +181,11 @@ class HqStore {
   // it); stops at visit's first error and returns it. One read transaction.
   virtual Status scan_journal(const JournalScan& scan,
                               const std::function<Status(JournalEvent&&)>& visit) = 0;
+  // Every HQ ledger entry with from <= at < until, in no particular order, to `visit`.
+  virtual Status scan_entries(Timestamp from, Timestamp until,
+                              const std::function<Status(const LedgerEntryRow&)>& visit) = 0;
+  // The stock of points from the entries with at < until.
+  virtual Result<LedgerStock> ledger_stock(Timestamp until) = 0;
 };
 
 // The chain's business time zone, shared by the store's threads (immutable). Null: UTC.

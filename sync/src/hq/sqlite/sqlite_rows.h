@@ -83,6 +83,9 @@ class SqliteRows final : public HqRows {
   Result<std::vector<Alert>> all_alerts() override;
   Result<std::vector<HqEntry>> history(std::string_view pseudonym, std::size_t limit) override;
   Result<HqTotals> sum_totals() override;
+  Status scan_entries(Timestamp from, Timestamp until,
+                      const std::function<Status(const LedgerEntryRow&)>& visit) override;
+  Result<LedgerStock> ledger_stock(Timestamp until) override;
 
  private:
   storage::Database db_;

@@ -116,4 +116,31 @@ Result<HqTotals> SqliteRows::sum_totals() {
   return totals;
 }
 
+Status SqliteRows::scan_entries(Timestamp from, Timestamp until,
+                                const std::function<Status(const LedgerEntryRow&)>& visit) {
+  Statement select = TRY(Statement::prepare(
+      db_,
+      "SELECT at, store_id, code, points, debit, credit FROM entries WHERE at >= ?1 AND "
+      "at < ?2"));
+  TRY(select.bind_int64(1, from.unix_seconds));
+  TRY(select.bind_int64(2, until.unix_seconds));
+  while (TRY(select.step()) == Step::row) {
+    TRY(visit(LedgerEntryRow{Timestamp{select.column_int64(0)}, select.column_text(1),
+                             select.column_text(2), select.column_int64(3), select.column_text(4),
+                             select.column_text(5)}));
+  }
+  return {};
+}
+
+Result<LedgerStock> SqliteRows::ledger_stock(Timestamp until) {
+  Statement select = TRY(Statement::prepare(db_, std::string(ledger_stock_sql) + "?1"));
+  TRY(select.bind_int64(1, until.unix_seconds));
+  LedgerStock stock;
+  if (TRY(select.step()) == Step::row) {
+    stock.liability_points = select.column_int64(0);
+    stock.overdraft_points = select.column_int64(1);
+  }
+  return stock;
+}
+
 }  // namespace loyalty::sync::hq
