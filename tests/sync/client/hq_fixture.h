@@ -1,5 +1,5 @@
 // A loyalty-hq service in the test process (HqService on its own io thread, a real SQLite store
-// and real certificates), and a terminal ledger on a real SQLite file, for the sync client's
+// or any other the test opens, and real certificates), and a terminal ledger on a real SQLite file, for the sync client's
 // end-to-end tests.
 #pragma once
 
@@ -28,12 +28,15 @@ inline Timestamp fixed_now() { return Timestamp{1796634000}; }  // 2026-12-07T09
 class HqThread {
  public:
   HqThread(const TestPki& pki, std::string db_path, std::uint16_t port = 0)
-      : db_path_(std::move(db_path)) {
+      : HqThread(pki, [path = std::move(db_path)] { return open_sqlite_hq_store(path); }, port) {}
+  // The store each worker (and store()) opens: `factory`.
+  HqThread(const TestPki& pki, HqStoreFactory factory, std::uint16_t port = 0)
+      : factory_(std::move(factory)) {
     HqServiceOptions options;
     options.listen_port = port;
     options.tls = pki.server_files();
     options.workers = 2;
-    options.store_factory = [path = db_path_] { return open_sqlite_hq_store(path); };
+    options.store_factory = factory_;
     options.log = [](std::string_view) {};
     options.watch_interval = std::chrono::milliseconds(50);
     auto started = HqService::start(io_, options);
@@ -59,15 +62,15 @@ class HqThread {
   }
   std::uint16_t port() const { return port_; }
   HqServiceStats stats() const { return service_->stats(); }
-  // Another store object on the same file (what `loyalty-hq publish` or `status` would open).
+  // Another store object on the same store (what `loyalty-hq publish` or `status` would open).
   std::unique_ptr<HqStore> store() const {
-    auto opened = open_sqlite_hq_store(db_path_);
+    auto opened = factory_();
     REQUIRE(opened.ok());
     return std::move(opened).value();
   }
 
  private:
-  std::string db_path_;
+  HqStoreFactory factory_;
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_ =
       boost::asio::make_work_guard(io_);

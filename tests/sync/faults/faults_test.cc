@@ -1,6 +1,7 @@
 // Sync under faults: two terminals (two stores) sell real receipts (storage::Till, the grocery
 // program) while their sync clients reach HQ through a FaultProxy that delays, duplicates,
-// reorders and cuts. HQ restarts during the run, and so does one terminal's client. Afterwards
+// reorders and cuts. HQ restarts during the run, and so does one terminal's client; on
+// PostgreSQL, the database server restarts too while the terminals are sending. Afterwards
 // HQ holds every terminal's journal exactly once, its totals equal the sums of the terminals'
 // ledger annexes, both terminals hold the latest bundle and blocklist, and each card's tier period
 // counts its receipts at both stores.
@@ -19,6 +20,7 @@
 #include "loyalty/storage/customers.h"
 #include "loyalty/storage/hq_update.h"
 #include "loyalty/storage/statement.h"
+#include "hq/store_backends.h"
 #include "temp_dir.h"
 
 using namespace loyalty;
@@ -164,13 +166,15 @@ TEST_CASE(
     "terminal's journal exactly once, and the terminals with the latest bundle and "
     "blocklist",
     "[sync][faults]") {
+  const Backend backend = GENERATE(Backend::sqlite, Backend::postgresql);
+  INFO("backend " << backend_name(backend));
+  TestStore where(backend);
   TestPki pki;
   CaIssue second = issue_request(pki.ca_directory(), pki.path("till2"));
   second.terminal = TerminalIdentity{"store-2", "till.1"};
   second.not_before = Timestamp{fixed_now().unix_seconds - 86400};
   REQUIRE(ca_issue(second).ok());
-  TempDir hq_dir;
-  auto hq = std::make_unique<HqThread>(pki, hq_dir.file("hq.db"));
+  auto hq = std::make_unique<HqThread>(pki, where.factory());
   const std::uint16_t hq_port = hq->port();
   FaultPlan plan;
   plan.duplicate = 0.03;
@@ -229,7 +233,13 @@ TEST_CASE(
   hq.reset();
   a.sell(program, random, 15, 2);
   b.sell(program, random, 15, 2);
-  hq = std::make_unique<HqThread>(pki, hq_dir.file("hq.db"), hq_port);
+  hq = std::make_unique<HqThread>(pki, where.factory(), hq_port);
+  if (backend == Backend::postgresql) {
+    // The database server goes down (an immediate shutdown: no checkpoint, crash recovery on
+    // start) while both terminals send; HQ's workers fail those batches (503) and reconnect.
+    b.sell(program, random, 10, 2);
+    shared_pg_server().restart("immediate");
+  }
 
   // Terminal a's client restarts.
   a.stop();

@@ -1,10 +1,11 @@
-// HqStore::publish, downlink and latest_version: chain and store items, customer items.
+// HqStore::publish, downlink and latest_version: chain and store items, customer items; on
+// SQLite and PostgreSQL.
 
 #include <catch2/catch.hpp>
 
-#include "hq_temp_dir.h"
 #include "journal_builder.h"
 #include "loyalty/sync/hq_store.h"
+#include "store_backends.h"
 
 using namespace loyalty;
 using namespace loyalty::sync;
@@ -27,10 +28,10 @@ bool same_item(const DownlinkItem& item, std::int64_t version, const std::string
 }  // namespace
 
 TEST_CASE("hq downlink sends chain and own-store items and customer states") {
-  HqTempDir dir;
-  Result<std::unique_ptr<HqStore>> opened = open_sqlite_hq_store(dir.file("hq.db"));
-  REQUIRE(opened.ok());
-  HqStore& store = **opened;
+  const Backend backend = GENERATE(Backend::sqlite, Backend::postgresql);
+  TestStore where(backend);
+  const std::unique_ptr<HqStore> opened = where.open();
+  HqStore& store = *opened;
   const SignedBundle bundle{
       "k1", "prog", 3, at_seconds(t0), std::string(10000, 'x'), std::string("\x00\xff\x10", 3)};
   Result<std::int64_t> v1 = store.publish("", bundle, at_seconds(t0));

@@ -1,10 +1,11 @@
-// HqStore::ingest, uplink_state, release and terminals over a real SQLite file.
+// HqStore::ingest, uplink_state, release and terminals, on a real SQLite file and a real
+// PostgreSQL database (store_backends.h).
 
 #include <catch2/catch.hpp>
 
-#include "hq_temp_dir.h"
 #include "journal_builder.h"
 #include "loyalty/sync/hq_store.h"
+#include "store_backends.h"
 
 using namespace loyalty;
 using namespace loyalty::sync;
@@ -14,12 +15,6 @@ namespace {
 
 constexpr std::int64_t t0 = 1767225600;  // 2026-01-01T00:00:00Z
 const std::string alice = "ps1_0123456789abcdef0123456789abcdef";
-
-std::unique_ptr<HqStore> open_store(const HqTempDir& dir) {
-  Result<std::unique_ptr<HqStore>> store = open_sqlite_hq_store(dir.file("hq.db"));
-  REQUIRE(store.ok());
-  return std::move(store).value();
-}
 
 JournalBuilder five_earns(std::string store = "s1", std::string terminal = "t1",
                           std::uint64_t epoch = 7) {
@@ -46,8 +41,9 @@ std::int64_t balance_of(HqStore& store, const std::string& pseudonym) {
 }  // namespace
 
 TEST_CASE("hq ingest stores a batch once and a repeat is all duplicates") {
-  HqTempDir dir;
-  auto store = open_store(dir);
+  const Backend backend = GENERATE(Backend::sqlite, Backend::postgresql);
+  TestStore where(backend);
+  auto store = where.open();
   const JournalBuilder journal = five_earns();
   Result<IngestOutcome> first =
       store->ingest(journal.identity(), journal.all(), at_seconds(t0 + 999));
@@ -68,8 +64,9 @@ TEST_CASE("hq ingest stores a batch once and a repeat is all duplicates") {
 }
 
 TEST_CASE("hq ingest holds events above a gap and jumps when the gap fills") {
-  HqTempDir dir;
-  auto store = open_store(dir);
+  const Backend backend = GENERATE(Backend::sqlite, Backend::postgresql);
+  TestStore where(backend);
+  auto store = where.open();
   const JournalBuilder journal = five_earns();
   Result<IngestOutcome> late =
       store->ingest(journal.identity(), journal.batch(3, 5), at_seconds(t0));
@@ -96,8 +93,9 @@ TEST_CASE("hq ingest holds events above a gap and jumps when the gap fills") {
 }
 
 TEST_CASE("hq ingest refuses a batch of another terminal and stores nothing") {
-  HqTempDir dir;
-  auto store = open_store(dir);
+  const Backend backend = GENERATE(Backend::sqlite, Backend::postgresql);
+  TestStore where(backend);
+  auto store = where.open();
   const JournalBuilder journal = five_earns("s1", "t1");
   Result<IngestOutcome> refused =
       store->ingest(TerminalIdentity{"s1", "t2"}, journal.all(), at_seconds(t0));
@@ -119,10 +117,10 @@ namespace {
 
 // Ingests `bad` after the good first two events, expects a quarantine with `reason`, checks that
 // nothing more is applied, releases from `accept_from_seq` and resends the good rest.
-void quarantine_then_release(const Batch& bad, const std::string& reason,
+void quarantine_then_release(Backend backend, const Batch& bad, const std::string& reason,
                              std::int64_t accept_from_seq) {
-  HqTempDir dir;
-  auto store = open_store(dir);
+  TestStore where(backend);
+  auto store = where.open();
   const JournalBuilder journal = five_earns();
   REQUIRE(store->ingest(journal.identity(), journal.batch(1, 2), at_seconds(t0)).ok());
   Result<IngestOutcome> outcome = store->ingest(journal.identity(), bad, at_seconds(t0 + 5));
@@ -171,7 +169,7 @@ TEST_CASE("hq quarantines a tampered payload") {
   const JournalBuilder journal = five_earns();
   Batch bad = journal.batch(3, 5);
   bad.events[0].payload += " ";
-  quarantine_then_release(bad,
+  quarantine_then_release(GENERATE(Backend::sqlite, Backend::postgresql), bad,
                           "seq 3: payload_hash does not match the event's content (altered in "
                           "transit or on the terminal); the event was not stored",
                           3);
@@ -183,7 +181,8 @@ TEST_CASE("hq quarantines a broken prev_hash link") {
   bad.prev_hash = std::string(64, 'a');
   bad.events[0].prev_hash = bad.prev_hash;
   quarantine_then_release(
-      bad, "broken chain at seq 3: its prev_hash does not match the payload_hash of seq 2", 3);
+      GENERATE(Backend::sqlite, Backend::postgresql), bad,
+      "broken chain at seq 3: its prev_hash does not match the payload_hash of seq 2", 3);
 }
 
 TEST_CASE("hq quarantines a seq reused with other content") {
@@ -191,12 +190,14 @@ TEST_CASE("hq quarantines a seq reused with other content") {
   JournalBuilder other("s1", "t1", 7);
   other.checkout(at_seconds(t0), alice, 1000, {earn(alice, 10)}, "gold");
   other.checkout(at_seconds(t0 + 60), alice, 1000, {earn(alice, 99)}, "gold");
-  quarantine_then_release(other.batch(2, 2), "seq 2 arrived again with other content", 0);
+  quarantine_then_release(GENERATE(Backend::sqlite, Backend::postgresql), other.batch(2, 2),
+                          "seq 2 arrived again with other content", 0);
 }
 
 TEST_CASE("hq quarantines an epoch going backwards") {
-  HqTempDir dir;
-  auto store = open_store(dir);
+  const Backend backend = GENERATE(Backend::sqlite, Backend::postgresql);
+  TestStore where(backend);
+  auto store = where.open();
   const JournalBuilder old_epoch = five_earns("s1", "t1", 7);
   const JournalBuilder new_epoch = five_earns("s1", "t1", 8);
   REQUIRE(store->ingest(old_epoch.identity(), old_epoch.batch(1, 2), at_seconds(t0)).ok());
@@ -230,15 +231,16 @@ TEST_CASE("hq quarantines an epoch going backwards") {
   CHECK(balance_of(*store, alice) == 50);
 }
 
-TEST_CASE("hq state persists when the file is reopened") {
-  HqTempDir dir;
+TEST_CASE("hq state persists when the store is reopened") {
+  const Backend backend = GENERATE(Backend::sqlite, Backend::postgresql);
+  TestStore where(backend);
   const JournalBuilder journal = five_earns();
   {
-    auto store = open_store(dir);
+    auto store = where.open();
     REQUIRE(store->ingest(journal.identity(), journal.batch(1, 4), at_seconds(t0)).ok());
     REQUIRE(store->apply(at_seconds(t0 + 500), 100).ok());
   }
-  auto store = open_store(dir);
+  auto store = where.open();
   Result<Ack> state = store->uplink_state(journal.identity());
   REQUIRE(state.ok());
   CHECK(*state ==
@@ -255,8 +257,9 @@ TEST_CASE("hq state persists when the file is reopened") {
 }
 
 TEST_CASE("hq applies old events without a ledger annex as no-ops") {
-  HqTempDir dir;
-  auto store = open_store(dir);
+  const Backend backend = GENERATE(Backend::sqlite, Backend::postgresql);
+  TestStore where(backend);
+  auto store = where.open();
   JournalBuilder journal("s1", "t1", 7);
   journal.add("checkout", "r1", "{\"receipt_id\":\"r1\"}", at_seconds(t0));
   journal.add("till_opened", "", "{}", at_seconds(t0 + 1));

@@ -1,11 +1,10 @@
 // The HQ ledger: overdrafts of offline double redemptions, expiry, and the projection's
-// independence of the order in which batches arrive.
+// independence of the order in which batches arrive; on SQLite and PostgreSQL.
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "hq_dump.h"
-#include "hq_temp_dir.h"
 #include "journal_builder.h"
 #include "loyalty/core/limits.h"
 #include "loyalty/sync/hq_store.h"
@@ -20,12 +19,6 @@ constexpr std::int64_t t0 = 1767225600;  // 2026-01-01T00:00:00Z
 const std::string alice = "ps1_0123456789abcdef0123456789abcdef";
 const std::string bob = "ps1_11111111111111111111111111111111";
 const std::string carol = "ps1_22222222222222222222222222222222";
-
-std::unique_ptr<HqStore> open_store(const std::string& path) {
-  Result<std::unique_ptr<HqStore>> store = open_sqlite_hq_store(path);
-  REQUIRE(store.ok());
-  return std::move(store).value();
-}
 
 CustomerReport report_of(HqStore& store, const std::string& pseudonym) {
   Result<std::optional<CustomerReport>> report = store.customer(pseudonym, 100);
@@ -49,8 +42,9 @@ std::int64_t count_code(const CustomerReport& report, const std::string& code) {
 }  // namespace
 
 TEST_CASE("hq turns an offline double redemption into an overdraft recovered from earning") {
-  HqTempDir dir;
-  auto store = open_store(dir.file("hq.db"));
+  const Backend backend = GENERATE(Backend::sqlite, Backend::postgresql);
+  TestStore where(backend);
+  auto store = where.open();
   JournalBuilder a("A", "a1", 1);
   JournalBuilder b("B", "b1", 1);
   JournalBuilder c("C", "c1", 1);
@@ -110,7 +104,7 @@ TEST_CASE("hq turns an offline double redemption into an overdraft recovered fro
   CHECK(totals->liability_points == 30);
   CHECK(totals->overdraft_points == 0);
   CHECK(totals->receipts == 5);
-  const auto balances = entry_balances(dir.file("hq.db"));
+  const auto balances = entry_balances(where);
   CHECK(balances.at("customer_points:" + alice) == 30);
   CHECK(balances.at("overdraft_receivable:" + alice) == 0);
   CHECK(balances.at("issuance") == -230);
@@ -118,8 +112,9 @@ TEST_CASE("hq turns an offline double redemption into an overdraft recovered fro
 }
 
 TEST_CASE("hq expires lots at their expiry and re-projects a customer for a late event") {
-  HqTempDir dir;
-  auto store = open_store(dir.file("hq.db"));
+  const Backend backend = GENERATE(Backend::sqlite, Backend::postgresql);
+  TestStore where(backend);
+  auto store = where.open();
   JournalBuilder a("A", "a1", 1);
   JournalBuilder b("B", "b1", 1);
   a.checkout(at_seconds(t0), alice, 100, {earn_lot(alice, 100, at_seconds(t0 + 1000))});
@@ -191,10 +186,10 @@ Scenario three_terminals() {
 
 // Batches of one or two events per terminal, delivered in the order a permutation gives, with an
 // apply after every `apply_every` batches.
-std::string run_order(const Scenario& scenario, unsigned seed, std::size_t apply_every) {
-  HqTempDir dir;
-  const std::string path = dir.file("hq.db");
-  auto store = open_store(path);
+std::string run_order(Backend backend, const Scenario& scenario, unsigned seed,
+                      std::size_t apply_every) {
+  TestStore where(backend);
+  auto store = where.open();
   struct Piece {
     std::size_t journal;
     std::int64_t from;
@@ -224,27 +219,29 @@ std::string run_order(const Scenario& scenario, unsigned seed, std::size_t apply
     if (report->events_applied == 0) break;
   }
   store.reset();
-  return canonical_dump(path);
+  return canonical_dump(where);
 }
 
 }  // namespace
 
 TEST_CASE("hq ledger does not depend on the order batches arrive in") {
+  const Backend backend = GENERATE(Backend::sqlite, Backend::postgresql);
   const Scenario scenario = three_terminals();
-  const std::string reference = run_order(scenario, 0, 100);
+  const std::string reference = run_order(backend, scenario, 0, 100);
   CHECK(reference.find("overdraft|") != std::string::npos);
   CHECK(reference.find("expire|") != std::string::npos);
   for (unsigned seed = 1; seed <= 6; ++seed) {
     for (std::size_t apply_every : {std::size_t{1}, std::size_t{2}, std::size_t{5}}) {
       INFO("seed " << seed << ", apply every " << apply_every << " batches");
-      CHECK(run_order(scenario, seed, apply_every) == reference);
+      CHECK(run_order(backend, scenario, seed, apply_every) == reference);
     }
   }
 }
 
 TEST_CASE("hq adds up every store's tier-period counters and keeps the latest event's tier") {
-  HqTempDir dir;
-  auto store = open_store(dir.file("hq.db"));
+  const Backend backend = GENERATE(Backend::sqlite, Backend::postgresql);
+  TestStore where(backend);
+  auto store = where.open();
   JournalBuilder a("A", "a1", 1);
   JournalBuilder b("B", "b1", 1);
   const Timestamp review = at_seconds(t0 + 365 * 86400);
@@ -291,8 +288,9 @@ TEST_CASE("hq adds up every store's tier-period counters and keeps the latest ev
 }
 
 TEST_CASE("hq takes one terminal's tier reports in seq order, even a back-dated receipt's") {
-  HqTempDir dir;
-  auto store = open_store(dir.file("hq.db"));
+  const Backend backend = GENERATE(Backend::sqlite, Backend::postgresql);
+  TestStore where(backend);
+  auto store = where.open();
   JournalBuilder a("A", "a1", 1);
   JournalBuilder b("B", "b1", 1);
   const Timestamp review = at_seconds(t0 + 365 * 86400);
@@ -316,8 +314,9 @@ TEST_CASE("hq takes one terminal's tier reports in seq order, even a back-dated 
 }
 
 TEST_CASE("hq starts a card's tier period from its first report's totals, then adds deltas") {
-  HqTempDir dir;
-  auto store = open_store(dir.file("hq.db"));
+  const Backend backend = GENERATE(Backend::sqlite, Backend::postgresql);
+  TestStore where(backend);
+  auto store = where.open();
   JournalBuilder a("A", "a1", 1);
   JournalBuilder b("B", "b1", 1);
   const Timestamp review = at_seconds(t0 + 365 * 86400);

@@ -98,7 +98,7 @@ std::vector<JournalBuilder> random_history(std::mt19937_64& rng, Expected& expec
 }
 
 // Returns whether the history made HQ book an overdraft.
-bool run_seed(std::uint64_t seed) {
+bool run_seed(Backend backend, std::uint64_t seed) {
   INFO("seed " << seed);
   std::mt19937_64 rng(seed);
   Expected expected;
@@ -121,11 +121,8 @@ bool run_seed(std::uint64_t seed) {
     }
   }
   std::shuffle(pieces.begin(), pieces.end(), rng);
-  HqTempDir dir;
-  const std::string path = dir.file("hq.db");
-  auto opened = open_sqlite_hq_store(path);
-  REQUIRE(opened.ok());
-  std::unique_ptr<HqStore> store = std::move(opened).value();
+  TestStore where(backend);
+  std::unique_ptr<HqStore> store = where.open();
   std::uniform_int_distribution<int> apply_now(0, 3);
   std::uniform_int_distribution<std::size_t> apply_max(1, 40);
   for (const Piece& piece : pieces) {
@@ -142,7 +139,7 @@ bool run_seed(std::uint64_t seed) {
   REQUIRE(nothing.ok());
   CHECK(nothing->events_applied == 0);
 
-  const std::map<std::string, std::int64_t> balances = entry_balances(path);
+  const std::map<std::string, std::int64_t> balances = entry_balances(where);
   std::int64_t sum_of_accounts = 0;
   for (const auto& [account, balance] : balances) sum_of_accounts += balance;
   CHECK(sum_of_accounts == 0);
@@ -171,13 +168,16 @@ bool run_seed(std::uint64_t seed) {
   CHECK(totals->points_redeemed == expected.redeemed);
   CHECK(totals->events == events);
   store.reset();
-  return canonical_dump(path).find("|overdraft|") != std::string::npos;
+  return canonical_dump(where).find("|overdraft|") != std::string::npos;
 }
 
 }  // namespace
 
 TEST_CASE("hq ledger property: random multi-store histories with offline double redemptions") {
+  const Backend backend = GENERATE(Backend::sqlite, Backend::postgresql);
   int with_overdrafts = 0;
-  for (std::uint64_t seed = 1; seed <= 20; ++seed) with_overdrafts += run_seed(seed) ? 1 : 0;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    with_overdrafts += run_seed(backend, seed) ? 1 : 0;
+  }
   CHECK(with_overdrafts == 20);
 }
