@@ -116,6 +116,14 @@ class JournalBuilder {
                annex(customer, spend_minor, moves));
   }
 
+  // A checkout whose payload is `quote` (a quote's JSON, as the till ships it).
+  const WireEvent& quoted_checkout(Timestamp at, std::optional<std::string> customer,
+                                   std::string quote, std::int64_t spend_minor,
+                                   const std::vector<Move>& moves) {
+    return add("checkout", "r" + std::to_string(events_.size() + 1), std::move(quote), at,
+               annex(customer, spend_minor, moves));
+  }
+
   // A checkout or refund whose annex reports the customer's tier period (as storage writes it).
   const WireEvent& with_tier(std::string kind, Timestamp at, const std::string& customer,
                              std::int64_t spend_minor, const std::vector<Move>& moves,

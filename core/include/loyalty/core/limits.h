@@ -232,6 +232,8 @@ inline constexpr std::size_t sync_message_bytes_max = 1024;
 inline constexpr std::size_t hq_apply_events_max = 10'000;
 // Entries of a customer's history one HqStore::customer() call returns, whatever is asked.
 inline constexpr std::size_t hq_history_entries_max = 1000;
+// Business days one nightly report covers (sync/nightly_report.h): a year and a day.
+inline constexpr std::int64_t hq_report_days_max = 366;
 
 // The HQ service (sync/hq_service.h): worker threads running HqStore calls (each with its own
 // store), and the jobs waiting for them (more is answered 503: retry later).
