@@ -99,7 +99,8 @@ set(CPACK_COMPONENT_HQ_DESCRIPTION
 loyalty-hq receives the terminals' ledgers over mutual TLS, keeps the
 chain's ledger, publishes signed rule bundles and customer updates to the
 terminals, and runs as the systemd service loyalty-hq.")
-set(CPACK_DEBIAN_HQ_PACKAGE_DEPENDS "adduser")
+# libjs-chart.js: the report's and the backtest's pages inline Debian's Chart.js.
+set(CPACK_DEBIAN_HQ_PACKAGE_DEPENDS "adduser, libjs-chart.js")
 set(CPACK_DEBIAN_HQ_PACKAGE_RECOMMENDS "systemd")
 set(CPACK_DEBIAN_HQ_PACKAGE_CONTROL_EXTRA
     ${loyalty_packaging_dir}/loyalty-hq/postinst

@@ -353,6 +353,46 @@ def progress(done, total, label):
     sys.stdout.flush()
 
 
+def hq_documents(hq, args, today, state):
+    """The demo day's nightly report (JSON and HTML), and what a program with twice the base earn
+    would have done over the demo's days (loyalty-hq simulate), written to --out-dir."""
+    out = args.out_dir or state
+    day = today.date().isoformat()
+    first = (today - datetime.timedelta(days=7)).date().isoformat()
+    rows = []
+    paths = {}
+    for kind in ("json", "html"):
+        paths[kind] = os.path.join(out, "demo-report." + kind)
+        hq.run("report", "--from", day, "--format", kind, "--out", paths[kind])
+    with open(paths["json"]) as file:
+        report = json.load(file)
+    chain = report["chain"]
+    rows.append(("HQ report of %s" % day, "%d receipts, %.2f %% members, %d points issued, "
+                 "%d redeemed" % (chain["receipts"], chain["loyalty_share_bp"] / 100,
+                                  chain["points"]["issued"], chain["points"]["redeemed"])))
+    rows.append(("  written to", paths["html"]))
+    with open(PROGRAM) as file:
+        program = json.load(file)
+    program["version"] += 1
+    program["earn"]["base"]["points"] *= 2
+    variant = os.path.join(out, "demo-program-double-earn.json")
+    with open(variant, "w") as file:
+        json.dump(program, file, indent=2)
+    for kind in ("json", "html"):
+        paths["whatif-" + kind] = os.path.join(out, "demo-whatif." + kind)
+        hq.run("simulate", "--program", variant, "--from", first, "--to", day, "--format", kind,
+               "--out", paths["whatif-" + kind])
+    with open(paths["whatif-json"]) as file:
+        whatif = json.load(file)
+    total = whatif["total"]
+    rows.append(("what-if: twice the base earn", "%d receipts re-quoted: %+d points issued, "
+                 "%+d liability, %d tier changes" % (
+                     whatif["receipts"], total["points_issued"]["difference"],
+                     total["liability_points"]["difference"], whatif["tier_changes"]["count"])))
+    rows.append(("  written to", paths["whatif-html"]))
+    return rows, chain["receipts"]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--loyaltyd", required=True)
@@ -364,6 +404,8 @@ def main():
     parser.add_argument("--no-panel", action="store_true")
     parser.add_argument("--no-camera", action="store_true")
     parser.add_argument("--hq", help="loyalty-hq: sync the day to an HQ on embedded SQLite")
+    parser.add_argument("--out-dir", help="where HQ's report and what-if pages go (default: the "
+                        "state directory)")
     args = parser.parse_args()
     if args.receipts < 60:
         fail("--receipts must be at least 60")
@@ -633,6 +675,7 @@ def main():
     daemon.wait(timeout=30)
     if hq:
         hq.stop()
+    documents, reported = hq_documents(hq, args, today, state) if hq else ([], None)
     if daemon.returncode != 0:
         fail("loyaltyd exited with %d" % daemon.returncode)
     check = subprocess.run([args.loyaltyctl, "ledger", "check", "--db",
@@ -690,6 +733,8 @@ def main():
             ("HQ = till", "; ".join("%s %d %s %d" % (name, at_hq, "=" if at_hq == at_till else "≠",
                                                       at_till) for name, at_hq, at_till in pairs)),
         ]
+    for name, value in documents:
+        rows.append((name, value))
     width = max(len(name) for name, _ in rows)
     print("\n%s\n" % ("=" * 72))
     for name, value in rows:
@@ -710,6 +755,10 @@ def main():
              % (liability, expected))
     if mismatches:
         fail("HQ's totals differ from the till's: " + ", ".join(mismatches))
+    this_day = totals["receipts"] - week - 14
+    if reported is not None and reported != this_day:
+        fail("HQ's report of the day counts %d receipts, the till committed %d"
+             % (reported, this_day))
 
 
 if __name__ == "__main__":

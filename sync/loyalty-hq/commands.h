@@ -4,7 +4,7 @@
 // misused command line, an id or value that cannot be) is 2, anything else 1.
 //
 // Every command takes --dir D, HQ's state directory (state/hq_dir.h), default
-// /var/lib/loyalty-hq. Thread-safety: commands run once per process, from main().
+// /var/lib/loyalty-hq, and opens the store state/store_choice.h names (the global --store). Thread-safety: commands run once per process, from main().
 #pragma once
 
 #include <ostream>
@@ -34,6 +34,18 @@ Status run_publish(std::span<const std::string_view> args, std::ostream& out);
 Status run_release(std::span<const std::string_view> args, std::ostream& out);
 // `apply`: one HqStore::apply pass; prints the ApplyReport.
 Status run_apply(std::span<const std::string_view> args, std::ostream& out);
+// `migrate`: the store's schema to this build's (PostgreSQL is migrated by this command only).
+Status run_migrate(std::span<const std::string_view> args, std::ostream& out);
+// `partitions (--create-through DATE | --detach-before DATE)`: the PostgreSQL journal's days.
+Status run_partitions(std::span<const std::string_view> args, std::ostream& out);
+
+// `report [--from DATE] [--to DATE] [--stores S,...] [--point-value M/P] [--format json|html]
+// [--out FILE] [--chart-js PATH]`: the nightly report.
+Status run_report(std::span<const std::string_view> args, std::ostream& out);
+
+// `simulate --program F --from DATE --to DATE [--stores S,...] [--threads N] [--format json|html]
+// [--out FILE] [--chart-js PATH]`: the what-if backtest of a new program.
+Status run_simulate(std::span<const std::string_view> args, std::ostream& out);
 
 // Writes `json` and a newline to `out`; internal error when it cannot.
 Status write_json_line(std::ostream& out, const std::string& json);

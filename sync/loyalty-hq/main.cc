@@ -14,6 +14,7 @@
 
 #include "args/hq_args.h"
 #include "commands.h"
+#include "state/store_choice.h"
 #include "loyalty/core/json.h"
 
 #ifndef LOYALTY_VERSION
@@ -29,8 +30,8 @@ constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
 
 constexpr std::string_view usage_text =
-    "Usage:\n"
-    "  loyalty-hq init [--dir D] [--server-name N[,N...]]\n"
+    "Usage: loyalty-hq [--store LOC] COMMAND ...\n"
+    "  loyalty-hq init [--dir D] [--server-name N[,N...]] [--time-zone ZONE]\n"
     "  loyalty-hq ca init [--dir D]\n"
     "  loyalty-hq ca issue [--dir D] --store S --terminal T --out DIR [--valid-days N]\n"
     "  loyalty-hq ca issue [--dir D] --server-name N[,N...] --out DIR [--valid-days N]\n"
@@ -46,16 +47,26 @@ constexpr std::string_view usage_text =
     "  loyalty-hq publish [--dir D] [--store S] signing-key --new-key-id K2 [--key-id K]\n"
     "  loyalty-hq release [--dir D] --store S --terminal T [--from-seq N] --note TEXT\n"
     "  loyalty-hq apply [--dir D]\n"
+    "  loyalty-hq report [--dir D] [--from DATE] [--to DATE] [--stores S[,S...]]\n"
+    "                    [--point-value M/P] [--format json|html] [--out FILE] [--chart-js F]\n"
+    "  loyalty-hq simulate [--dir D] --program F --from DATE --to DATE [--stores S[,S...]]\n"
+    "                      [--threads N] [--format json|html] [--out FILE] [--chart-js F]\n"
+    "  loyalty-hq migrate [--dir D]\n"
+    "  loyalty-hq partitions [--dir D] (--create-through DATE | --detach-before DATE)\n"
     "  loyalty-hq help | --help\n"
     "  loyalty-hq --version\n"
     "\n"
     "D is HQ's state directory (default /var/lib/loyalty-hq): hq.db, ca/, keys/, server/.\n"
+    "LOC is the store: sqlite:PATH (default sqlite:D/hq.db) or a postgresql://... URI (keep\n"
+    "its password in ~/.pgpass); init records it in D/store for the commands after it.\n"
     "\n"
     "Commands:\n"
-    "  init      Create D: the store (hq.db), a development CA (ca/), the bundle signing key\n"
-    "            k1 (keys/bundle-k1.key, .pub), the chain's pseudonym key (keys/pseudonym.key)\n"
-    "            and HQ's certificate for --server-name (default 127.0.0.1,localhost) in\n"
-    "            server/; publishes the pseudonym key to every terminal. Refuses an existing HQ.\n"
+    "  init      Create D: the store (hq.db, or LOC migrated), a development CA (ca/), the\n"
+    "            bundle signing key k1 (keys/bundle-k1.key, .pub), the chain's pseudonym key\n"
+    "            (keys/pseudonym.key) and HQ's certificate for --server-name (default\n"
+    "            127.0.0.1,localhost) in server/; publishes the pseudonym key to every terminal.\n"
+    "            Refuses an existing HQ. --time-zone: the zone of the business days (IANA name,\n"
+    "            default UTC), fixed for the store's life.\n"
     "  ca init   Create the development CA in D/ca.\n"
     "  ca issue  Issue a terminal's client certificate (DIR/terminal.crt, terminal.key, ca.crt)\n"
     "            or an HQ server certificate (DIR/server.crt, server.key, ca.crt).\n"
@@ -73,6 +84,18 @@ constexpr std::string_view usage_text =
     "  release   Lift a terminal's quarantine; --from-seq drops what HQ holds from that seq on\n"
     "            so the terminal sends it again.\n"
     "  apply     Apply what HQ holds to its ledger once (serve does this by itself).\n"
+    "  report    The nightly report of the business days FROM..TO (default yesterday):\n"
+    "            receipts, loyalty share, average checks, visits, points issued, redeemed,\n"
+    "            expired and donated, liability, overdrafts, top rules by cost (points at\n"
+    "            M minor units per P points, default 1/1), budgets; per store and in total.\n"
+    "            JSON, or one HTML page with charts; applies what HQ holds first.\n"
+    "  simulate  What a new program F would have done: the stored receipts of FROM..TO\n"
+    "            quoted again under F with the customers' states as they were, on N threads\n"
+    "            (default 2), against what happened: discounts, points issued and redeemed,\n"
+    "            liability, tier changes; per store and in total (docs/backtest.md).\n"
+    "  migrate   Bring the store's schema to this build's (PostgreSQL: only this migrates it).\n"
+    "  partitions  Create the PostgreSQL journal's daily partitions through DATE, or detach\n"
+    "            the days before DATE (kept as tables journal_YYYYMMDD).\n"
     "\n"
     "TIME is RFC 3339, e.g. 2026-03-10T09:30:00Z. Flags take `--flag value` or `--flag=value`.\n"
     "Output is JSON on stdout. Exit status: 0 success, 2 usage or a bad value, 1 failure.\n";
@@ -86,6 +109,10 @@ Status run_command(std::string_view name, std::span<const std::string_view> rest
   if (name == "publish") return run_publish(rest, std::cout);
   if (name == "release") return run_release(rest, std::cout);
   if (name == "apply") return run_apply(rest, std::cout);
+  if (name == "migrate") return run_migrate(rest, std::cout);
+  if (name == "report") return run_report(rest, std::cout);
+  if (name == "simulate") return run_simulate(rest, std::cout);
+  if (name == "partitions") return run_partitions(rest, std::cout);
   if (name == "help" || name == "--help" || name == "-h") {
     std::cout << usage_text << std::flush;
     return std::cout ? Status() : make_error(ErrorCode::internal, "cannot write to stdout");
@@ -99,7 +126,27 @@ Status run_command(std::string_view name, std::span<const std::string_view> rest
                         json::quote(name) + " (see 'loyalty-hq --help')");
 }
 
+// The global option --store LOC (or --store=LOC) before the command; false with a message when
+// it has no value.
+bool take_store_option(std::span<const std::string_view>& args) {
+  if (args.empty()) return true;
+  const std::string_view first = args.front();
+  if (first.starts_with("--store=")) {
+    choose_store(std::string(first.substr(8)));
+    args = args.subspan(1);
+  } else if (first == "--store") {
+    if (args.size() < 2) {
+      std::cerr << "loyalty-hq: --store needs a value: sqlite:PATH or a postgresql://... URI\n";
+      return false;
+    }
+    choose_store(std::string(args[1]));
+    args = args.subspan(2);
+  }
+  return true;
+}
+
 int run(std::span<const std::string_view> args) {
+  if (!take_store_option(args)) return exit_usage;
   if (args.empty()) {
     std::cerr << usage_text;
     return exit_usage;

@@ -75,13 +75,16 @@ expected_files = {
         "/usr/lib/tmpfiles.d/loyalty-hq.conf": 0o644,
         "/usr/share/doc/loyalty-hq/changelog.gz": 0o644,
         "/usr/share/doc/loyalty-hq/copyright": 0o644,
+        "/usr/share/doc/loyalty-hq/backtest.md": 0o644,
+        "/usr/share/doc/loyalty-hq/hq-postgres.md": 0o644,
+        "/usr/share/doc/loyalty-hq/hq-report.md": 0o644,
         "/usr/share/doc/loyalty-hq/packages.md": 0o644,
         "/usr/share/doc/loyalty-hq/sync.md": 0o644,
         "/usr/share/lintian/overrides/loyalty-hq": 0o644,
     },
 }
-# Depends, as package names: Debian 12's libraries the programs link (dpkg-shlibdeps), and
-# adduser for the postinst's fallback.
+# Depends, as package names: Debian 12's libraries the programs link (dpkg-shlibdeps), adduser
+# for the postinst's fallback, and (loyalty-hq) the Chart.js its report pages inline.
 expected_depends = {
     "loyalty-terminal": {
         "adduser", "libc6", "libdate-tz3", "libgcc-s1", "libjpeg62-turbo", "libpng16-16",
@@ -89,7 +92,8 @@ expected_depends = {
         "libtomlplusplus3", "libudev1", "libwebp7", "libxkbcommon0", "libzstd1", "libzxing2",
     },
     "loyalty-hq": {
-        "adduser", "libc6", "libgcc-s1", "libsqlite3-0", "libssl3", "libstdc++6", "libzstd1",
+        "adduser", "libc6", "libdate-tz3", "libgcc-s1", "libjs-chart.js", "libpq5",
+        "libsqlite3-0", "libssl3", "libstdc++6", "libzstd1",
     },
 }
 expected_recommends = {"loyalty-terminal": "systemd, udev", "loyalty-hq": "systemd"}

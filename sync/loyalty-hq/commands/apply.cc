@@ -9,6 +9,7 @@
 #include "loyalty/core/limits.h"
 #include "output/report_json.h"
 #include "state/hq_dir.h"
+#include "state/store_choice.h"
 
 namespace loyalty::hq {
 

@@ -1,5 +1,7 @@
-// `loyalty-hq init --dir D [--server-name N[,N...]]`: a new HQ directory (state/hq_dir.h): the
-// store, a development CA, the first bundle signing key, the chain's pseudonym key and HQ's
+// `loyalty-hq [--store LOC] init --dir D [--server-name N[,N...]] [--time-zone Z]`: a new HQ
+// directory (state/hq_dir.h): the store (SQLite in D, or the PostgreSQL database --store names,
+// migrated; its locator is recorded in D/store), the business time zone (D/business-time-zone),
+// a development CA, the first bundle signing key, the chain's pseudonym key and HQ's
 // server certificate; then the pseudonym key is published for the whole chain (version 1), so
 // every terminal receives it with its first downlink. Refuses a directory that holds any of
 // these already.
@@ -14,11 +16,14 @@
 #include "args/hq_args.h"
 #include "commands.h"
 #include "loyalty/core/json.h"
+#include "loyalty/environment/tzdb_zone.h"
 #include "loyalty/sync/downlink.h"
+#include "loyalty/sync/hq_postgres.h"
 #include "loyalty/sync/signing.h"
 #include "loyalty/sync/tls.h"
 #include "state/hq_dir.h"
 #include "state/state_files.h"
+#include "state/store_choice.h"
 
 namespace loyalty::hq {
 
@@ -33,7 +38,8 @@ constexpr std::int64_t clock_skew_seconds = 3600;
 constexpr std::size_t pseudonym_key_bytes = 32;
 
 Status refuse_existing(const HqDir& dir) {
-  for (const std::string& path : {dir.database(), dir.ca(), dir.keys(), dir.server()}) {
+  for (const std::string& path :
+       {dir.database(), dir.ca(), dir.keys(), dir.server(), dir.store_file(), dir.zone_file()}) {
     if (path_exists(path)) {
       return make_error(ErrorCode::conflict, path + " exists already: " + dir.root +
                                                  " holds an HQ; refusing to overwrite it");
@@ -88,7 +94,7 @@ std::string report(const HqDir& dir, const std::vector<std::string>& server_name
   out.key("dir");
   out.value(dir.root);
   out.key("database");
-  out.value(dir.database());
+  out.value(store_locator(dir).ok() ? store_locator(dir)->shown() : dir.database());
   out.key("ca");
   out.value(dir.ca() + "/ca.crt");
   out.key("server_certificate");
@@ -107,24 +113,63 @@ std::string report(const HqDir& dir, const std::vector<std::string>& server_name
   return out.take();
 }
 
+// A new PostgreSQL database gets the schema; one that holds an HQ already is refused, since
+// this directory's keys would not be the ones its terminals have.
+Status prepare_postgres(const StoreLocator& locator, const sync::BusinessZone& zone,
+                        Timestamp now) {
+  sync::PostgresHqOptions options;
+  options.business_zone = zone;
+  Result<sync::PostgresMigration> migrated =
+      sync::migrate_postgres_hq_store(locator.target, options, now);
+  if (!migrated.ok()) return make_error(migrated.error().code, migrated.error().message);
+  if (migrated->version_before > 0) {
+    return make_error(ErrorCode::conflict, locator.shown() +
+                                               " holds an HQ already (schema version " +
+                                               std::to_string(migrated->version_before) +
+                                               "); refusing to give it new keys");
+  }
+  return Status();
+}
+
 }  // namespace
 
 Status run_init(std::span<const std::string_view> args, std::ostream& out) {
-  constexpr FlagSpec flags[] = {{"dir"}, {"server-name"}};
+  constexpr FlagSpec flags[] = {{"dir"}, {"server-name"}, {"time-zone"}};
   const ParsedArgs parsed = TRY(parse_flags(command, args, flags));
   const HqDir dir = hq_dir(parsed);
   const std::vector<std::string> server_names =
       TRY(server_names_flag(command, parsed.flag_or("server-name", default_server_names)));
+  const std::string zone_name = parsed.flag_or("time-zone", "UTC");
+  if (zone_name != "UTC") {
+    Result<environment::TzdbZone> zone = environment::TzdbZone::find(zone_name);
+    if (!zone.ok()) return usage_error(command, "--time-zone: " + zone.error().message);
+  }
+  const StoreLocator locator = TRY(store_locator(dir));
   TRY(refuse_existing(dir));
   TRY(ensure_directory(dir.root, 0700));
+  if (zone_name != "UTC") TRY(write_new_file(dir.zone_file(), zone_name + "\n", 0644));
+  if (locator.target != dir.database()) {
+    // 0600: a locator may carry a password (better kept in ~/.pgpass).
+    TRY(write_new_file(dir.store_file(), locator.text() + "\n", 0600));
+  }
   const Timestamp now = wall_clock_now();
+  if (locator.kind == StoreLocator::Kind::postgresql) {
+    TRY(prepare_postgres(locator, TRY(business_zone(dir)), now));
+  } else {
+    // Creates the SQLite file (open_store refuses a missing one).
+    sync::SqliteHqOptions options;
+    options.business_zone = TRY(business_zone(dir));
+    Result<std::unique_ptr<sync::HqStore>> created =
+        sync::open_sqlite_hq_store(locator.target, options);
+    if (!created.ok()) {
+      return make_error(ErrorCode::io_error, locator.target + ": " + created.error().message);
+    }
+  }
   TRY(make_certificates(dir, server_names, now));
   std::string pseudonym_hex;
   TRY(make_keys(dir, pseudonym_hex));
-  Result<std::unique_ptr<sync::HqStore>> store = sync::open_sqlite_hq_store(dir.database());
-  if (!store.ok()) {
-    return make_error(ErrorCode::io_error, dir.database() + ": " + store.error().message);
-  }
+  Result<std::unique_ptr<sync::HqStore>> store = open_store(dir);
+  if (!store.ok()) return store.error();
   const sync::KeysItem keys{std::string(pseudonym_key_id), pseudonym_hex, {}};
   const std::int64_t version = TRY((*store)->publish("", keys, now));
   return write_json_line(out, report(dir, server_names, version));

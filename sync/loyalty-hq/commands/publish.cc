@@ -27,6 +27,7 @@
 #include "loyalty/sync/downlink.h"
 #include "state/hq_dir.h"
 #include "state/state_files.h"
+#include "state/store_choice.h"
 
 namespace loyalty::hq {
 

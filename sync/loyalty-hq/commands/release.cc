@@ -12,6 +12,7 @@
 #include "loyalty/core/json.h"
 #include "loyalty/core/limits.h"
 #include "state/hq_dir.h"
+#include "state/store_choice.h"
 
 namespace loyalty::hq {
 

@@ -24,6 +24,7 @@
 #include "loyalty/sync/hq_service.h"
 #include "state/hq_dir.h"
 #include "state/state_files.h"
+#include "state/store_choice.h"
 
 namespace loyalty::hq {
 
@@ -87,8 +88,7 @@ Status run_serve(std::span<const std::string_view> args, std::ostream&) {
   options.listen_port = listen.port;
   options.tls = dir.server_tls();
   options.workers = static_cast<std::size_t>(workers);
-  const std::string database = dir.database();
-  options.store_factory = [database] { return sync::open_sqlite_hq_store(database); };
+  options.store_factory = TRY(store_factory(dir));
 
   boost::asio::io_context io;
   std::unique_ptr<sync::HqService> service;

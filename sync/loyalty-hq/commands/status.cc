@@ -11,6 +11,7 @@
 #include "loyalty/core/json.h"
 #include "output/report_json.h"
 #include "state/hq_dir.h"
+#include "state/store_choice.h"
 
 namespace loyalty::hq {
 

@@ -1,10 +1,7 @@
-// HQ's state directory: paths, and loading the store and the keys with errors that name the
+// HQ's state directory: paths, and loading the keys with errors that name the
 // file and what to do.
 
 #include "state/hq_dir.h"
-
-#include <algorithm>
-#include <cctype>
 
 #include "loyalty/core/limits.h"
 #include "state/state_files.h"
@@ -14,13 +11,6 @@ namespace loyalty::hq {
 namespace {
 
 constexpr std::size_t small_file_bytes_max = 4096;
-
-std::string trimmed(std::string text) {
-  const auto space = [](unsigned char c) { return std::isspace(c) != 0; };
-  text.erase(std::find_if_not(text.rbegin(), text.rend(), space).base(), text.end());
-  text.erase(text.begin(), std::find_if_not(text.begin(), text.end(), space));
-  return text;
-}
 
 }  // namespace
 
@@ -37,23 +27,6 @@ sync::TlsFiles HqDir::server_tls() const {
 }
 
 HqDir hq_dir(const ParsedArgs& parsed) { return HqDir{parsed.flag_or("dir", default_dir)}; }
-
-Result<std::unique_ptr<sync::HqStore>> open_store(const HqDir& dir) {
-  if (!path_exists(dir.database())) {
-    return make_error(ErrorCode::not_found, dir.root + " is not an HQ directory (" +
-                                                dir.database() +
-                                                " is missing); create one with loyalty-hq "
-                                                "init --dir " +
-                                                dir.root);
-  }
-  Result<std::unique_ptr<sync::HqStore>> store = sync::open_sqlite_hq_store(dir.database());
-  if (!store.ok()) {
-    const Error& error = store.error();
-    return make_error(error.code == ErrorCode::invalid_argument ? ErrorCode::io_error : error.code,
-                      dir.database() + ": " + error.message);
-  }
-  return store;
-}
 
 Result<storage::PseudonymKey> load_pseudonym_key(const HqDir& dir) {
   const std::string text = trimmed(TRY(read_text_file(dir.pseudonym_key(), small_file_bytes_max)));

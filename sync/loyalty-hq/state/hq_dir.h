@@ -1,6 +1,8 @@
 // HQ's state directory (--dir, default /var/lib/loyalty-hq) and what lives in it:
 //
-//   hq.db                   the HqStore (SQLite)
+//   hq.db                   the HqStore (SQLite), unless D/store names another (store_choice.h)
+//   store                   the store's locator, when init was given --store
+//   business-time-zone      the chain's business time zone, when init was given --time-zone
 //   ca/ca.key, ca/ca.crt    the development CA that issues terminal and server certificates
 //   keys/bundle-<id>.key    Ed25519 private keys that sign rule bundles (0600), and
 //   keys/bundle-<id>.pub    their public keys, which terminals are provisioned with
@@ -42,6 +44,8 @@ struct HqDir {
   std::string pseudonym_key() const { return keys() + "/pseudonym.key"; }
   std::string server() const { return root + "/server"; }
   std::string serve_port() const { return root + "/serve.port"; }
+  std::string store_file() const { return root + "/store"; }
+  std::string zone_file() const { return root + "/business-time-zone"; }
   // HQ's side of mutual TLS: server/server.crt, server/server.key, server/ca.crt.
   sync::TlsFiles server_tls() const;
 };
@@ -49,9 +53,6 @@ struct HqDir {
 // --dir, or the default.
 HqDir hq_dir(const ParsedArgs& parsed);
 
-// The HQ store of an initialised directory; not_found when there is no hq.db (it is not
-// created here: a mistyped --dir must not start an empty HQ).
-Result<std::unique_ptr<sync::HqStore>> open_store(const HqDir& dir);
 // The chain's pseudonym key from keys/pseudonym.key.
 Result<storage::PseudonymKey> load_pseudonym_key(const HqDir& dir);
 // The id in keys/bundle.current.

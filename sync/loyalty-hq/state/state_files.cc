@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -113,6 +115,13 @@ Status ensure_directory(const std::string& path, mode_t mode) {
 bool path_exists(const std::string& path) {
   struct stat info {};
   return ::lstat(path.c_str(), &info) == 0;
+}
+
+std::string trimmed(std::string text) {
+  const auto space = [](unsigned char c) { return std::isspace(c) != 0; };
+  text.erase(std::find_if_not(text.rbegin(), text.rend(), space).base(), text.end());
+  text.erase(text.begin(), std::find_if_not(text.begin(), text.end(), space));
+  return text;
 }
 
 }  // namespace loyalty::hq

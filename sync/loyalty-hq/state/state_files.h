@@ -34,6 +34,8 @@ class UniqueFd {
 
 // The whole file, at most `bytes_max` bytes. Errors (io_error, limit_exceeded) name the path.
 Result<std::string> read_text_file(const std::string& path, std::size_t bytes_max);
+// `text` without leading and trailing white space.
+std::string trimmed(std::string text);
 // Creates `path` with `mode` and `content`, flushed to disk; conflict when it exists.
 Status write_new_file(const std::string& path, std::string_view content, mode_t mode);
 // Writes `content` to "<path>.tmp" and renames it over `path`.

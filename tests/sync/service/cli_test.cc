@@ -375,6 +375,27 @@ TEST_CASE("loyalty-hq refuses a misused command line with exit 2 and a message",
        "loyalty-hq: init: --server-name \"bad name\" is neither a DNS name nor an IP address" +
            see},
       {{"ca"}, "loyalty-hq: ca: missing subcommand (expected: init, issue)" + see},
+      {{"--store"},
+       "loyalty-hq: --store needs a value: sqlite:PATH or a postgresql://... URI\n"},
+      {{"--store", "mysql://hq@db/loyalty", "status", "--dir", hq.dir()},
+       "loyalty-hq: --store \"mysql://hq@db/loyalty\" is not a store: use sqlite:PATH or a "
+       "postgresql://... URI\n"},
+      {{"--store=postgres", "status", "--dir", hq.dir()},
+       "loyalty-hq: --store \"postgres\" is not a store: use sqlite:PATH or a postgresql://... "
+       "URI\n"},
+      {{"init", "--dir", hq.file("new"), "--time-zone", "Mars/Olympus_Mons"},
+       "loyalty-hq: init: --time-zone: \"Mars/Olympus_Mons\" is not a time zone of the system's "
+       "tzdata (/usr/share/zoneinfo): use an IANA name like Europe/Berlin or America/Santiago" +
+           see},
+      {{"partitions", "--dir", hq.dir()},
+       "loyalty-hq: partitions: give one of --create-through DATE and --detach-before DATE" + see},
+      {{"partitions", "--dir", hq.dir(), "--create-through", "2026-13-01"},
+       "loyalty-hq: partitions: --create-through: \"2026-13-01\" is not a valid date: month 13 is "
+       "out of range (expected YYYY-MM-DD)" +
+           see},
+      {{"partitions", "--dir", hq.dir(), "--detach-before", "2026-12-01"},
+       "loyalty-hq: partitions: the store " + hq.file("hq.db") +
+           " is SQLite, whose journal has no partitions\n"},
   };
   for (const auto& [args, message] : cases) {
     INFO(args.front() << (args.size() > 1 ? " " + args[1] : ""));
@@ -386,10 +407,10 @@ TEST_CASE("loyalty-hq refuses a misused command line with exit 2 and a message",
   CHECK(!std::filesystem::exists(hq.file("new")));
   const HqRun bare = run_hq({});
   CHECK(bare.exit_code == 2);
-  CHECK(bare.err.starts_with("Usage:\n  loyalty-hq init"));
+  CHECK(bare.err.starts_with("Usage: loyalty-hq [--store LOC] COMMAND ...\n  loyalty-hq init"));
   const HqRun help = run_hq({"--help"});
   CHECK(help.exit_code == 0);
-  CHECK(help.out.starts_with("Usage:\n  loyalty-hq init"));
+  CHECK(help.out.starts_with("Usage: loyalty-hq [--store LOC] COMMAND ...\n  loyalty-hq init"));
   const HqRun missing = run_hq({"status", "--dir", hq.file("nowhere")});
   CHECK(missing.exit_code == 1);
   CHECK(missing.err == "loyalty-hq: " + hq.file("nowhere") + " is not an HQ directory (" +

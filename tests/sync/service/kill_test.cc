@@ -1,6 +1,8 @@
 // A kill -9 of `loyalty-hq serve` in the middle of ingest loses no acknowledged batch: HQ
-// answers only after the batch is durable (one transaction, synchronous=FULL), so after the
-// restart it holds at least every seq it acknowledged, and the terminal resumes from there.
+// answers only after the batch is durable (one transaction: SQLite with synchronous=FULL, or a
+// PostgreSQL commit on a server with fsync on), so after the restart it holds at least every seq
+// it acknowledged, and the terminal resumes from there. On PostgreSQL the database server is
+// also killed (SIGKILL of the postmaster) once, with crash recovery on its start.
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -10,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -20,6 +23,8 @@
 #include "loyalty/sync/https.h"
 #include "loyalty/sync/tls.h"
 #include "service/hq_program.h"
+#include "loyalty/sync/hq_postgres.h"
+#include "postgres/pg_server.h"
 #include "temp_dir.h"
 
 using namespace loyalty;
@@ -43,9 +48,20 @@ HttpsRequest batch_request(const Batch& batch) {
 
 TEST_CASE("a kill -9 of loyalty-hq during ingest loses no acknowledged batch",
           "[sync][service][cli][kill]") {
+  const bool postgresql = GENERATE(false, true);
+  INFO((postgresql ? "postgresql" : "sqlite"));
   TempDir temp;
   const std::string dir = temp.file("hq");
-  REQUIRE(run_hq({"init", "--dir", dir}).exit_code == 0);
+  std::optional<loyalty::test::PgServer> server;  // fsync on: durability is what is tested
+  if (postgresql) {
+    server.emplace(loyalty::test::PgServer::start());
+    server->create_database("hq");
+    const HqRun init = run_hq({"--store", server->conninfo("hq"), "init", "--dir", dir});
+    INFO(init.err);
+    REQUIRE(init.exit_code == 0);
+  } else {
+    REQUIRE(run_hq({"init", "--dir", dir}).exit_code == 0);
+  }
   const std::string till = temp.file("till");
   REQUIRE(run_hq({"ca", "issue", "--dir", dir, "--store", "store-1", "--terminal", "till.7",
                   "--out", till})
@@ -113,6 +129,11 @@ TEST_CASE("a kill -9 of loyalty-hq during ingest loses no acknowledged batch",
     }
     if (killer.joinable()) {
       killer.join();
+      if (postgresql && kills == 1) {
+        // The database server dies as well; it recovers from its WAL on start.
+        server->kill_postmaster();
+        server->start_again();
+      }
       int status = 0;
       REQUIRE(::waitpid(serve, &status, 0) == serve);
       REQUIRE(WIFSIGNALED(status));
@@ -127,7 +148,8 @@ TEST_CASE("a kill -9 of loyalty-hq during ingest loses no acknowledged batch",
   // Everything once: the journal holds each seq exactly once, and after an apply HQ's ledger
   // has the customer's 3,000 × 10 points.
   REQUIRE(run_hq({"apply", "--dir", dir}).exit_code == 0);
-  auto store = open_sqlite_hq_store(dir + "/hq.db");
+  auto store = postgresql ? open_postgres_hq_store(server->conninfo("hq"))
+                         : open_sqlite_hq_store(dir + "/hq.db");
   REQUIRE(store.ok());
   auto state = (*store)->uplink_state(TerminalIdentity{"store-1", "till.7"});
   REQUIRE(state.ok());
