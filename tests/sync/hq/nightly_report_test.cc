@@ -1,11 +1,12 @@
 // The nightly report's figures (nightly_report.h) from a journal and HQ's ledger, on SQLite and
 // PostgreSQL: exact values per store, for the chain and per day, and bad requests refused.
 
+#include "loyalty/sync/nightly_report.h"
+
 #include <catch2/catch.hpp>
 
 #include "journal_builder.h"
 #include "loyalty/core/json.h"
-#include "loyalty/sync/nightly_report.h"
 #include "store_backends.h"
 
 using namespace loyalty;
@@ -34,8 +35,7 @@ void fill(HqStore& hq) {
                     quote(true, 10000,
                           R"("discounts":[{"source":"rule:promo","amount_minor":500}],)"
                           R"("earns":[{"source":"earn.base","account":"customer","points":100}])",
-                          "",
-                          R"({"budget":"b1","unit":"money","period":"campaign","used":500})"),
+                          "", R"({"budget":"b1","unit":"money","period":"campaign","used":500})"),
                     10000, {earn_lot(alice, 100, at_seconds(t0 + day + 3600))});
   a.quoted_checkout(at_seconds(t0 + 7200), std::nullopt,
                     quote(false, 3000, R"("discounts":[],"earns":[])"), 3000, {});
@@ -135,9 +135,10 @@ TEST_CASE("the nightly report adds up receipts and the ledger per store, for the
         R"({"change_points":40,"end_points":70})");
 }
 
-TEST_CASE("the nightly report refuses dates that are not dates, backwards ranges and more than a "
-          "year",
-          "[hq][report]") {
+TEST_CASE(
+    "the nightly report refuses dates that are not dates, backwards ranges and more than a "
+    "year",
+    "[hq][report]") {
   TestStore where(Backend::sqlite);
   auto hq = where.open();
   ReportOptions options;

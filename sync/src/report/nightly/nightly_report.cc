@@ -34,14 +34,12 @@ Result<Period> period_of(const ReportOptions& options, const TimeZone& zone) {
   Period period{days_from_civil(*from), days_from_civil(*to), {}, {}};
   if (period.last_day < period.first_day) {
     return make_error(ErrorCode::invalid_argument, "the report's first day " + options.from_date +
-                                                       " is after its last day " +
-                                                       options.to_date);
+                                                       " is after its last day " + options.to_date);
   }
   if (period.last_day - period.first_day + 1 > limits::hq_report_days_max) {
     return make_error(ErrorCode::invalid_argument,
                       "a report covers at most " + std::to_string(limits::hq_report_days_max) +
-                          " days, not " +
-                          std::to_string(period.last_day - period.first_day + 1));
+                          " days, not " + std::to_string(period.last_day - period.first_day + 1));
   }
   period.from = from_local(*from, 0, zone);
   period.until = from_local(civil_from_days(period.last_day + 1), 0, zone);
@@ -56,8 +54,8 @@ void write_summary(json::Writer& out, const Figures& figures, const PointValue& 
   out.key("member_receipts");
   out.value(figures.member_receipts);
   out.key("loyalty_share_bp");
-  out.value(figures.receipts == 0 ? 0 : ratio_half_up(figures.member_receipts, 10000,
-                                                      figures.receipts));
+  out.value(
+      figures.receipts == 0 ? 0 : ratio_half_up(figures.member_receipts, 10000, figures.receipts));
   out.key("average_check_minor");
   out.begin_object();
   out.key("members");
@@ -66,9 +64,10 @@ void write_summary(json::Writer& out, const Figures& figures, const PointValue& 
                 : ratio_half_up(std::max<std::int64_t>(figures.member_net_minor, 0), 1,
                                 figures.member_receipts));
   out.key("non_members");
-  out.value(non_members == 0 ? 0
-                             : ratio_half_up(std::max<std::int64_t>(figures.non_member_net_minor, 0),
-                                             1, non_members));
+  out.value(
+      non_members == 0
+          ? 0
+          : ratio_half_up(std::max<std::int64_t>(figures.non_member_net_minor, 0), 1, non_members));
   out.end_object();
   const auto members = static_cast<std::int64_t>(figures.members.size());
   out.key("members");
@@ -209,9 +208,8 @@ Result<std::string> nightly_report_json(HqStore& store, const ReportOptions& opt
   TRY(store.scan_journal(scan, [&](JournalEvent&& event) -> Status {
     DayFigures* day = day_of(event.created_at);
     LOYALTY_ASSERT(day != nullptr);  // its business date is in the range
-    report::add_checkout(event,
-                         report::ReceiptSink{&stores[event.store_id], &chain, day, &currency,
-                                             &unreadable});
+    report::add_checkout(
+        event, report::ReceiptSink{&stores[event.store_id], &chain, day, &currency, &unreadable});
     return {};
   }));
   TRY(store.scan_entries(period.from, period.until, [&](const LedgerEntryRow& entry) -> Status {

@@ -36,7 +36,7 @@ struct Figures {
   std::int64_t overdrafts_opened = 0;
   std::map<std::string, SourceCost> sources;
   std::map<std::tuple<std::string, std::string, std::string>, std::int64_t> budgets;  // (id, unit,
-                                                                                       // period)
+                                                                                      // period)
 };
 
 struct DayFigures {
