@@ -57,6 +57,12 @@ Result<HqTotals> RowStore::totals() {
 
 Status RowStore::scan_journal(const JournalScan& scan,
                               const std::function<Status(JournalEvent&&)>& visit) {
+  for (const std::string* date : {&scan.from_date, &scan.to_date}) {
+    Result<CivilDate> parsed = parse_date(*date);
+    if (!parsed.ok()) {
+      return make_error(ErrorCode::invalid_argument, "journal scan: " + parsed.error().message);
+    }
+  }
   if (scan.from_date > scan.to_date) {
     return make_error(ErrorCode::invalid_argument, "the scan's from date " + scan.from_date +
                                                        " is after its to date " + scan.to_date);
