@@ -50,8 +50,9 @@ void infer_event_limit(const StoredNote& note, const StoredQuote& quote,
                     [&note](const StoredEarn& earn) { return earn.source == note.source; });
   const std::string& type = std::get<EventAwardRule>(rule->params).event_type;
   // Within a customer document's counts (1,000,000,000), whatever a damaged note says.
-  raise_count(out.customer.event_awards, type,
-              std::clamp<std::int64_t>(note.value - awarded, 0, 1'000'000'000));
+  raise_count(
+      out.customer.event_awards, type,
+      std::clamp<std::int64_t>(saturating_difference(note.value, awarded), 0, 1'000'000'000));
 }
 
 }  // namespace

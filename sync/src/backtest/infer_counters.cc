@@ -37,6 +37,9 @@ bool stamps_reproduce(std::int64_t held, std::int64_t required, bool collect_onl
     if (move->line < 0 || static_cast<std::size_t>(move->line) >= receipt.lines.size())
       return false;
     const std::int64_t quantity = receipt.lines[static_cast<std::size_t>(move->line)].quantity;
+    // Beyond a receipt's bound the receipt is skipped (check_rebuilt_limits), and held + quantity
+    // could overflow: no count reproduces it.
+    if (quantity > limits::quantity_max) return false;
     if (collect_only) {
       const std::int64_t earned = std::min(quantity, required - held);
       if (earned <= 0 || move->earned != earned || move->redeemed != 0) return false;
@@ -61,8 +64,12 @@ std::int64_t stamps_required(const RebuildContext& context, std::string_view rul
         static_cast<std::size_t>(move->line) >= receipt.lines.size()) {
       continue;
     }
-    const std::int64_t rewarded =
-        receipt.lines[static_cast<std::size_t>(move->line)].quantity - move->earned;
+    std::int64_t rewarded = 0;
+    // A difference past int64 is more than any redeemed count: it divides none.
+    if (__builtin_sub_overflow(receipt.lines[static_cast<std::size_t>(move->line)].quantity,
+                               move->earned, &rewarded)) {
+      continue;
+    }
     if (rewarded > 0 && move->redeemed % rewarded == 0) return move->redeemed / rewarded;
   }
   return 0;

@@ -30,7 +30,8 @@ std::uint32_t place_of(const Program& program, const std::vector<std::uint32_t>&
   return rule;
 }
 
-// The rule's discount entries, each with the line's net just before it.
+// The rule's discount entries, each with the line's net just before it. A net past int64 (a damaged
+// quote's amounts) matches no step.
 bool applied_step_matches(const StoredQuote& quote, std::string_view label, const Rule& rule,
                           BasisPoints percent, bool& any) {
   for (std::size_t i = 0; i < quote.line_count; ++i) {
@@ -41,13 +42,14 @@ bool applied_step_matches(const StoredQuote& quote, std::string_view label, cons
         any = true;
         if (percent_of(net, percent, rule.rounding) != entry.amount) return false;
       }
-      net -= entry.amount;
+      if (__builtin_sub_overflow(net, entry.amount, &net)) return false;
     }
   }
   return true;
 }
 
-// What the outbid rule would have given at `percent` on the nets at its place.
+// What the outbid rule would have given at `percent` on the nets at its place; -1 (no note's
+// value) when a net or the total is past int64 (a damaged quote's amounts).
 std::int64_t outbid_total(const StoredQuote& quote, const RebuildContext& context,
                           const std::vector<std::uint32_t>& evidence, std::uint32_t rule_index,
                           BasisPoints percent) {
@@ -66,9 +68,12 @@ std::int64_t outbid_total(const StoredQuote& quote, const RebuildContext& contex
     for (const StoredEntry& entry : line.discounts) {
       const std::optional<std::string_view> id = label_id(entry.source, "rule");
       const std::optional<std::uint32_t> other = id ? reference.rule_index(*id) : std::nullopt;
-      if (!other || place_of(program, evidence, *other) < place) net -= entry.amount;
+      if ((!other || place_of(program, evidence, *other) < place) &&
+          __builtin_sub_overflow(net, entry.amount, &net)) {
+        return -1;
+      }
     }
-    total += percent_of(net, percent, rule.rounding);
+    if (__builtin_add_overflow(total, percent_of(net, percent, rule.rounding), &total)) return -1;
   }
   return total;
 }

@@ -111,7 +111,7 @@ bool JsonCursor::enter_object() {
     return fail("nested deeper than " + std::to_string(limits::json_depth_max));
   }
   ++pos_;
-  has_items_[++depth_] = false;
+  items_[++depth_] = 0;
   return true;
 }
 
@@ -123,7 +123,7 @@ bool JsonCursor::enter_array() {
     return fail("nested deeper than " + std::to_string(limits::json_depth_max));
   }
   ++pos_;
-  has_items_[++depth_] = false;
+  items_[++depth_] = 0;
   return true;
 }
 
@@ -139,12 +139,20 @@ bool JsonCursor::before_member_or_item(char close, bool& more) {
     --depth_;
     return true;
   }
-  if (has_items_[depth_]) {
+  if (items_[depth_] > 0) {
     if (text_[pos_] != ',') return fail(std::string("expected ',' or '") + close + "'");
     ++pos_;
     whitespace();
   }
-  has_items_[depth_] = true;
+  const bool object = close == '}';
+  const std::size_t items_max =
+      object ? limits::json_object_members_max : limits::json_array_items_max;
+  if (items_[depth_] >= items_max) {  // as json::parse: refused when one more begins
+    error_code_ = ErrorCode::limit_exceeded;
+    return fail(std::string(object ? "object has more than " : "array has more than ") +
+                std::to_string(items_max) + (object ? " members" : " items"));
+  }
+  ++items_[depth_];
   more = true;
   return true;
 }
@@ -247,10 +255,13 @@ bool JsonCursor::scan_string(std::string_view& out) {
     if (c == '"') {
       const std::size_t end = pos_++;
       if (!escaped) {
+        if (end - start > limits::json_string_bytes_max) return fail_string_size(start);
         out = text_.substr(start, end - start);
         return true;
       }
-      return decode_escapes(start, end, out);
+      if (!decode_escapes(start, end, out)) return false;
+      if (out.size() > limits::json_string_bytes_max) return fail_string_size(start);
+      return true;
     }
     if (static_cast<unsigned char>(c) < 0x20) return fail("control character in a string");
     if (static_cast<unsigned char>(c) >= 0x80) {
@@ -266,6 +277,13 @@ bool JsonCursor::scan_string(std::string_view& out) {
     ++pos_;
   }
   return fail("unexpected end of input in a string");
+}
+
+// A string whose text (decoded) is longer than json::parse allows; reported at its opening quote.
+bool JsonCursor::fail_string_size(std::size_t start) {
+  pos_ = start - 1;
+  error_code_ = ErrorCode::limit_exceeded;
+  return fail("string is longer than " + std::to_string(limits::json_string_bytes_max) + " bytes");
 }
 
 // Four hex digits at text[at, at + 4), within the string's end.

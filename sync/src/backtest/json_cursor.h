@@ -6,10 +6,12 @@
 // The dialect is core's (json.h) where it matters for what is read: RFC 8259 syntax, integers
 // only (a fraction or an exponent is an error, as is an integer outside int64), no "\u0000", no
 // lone surrogate, no control character and only well-formed UTF-8 in a string, nesting at most
-// limits::json_depth_max, the text at most limits::json_bytes_max. One difference, harmless for
-// documents written by core's writer: a duplicate key is not detected (the reader sees both, and
-// what it stores last wins). A differential run against json::parse over 300,000 mutated stored
-// quotes found no other (docs/backtest.md, "Reading the journal").
+// limits::json_depth_max, the text at most limits::json_bytes_max, a string (a key too) at most
+// limits::json_string_bytes_max bytes once decoded, an array at most limits::json_array_items_max
+// items and an object at most limits::json_object_members_max members. One difference, harmless
+// for documents written by core's writer: a duplicate key is not detected (the reader sees both,
+// and what it stores last wins). tests/fuzz/fuzz_backtest_json_cursor.cc holds the cursor's
+// verdicts to json::parse's with that one exception (docs/backtest.md, "Reading the journal").
 //
 // Errors: the first one is kept and every later call returns false. status() reads
 // "line L, column C: <reason>", columns counting bytes from 1.
@@ -73,6 +75,7 @@ class JsonCursor {
   bool scan_string(std::string_view& out);
   bool decode_escapes(std::size_t start, std::size_t end, std::string_view& out);
   bool decode_escape(std::size_t& i, std::size_t end, std::string& decoded);
+  bool fail_string_size(std::size_t start);
   bool hex4(std::size_t at, std::size_t end, std::uint32_t& unit);
   void whitespace();
 
@@ -80,8 +83,9 @@ class JsonCursor {
   std::deque<std::string>* decoded_;
   std::size_t pos_ = 0;
   std::size_t depth_ = 0;
-  // Per open container: whether a member or item was read (a comma comes before the next).
-  bool has_items_[limits::json_depth_max + 1] = {};
+  // Per open container: the members or items begun (after the first, a comma comes before the
+  // next); at most limits::json_object_members_max or json_array_items_max.
+  std::uint32_t items_[limits::json_depth_max + 1] = {};
   std::string error_;
   ErrorCode error_code_ = ErrorCode::parse_error;
 };

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +68,16 @@ Status check_rebuilt_limits(const Rebuilt& rebuilt);
 // The same for the stored quote's own figures (what the backtest sums as "actual"): each within
 // the amounts and points a quote can hold, so that the sums of a period cannot overflow.
 Status check_stored_figures(const StoredQuote& quote);
+
+// a - b, or the int64 bound it passes when the difference does not fit: the stored figures are
+// any int64 a damaged event holds, and the bounds checked afterwards (check_rebuilt_limits, a
+// clamp) then treat a saturated value as the out-of-range value it stands for.
+inline std::int64_t saturating_difference(std::int64_t a, std::int64_t b) {
+  std::int64_t difference = 0;
+  if (!__builtin_sub_overflow(a, b, &difference)) return difference;
+  return b < 0 ? std::numeric_limits<std::int64_t>::max()
+               : std::numeric_limits<std::int64_t>::min();
+}
 
 // A counter list kept sorted by key: `key` holds at least `count` afterwards.
 void raise_count(std::vector<Counter>& counters, std::string_view key, std::int64_t count);

@@ -58,10 +58,11 @@ void old_period_of_upgrade(const StoredQuote& quote, const StoredAnnex& annex,
   const TierPolicy& tiers = reference.program().tiers;
   const std::int64_t threshold = tiers.tiers[*after].threshold;
   if (tiers.basis == TierBasis::spend) {
-    customer.period_spend = std::max<std::int64_t>(0, threshold - annex.period_spend_delta);
+    customer.period_spend =
+        std::max<std::int64_t>(0, saturating_difference(threshold, annex.period_spend_delta));
   } else {
     customer.period_points_earned =
-        std::max<std::int64_t>(0, threshold - annex.period_points_delta);
+        std::max<std::int64_t>(0, saturating_difference(threshold, annex.period_points_delta));
   }
 }
 
@@ -82,10 +83,10 @@ void rebuild_customer(const StoredQuote& quote, const StoredAnnex& annex,
   // A review in the receipt restarted the period: the deltas are the new period's totals, and
   // the old period is known only as far as an upgrade in the receipt shows it.
   if (!annex.period_reset) {
-    customer.period_spend =
-        std::max<std::int64_t>(0, annex.period_spend - annex.period_spend_delta);
-    customer.period_points_earned =
-        std::max<std::int64_t>(0, annex.period_points - annex.period_points_delta);
+    customer.period_spend = std::max<std::int64_t>(
+        0, saturating_difference(annex.period_spend, annex.period_spend_delta));
+    customer.period_points_earned = std::max<std::int64_t>(
+        0, saturating_difference(annex.period_points, annex.period_points_delta));
   } else {
     old_period_of_upgrade(quote, annex, context.reference, customer);
   }

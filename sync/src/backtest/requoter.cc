@@ -53,11 +53,13 @@ Shared::Shared(const Program& source, const BacktestOptions& options)
 }
 
 const ProgramIndex& Shared::reference_for(std::string_view program_id, std::int64_t version) const {
-  auto it =
-      std::lower_bound(quoted.begin(), quoted.end(), std::tie(program_id, version),
-                       [](const ProgramIndex& a, const auto& wanted) {
-                         return std::tie(a.program().program_id, a.program().version) < wanted;
-                       });
+  auto it = std::lower_bound(quoted.begin(), quoted.end(), std::tie(program_id, version),
+                             [](const ProgramIndex& a, const auto& wanted) {
+                               // As a string_view, as `wanted` holds it: clang 14 with libstdc++ 12
+                               // finds no tuple comparison of std::string against std::string_view.
+                               const std::string_view id = a.program().program_id;
+                               return std::tie(id, a.program().version) < wanted;
+                             });
   if (it != quoted.end() && it->program().program_id == program_id &&
       it->program().version == version) {
     return *it;
