@@ -11,6 +11,7 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -169,11 +170,31 @@ Reply http_request(const std::string& socket_path, http::verb method, const std:
   return std::move(*reply);
 }
 
-DaemonFixture::DaemonFixture(std::function<void(Config&)> adjust) : config_(test_config(dir_)) {
+std::function<Timestamp()> quiet_hours_clock() {
+  constexpr std::int64_t day = 86400;
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  // 1970-01-01 was a Thursday, so day number d is a Monday when (d + 3) % 7 == 0.
+  std::int64_t monday = now / day;
+  monday -= (monday + 3) % 7;
+  const std::int64_t start = monday * day + 12 * 3600;
+  const auto began = std::chrono::steady_clock::now();
+  return [start, began] {
+    return Timestamp{start + std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::steady_clock::now() - began)
+                                 .count()};
+  };
+}
+
+DaemonFixture::DaemonFixture(std::function<void(Config&)> adjust,
+                             std::function<Timestamp()> clock)
+    : config_(test_config(dir_)) {
   write_token_file(dir_.file("token"), api_token);
   if (adjust) adjust(config_);
   DaemonOptions options;
   options.config = config_;
+  options.clock = std::move(clock);
   Result<std::unique_ptr<Daemon>> daemon = Daemon::start(io_, options);
   if (!daemon.ok()) FAIL("the daemon did not start: " << daemon.error().message);
   daemon_ = std::move(daemon).value();

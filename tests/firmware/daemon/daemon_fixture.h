@@ -52,6 +52,11 @@ void write_token_file(const std::string& path, const std::string& token, unsigne
 std::string example_receipt(const std::string& name, const std::string& id);
 std::string read_text_file(const std::string& path);
 
+// A clock for tests that assert exact points under the grocery program, whose rules depend on
+// the weekday and the hour (double-tuesday, happy-hours, weekend-scratch): it starts at 12:00 UTC
+// on the last Monday before now and advances with the steady clock.
+std::function<Timestamp()> quiet_hours_clock();
+
 // A program run through /bin/sh: its exit status (-1 when it did not exit) and what it wrote to
 // stdout and stderr, in one string.
 struct CommandRun {
@@ -104,7 +109,9 @@ std::optional<Reply> try_http_request(const std::string& socket_path,
 
 class DaemonFixture {
  public:
-  explicit DaemonFixture(std::function<void(Config&)> adjust = {});
+  // `clock` replaces the system clock when set (see quiet_hours_clock).
+  explicit DaemonFixture(std::function<void(Config&)> adjust = {},
+                         std::function<Timestamp()> clock = {});
   ~DaemonFixture();
 
   Reply get(const std::string& target, const RequestOptions& options = {}) const;

@@ -19,7 +19,7 @@ Run loyaltyctl(const DaemonFixture& till, const std::string& arguments) {
 }
 
 TEST_CASE("loyaltyctl --daemon checks out, refunds and shows the balance through the API") {
-  DaemonFixture till;
+  DaemonFixture till({}, quiet_hours_clock());
   const std::string receipt = till.dir().file("receipt.json");
   std::ofstream(receipt) << example_receipt("basket-120", "R-cli");
 
