@@ -71,10 +71,12 @@ bool appendable(const OwnerState& state, const std::vector<const ParsedEvent*>& 
 struct OwnerRun {
   std::vector<NewEntry> entries;
   bool reprojected = false;
+  bool changed = false;  // the state needs a new state_version
 };
 
 // Projects `state`'s new events (or all its events again, when they do not all sort after what
-// it applied) and the sweep; `state` becomes what save_owners writes.
+// it applied) and the sweep; `state` becomes what save_owners writes, once given its new
+// state_version when `changed`. Its entries are written by the caller.
 Result<OwnerRun> project_owner(HqRows& rows, OwnerState& state,
                                const std::vector<const ParsedEvent*>& events, Timestamp now) {
   const auto before = visible(state);
@@ -94,9 +96,7 @@ Result<OwnerRun> project_owner(HqRows& rows, OwnerState& state,
     if (state.swept_through && *state.swept_through > now) now = *state.swept_through;
   }
   sweep(state, now, run.entries);
-  if (visible(state) != before || state.state_version == 0) {
-    state.state_version = TRY(rows.next_version());
-  }
+  run.changed = visible(state) != before || state.state_version == 0;
   return run;
 }
 
@@ -126,7 +126,6 @@ Result<ApplyReport> RowStore::apply(Timestamp now, std::size_t events_max) {
   for (const std::string& owner : TRY(rows_->owners_with_lots_due(now))) by_owner[owner];
   ApplyReport report;
   report.events_applied = static_cast<std::int64_t>(events.size());
-  TRY(rows_->insert_entries("", chain_entries));
   report.entries_written = static_cast<std::int64_t>(chain_entries.size());
 
   std::vector<std::string> owners;
@@ -134,15 +133,33 @@ Result<ApplyReport> RowStore::apply(Timestamp now, std::size_t events_max) {
   for (const auto& entry : by_owner) owners.push_back(entry.first);
   std::vector<OwnerState> states = TRY(rows_->load_owners(owners));
   LOYALTY_ASSERT(states.size() == owners.size());
+  // One round trip each for the versions and the entries of the whole call: numbered in the
+  // owners' order, as one call per owner would number them.
+  std::vector<OwnerRun> runs;
+  runs.reserve(owners.size());
+  std::int64_t changed = 0;
+  for (std::size_t i = 0; i < owners.size(); ++i) {
+    runs.push_back(TRY(project_owner(*rows_, states[i], by_owner[owners[i]], now)));
+    report.entries_written += static_cast<std::int64_t>(runs.back().entries.size());
+    if (runs.back().reprojected) ++report.customers_reprojected;
+    if (runs.back().changed) ++changed;
+  }
+  if (changed > 0) {
+    std::int64_t version = TRY(rows_->reserve_versions(changed));
+    for (std::size_t i = 0; i < owners.size(); ++i) {
+      if (runs[i].changed) states[i].state_version = version++;
+    }
+  }
+  std::vector<OwnedEntries> written;
+  written.reserve(owners.size() + 1);
+  written.push_back(OwnedEntries{"", chain_entries});
+  for (std::size_t i = 0; i < owners.size(); ++i) {
+    written.push_back(OwnedEntries{owners[i], runs[i].entries});
+  }
+  TRY(rows_->insert_entries(written));
   std::vector<const OwnerState*> saved;
   saved.reserve(states.size());
-  for (std::size_t i = 0; i < owners.size(); ++i) {
-    const OwnerRun run = TRY(project_owner(*rows_, states[i], by_owner[owners[i]], now));
-    TRY(rows_->insert_entries(owners[i], run.entries));
-    report.entries_written += static_cast<std::int64_t>(run.entries.size());
-    if (run.reprojected) ++report.customers_reprojected;
-    saved.push_back(&states[i]);
-  }
+  for (OwnerState& state : states) saved.push_back(&state);
   TRY(rows_->save_owners(saved, now));
   TRY(transaction.commit());
   return report;

@@ -98,6 +98,12 @@ struct CustomerItemRow {
 };
 
 // An event apply() recorded, with the pseudonyms it concerns.
+// The entries of one projection, written by `owner` ('' for movements of no pseudonym).
+struct OwnedEntries {
+  std::string_view owner;
+  std::span<const NewEntry> entries;
+};
+
 struct RecordedEvent {
   const ParsedEvent* event = nullptr;
   std::vector<std::string> owners;
@@ -147,8 +153,10 @@ class HqRows {
   virtual Status save_chain(const TerminalIdentity& terminal, const ChainRow& chain) = 0;
   virtual Status raise_alert(const TerminalIdentity& terminal, std::string_view message,
                              Timestamp at) = 0;
-  // The next number of the one versions counter (downlink items, customer states).
-  virtual Result<std::int64_t> next_version() = 0;
+  // The first of `count` (>= 1) consecutive numbers taken from the one versions counter
+  // (downlink items, customer states), as `count` calls of next_version would give them.
+  virtual Result<std::int64_t> reserve_versions(std::int64_t count) = 0;
+  Result<std::int64_t> next_version() { return reserve_versions(1); }
 
   // --- The journal ---
   // What HQ holds of seqs [from_seq, to_seq] of the chain, by seq.
@@ -194,8 +202,12 @@ class HqRows {
   virtual Result<std::vector<OwnerState>> load_owners(std::span<const std::string> pseudonyms) = 0;
   // Replaces each state's customers row and open lots.
   virtual Status save_owners(std::span<const OwnerState* const> states, Timestamp changed_at) = 0;
-  // Appends entries written by `owner`'s projection ('' for movements of no pseudonym).
-  virtual Status insert_entries(std::string_view owner, std::span<const NewEntry> entries) = 0;
+  // Appends the entries of each run in order, numbered one more than the largest entry_id.
+  virtual Status insert_entries(std::span<const OwnedEntries> runs) = 0;
+  Status insert_entries(std::string_view owner, std::span<const NewEntry> entries) {
+    const OwnedEntries run{owner, entries};
+    return insert_entries(std::span<const OwnedEntries>(&run, 1));
+  }
   virtual Status delete_entries(std::string_view owner) = 0;
   // The pseudonyms with an open lot expiring at or before `now`.
   virtual Result<std::vector<std::string>> owners_with_lots_due(Timestamp now) = 0;

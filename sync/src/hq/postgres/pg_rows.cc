@@ -64,7 +64,7 @@ constexpr PgStatement raise_alert_sql{
     "SELECT $1::text, COALESCE(MAX(alert_id), 0) + 1, $2::text, $3::text, $4::bigint FROM alerts"};
 constexpr PgStatement next_version_sql{
     "hq_next_version",
-    "UPDATE versions SET value = value + 1 WHERE name = 'downlink' RETURNING value"};
+    "UPDATE versions SET value = value + $1::bigint WHERE name = 'downlink' RETURNING value"};
 
 PgParams terminal_params(const TerminalIdentity& terminal) {
   PgParams params;
@@ -205,12 +205,13 @@ Status PgRows::raise_alert(const TerminalIdentity& terminal, std::string_view me
   return {};
 }
 
-Result<std::int64_t> PgRows::next_version() {
-  const PgResult row = TRY(db_.run(next_version_sql));
+Result<std::int64_t> PgRows::reserve_versions(std::int64_t count) {
+  LOYALTY_ASSERT(count >= 1);
+  const PgResult row = TRY(db_.run(next_version_sql, PgParams().int64(count)));
   if (row.rows() != 1) {
     return make_error(ErrorCode::internal, "the HQ store's versions counter is missing");
   }
-  return row.int64(0, 0);
+  return row.int64(0, 0) - count + 1;
 }
 
 }  // namespace loyalty::sync::hq::pg

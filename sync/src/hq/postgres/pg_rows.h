@@ -12,7 +12,7 @@
 //   - the appliers take turns under an advisory lock taken by the first call of apply's
 //     (pending_chains, record_events, ...); entries are numbered under it;
 //   - raise_alert numbers alerts under an advisory lock of their own (alerts are rare);
-//   - next_version updates one row, so version numbers are handed out in commit order;
+//   - reserve_versions updates one row, so version numbers are handed out in commit order;
 //   - set_applied refuses (busy) a seq beyond the chain's held_seq, which only a release that
 //     committed during the apply can cause.
 // A wait longer than the lock timeout is ErrorCode::busy, as a deadlock is.
@@ -51,7 +51,7 @@ class PgRows final : public HqRows {
   Status save_chain(const TerminalIdentity& terminal, const ChainRow& chain) override;
   Status raise_alert(const TerminalIdentity& terminal, std::string_view message,
                      Timestamp at) override;
-  Result<std::int64_t> next_version() override;
+  Result<std::int64_t> reserve_versions(std::int64_t count) override;
 
   Result<std::map<std::int64_t, HeldEvent>> held_events(const TerminalIdentity& terminal,
                                                         std::string_view epoch,
@@ -76,7 +76,8 @@ class PgRows final : public HqRows {
   Result<std::vector<StoredEvent>> owner_events(std::string_view pseudonym) override;
   Result<std::vector<OwnerState>> load_owners(std::span<const std::string> pseudonyms) override;
   Status save_owners(std::span<const OwnerState* const> states, Timestamp changed_at) override;
-  Status insert_entries(std::string_view owner, std::span<const NewEntry> entries) override;
+  Status insert_entries(std::span<const OwnedEntries> runs) override;
+  using HqRows::insert_entries;
   Status delete_entries(std::string_view owner) override;
   Result<std::vector<std::string>> owners_with_lots_due(Timestamp now) override;
 

@@ -61,12 +61,12 @@ constexpr PgStatement insert_entries_sql{
     "hq_insert_entries",
     "INSERT INTO entries (owner, entry_id, debit, credit, points, code, at, store_id, "
     "terminal_id, epoch, seq, receipt_id) "
-    "SELECT $1::text, m.base + u.n, u.debit, u.credit, u.points, u.code, u.at, u.store_id, "
-    "u.terminal_id, u.epoch, u.seq, u.receipt_id FROM unnest($2::text[], $3::text[], "
-    "$4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::bigint[], "
-    "$11::text[]) WITH ORDINALITY AS u(debit, credit, points, code, at, store_id, terminal_id, "
-    "epoch, seq, receipt_id, n) CROSS JOIN (SELECT COALESCE(MAX(entry_id), 0) AS base FROM "
-    "entries) m ORDER BY u.n"};
+    "SELECT u.owner, m.base + u.n, u.debit, u.credit, u.points, u.code, u.at, u.store_id, "
+    "u.terminal_id, u.epoch, u.seq, u.receipt_id FROM unnest($1::text[], $2::text[], "
+    "$3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], "
+    "$10::bigint[], $11::text[]) WITH ORDINALITY AS u(owner, debit, credit, points, code, at, "
+    "store_id, terminal_id, epoch, seq, receipt_id, n) CROSS JOIN (SELECT COALESCE(MAX(entry_id), "
+    "0) AS base FROM entries) m ORDER BY u.n"};
 constexpr PgStatement delete_entries_sql{"hq_delete_entries",
                                          "DELETE FROM entries WHERE owner = $1"};
 constexpr PgStatement lots_due_sql{
@@ -238,25 +238,30 @@ Result<std::vector<StoredEvent>> PgRows::owner_events(std::string_view pseudonym
   return events;
 }
 
-Status PgRows::insert_entries(std::string_view owner, std::span<const NewEntry> entries) {
-  if (entries.empty()) return {};
+Status PgRows::insert_entries(std::span<const OwnedEntries> runs) {
+  std::int64_t count = 0;
+  for (const OwnedEntries& run : runs) count += static_cast<std::int64_t>(run.entries.size());
+  if (count == 0) return {};
   TRY(lock_apply());
-  PgArray debits, credits, points, codes, ats, stores, terminals, epochs, seqs, receipts;
-  for (const NewEntry& entry : entries) {
-    LOYALTY_ASSERT(entry.points > 0);
-    debits.text(entry.debit);
-    credits.text(entry.credit);
-    points.int64(entry.points);
-    codes.text(entry.code);
-    ats.int64(entry.at.unix_seconds);
-    stores.text(entry.event.store_id);
-    terminals.text(entry.event.terminal_id);
-    epochs.text(entry.event.epoch);
-    seqs.int64(entry.event.seq);
-    receipts.text(entry.receipt_id);
+  PgArray owners, debits, credits, points, codes, ats, stores, terminals, epochs, seqs, receipts;
+  for (const OwnedEntries& run : runs) {
+    for (const NewEntry& entry : run.entries) {
+      LOYALTY_ASSERT(entry.points > 0);
+      owners.text(run.owner);
+      debits.text(entry.debit);
+      credits.text(entry.credit);
+      points.int64(entry.points);
+      codes.text(entry.code);
+      ats.int64(entry.at.unix_seconds);
+      stores.text(entry.event.store_id);
+      terminals.text(entry.event.terminal_id);
+      epochs.text(entry.event.epoch);
+      seqs.int64(entry.event.seq);
+      receipts.text(entry.receipt_id);
+    }
   }
   const PgResult inserted = TRY(db_.run(insert_entries_sql, PgParams()
-                                                                .text(owner)
+                                                                .array(owners)
                                                                 .array(debits)
                                                                 .array(credits)
                                                                 .array(points)
@@ -267,7 +272,7 @@ Status PgRows::insert_entries(std::string_view owner, std::span<const NewEntry> 
                                                                 .array(epochs)
                                                                 .array(seqs)
                                                                 .array(receipts)));
-  LOYALTY_ASSERT(inserted.affected() == static_cast<std::int64_t>(entries.size()));
+  LOYALTY_ASSERT(inserted.affected() == count);
   return {};
 }
 

@@ -142,27 +142,28 @@ Status save_owner(storage::Database& db, const OwnerState& state, Timestamp chan
   return {};
 }
 
-Status insert_entries(storage::Database& db, std::string_view owner,
-                      std::span<const NewEntry> entries) {
+Status insert_entries(storage::Database& db, std::span<const OwnedEntries> runs) {
   Statement insert = TRY(Statement::prepare(
       db,
       "INSERT INTO entries (owner, debit, credit, points, code, at, store_id, terminal_id, "
       "epoch, seq, receipt_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
-  for (const NewEntry& entry : entries) {
-    LOYALTY_ASSERT(entry.points > 0);
-    TRY(insert.bind_text(1, owner));
-    TRY(insert.bind_text(2, entry.debit));
-    TRY(insert.bind_text(3, entry.credit));
-    TRY(insert.bind_int64(4, entry.points));
-    TRY(insert.bind_text(5, entry.code));
-    TRY(insert.bind_int64(6, entry.at.unix_seconds));
-    TRY(insert.bind_text(7, entry.event.store_id));
-    TRY(insert.bind_text(8, entry.event.terminal_id));
-    TRY(insert.bind_text(9, entry.event.epoch));
-    TRY(insert.bind_int64(10, entry.event.seq));
-    TRY(insert.bind_text(11, entry.receipt_id));
-    TRY(insert.run());
-    insert.reset();
+  for (const OwnedEntries& run : runs) {
+    for (const NewEntry& entry : run.entries) {
+      LOYALTY_ASSERT(entry.points > 0);
+      TRY(insert.bind_text(1, run.owner));
+      TRY(insert.bind_text(2, entry.debit));
+      TRY(insert.bind_text(3, entry.credit));
+      TRY(insert.bind_int64(4, entry.points));
+      TRY(insert.bind_text(5, entry.code));
+      TRY(insert.bind_int64(6, entry.at.unix_seconds));
+      TRY(insert.bind_text(7, entry.event.store_id));
+      TRY(insert.bind_text(8, entry.event.terminal_id));
+      TRY(insert.bind_text(9, entry.event.epoch));
+      TRY(insert.bind_int64(10, entry.event.seq));
+      TRY(insert.bind_text(11, entry.receipt_id));
+      TRY(insert.run());
+      insert.reset();
+    }
   }
   return {};
 }

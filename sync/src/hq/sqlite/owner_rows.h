@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hq/internal.h"
+#include "hq/rows.h"
 #include "loyalty/storage/database.h"
 
 namespace loyalty::sync::hq {
@@ -15,8 +16,8 @@ namespace loyalty::sync::hq {
 Result<OwnerState> load_owner(storage::Database& db, std::string_view pseudonym);
 // Replaces the customers row and the open lots.
 Status save_owner(storage::Database& db, const OwnerState& state, Timestamp changed_at);
-Status insert_entries(storage::Database& db, std::string_view owner,
-                      std::span<const NewEntry> entries);
+// Each run's entries in order, with rowids one more than the largest.
+Status insert_entries(storage::Database& db, std::span<const OwnedEntries> runs);
 Status delete_entries(storage::Database& db, std::string_view owner);
 
 }  // namespace loyalty::sync::hq

@@ -41,7 +41,7 @@ class SqliteRows final : public HqRows {
   Status save_chain(const TerminalIdentity& terminal, const ChainRow& chain) override;
   Status raise_alert(const TerminalIdentity& terminal, std::string_view message,
                      Timestamp at) override;
-  Result<std::int64_t> next_version() override;
+  Result<std::int64_t> reserve_versions(std::int64_t count) override;
 
   Result<std::map<std::int64_t, HeldEvent>> held_events(const TerminalIdentity& terminal,
                                                         std::string_view epoch,
@@ -67,7 +67,8 @@ class SqliteRows final : public HqRows {
   Result<std::vector<StoredEvent>> owner_events(std::string_view pseudonym) override;
   Result<std::vector<OwnerState>> load_owners(std::span<const std::string> pseudonyms) override;
   Status save_owners(std::span<const OwnerState* const> states, Timestamp changed_at) override;
-  Status insert_entries(std::string_view owner, std::span<const NewEntry> entries) override;
+  Status insert_entries(std::span<const OwnedEntries> runs) override;
+  using HqRows::insert_entries;
   Status delete_entries(std::string_view owner) override;
   Result<std::vector<std::string>> owners_with_lots_due(Timestamp now) override;
 

@@ -139,8 +139,8 @@ Status SqliteRows::save_owners(std::span<const OwnerState* const> states, Timest
   return {};
 }
 
-Status SqliteRows::insert_entries(std::string_view owner, std::span<const NewEntry> entries) {
-  return hq::insert_entries(db_, owner, entries);
+Status SqliteRows::insert_entries(std::span<const OwnedEntries> runs) {
+  return hq::insert_entries(db_, runs);
 }
 
 Status SqliteRows::delete_entries(std::string_view owner) {

@@ -151,15 +151,17 @@ Status SqliteRows::raise_alert(const TerminalIdentity& terminal, std::string_vie
   return insert.run();
 }
 
-Result<std::int64_t> SqliteRows::next_version() {
+Result<std::int64_t> SqliteRows::reserve_versions(std::int64_t count) {
+  LOYALTY_ASSERT(count >= 1);
   Statement update = TRY(Statement::prepare(
-      db_, "UPDATE versions SET value = value + 1 WHERE name = 'downlink' RETURNING value"));
+      db_, "UPDATE versions SET value = value + ?1 WHERE name = 'downlink' RETURNING value"));
+  TRY(update.bind_int64(1, count));
   if (TRY(update.step()) != Step::row) {
     return make_error(ErrorCode::internal, "the HQ store's versions counter is missing");
   }
-  const std::int64_t version = update.column_int64(0);
+  const std::int64_t last = update.column_int64(0);
   TRY(update.step());
-  return version;
+  return last - count + 1;
 }
 
 }  // namespace loyalty::sync::hq
