@@ -3,7 +3,9 @@
 
 #include "hq/postgres/pg_limits.h"
 #include "hq/postgres/pg_meta.h"
+#include "hq/postgres/pg_release.h"
 #include "hq/postgres/pg_rows.h"
+#include "hq/postgres/pg_schema.h"
 #include "hq/row_store.h"
 
 namespace loyalty::sync {
@@ -20,13 +22,16 @@ Result<hq::pg::SchemaMeta> current_meta(hq::pg::PgConnection& db) {
 
 }  // namespace
 
-Result<std::unique_ptr<HqStore>> open_postgres_hq_store(const std::string& conninfo,
-                                                        const PostgresHqOptions& options) {
+namespace hq::pg {
+
+Result<std::unique_ptr<HqStore>> open_release_store(
+    const std::string& conninfo, const PostgresHqOptions& options,
+    std::span<const storage::Migration> migrations) {
   const hq::pg::PgConnectOptions connect =
       TRY(hq::pg::connect_options(options, hq::pg::lock_timeout_ms));
   hq::pg::PgConnection db = TRY(hq::pg::PgConnection::connect(conninfo, connect));
   const hq::pg::SchemaMeta meta = TRY(current_meta(db));
-  const std::int64_t build = hq::pg::build_schema_version();
+  const auto build = static_cast<std::int64_t>(migrations.size());
   // Only `loyalty-hq migrate` migrates, so that HQ processes starting together never race to.
   if (meta.version < build) {
     return make_error(ErrorCode::conflict, "HQ database schema is at version " +
@@ -34,9 +39,16 @@ Result<std::unique_ptr<HqStore>> open_postgres_hq_store(const std::string& conni
                                                ", this build needs " + std::to_string(build) +
                                                ": run 'loyalty-hq migrate'");
   }
-  TRY(hq::pg::check_readable(meta, hq::pg::zone_name(options.business_zone)));
+  TRY(hq::pg::check_readable(meta, build, hq::pg::zone_name(options.business_zone)));
   std::unique_ptr<hq::pg::PgRows> rows = TRY(hq::pg::PgRows::create(std::move(db)));
   return hq::make_row_store(std::move(rows), options.business_zone);
+}
+
+}  // namespace hq::pg
+
+Result<std::unique_ptr<HqStore>> open_postgres_hq_store(const std::string& conninfo,
+                                                        const PostgresHqOptions& options) {
+  return hq::pg::open_release_store(conninfo, options, hq::pg::postgres_migrations());
 }
 
 }  // namespace loyalty::sync

@@ -23,10 +23,6 @@ Result<std::int64_t> meta_integer(const std::string& key, const std::string& tex
 
 }  // namespace
 
-std::int64_t build_schema_version() {
-  return static_cast<std::int64_t>(postgres_migrations().size());
-}
-
 Result<SchemaMeta> read_meta(PgConnection& db) {
   SchemaMeta meta;
   const PgResult exists = TRY(db.query("SELECT to_regclass('meta') IS NOT NULL"));
@@ -44,8 +40,7 @@ Result<SchemaMeta> read_meta(PgConnection& db) {
   return meta;
 }
 
-Status check_readable(const SchemaMeta& meta, std::string_view zone_name) {
-  const std::int64_t build = build_schema_version();
+Status check_readable(const SchemaMeta& meta, std::int64_t build, std::string_view zone_name) {
   if (meta.version > build && build < meta.min_reader_version) {
     return make_error(ErrorCode::conflict,
                       "HQ database schema is at version " + std::to_string(meta.version) +

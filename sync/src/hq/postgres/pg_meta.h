@@ -20,15 +20,13 @@ struct SchemaMeta {
   std::string business_time_zone;  // "" before v1
 };
 
-// The last version this build's migrations know.
-std::int64_t build_schema_version();
-
 // Reads meta inside the caller's transaction.
 Result<SchemaMeta> read_meta(PgConnection& db);
 
-// conflict when a build at build_schema_version() may not read a database at `meta` (newer than
-// the build and above its min_reader_version), or when the database's zone is not `zone_name`.
-Status check_readable(const SchemaMeta& meta, std::string_view zone_name);
+// conflict when a build whose migrations end at version `build` may not read a database at
+// `meta` (newer than the build and above its min_reader_version), or when the database's zone is
+// not `zone_name`.
+Status check_readable(const SchemaMeta& meta, std::int64_t build, std::string_view zone_name);
 
 // The zone's name as meta keeps it: "UTC" for none.
 std::string zone_name(const BusinessZone& zone);

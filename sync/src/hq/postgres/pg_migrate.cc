@@ -4,6 +4,7 @@
 
 #include "hq/postgres/pg_limits.h"
 #include "hq/postgres/pg_meta.h"
+#include "hq/postgres/pg_release.h"
 #include "hq/postgres/pg_rows.h"
 #include "hq/postgres/pg_schema.h"
 
@@ -43,17 +44,17 @@ Status apply_migration(PgConnection& db, const storage::Migration& migration, st
 
 // One step in the caller's transaction: applies the next migration (true), or finds none left
 // (false). `state` gets the bookkeeping it read.
-Result<bool> migrate_step(PgConnection& db, std::string_view zone, Timestamp now,
-                          hq::pg::SchemaMeta& state) {
+Result<bool> migrate_step(PgConnection& db, std::span<const storage::Migration> migrations,
+                          std::string_view zone, Timestamp now, hq::pg::SchemaMeta& state) {
   TRY(db.query("SELECT pg_advisory_xact_lock($1::bigint)",
                PgParams().int64(hq::pg::migrate_lock_key)));
   state = TRY(hq::pg::read_meta(db));
-  const std::span<const storage::Migration> migrations = hq::pg::postgres_migrations();
-  if (state.version >= static_cast<std::int64_t>(migrations.size())) {
-    TRY(hq::pg::check_readable(state, zone));
+  const auto build = static_cast<std::int64_t>(migrations.size());
+  if (state.version >= build) {
+    TRY(hq::pg::check_readable(state, build, zone));
     return false;
   }
-  if (state.version >= 1) TRY(hq::pg::check_readable(state, zone));
+  if (state.version >= 1) TRY(hq::pg::check_readable(state, build, zone));
   const storage::Migration& migration = migrations[static_cast<std::size_t>(state.version)];
   Status applied = apply_migration(db, migration, zone, now);
   if (!applied.ok()) {
@@ -66,20 +67,22 @@ Result<bool> migrate_step(PgConnection& db, std::string_view zone, Timestamp now
 
 }  // namespace
 
-Result<PostgresMigration> migrate_postgres_hq_store(const std::string& conninfo,
-                                                    const PostgresHqOptions& options,
-                                                    Timestamp now) {
+namespace hq::pg {
+
+Result<PostgresMigration> migrate_release(const std::string& conninfo,
+                                          const PostgresHqOptions& options, Timestamp now,
+                                          std::span<const storage::Migration> migrations) {
   const hq::pg::PgConnectOptions connect =
       TRY(hq::pg::connect_options(options, hq::pg::ddl_lock_timeout_ms));
   PgConnection db = TRY(PgConnection::connect(conninfo, connect));
   const std::string zone = hq::pg::zone_name(options.business_zone);
-  const std::size_t steps = hq::pg::postgres_migrations().size();
+  const std::size_t steps = migrations.size();
   PostgresMigration report;
   // At most one step per migration, and one more that finds the schema current.
   for (std::size_t step = 0; step <= steps; ++step) {
     TRY(db.begin(PgTransaction::write));
     hq::pg::SchemaMeta state;
-    Result<bool> applied = migrate_step(db, zone, now, state);
+    Result<bool> applied = migrate_step(db, migrations, zone, now, state);
     if (!applied.ok()) {
       db.rollback();
       return std::move(applied).error();
@@ -99,6 +102,14 @@ Result<PostgresMigration> migrate_postgres_hq_store(const std::string& conninfo,
   const std::int64_t day = days_from_civil(today);
   TRY(hq::pg::ensure_partitions(db, civil_from_days(day - 1), civil_from_days(day + 7)));
   return report;
+}
+
+}  // namespace hq::pg
+
+Result<PostgresMigration> migrate_postgres_hq_store(const std::string& conninfo,
+                                                    const PostgresHqOptions& options,
+                                                    Timestamp now) {
+  return hq::pg::migrate_release(conninfo, options, now, hq::pg::postgres_migrations());
 }
 
 }  // namespace loyalty::sync
