@@ -162,7 +162,16 @@ Result<IngestOutcome> RowStore::ingest(const TerminalIdentity& from, const Batch
   LOYALTY_ASSERT(row.has_value());
   std::optional<ChainRow> chain = TRY(rows_->load_chain(from, row->epoch));
   LOYALTY_ASSERT(chain.has_value());
-  if (chain->epoch == batch.epoch) TRY(advance_held(*rows_, from, *chain));
+  if (chain->epoch == batch.epoch) {
+    // A batch that passed every check and starts within what HQ holds is held, linked, in
+    // full: held_seq moves to its end without reading it back, then on over what lies beyond.
+    if (problem.empty() && epoch_problem.empty() && !batch.events.empty() &&
+        chain->held_seq >= batch.from_seq - 1 && chain->held_seq < batch.to_seq) {
+      chain->held_seq = batch.to_seq;
+      chain->held_hash = batch.events.back().payload_hash;
+    }
+    TRY(advance_held(*rows_, from, *chain));
+  }
   TRY(rows_->touch_terminal(from, now));
   TRY(transaction.commit());
   outcome.ack = make_ack(from, row, chain);
