@@ -54,10 +54,11 @@ std::string broken_chain(std::int64_t seq) {
 }
 
 // Stores the batch's events under (terminal, batch.epoch); the first problem found, if any, is
-// returned in `problem`. What HQ holds around and inside the batch is read in one call.
+// returned in `problem`, and whether HQ holds the seq after the batch in `next_held`. What HQ
+// holds around and inside the batch is read in one call.
 Status store_events(HqRows& rows, const TerminalIdentity& terminal, const Batch& batch,
                     const TimeZone* zone, Timestamp now, IngestOutcome& outcome,
-                    std::string& problem) {
+                    std::string& problem, bool& next_held) {
   auto note = [&problem](std::string text) {
     if (problem.empty()) problem = std::move(text);
   };
@@ -102,6 +103,7 @@ Status store_events(HqRows& rows, const TerminalIdentity& terminal, const Batch&
   if (!fresh.empty()) {
     outcome.events_stored += TRY(rows.insert_events(terminal, batch.epoch, fresh, now));
   }
+  next_held = !batch.events.empty() && held_at(batch.to_seq + 1) != nullptr;
   if (!batch.events.empty()) {
     const HeldEvent* after = held_at(batch.to_seq + 1);
     if (after != nullptr && after->prev_hash != batch.events.back().payload_hash) {
@@ -155,7 +157,8 @@ Result<IngestOutcome> RowStore::ingest(const TerminalIdentity& from, const Batch
   IngestOutcome outcome;
   const std::string epoch_problem = TRY(settle_epoch(*rows_, from, batch, now));
   std::string problem;
-  TRY(store_events(*rows_, from, batch, zone_.get(), now, outcome, problem));
+  bool next_held = false;
+  TRY(store_events(*rows_, from, batch, zone_.get(), now, outcome, problem, next_held));
   if (!epoch_problem.empty()) TRY(quarantine(*rows_, from, epoch_problem, now));
   if (!problem.empty()) TRY(quarantine(*rows_, from, problem, now));
   const std::optional<TerminalRow> row = TRY(rows_->load_terminal(from));
@@ -164,13 +167,16 @@ Result<IngestOutcome> RowStore::ingest(const TerminalIdentity& from, const Batch
   LOYALTY_ASSERT(chain.has_value());
   if (chain->epoch == batch.epoch) {
     // A batch that passed every check and starts within what HQ holds is held, linked, in
-    // full: held_seq moves to its end without reading it back, then on over what lies beyond.
+    // full: held_seq moves to its end without reading it back, then on over what lies beyond
+    // (nothing to read when HQ holds no event right after it).
     if (problem.empty() && epoch_problem.empty() && !batch.events.empty() &&
         chain->held_seq >= batch.from_seq - 1 && chain->held_seq < batch.to_seq) {
       chain->held_seq = batch.to_seq;
       chain->held_hash = batch.events.back().payload_hash;
+      TRY(next_held ? advance_held(*rows_, from, *chain) : rows_->save_chain(from, *chain));
+    } else {
+      TRY(advance_held(*rows_, from, *chain));
     }
-    TRY(advance_held(*rows_, from, *chain));
   }
   TRY(rows_->touch_terminal(from, now));
   TRY(transaction.commit());
