@@ -47,6 +47,7 @@
 #include <vector>
 
 #include "bench_stats.h"
+#include "hq_bench_common.h"
 #include "loyalty/core/json.h"
 #include "loyalty/storage/events.h"
 #include "loyalty/storage/ledger.h"
@@ -63,54 +64,25 @@ namespace {
 
 using namespace loyalty;
 using namespace loyalty::sync;
-using Clock = std::chrono::steady_clock;
+using hq_bench::Clock;
+using hq_bench::die;
+using hq_bench::ok_or_die;
 
-[[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "bench_hq_ingest: %s\n", what.c_str());
-  std::exit(2);
-}
-
-template <class T>
-T ok_or_die(Result<T> result, const std::string& what) {
-  if (!result.ok()) die(what + ": " + result.error().message);
-  return std::move(result).value();
-}
-void ok_or_die(const Status& status, const std::string& what) {
-  if (!status.ok()) die(what + ": " + status.error().message);
-}
-
-struct Options {
-  std::int64_t events = 100'000;
-  int terminals = 50;
-  int batch = 500;
-  int threads = 8;
+struct Options : hq_bench::IngestFlags {
+  Options() {
+    events = 100'000;
+    terminals = 50;
+  }
   int blocks = 50;
-  std::string dir;
-  bool keep = false;
 };
 
 Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto value = [&](const char* name) -> const char* {
-      const std::string prefix = std::string(name) + "=";
-      return a.rfind(prefix, 0) == 0 ? argv[i] + prefix.size() : nullptr;
-    };
-    if (const char* v = value("--events")) {
-      o.events = std::atoll(v);
-    } else if (const char* v = value("--terminals")) {
-      o.terminals = std::atoi(v);
-    } else if (const char* v = value("--batch")) {
-      o.batch = std::atoi(v);
-    } else if (const char* v = value("--threads")) {
-      o.threads = std::atoi(v);
-    } else if (const char* v = value("--blocks")) {
+    if (hq_bench::ingest_flag(argv[i], o)) continue;
+    if (const char* v = hq_bench::flag_value(argv[i], "--blocks")) {
       o.blocks = std::atoi(v);
-    } else if (const char* v = value("--dir")) {
-      o.dir = v;
-    } else if (a == "--keep") {
-      o.keep = true;
     } else if (a.rfind("--benchmark_", 0) != 0) {
       die("unknown flag " + a);
     }
@@ -119,59 +91,6 @@ Options parse(int argc, char** argv) {
     die("bad flags");
   }
   return o;
-}
-
-// A terminal's chain: checkout events with an annex like the ledger writes, hashed and linked.
-std::vector<WireEvent> make_chain(const TerminalIdentity& t, const std::string& epoch,
-                                  std::int64_t count, int index) {
-  std::vector<WireEvent> events;
-  events.reserve(static_cast<std::size_t>(count));
-  std::string link;
-  for (std::int64_t seq = 1; seq <= count; ++seq) {
-    WireEvent e;
-    e.seq = seq;
-    e.kind = "checkout";
-    e.receipt_id = t.terminal_id + "-R" + std::to_string(seq);
-    char customer[40];
-    std::snprintf(customer, sizeof customer, "ps1_%08x%024x", index,
-                  static_cast<unsigned>(seq % 97));
-    const std::int64_t spend = 1000 + (seq * 37) % 9000;
-    const std::int64_t points = spend / 100;
-    e.payload = "{\"receipt_id\":\"" + e.receipt_id +
-                "\",\"currency\":\"EUR\",\"totals\":{\"gross\":" + std::to_string(spend) +
-                ",\"discount\":0,\"net\":" + std::to_string(spend) +
-                "},\"points\":{\"earned\":" + std::to_string(points) +
-                ",\"burned\":0},\"tier\":{\"before\":null,\"after\":null,\"review_at\":null},"
-                "\"lines\":[{\"sku\":\"4006381333931\",\"quantity\":1,\"unit_price\":" +
-                std::to_string(spend) + "}]}";
-    e.annex = std::string("{\"key_id\":\"pk1\",\"customer\":\"") + customer +
-              "\",\"spend_minor\":" + std::to_string(spend) +
-              ",\"movements\":[{\"code\":\"earn\",\"debit\":\"issuance\",\"credit\":"
-              "\"customer_points:" +
-              customer + "\",\"points\":" + std::to_string(points) +
-              ",\"source\":\"earn.base\",\"line\":null,\"lot\":null}]}";
-    e.created_at = Timestamp{1796634000 + seq};
-    e.prev_hash = link;
-    e.payload_hash = storage::sha256_hex(storage::event_hash_input(
-        t.terminal_id, epoch, e.seq, e.kind, e.receipt_id, e.payload, e.annex));
-    link = e.payload_hash;
-    events.push_back(std::move(e));
-  }
-  return events;
-}
-
-Batch slice(const TerminalIdentity& t, const std::string& epoch,
-            const std::vector<WireEvent>& chain, std::size_t from, std::size_t to) {
-  Batch b;
-  b.store_id = t.store_id;
-  b.terminal_id = t.terminal_id;
-  b.epoch = epoch;
-  b.from_seq = chain[from].seq;
-  b.to_seq = chain[to - 1].seq;
-  b.prev_hash = chain[from].prev_hash;
-  b.events.assign(chain.begin() + static_cast<std::ptrdiff_t>(from),
-                  chain.begin() + static_cast<std::ptrdiff_t>(to));
-  return b;
 }
 
 void sqlite_or_die(sqlite3* db, int rc, const char* what) {
@@ -237,6 +156,7 @@ double bare_insert(const std::string& path, const std::vector<TerminalIdentity>&
 }  // namespace
 
 int main(int argc, char** argv) {
+  hq_bench::program_name = "bench_hq_ingest";
   const Options o = parse(argc, argv);
   std::string base = o.dir.empty() ? std::string(LOYALTY_BENCH_WORK_DIR) : o.dir;
   std::filesystem::create_directories(base);
@@ -246,29 +166,13 @@ int main(int argc, char** argv) {
   const Timestamp now{static_cast<std::int64_t>(std::time(nullptr))};
 
   // The development CA, HQ's certificate and one certificate per terminal.
-  ok_or_die(ca_init(CaInit{dir + "/ca", "bench CA", 30, now}), "ca init");
-  CaIssue server;
-  server.ca_directory = dir + "/ca";
-  server.out_directory = dir + "/server";
-  server.server_names = {"127.0.0.1"};
-  server.not_before = now;
-  ok_or_die(ca_issue(server), "ca issue server");
-  std::vector<TerminalIdentity> terminals;
-  for (int i = 0; i < o.terminals; ++i) {
-    TerminalIdentity t{"store-" + std::to_string(i / 5), "till-" + std::to_string(i)};
-    CaIssue issue;
-    issue.ca_directory = dir + "/ca";
-    issue.out_directory = dir + "/t" + std::to_string(i);
-    issue.terminal = t;
-    issue.not_before = now;
-    ok_or_die(ca_issue(issue), "ca issue terminal");
-    terminals.push_back(t);
-  }
+  const std::vector<TerminalIdentity> terminals = hq_bench::make_pki(dir, o.terminals, now);
   const std::string epoch = "00000000000000aa";
   const std::int64_t per_terminal = o.events / o.terminals;
   std::vector<std::vector<WireEvent>> chains;
   for (int i = 0; i < o.terminals; ++i) {
-    chains.push_back(make_chain(terminals[static_cast<std::size_t>(i)], epoch, per_terminal, i));
+    chains.push_back(
+        hq_bench::make_chain(terminals[static_cast<std::size_t>(i)], epoch, per_terminal, i));
   }
   const std::int64_t total = per_terminal * o.terminals;
   std::printf(
@@ -284,8 +188,7 @@ int main(int argc, char** argv) {
   auto guard = boost::asio::make_work_guard(io);
   HqServiceOptions service_options;
   service_options.listen_port = 0;
-  service_options.tls =
-      TlsFiles{dir + "/server/server.crt", dir + "/server/server.key", dir + "/ca/ca.crt"};
+  service_options.tls = hq_bench::server_tls(dir);
   service_options.workers = 2;
   const std::string hq_path = dir + "/hq.db";
   service_options.store_factory = [hq_path] { return open_sqlite_hq_store(hq_path); };
@@ -294,60 +197,15 @@ int main(int argc, char** argv) {
   std::thread io_thread([&io] { io.run(); });
 
   // Each client thread takes terminals round-robin and ships each one's chain in order.
-  std::mutex latencies_mutex;
-  std::vector<double> latencies_ms;
-  std::atomic<std::int64_t> acked{0};
-  std::atomic<bool> failed{false};
+  hq_bench::ShipOptions ship_options;
+  ship_options.port = service->port();
+  ship_options.batch = o.batch;
+  ship_options.threads = o.threads;
   const auto start = Clock::now();
-  std::vector<std::thread> clients;
-  for (int c = 0; c < o.threads; ++c) {
-    clients.emplace_back([&, c] {
-      std::vector<double> mine;
-      for (int i = c; i < o.terminals; i += o.threads) {
-        const std::string prefix = dir + "/t" + std::to_string(i) + "/terminal";
-        auto tls = make_client_context(
-            TlsFiles{prefix + ".crt", prefix + ".key", dir + "/t" + std::to_string(i) + "/ca.crt"});
-        if (!tls.ok()) {
-          std::fprintf(stderr, "client tls: %s\n", tls.error().message.c_str());
-          failed = true;
-          return;
-        }
-        HttpsClient client(*tls, HttpsClientOptions{"127.0.0.1", service->port()});
-        const auto& chain = chains[static_cast<std::size_t>(i)];
-        for (std::size_t from = 0; from < chain.size(); from += static_cast<std::size_t>(o.batch)) {
-          const std::size_t to = std::min(chain.size(), from + static_cast<std::size_t>(o.batch));
-          HttpsRequest request;
-          request.method = "POST";
-          request.target = std::string(api::batches_path);
-          request.content_type = std::string(api::json_type);
-          request.content_encoding = std::string(api::zstd_encoding);
-          request.body =
-              encode_batch(slice(terminals[static_cast<std::size_t>(i)], epoch, chain, from, to));
-          const auto sent = Clock::now();
-          auto response = client.request(request, std::chrono::seconds(60));
-          mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
-          if (!response.ok() || response->status != 200) {
-            std::fprintf(stderr, "batch: %s\n",
-                         response.ok() ? response->body.c_str() : response.error().message.c_str());
-            failed = true;
-            return;
-          }
-          auto ack = decode_ack_json(response->body);
-          if (!ack.ok() || ack->held_seq != chain[to - 1].seq) {
-            std::fprintf(stderr, "ack: unexpected %s\n", response->body.c_str());
-            failed = true;
-            return;
-          }
-          acked += static_cast<std::int64_t>(to - from);
-        }
-      }
-      std::lock_guard lock(latencies_mutex);
-      latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
-    });
-  }
-  for (std::thread& t : clients) t.join();
-  const double ingest_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  if (failed || acked != total) die("ingest failed");
+  hq_bench::ShipResult shipped = hq_bench::ship(dir, terminals, epoch, chains, ship_options);
+  const double ingest_seconds = shipped.seconds;
+  if (shipped.failed || shipped.acked != total) die("ingest failed");
+  const std::vector<double>& latencies_ms = shipped.latencies_ms;
 
   // The background cost: until the HQ ledger has applied every event.
   while (service->stats().events_applied < total) {
@@ -407,17 +265,8 @@ int main(int argc, char** argv) {
   }
   std::sort(block_ms.begin(), block_ms.end());
 
-  std::promise<void> stopped;
-  boost::asio::post(io, [&] {
-    service->stop();
-    stopped.set_value();
-  });
-  stopped.get_future().wait();
-  guard.reset();
-  io.stop();
-  io_thread.join();
+  hq_bench::stop_service(io, *service, io_thread);
 
-  std::sort(latencies_ms.begin(), latencies_ms.end());
   const double hq_rate = static_cast<double>(total) / ingest_seconds;
   const double bare_rate = static_cast<double>(total) / bare_seconds;
   std::printf("\n  %-44s %10.0f events/s  (%.2f s)\n", "A  HQ ingest over HTTPS + mTLS", hq_rate,
