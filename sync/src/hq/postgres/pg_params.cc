@@ -1,5 +1,6 @@
 #include "hq/postgres/pg_params.h"
 
+#include <array>
 #include <cstring>
 
 #include "loyalty/core/result.h"
@@ -104,28 +105,21 @@ CopyRows& CopyRows::text(std::string_view value) {
   // COPY's text format: a backslash, the delimiter (tab), newline and carriage return are
   // written as escapes; every other byte stands for itself. Runs without such a byte (most of a
   // JSON payload) are appended whole.
+  static constexpr auto escaped = [] {
+    std::array<char, 256> letter{};  // 0: the byte stands for itself
+    letter[static_cast<unsigned char>('\\')] = '\\';
+    letter[static_cast<unsigned char>('\t')] = 't';
+    letter[static_cast<unsigned char>('\n')] = 'n';
+    letter[static_cast<unsigned char>('\r')] = 'r';
+    return letter;
+  }();
   std::size_t start = 0;
   for (std::size_t i = 0; i < value.size(); ++i) {
-    const char c = value[i];
-    const char* escape = nullptr;
-    switch (c) {
-      case '\\':
-        escape = "\\\\";
-        break;
-      case '\t':
-        escape = "\\t";
-        break;
-      case '\n':
-        escape = "\\n";
-        break;
-      case '\r':
-        escape = "\\r";
-        break;
-      default:
-        continue;
-    }
+    const char letter = escaped[static_cast<unsigned char>(value[i])];
+    if (letter == 0) continue;
     data_.append(value.data() + start, i - start);
-    data_ += escape;
+    data_ += '\\';
+    data_ += letter;
     start = i + 1;
   }
   data_.append(value.data() + start, value.size() - start);
