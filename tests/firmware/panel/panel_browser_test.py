@@ -43,11 +43,11 @@ import tempfile
 import time
 import traceback
 
-from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+from headless_chromium import ChromiumError, start_chromium  # noqa: E402
 
 CARD = "2900000000018"  # prefix 29, 13 digits, GS1 mod-10 check digit: grocery.json's loyalty range
 CARD_SWIPE = b";" + CARD.encode() + b"?\r"  # track 2 alone, then CR, as a serial MSR sends it
@@ -58,7 +58,6 @@ FOREIGN_ORIGIN = "http://evil.example"
 WAIT_S = 30  # each wait in the browser or on the daemon; generous for a loaded 2-core machine
 START_S = 60  # loyaltyd's start, the ledger created
 STOP_S = 30
-CHROMEDRIVER = "/usr/bin/chromedriver"
 WINDOW = (1280, 1000)
 
 
@@ -328,20 +327,10 @@ class PanelTest:
 
     def start_browser(self):
         self.begin("start headless Chromium")
-        options = Options()
-        for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                         "--disable-dev-shm-usage", f"--window-size={WINDOW[0]},{WINDOW[1]}",
-                         "--user-data-dir=" + os.path.join(self.work_dir, "chromium")):
-            options.add_argument(argument)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        service = Service(CHROMEDRIVER,
-                          log_path=os.path.join(self.output_dir, "chromedriver.log"))
         try:
-            self.driver = webdriver.Chrome(service=service, options=options)
-        except WebDriverException as error:
-            self.fail(f"Chromium did not start through {CHROMEDRIVER}: {error.msg}")
-        self.driver.set_page_load_timeout(WAIT_S * 2)
-        self.driver.set_script_timeout(WAIT_S)
+            self.driver = start_chromium(self.work_dir, self.output_dir, WINDOW, WAIT_S)
+        except ChromiumError as error:
+            self.fail(str(error))
 
     # --- steps ---
 

@@ -40,14 +40,13 @@ import tempfile
 import time
 import traceback
 
-from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+from headless_chromium import ChromiumError, start_chromium  # noqa: E402
 
 WAIT_S = 30  # each wait in the browser; generous for a loaded 2-core machine
 RENDER_S = 30
-CHROMEDRIVER = "/usr/bin/chromedriver"
 WINDOW = (1280, 1000)
 PALETTE = ["#1f5f8b", "#e07b00", "#2e8b3e", "#b8312f", "#6a4c93", "#7f6b00"]  # page_script.cc
 COLOUR_TOLERANCE = 2  # per channel: the inside of a bar or a point is the colour itself
@@ -278,20 +277,10 @@ class ReportPagesTest:
 
     def start_browser(self):
         self.begin("start headless Chromium")
-        options = Options()
-        for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                         "--disable-dev-shm-usage", f"--window-size={WINDOW[0]},{WINDOW[1]}",
-                         "--user-data-dir=" + os.path.join(self.work_dir, "chromium")):
-            options.add_argument(argument)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        service = Service(CHROMEDRIVER,
-                          log_path=os.path.join(self.output_dir, "chromedriver.log"))
         try:
-            self.driver = webdriver.Chrome(service=service, options=options)
-        except WebDriverException as error:
-            self.fail(f"Chromium did not start through {CHROMEDRIVER}: {error.msg}")
-        self.driver.set_page_load_timeout(WAIT_S * 2)
-        self.driver.set_script_timeout(WAIT_S)
+            self.driver = start_chromium(self.work_dir, self.output_dir, WINDOW, WAIT_S)
+        except ChromiumError as error:
+            self.fail(str(error))
 
     def open_page(self, page_path, expected_charts):
         """Loads the page and waits until Chart.js holds as many charts as it should."""
