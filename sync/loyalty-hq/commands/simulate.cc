@@ -56,7 +56,7 @@ Status run_simulate(std::span<const std::string_view> args, std::ostream& out) {
   }
   scan.kinds = {"checkout", "refund"};
   const std::int64_t threads =
-      TRY(integer_flag(command, parsed, "threads", 1, sync::backtest_threads_max, 2));
+      TRY(integer_flag(command, parsed, "threads", 1, limits::hq_backtest_threads_max, 2));
   const std::string program_path = *parsed.flag("program");
   const std::string program_json = TRY(read_text_file(program_path, limits::json_bytes_max));
   Result<Program> program = load_program(program_json);

@@ -79,10 +79,11 @@ Status check_date(std::string_view date, std::string_view name) {
 }
 
 Status check_options(const BacktestOptions& options) {
-  if (options.threads < 1 || options.threads > backtest_threads_max) {
-    return make_error(ErrorCode::invalid_argument, "threads: must be between 1 and " +
-                                                       std::to_string(backtest_threads_max) +
-                                                       ", got " + std::to_string(options.threads));
+  if (options.threads < 1 || options.threads > limits::hq_backtest_threads_max) {
+    return make_error(ErrorCode::invalid_argument,
+                      "threads: must be between 1 and " +
+                          std::to_string(limits::hq_backtest_threads_max) + ", got " +
+                          std::to_string(options.threads));
   }
   if (options.tier_changes_listed_max > backtest_tier_changes_listed_max) {
     return make_error(

@@ -49,10 +49,10 @@ namespace report {
 Status check_inlinable_script(std::string_view text, std::string_view what) {
   const std::string name(what);
   if (text.empty()) return make_error(ErrorCode::invalid_argument, name + ": the script is empty");
-  if (text.size() > chart_js_bytes_max) {
+  if (text.size() > limits::hq_chart_js_bytes_max) {
     return make_error(ErrorCode::invalid_argument,
                       name + ": " + std::to_string(text.size()) + " bytes, more than the " +
-                          std::to_string(chart_js_bytes_max) + " a page inlines");
+                          std::to_string(limits::hq_chart_js_bytes_max) + " a page inlines");
   }
   for (std::string_view bad : {std::string_view("</script"), std::string_view("<!--")}) {
     if (contains_ignoring_case(text, bad)) {
@@ -79,8 +79,8 @@ Result<std::string> load_chart_js(const std::string& path) {
   }
   std::string text;
   char buffer[64 * 1024];
-  // Bounded: at most chart_js_bytes_max / sizeof(buffer) + 1 reads of data.
-  while (text.size() <= report::chart_js_bytes_max) {
+  // Bounded: at most limits::hq_chart_js_bytes_max / sizeof(buffer) + 1 reads of data.
+  while (text.size() <= limits::hq_chart_js_bytes_max) {
     const ssize_t got = ::read(fd.get(), buffer, sizeof(buffer));
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) {

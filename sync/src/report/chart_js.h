@@ -8,16 +8,17 @@
 #include <cstddef>
 #include <string_view>
 
+#include "loyalty/core/limits.h"
 #include "loyalty/core/result.h"
 
 namespace loyalty::sync::report {
 
 // Chart.js 3.9's UMD build is 200 KB minified, 550 KB plain.
-inline constexpr std::size_t chart_js_bytes_max = 4 * 1024 * 1024;
 
-// invalid_argument unless `text` is 1..chart_js_bytes_max bytes with no "</script" and no "<!--"
-// (ASCII case-insensitive), the two sequences that would end a script element early or change
-// how the HTML parser reads it. `what` names the text for the message ("/usr/share/.../x.js").
+// invalid_argument unless `text` is 1..limits::hq_chart_js_bytes_max bytes with no "</script" and
+// no "<!--" (ASCII case-insensitive), the two sequences that would end a script element early or
+// change how the HTML parser reads it. `what` names the text for the message
+// ("/usr/share/.../x.js").
 Status check_inlinable_script(std::string_view text, std::string_view what);
 
 }  // namespace loyalty::sync::report

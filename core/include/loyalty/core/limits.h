@@ -250,4 +250,44 @@ inline constexpr std::int64_t hq_apply_interval_ms = 60'000;
 // Bytes of a refusal message a service log line quotes; the rest is cut.
 inline constexpr std::size_t hq_log_message_bytes_max = 300;
 
+// --- HQ on PostgreSQL (sync/src/hq/postgres/, docs/hq-postgres.md) ---
+// Rows per FETCH of scan_journal's cursor: bounds the memory of one chunk (events up to a few
+// kilobytes each) while keeping the round trips few.
+inline constexpr std::size_t hq_pg_scan_fetch_rows_max = 1000;
+// How long a statement waits for a lock before it fails with ErrorCode::busy (lock_timeout,
+// SQLSTATE 55P03): the SQLite store's default busy timeout, so that both backends give a waiting
+// worker the same patience. Never more than the statement timeout.
+inline constexpr std::int64_t hq_pg_lock_timeout_ms = 5000;
+// The lock wait of partition maintenance (ensure/detach): its ALTER TABLEs queue ahead of the
+// ingest's statements while they wait, so they give up soon (busy) rather than stall ingest.
+inline constexpr std::int64_t hq_pg_ddl_lock_timeout_ms = 2000;
+// Days of partitions one ensure_journal_partitions call may create (ten years).
+inline constexpr std::int64_t hq_pg_partition_days_max = 3660;
+// Limits on the options of open_postgres_hq_store (PostgresHqOptions): one hour to connect, one
+// day per statement; 0 means no limit, as in libpq and PostgreSQL.
+inline constexpr int hq_pg_connect_timeout_s_max = 3600;
+inline constexpr int hq_pg_statement_timeout_ms_max = 86'400'000;
+
+// --- HQ's nightly report and what-if backtest (sync/src/report/, sync/src/backtest/) ---
+// Worker threads of one backtest (Backtest::start, `loyalty-hq simulate --threads`).
+inline constexpr unsigned hq_backtest_threads_max = 64;
+// Each part of the report's --point-value MINOR/POINTS.
+inline constexpr std::int64_t hq_point_value_part_max = 1'000'000'000;
+// Bytes of the Chart.js file inlined into the HTML pages.
+inline constexpr std::size_t hq_chart_js_bytes_max = 4 * 1024 * 1024;
+// Bounds of the report and backtest documents as their HTML renderer reads them. They are HQ's
+// own output, but the renderer checks them as it would untrusted input: every loop over a
+// document's array is bounded by one of these.
+inline constexpr std::int64_t hq_document_count_max = 1'000'000'000'000;  // receipts, customers
+inline constexpr std::int64_t hq_document_points_max = 1'000'000'000'000;
+inline constexpr std::int64_t hq_document_money_minor_max = 1'000'000'000'000;
+inline constexpr std::size_t hq_document_stores_max = 10'000;
+inline constexpr std::size_t hq_document_days_max = 3'660;  // ten years of business dates
+inline constexpr std::size_t hq_document_top_rules_max = 10;
+inline constexpr std::size_t hq_document_budgets_max = 1'000;
+inline constexpr std::size_t hq_document_skipped_reasons_max = 100;
+inline constexpr std::size_t hq_document_tier_customers_max = 100;
+inline constexpr std::size_t hq_document_text_bytes_max = 256;  // ids, names, reasons
+inline constexpr std::size_t hq_document_bytes_max = 64 * 1024 * 1024;
+
 }  // namespace loyalty::limits

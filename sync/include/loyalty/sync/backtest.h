@@ -63,6 +63,7 @@
 #include <string>
 #include <vector>
 
+#include "loyalty/core/limits.h"
 #include "loyalty/core/program.h"
 #include "loyalty/core/result.h"
 #include "loyalty/core/time_zone.h"
@@ -71,7 +72,6 @@
 namespace loyalty::sync {
 
 // Bounds of the backtest (they belong with the others in core/limits.h).
-inline constexpr unsigned backtest_threads_max = 64;
 // Events handed to a worker at once, and batches queued per worker before add() waits.
 inline constexpr std::size_t backtest_batch_events_max = 64;
 inline constexpr std::size_t backtest_batches_queued_max = 4;
@@ -88,7 +88,7 @@ struct BacktestProgress {
 };
 
 struct BacktestOptions {
-  unsigned threads = 2;  // worker threads, 1..backtest_threads_max
+  unsigned threads = 2;  // worker threads, 1..limits::hq_backtest_threads_max
   // The stores' time zone, for every quote (borrowed). Null: the new program's fixed
   // utc_offset_minutes, or UTC.
   const TimeZone* zone = nullptr;
@@ -190,9 +190,9 @@ struct BacktestResult {
 
 class Backtest {
  public:
-  // Starts the workers. Fails with invalid_argument for threads outside 1..backtest_threads_max,
-  // tier_changes_listed_max above its bound, too many quoted_programs, or a date that is not
-  // YYYY-MM-DD.
+  // Starts the workers. Fails with invalid_argument for threads
+  // outside 1..limits::hq_backtest_threads_max, tier_changes_listed_max above its bound, too many
+  // quoted_programs, or a date that is not YYYY-MM-DD.
   static Result<Backtest> start(const Program& program, BacktestOptions options);
 
   Backtest(Backtest&&) noexcept;

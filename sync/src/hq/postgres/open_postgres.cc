@@ -1,12 +1,12 @@
 // open_postgres_hq_store(): a connection, the schema checked against this build, and the store's
 // logic (hq/row_store.h) over PgRows.
 
-#include "hq/postgres/pg_limits.h"
 #include "hq/postgres/pg_meta.h"
 #include "hq/postgres/pg_release.h"
 #include "hq/postgres/pg_rows.h"
 #include "hq/postgres/pg_schema.h"
 #include "hq/row_store.h"
+#include "loyalty/core/limits.h"
 
 namespace loyalty::sync {
 
@@ -28,7 +28,7 @@ Result<std::unique_ptr<HqStore>> open_release_store(
     const std::string& conninfo, const PostgresHqOptions& options,
     std::span<const storage::Migration> migrations) {
   const hq::pg::PgConnectOptions connect =
-      TRY(hq::pg::connect_options(options, hq::pg::lock_timeout_ms));
+      TRY(hq::pg::connect_options(options, limits::hq_pg_lock_timeout_ms));
   hq::pg::PgConnection db = TRY(hq::pg::PgConnection::connect(conninfo, connect));
   const hq::pg::SchemaMeta meta = TRY(current_meta(db));
   const auto build = static_cast<std::int64_t>(migrations.size());

@@ -2,9 +2,9 @@
 
 #include <charconv>
 
-#include "hq/postgres/pg_limits.h"
 #include "hq/postgres/pg_schema.h"
 #include "hq/row_store.h"
+#include "loyalty/core/limits.h"
 #include "loyalty/core/time_zone.h"
 
 namespace loyalty::sync::hq::pg {
@@ -64,13 +64,17 @@ std::string zone_name(const BusinessZone& zone) {
 
 Result<PgConnectOptions> connect_options(const PostgresHqOptions& options,
                                          std::int64_t lock_timeout_ms) {
-  if (options.connect_timeout_s < 0 || options.connect_timeout_s > connect_timeout_s_max) {
-    return make_error(ErrorCode::invalid_argument, "connect_timeout_s must be 0 (none) .. " +
-                                                       std::to_string(connect_timeout_s_max));
+  if (options.connect_timeout_s < 0 ||
+      options.connect_timeout_s > limits::hq_pg_connect_timeout_s_max) {
+    return make_error(ErrorCode::invalid_argument,
+                      "connect_timeout_s must be 0 (none) .. " +
+                          std::to_string(limits::hq_pg_connect_timeout_s_max));
   }
-  if (options.statement_timeout_ms < 0 || options.statement_timeout_ms > statement_timeout_ms_max) {
-    return make_error(ErrorCode::invalid_argument, "statement_timeout_ms must be 0 (none) .. " +
-                                                       std::to_string(statement_timeout_ms_max));
+  if (options.statement_timeout_ms < 0 ||
+      options.statement_timeout_ms > limits::hq_pg_statement_timeout_ms_max) {
+    return make_error(ErrorCode::invalid_argument,
+                      "statement_timeout_ms must be 0 (none) .. " +
+                          std::to_string(limits::hq_pg_statement_timeout_ms_max));
   }
   return PgConnectOptions{options.connect_timeout_s, options.statement_timeout_ms, lock_timeout_ms};
 }

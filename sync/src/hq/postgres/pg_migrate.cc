@@ -2,11 +2,11 @@
 // transaction, each under the migrators' advisory lock (two migrators take turns: the second
 // reads the version the first committed and goes on from there, or finds nothing to do).
 
-#include "hq/postgres/pg_limits.h"
 #include "hq/postgres/pg_meta.h"
 #include "hq/postgres/pg_release.h"
 #include "hq/postgres/pg_rows.h"
 #include "hq/postgres/pg_schema.h"
+#include "loyalty/core/limits.h"
 
 namespace loyalty::sync {
 
@@ -73,7 +73,7 @@ Result<PostgresMigration> migrate_release(const std::string& conninfo,
                                           const PostgresHqOptions& options, Timestamp now,
                                           std::span<const storage::Migration> migrations) {
   const hq::pg::PgConnectOptions connect =
-      TRY(hq::pg::connect_options(options, hq::pg::ddl_lock_timeout_ms));
+      TRY(hq::pg::connect_options(options, limits::hq_pg_ddl_lock_timeout_ms));
   PgConnection db = TRY(PgConnection::connect(conninfo, connect));
   const std::string zone = hq::pg::zone_name(options.business_zone);
   const std::size_t steps = migrations.size();

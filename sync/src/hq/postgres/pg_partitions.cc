@@ -7,15 +7,15 @@
 // anyway) and the day's rows it holds move into the new partition, so that an event stored there
 // meanwhile cannot make the ATTACH fail. DETACH takes ACCESS EXCLUSIVE on the journal (a
 // concurrent detach is not allowed beside a default partition): both wait at most
-// ddl_lock_timeout_ms for their locks and then fail with busy, so that they never hold the
-// ingest up for longer; run them again.
+// limits::hq_pg_ddl_lock_timeout_ms for their locks and then fail with busy, so that they never
+// hold the ingest up for longer; run them again.
 
 #include <algorithm>
 
-#include "hq/postgres/pg_limits.h"
 #include "hq/postgres/pg_meta.h"
 #include "hq/postgres/pg_rows.h"
 #include "hq/postgres/pg_schema.h"
+#include "loyalty/core/limits.h"
 
 namespace loyalty::sync::hq::pg {
 
@@ -82,7 +82,8 @@ Result<CivilDate> date_argument(std::string_view text, std::string_view what) {
 }
 
 Result<PgConnection> ddl_connection(const std::string& conninfo) {
-  const PgConnectOptions options = TRY(connect_options(PostgresHqOptions{}, ddl_lock_timeout_ms));
+  const PgConnectOptions options =
+      TRY(connect_options(PostgresHqOptions{}, limits::hq_pg_ddl_lock_timeout_ms));
   return PgConnection::connect(conninfo, options);
 }
 
@@ -106,7 +107,7 @@ std::optional<CivilDate> partition_date(std::string_view name) {
 
 Result<std::int64_t> ensure_partitions(PgConnection& db, CivilDate from, CivilDate to) {
   const std::int64_t days = days_from_civil(to) - days_from_civil(from) + 1;
-  LOYALTY_ASSERT(days >= 0 && days <= journal_partition_days_max);
+  LOYALTY_ASSERT(days >= 0 && days <= limits::hq_pg_partition_days_max);
   std::int64_t created = 0;
   for (CivilDate date = from; date <= to; date = next_day(date)) {
     TRY(db.begin(PgTransaction::write));
@@ -139,9 +140,9 @@ Result<std::int64_t> ensure_journal_partitions(const std::string& conninfo,
         ErrorCode::invalid_argument,
         "to_date " + std::string(to_date) + " is before from_date " + std::string(from_date));
   }
-  if (days_from_civil(to) - days_from_civil(from) + 1 > hq::pg::journal_partition_days_max) {
+  if (days_from_civil(to) - days_from_civil(from) + 1 > limits::hq_pg_partition_days_max) {
     return make_error(ErrorCode::limit_exceeded,
-                      "at most " + std::to_string(hq::pg::journal_partition_days_max) +
+                      "at most " + std::to_string(limits::hq_pg_partition_days_max) +
                           " days of journal partitions at once");
   }
   PgConnection db = TRY(hq::pg::ddl_connection(conninfo));

@@ -2,7 +2,7 @@
 
 #include "hq/postgres/pg_rows.h"
 
-#include "hq/postgres/pg_limits.h"
+#include "loyalty/core/limits.h"
 
 namespace loyalty::sync::hq::pg {
 
@@ -106,15 +106,15 @@ Status PgRows::stream(std::string_view query, const PgParams& params,
   constexpr std::string_view cursor = "hq_scan";
   TRY(db_.query("DECLARE " + std::string(cursor) + " NO SCROLL CURSOR FOR " + std::string(query),
                 params));
-  const std::string fetch =
-      "FETCH FORWARD " + std::to_string(scan_fetch_rows_max) + " FROM " + std::string(cursor);
-  // Chunk after chunk until the cursor runs dry: each bounded by scan_fetch_rows_max rows, their
-  // number by the rows the query selects.
+  const std::string fetch = "FETCH FORWARD " + std::to_string(limits::hq_pg_scan_fetch_rows_max) +
+                            " FROM " + std::string(cursor);
+  // Chunk after chunk until the cursor runs dry: each bounded by limits::hq_pg_scan_fetch_rows_max
+  // rows, their number by the rows the query selects.
   Status visited;
   while (visited.ok()) {
     const PgResult rows = TRY(db_.query(fetch));
     for (int row = 0; row < rows.rows() && visited.ok(); ++row) visited = visit(rows, row);
-    if (rows.rows() < static_cast<int>(scan_fetch_rows_max)) break;
+    if (rows.rows() < static_cast<int>(limits::hq_pg_scan_fetch_rows_max)) break;
   }
   const Status closed = db_.exec("CLOSE " + std::string(cursor));
   TRY(std::move(visited));

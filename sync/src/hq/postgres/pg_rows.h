@@ -22,6 +22,7 @@
 
 #include "hq/postgres/pg_connection.h"
 #include "hq/rows.h"
+#include "loyalty/core/limits.h"
 
 namespace loyalty::sync::hq::pg {
 
@@ -101,9 +102,10 @@ class PgRows final : public HqRows {
   explicit PgRows(PgConnection connection) : db_(std::move(connection)) {}
   // The appliers' advisory lock, once per transaction.
   Status lock_apply();
-  // Runs `query` (a SELECT) through a cursor of the open transaction, scan_fetch_rows_max rows
-  // at a time, and gives each row to `visit`; stops at visit's first error and returns it. The
-  // cursor is closed either way, so that the transaction may go on.
+  // Runs `query` (a SELECT) through a cursor of the open transaction,
+  // limits::hq_pg_scan_fetch_rows_max rows at a time, and gives each row to `visit`; stops at
+  // visit's first error and returns it. The cursor is closed either way, so that the transaction
+  // may go on.
   Status stream(std::string_view query, const PgParams& params,
                 const std::function<Status(const PgResult&, int)>& visit);
 

@@ -34,14 +34,14 @@ std::string got(const json::Value& value) {
 }  // namespace
 
 Result<json::Value> parse_document(std::string_view text, std::string_view document) {
-  if (text.size() > document_bytes_max) {
+  if (text.size() > limits::hq_document_bytes_max) {
     return make_error(ErrorCode::limit_exceeded,
                       std::string(document) + ": " + std::to_string(text.size()) +
-                          " bytes, more than the " + std::to_string(document_bytes_max) +
+                          " bytes, more than the " + std::to_string(limits::hq_document_bytes_max) +
                           " a document may have");
   }
   json::ParseLimits bounds;
-  bounds.bytes = document_bytes_max;
+  bounds.bytes = limits::hq_document_bytes_max;
   Result<json::Value> parsed = json::parse(text, bounds);
   if (!parsed.ok()) {
     return make_error(parsed.error().code,
@@ -172,14 +172,14 @@ Result<std::span<const json::Value>> DocObject::array(std::string_view member,
 }
 
 Result<CivilDate> DocObject::date(std::string_view member) const {
-  const std::string text = TRY(string(member, text_bytes_max, false));
+  const std::string text = TRY(string(member, limits::hq_document_text_bytes_max, false));
   Result<CivilDate> parsed = parse_date(text);
   if (!parsed.ok()) return error(member, "must be a date: " + parsed.error().message);
   return *parsed;
 }
 
 Result<std::string> DocObject::timestamp(std::string_view member) const {
-  std::string text = TRY(string(member, text_bytes_max, false));
+  std::string text = TRY(string(member, limits::hq_document_text_bytes_max, false));
   Result<Timestamp> parsed = parse_timestamp(text);
   if (!parsed.ok()) return error(member, "must be a time: " + parsed.error().message);
   return text;

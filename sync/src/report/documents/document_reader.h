@@ -18,27 +18,17 @@
 #include <vector>
 
 #include "loyalty/core/json.h"
+#include "loyalty/core/limits.h"
 #include "loyalty/core/result.h"
 #include "loyalty/core/time.h"
 
 namespace loyalty::sync::report {
 
-// Bounds of the documents. They are HQ's own output, but the renderer checks them as it would
-// untrusted input: every loop over a document's array is bounded by one of these.
-inline constexpr std::int64_t count_max = 1'000'000'000'000;  // receipts, members, customers
-inline constexpr std::int64_t points_max = 1'000'000'000'000;
-inline constexpr std::int64_t money_minor_max = 1'000'000'000'000;
-inline constexpr std::size_t stores_max = 10'000;
-inline constexpr std::size_t days_max = 3'660;  // ten years of business dates
-inline constexpr std::size_t top_rules_max = 10;
-inline constexpr std::size_t budgets_max = 1'000;
-inline constexpr std::size_t skipped_reasons_max = 100;
-inline constexpr std::size_t tier_customers_max = 100;
-inline constexpr std::size_t text_bytes_max = 256;  // ids, names, reasons
-inline constexpr std::size_t document_bytes_max = 64 * 1024 * 1024;
+// The documents' bounds are limits::hq_document_* (loyalty/core/limits.h).
 
-// Parses `text` as one JSON document (core's parser, with room for stores_max stores), prefixing
-// its errors with `document` ("report: not a JSON document: line 1, column 2: ...").
+// Parses `text` as one JSON document (core's parser, with room for limits::hq_document_stores_max
+// stores), prefixing its errors with `document` ("report: not a JSON document: line 1, column 2:
+// ...").
 Result<json::Value> parse_document(std::string_view text, std::string_view document);
 
 // The document's "format" member must be there and equal `expected`: checked before anything

@@ -168,7 +168,7 @@ Result<PointValue> parse_point_value(std::string_view text) {
     if (digits.empty() || digits.size() > 10) return false;
     const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
     return error == std::errc() && end == digits.data() + digits.size() && out > 0 &&
-           out <= report::point_value_part_max;
+           out <= limits::hq_point_value_part_max;
   };
   if (slash == std::string_view::npos || !part(text.substr(0, slash), value.minor) ||
       !part(text.substr(slash + 1), value.points)) {
@@ -182,8 +182,8 @@ Result<PointValue> parse_point_value(std::string_view text) {
 
 Result<std::string> nightly_report_json(HqStore& store, const ReportOptions& options) {
   if (options.point_value.minor <= 0 || options.point_value.points <= 0 ||
-      options.point_value.minor > report::point_value_part_max ||
-      options.point_value.points > report::point_value_part_max) {
+      options.point_value.minor > limits::hq_point_value_part_max ||
+      options.point_value.points > limits::hq_point_value_part_max) {
     return make_error(ErrorCode::invalid_argument, "the point value must be positive");
   }
   const FixedOffsetZone utc(0);

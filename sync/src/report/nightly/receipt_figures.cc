@@ -136,8 +136,8 @@ void add_entry(std::string_view code, std::int64_t points, DayFigures& day) {
 }
 
 std::int64_t ratio_half_up(std::int64_t a, std::int64_t num, std::int64_t den) {
-  LOYALTY_ASSERT(a >= 0 && num >= 0 && den > 0 && num <= point_value_part_max &&
-                 den <= point_value_part_max);
+  LOYALTY_ASSERT(a >= 0 && num >= 0 && den > 0 && num <= limits::hq_point_value_part_max &&
+                 den <= limits::hq_point_value_part_max);
   // a*num/den = (a/den)*num + (a%den)*num/den: the first part is exact, the second is where the
   // rounding happens, and (a%den)*num < 10^18 fits.
   return (a / den) * num + ((a % den) * num + den / 2) / den;

@@ -11,6 +11,7 @@
 #include <string>
 #include <tuple>
 
+#include "loyalty/core/limits.h"
 #include "loyalty/core/result.h"
 #include "loyalty/sync/journal_event.h"
 
@@ -64,9 +65,9 @@ void add_entry(std::string_view code, std::string_view debit, std::string_view c
 void add_entry(std::string_view code, std::int64_t points, DayFigures& day);
 
 // The largest part of a point value (parse_point_value), so that ratio_half_up cannot overflow.
-inline constexpr std::int64_t point_value_part_max = 1'000'000'000;
 
-// a * num / den rounded half up (a, num >= 0, 0 < den; num, den <= point_value_part_max).
+// a * num / den rounded half up (a, num >= 0, 0 < den; num, den <=
+// limits::hq_point_value_part_max).
 std::int64_t ratio_half_up(std::int64_t a, std::int64_t num, std::int64_t den);
 
 }  // namespace loyalty::sync::report
