@@ -76,6 +76,8 @@
 #include <vector>
 
 #include "bench_stats.h"
+#include "hq/postgres/pg_params.h"
+#include "hq/row_store.h"
 #include "hq_bench_common.h"
 #include "loyalty/core/limits.h"
 #include "loyalty/core/time.h"
@@ -319,59 +321,30 @@ struct Cpu {
 
 // --- The COPY file ------------------------------------------------------------------------------
 
-void copy_field(std::string& out, std::string_view text) {
-  for (const char c : text) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
 constexpr const char* journal_columns =
     "store_id, terminal_id, epoch, seq, kind, receipt_id, payload, payload_hash, prev_hash, "
     "created_at, received_at, annex, business_date";
 
-std::string utc_date(Timestamp at) {
-  std::int64_t days = at.unix_seconds / 86400;
-  if (at.unix_seconds % 86400 < 0) --days;
-  return format_date(civil_from_days(days));
-}
+std::string utc_date(Timestamp at) { return hq::business_date(at, nullptr); }
 
-// One journal row as HQ stores it, in COPY's text format, appended to `row`.
-void append_copy_row(std::string& row, const TerminalIdentity& terminal, const std::string& epoch,
-                     const WireEvent& e, Timestamp received_at) {
-  copy_field(row, terminal.store_id);
-  row += '\t';
-  copy_field(row, terminal.terminal_id);
-  row += '\t';
-  copy_field(row, epoch);
-  row += '\t' + std::to_string(e.seq) + '\t';
-  copy_field(row, e.kind);
-  row += '\t';
-  copy_field(row, e.receipt_id);
-  row += '\t';
-  copy_field(row, e.payload);
-  row += '\t';
-  copy_field(row, e.payload_hash);
-  row += '\t';
-  copy_field(row, e.prev_hash);
-  row += '\t' + std::to_string(e.created_at.unix_seconds) + '\t' +
-         std::to_string(received_at.unix_seconds) + '\t';
-  copy_field(row, e.annex);
-  row += '\t' + utc_date(e.created_at) + '\n';
+// One journal row as HQ stores it, in COPY's text format (the store's own encoder,
+// hq/postgres/pg_params.h), appended to `rows`.
+void append_copy_row(hq::pg::CopyRows& rows, const TerminalIdentity& terminal,
+                     const std::string& epoch, const WireEvent& e, Timestamp received_at) {
+  rows.text(terminal.store_id)
+      .text(terminal.terminal_id)
+      .text(epoch)
+      .int64(e.seq)
+      .text(e.kind)
+      .text(e.receipt_id)
+      .text(e.payload)
+      .text(e.payload_hash)
+      .text(e.prev_hash)
+      .int64(e.created_at.unix_seconds)
+      .int64(received_at.unix_seconds)
+      .text(e.annex)
+      .text(utc_date(e.created_at));
+  rows.end_row();
 }
 
 // The rows HQ stores for these chains, in COPY's text format; returns the bytes written.
@@ -381,13 +354,10 @@ std::uintmax_t write_copy_file(const std::string& path,
                                const std::vector<std::vector<WireEvent>>& chains,
                                Timestamp received_at) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  std::string row;
   for (std::size_t t = 0; t < terminals.size(); ++t) {
-    for (const WireEvent& e : chains[t]) {
-      row.clear();
-      append_copy_row(row, terminals[t], epoch, e, received_at);
-      out.write(row.data(), static_cast<std::streamsize>(row.size()));
-    }
+    hq::pg::CopyRows rows;
+    for (const WireEvent& e : chains[t]) append_copy_row(rows, terminals[t], epoch, e, received_at);
+    out.write(rows.data().data(), static_cast<std::streamsize>(rows.data().size()));
   }
   if (!out.flush()) die("cannot write " + path);
   out.close();
@@ -831,11 +801,11 @@ int main(int argc, char** argv) {
     for (std::size_t n = 0; n * step < static_cast<std::size_t>(per_terminal); ++n) {
       for (int i = 0; i < o.terminals; ++i) {
         const auto& chain = s.chains[static_cast<std::size_t>(i)];
-        std::string rows;
+        hq::pg::CopyRows rows;
         for (std::size_t k = n * step; k < std::min(chain.size(), (n + 1) * step); ++k) {
           append_copy_row(rows, s.terminals[static_cast<std::size_t>(i)], s.epoch, chain[k], s.now);
         }
-        s.copy_batches.push_back(std::move(rows));
+        s.copy_batches.emplace_back(rows.data());
       }
     }
   }
