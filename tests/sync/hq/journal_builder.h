@@ -28,6 +28,13 @@ struct Move {
   std::int64_t minor = 0;  // a money movement when > 0
 };
 
+// The pseudonym of customer number `index` (0, 1, ...) in the HQ tests' journals.
+inline std::string test_pseudonym(int index) {
+  char text[40];
+  std::snprintf(text, sizeof text, "ps1_%032x", index + 1);
+  return text;
+}
+
 inline std::string points_account(const std::string& pseudonym) {
   return "customer_points:" + pseudonym;
 }

@@ -24,12 +24,6 @@ constexpr int terminals_per_store = 2;
 constexpr int customers = 30;
 constexpr int events = 300;
 
-std::string pseudonym(int index) {
-  char text[40];
-  std::snprintf(text, sizeof text, "ps1_%032x", index + 1);
-  return text;
-}
-
 // What the test derives from the journals on its own.
 struct Expected {
   std::map<std::string, std::int64_t> net;  // Σ movements on customer_points:<p>
@@ -63,7 +57,7 @@ std::vector<JournalBuilder> random_history(std::mt19937_64& rng, Expected& expec
   std::uniform_int_distribution<std::int64_t> points(1, 80);
   for (int i = 0; i < events; ++i) {
     JournalBuilder& journal = journals[pick_terminal(rng)];
-    const std::string p = pseudonym(pick_customer(rng));
+    const std::string p = test_pseudonym(pick_customer(rng));
     const Timestamp at = at_seconds(t0 + i * 7);  // distinct times: offline clocks agree here
     const int kind = pick_kind(rng);
     std::vector<Move> moves;
@@ -144,7 +138,7 @@ bool run_seed(Backend backend, std::uint64_t seed) {
   for (const auto& [account, balance] : balances) sum_of_accounts += balance;
   CHECK(sum_of_accounts == 0);
   for (int c = 0; c < customers; ++c) {
-    const std::string p = pseudonym(c);
+    const std::string p = test_pseudonym(c);
     if (!expected.net.contains(p)) continue;
     INFO("customer " << p);
     Result<std::optional<CustomerReport>> report = store->customer(p, 0);

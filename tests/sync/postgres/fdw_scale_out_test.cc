@@ -190,12 +190,6 @@ class Layouts {
 
 // --- The journals -----------------------------------------------------------------------------
 
-std::string pseudonym(int index) {
-  char text[40];
-  std::snprintf(text, sizeof text, "ps1_%032x", index + 1);
-  return text;
-}
-
 std::string store_name(int index) {
   char text[8];
   std::snprintf(text, sizeof text, "S%02d", index + 1);
@@ -236,7 +230,7 @@ JournalBuilder terminal_journal(std::mt19937_64& rng, const std::string& store, 
       journal.quoted_checkout(at_seconds(at), std::nullopt, quote(false, spend, 0, 0), spend, {});
       continue;
     }
-    const std::string who = pseudonym(customer(rng));
+    const std::string who = test_pseudonym(customer(rng));
     const std::int64_t points = spend / 100;
     if (kind < 55) {
       journal.quoted_checkout(at_seconds(at), who, quote(true, spend, spend / 20, points), spend,
@@ -492,8 +486,8 @@ TEST_CASE(
   CHECK(totals.overdraft_points + totals.liability_points > 0);
   CHECK(describe(*fdw->terminals()) == describe(*single->terminals()));
   for (int c = 0; c < 15; ++c) {
-    CHECK(describe(*fdw->customer(pseudonym(c), 1000)) ==
-          describe(*single->customer(pseudonym(c), 1000)));
+    CHECK(describe(*fdw->customer(test_pseudonym(c), 1000)) ==
+          describe(*single->customer(test_pseudonym(c), 1000)));
   }
   const std::string scan = scanned(*fdw, "2026-01-01", "2026-01-31");
   CHECK(scan == scanned(*single, "2026-01-01", "2026-01-31"));
@@ -599,7 +593,7 @@ std::vector<std::pair<JournalBuilder, std::vector<Batch>>> rate_journals() {
       JournalBuilder journal("R" + std::to_string(100 + s), "T" + std::to_string(t),
                              static_cast<std::uint64_t>(1000 + s * 10 + t));
       for (int i = 0; i < 1000; ++i) {
-        const std::string who = pseudonym(static_cast<int>(rng() % 5000));
+        const std::string who = test_pseudonym(static_cast<int>(rng() % 5000));
         const std::int64_t spend = 200 + static_cast<std::int64_t>(rng() % 20000);
         journal.quoted_checkout(at_seconds(t0 + 6 * 3600 + i * 250 + s), who,
                                 quote(true, spend, spend / 20, spend / 100), spend,

@@ -78,12 +78,6 @@ PostgresMigration migrate_as(const std::string& conninfo, int number) {
   return *migrated;
 }
 
-std::string pseudonym(int index) {
-  char text[40];
-  std::snprintf(text, sizeof text, "ps1_%032x", index + 1);
-  return text;
-}
-
 // Checkouts over two days: members earning (some lots expiring), redeeming, and anonymous ones.
 JournalBuilder journal_of(std::mt19937_64& rng, int store, int terminal) {
   JournalBuilder journal("S" + std::to_string(10 + store), "T" + std::to_string(terminal),
@@ -97,7 +91,7 @@ JournalBuilder journal_of(std::mt19937_64& rng, int store, int terminal) {
       journal.checkout(at_seconds(at), std::nullopt, spend, {});
       continue;
     }
-    const std::string who = pseudonym(static_cast<int>(rng() % 12));
+    const std::string who = test_pseudonym(static_cast<int>(rng() % 12));
     if (kind < 6) {
       journal.checkout(at_seconds(at), who, spend, {earn(who, spend / 100)});
     } else if (kind < 8) {
@@ -260,8 +254,8 @@ TEST_CASE(
   CHECK(describe(*old_process->totals()) == describe(*reference->totals()));
   CHECK(describe(*old_restarted->terminals()) == describe(*reference->terminals()));
   for (int c = 0; c < 12; ++c) {
-    CHECK(describe(*old_process->customer(pseudonym(c), 500)) ==
-          describe(*reference->customer(pseudonym(c), 500)));
+    CHECK(describe(*old_process->customer(test_pseudonym(c), 500)) ==
+          describe(*reference->customer(test_pseudonym(c), 500)));
   }
   CHECK(report_of(*new_process) == report_of(*reference));
   CHECK(journal_rows(db) == journal_rows(ref_db));
